@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: MIT
+# libsearch + cisearch. `make run` builds and searches the bundled seeds; `make test` builds and
+# runs every test. Each build variant lives in build/<variant>/ so switching needs no clean.
+
+V ?= release
+BUILD := build/$(V)
+CC ?= cc
+PKGS := zlib libutf8proc jansson
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
+        -Wimplicit-fallthrough -Wpointer-arith -Wundef
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+ifeq ($(V),release)
+OPT := -O2 -g
+else ifeq ($(V),asan)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+SAN_LD := -fsanitize=address,undefined
+else ifeq ($(V),debug)
+OPT := -O0 -g
+else ifeq ($(V),coverage)
+OPT := -O0 -g --coverage
+SAN_LD := --coverage
+else
+$(error unknown variant V=$(V): use release, asan, debug or coverage)
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIB_DEPS = $(PKG_LIBS) -lstemmer -lz -lm
+
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP
+LIB_CFLAGS = $(BASE_CFLAGS) -fPIC -fvisibility=hidden -DLS_BUILDING_LIBRARY \
+             -Ilibsearch -Ilibsearch/include $(PKG_CFLAGS)
+CLI_CFLAGS = $(BASE_CFLAGS) -Ilibsearch/include $(PKG_CFLAGS) \
+             -DCISEARCH_SEEDS_DIR='"$(abspath seeds)"'
+TEST_CFLAGS = $(BASE_CFLAGS) -Ilibsearch -Ilibsearch/include -Itests -I$(BUILD)/gen $(PKG_CFLAGS) \
+              $(shell pkg-config --cflags check 2>/dev/null) \
+              -DLS_TEST_CISEARCH='"$(abspath $(BUILD)/cisearch)"' \
+              -DLS_TEST_SEEDS_DIR='"$(abspath seeds)"' -DLS_TEST_SRCDIR='"$(abspath .)"'
+CONVERSION_DIRS := libsearch/codec
+
+LIB_SRC := $(sort $(wildcard libsearch/*/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/*.c tests/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+
+SOMAJOR := 0
+STATIC_LIB := $(BUILD)/libsearch.a
+SHARED_LIB := $(BUILD)/libsearch.so.$(SOMAJOR)
+CISEARCH := $(BUILD)/cisearch
+TEST_RUNNER := $(BUILD)/run_tests
+
+.PHONY: all deps run test check test-long asan valgrind bench bench-quick eval format lint \
+        install clean
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory build-all
+
+deps:
+	@./scripts/deps.sh
+
+build-all: $(STATIC_LIB) $(SHARED_LIB) $(CISEARCH)
+
+run: all
+	$(CISEARCH) "25-year agreement"
+
+test: all
+	@$(MAKE) --no-print-directory $(TEST_RUNNER)
+	$(TEST_RUNNER)
+
+check: test
+
+test-long: all
+	@$(MAKE) --no-print-directory $(TEST_RUNNER)
+	LS_TEST_LONG=1 $(TEST_RUNNER)
+
+asan:
+	@$(MAKE) --no-print-directory V=asan test
+
+valgrind: all
+	@$(MAKE) --no-print-directory $(TEST_RUNNER)
+	CK_FORK=no valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    $(TEST_RUNNER)
+
+$(BUILD)/obj/libsearch/%.o: libsearch/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) $(if $(filter $(CONVERSION_DIRS),$(patsubst %/,%,$(dir $<))),-Wconversion) -c $< -o $@
+
+$(BUILD)/obj/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c $(BUILD)/gen/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+# The runner's suite table is generated from the `Suite *ls_suite_NAME(void)` definitions.
+$(BUILD)/gen/suites.h: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	@grep -ho '^Suite \*ls_suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/^Suite \*\(.*\)(void)/LS_SUITE(\1)/' \
+	    | sort > $@.tmp && mv $@.tmp $@
+
+$(STATIC_LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJ) libsearch/libsearch.map
+	$(CC) -shared -Wl,-soname,libsearch.so.$(SOMAJOR) -Wl,--version-script=libsearch/libsearch.map \
+	    -Wl,--no-undefined $(SAN_LD) -o $@ $(LIB_OBJ) $(LIB_DEPS)
+	ln -sf libsearch.so.$(SOMAJOR) $(BUILD)/libsearch.so
+
+$(CISEARCH): $(CLI_OBJ) $(STATIC_LIB)
+	$(CC) $(SAN_LD) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIB_DEPS)
+
+$(TEST_RUNNER): $(TEST_OBJ) $(STATIC_LIB) $(CISEARCH)
+	$(CC) $(SAN_LD) -o $@ $(TEST_OBJ) $(STATIC_LIB) $(LIB_DEPS) $(shell pkg-config --libs check)
+
+bench: all
+	./bench/run.sh
+
+bench-quick: all
+	BENCH_QUICK=1 ./bench/run.sh
+
+eval: all
+	./eval/run.sh $(CISEARCH)
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(wildcard libsearch/*/*.h libsearch/include/*.h cli/*.h tests/*.h)
+
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --inline-suppr \
+	    -Ilibsearch -Ilibsearch/include libsearch cli
+
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libsearch.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libsearch.so
+	install -m 644 libsearch/include/libsearch.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(CISEARCH) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' libsearch/libsearch.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libsearch.h - the one public header of libsearch, an embeddable full-text search library.
+ *
+ * Index documents with an ls_writer, search them with an ls_reader. Everything else in the
+ * source tree is internal.
+ *
+ * Threading
+ * ---------
+ * - An ls_reader is an immutable snapshot of the index as of its last commit when it was
+ *   opened. Any number of threads may call ls_search() and the other const reader calls on the
+ *   same reader at once. Open a new reader to see later commits.
+ * - An ls_writer is used by one thread at a time, and at most one writer per index directory
+ *   exists at once, across processes (a second ls_writer_open() fails with LS_ELOCKED).
+ *   Readers may be opened and used while a writer works; they see only committed data.
+ * - ls_error structs are caller-owned: use one per thread.
+ *
+ * Ownership
+ * ---------
+ * - Whatever comes back through a `**out` parameter belongs to the caller and is released with
+ *   its own function (ls_writer_close, ls_reader_close, ls_hits_free), each of which accepts NULL.
+ * - Pointers returned as values (ls_hits_get, fields of ls_hit, ls_snippet, ls_explain) are
+ *   borrowed: valid until the object they came from is freed.
+ * - The library copies every input it keeps (document text, query text, option strings).
+ *
+ * Errors
+ * ------
+ * Every fallible call returns LS_OK (0) or a negative LS_E* code, and, when `err` is not NULL,
+ * fills it with the same code and a message naming what failed, on which file or query byte,
+ * and why. No hits is not an error. The library never prints, aborts or exits.
+ */
+#ifndef LIBSEARCH_H
+#define LIBSEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(LS_BUILDING_LIBRARY) && defined(__GNUC__)
+#define LS_API __attribute__((visibility("default")))
+#else
+#define LS_API
+#endif
+
+#define LS_VERSION_MAJOR 0
+#define LS_VERSION_MINOR 1
+#define LS_VERSION_PATCH 0
+#define LS_VERSION_STRING "0.1.0"
+#define LS_VERSION_NUMBER (LS_VERSION_MAJOR * 10000 + LS_VERSION_MINOR * 100 + LS_VERSION_PATCH)
+
+/** @return LS_VERSION_NUMBER of the library actually linked. */
+LS_API unsigned ls_version_number(void);
+/** @return LS_VERSION_STRING of the library actually linked (static storage). */
+LS_API const char *ls_version_string(void);
+
+/* Status codes. Their values never change. */
+#define LS_OK 0
+#define LS_ENOMEM (-1)    /**< out of memory */
+#define LS_EINVAL (-2)    /**< invalid argument */
+#define LS_EIO (-3)       /**< operating-system I/O error (open, read, write, fsync, rename) */
+#define LS_ENOTFOUND (-4) /**< no index (or file) where one was expected */
+#define LS_ELOCKED (-5)   /**< another writer holds the index lock */
+#define LS_ECORRUPT (-6)  /**< an index file fails its checksum or holds impossible values */
+#define LS_EFORMAT (-7)   /**< an index file of an unknown (newer) format version */
+#define LS_EQUERY (-8)    /**< query syntax error (strict syntax); see ls_error.position */
+#define LS_ELIMIT (-9)    /**< a size limit was exceeded (document, term, query) */
+
+#define LS_ERROR_MESSAGE_SIZE 256
+
+/** A caller-owned error, filled by a failing call. */
+typedef struct ls_error {
+    int code;                           /**< the LS_E* code, LS_OK when nothing failed */
+    size_t position;                    /**< LS_EQUERY: byte offset in the query; else (size_t)-1 */
+    char message[LS_ERROR_MESSAGE_SIZE]; /**< human-readable, NUL-terminated */
+} ls_error;
+
+/** @return a static description of a status code ("out of memory", ...). */
+LS_API const char *ls_strerror(int code);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Writing                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct ls_writer ls_writer;
+
+#define LS_WRITER_OPTIONS_VERSION 1
+typedef struct ls_writer_options {
+    unsigned version;     /**< LS_WRITER_OPTIONS_VERSION */
+    const char *language; /**< Snowball stemmer of a new index ("english", "french", ..., or
+                               "none"); NULL = "english". An existing index keeps the language
+                               recorded in it; naming another one is LS_EINVAL. */
+    size_t ram_budget;    /**< bytes of postings buffered before a segment is written;
+                               0 = 256 MiB */
+} ls_writer_options;
+#define LS_WRITER_OPTIONS_INIT {LS_WRITER_OPTIONS_VERSION, NULL, 0}
+
+/**
+ * Opens (creating when needed) the index in directory `dir` for writing and takes its lock.
+ * @param opts NULL for defaults.
+ * @param[out] out the writer; close it with ls_writer_close().
+ * @return LS_OK, LS_ELOCKED (another writer), LS_EIO, LS_ECORRUPT, LS_EFORMAT, LS_EINVAL, LS_ENOMEM.
+ */
+LS_API int ls_writer_open(const char *dir, const ls_writer_options *opts, ls_writer **out,
+                          ls_error *err);
+
+#define LS_DOCUMENT_VERSION 1
+/** A document to add. Text is UTF-8 (invalid bytes act as word separators); lengths in bytes. */
+typedef struct ls_document {
+    unsigned version; /**< LS_DOCUMENT_VERSION */
+    const char *id;   /**< external id, returned with hits (may be empty) */
+    size_t id_len;
+    const char *title; /**< searchable, and returned with hits; may be NULL */
+    size_t title_len;
+    const char *body; /**< searchable; snippets come from it; may be NULL */
+    size_t body_len;
+    const char *path; /**< stored only (e.g. the source file); may be NULL */
+    size_t path_len;
+} ls_document;
+#define LS_DOCUMENT_INIT {LS_DOCUMENT_VERSION, NULL, 0, NULL, 0, NULL, 0, NULL, 0}
+
+/**
+ * Adds a document. It becomes visible to readers opened after the next successful commit.
+ * Adding an id that already exists adds a second document (no replacement yet).
+ * @return LS_OK, LS_EINVAL, LS_ELIMIT (a field over 4 GiB), LS_EIO, LS_ENOMEM. After a failure
+ *         other than LS_EINVAL/LS_ELIMIT the writer is unusable: close it (nothing uncommitted
+ *         reaches the index).
+ */
+LS_API int ls_writer_add(ls_writer *w, const ls_document *doc, ls_error *err);
+
+/**
+ * Makes every document added so far durable and visible atomically: segment files are written
+ * and fsynced, then a new manifest replaces the old one by rename. A crash at any instant leaves
+ * either the previous commit or this one, never a mix.
+ * @return LS_OK, LS_EIO (e.g. disk full: the previous commit stays intact), LS_ENOMEM.
+ */
+LS_API int ls_writer_commit(ls_writer *w, ls_error *err);
+
+/** Releases the lock and the writer. Documents added since the last commit are discarded. */
+LS_API void ls_writer_close(ls_writer *w);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reading                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct ls_reader ls_reader;
+
+/**
+ * Opens the last commit of the index in `dir`. Maps files, checks their headers and footers
+ * sizes and reads no postings, so it costs milliseconds whatever the index size.
+ * @param[out] out the reader; close it with ls_reader_close().
+ * @return LS_OK, LS_ENOTFOUND (no index there), LS_ECORRUPT, LS_EFORMAT, LS_EIO, LS_ENOMEM.
+ */
+LS_API int ls_reader_open(const char *dir, ls_reader **out, ls_error *err);
+
+/** Closes a reader. No ls_hits obtained from it may be used afterwards. */
+LS_API void ls_reader_close(ls_reader *r);
+
+/**
+ * Reads every byte of every file of the reader's commit and verifies all checksums.
+ * @return LS_OK or LS_ECORRUPT naming the file.
+ */
+LS_API int ls_reader_check(const ls_reader *r, ls_error *err);
+
+#define LS_INDEX_STATS_VERSION 1
+/** Figures about an index; caller-allocated, filled by ls_reader_stats(). */
+typedef struct ls_index_stats {
+    unsigned version;         /**< LS_INDEX_STATS_VERSION, set by the caller */
+    uint64_t generation;      /**< commit generation */
+    uint32_t segments;        /**< live segments */
+    uint64_t documents;       /**< live documents */
+    uint64_t terms;           /**< dictionary entries summed over segments (all fields) */
+    uint64_t postings;        /**< (term, document) pairs summed over segments (all fields) */
+    uint64_t tokens;          /**< tokens indexed (title + body) */
+    uint64_t bytes_dictionary; /**< term dictionary files */
+    uint64_t bytes_postings;  /**< doc-id/frequency postings with skip tables */
+    uint64_t bytes_positions; /**< positions files */
+    uint64_t bytes_doclens;   /**< document length files */
+    uint64_t bytes_stored;    /**< compressed stored fields */
+    uint64_t bytes_manifest;  /**< the manifest */
+    char language[32];        /**< the analyzer language recorded in the index */
+} ls_index_stats;
+
+/** Fills `out` (whose version the caller set). @return LS_OK or LS_EINVAL. */
+LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Searching                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/** How query text is read. */
+#define LS_SYNTAX_STRICT 0  /**< full syntax; any syntax error is LS_EQUERY with its position */
+#define LS_SYNTAX_LENIENT 1 /**< full syntax; never fails: mistakes are read as plain words */
+#define LS_SYNTAX_PLAIN 2   /**< no syntax at all: the text is a bag of words */
+
+#define LS_SEARCH_OPTIONS_VERSION 1
+typedef struct ls_search_options {
+    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION */
+    size_t limit;        /**< hits to return (after offset); 0 = none (count only) */
+    size_t offset;       /**< hits to skip, for paging */
+    int syntax;          /**< LS_SYNTAX_* */
+    int default_and;     /**< nonzero: juxtaposed words must all match (else: any, ranked) */
+    double k1;           /**< BM25 k1 (>= 0) */
+    double b;            /**< BM25 b (0..1) */
+    int snippets;        /**< nonzero: compute a snippet per hit */
+    unsigned snippet_words; /**< words per snippet window; 0 = 25 */
+    int explain;         /**< nonzero: attach per-term score explanations to each hit */
+} ls_search_options;
+#define LS_SEARCH_OPTIONS_INIT                                                                  \
+    {LS_SEARCH_OPTIONS_VERSION, 10, 0, LS_SYNTAX_STRICT, 0, 1.2, 0.75, 1, 25, 0}
+
+/** A byte range [offset, offset + length). */
+typedef struct ls_span {
+    size_t offset;
+    size_t length;
+} ls_span;
+
+/** One piece of a snippet's text: plain text or a match. */
+typedef struct ls_fragment {
+    const char *text; /**< borrowed, not NUL-terminated */
+    size_t len;
+    int is_match;
+} ls_fragment;
+
+#define LS_FIELD_TITLE 1
+#define LS_FIELD_BODY 2
+
+/** The best window of a hit's stored text around the query's terms. */
+typedef struct ls_snippet {
+    int field;            /**< LS_FIELD_BODY (or LS_FIELD_TITLE when the body is empty) */
+    const char *text;     /**< the window, borrowed, NUL-terminated */
+    size_t len;
+    size_t field_offset;  /**< byte offset of `text` within the stored field */
+    int starts_field;     /**< nonzero when the window starts at the start of the field */
+    int ends_field;       /**< nonzero when the window reaches the end of the field */
+    size_t n_matches;
+    const ls_span *matches; /**< byte ranges of matched words, relative to `text`, ascending */
+    size_t n_fragments;
+    const ls_fragment *fragments; /**< `text` cut into alternating plain and match pieces */
+} ls_snippet;
+
+/** One term's (or phrase's) part in a hit's score. */
+typedef struct ls_term_explain {
+    const char *term;  /**< the analyzed term, or the phrase's terms joined by spaces */
+    const char *field; /**< "all", "title" or "body" */
+    double tf;         /**< occurrences in the document (phrase: phrase occurrences) */
+    double df;         /**< documents containing it, over the whole index */
+    double idf;        /**< ln(1 + (N - df + 0.5) / (df + 0.5)); phrase: sum of its terms' */
+    double doc_len;    /**< the document's length in the field, in tokens */
+    double avg_len;    /**< average length of the field */
+    double k1, b;
+    double weight;     /**< query-side weight applied */
+    double score;      /**< this term's contribution */
+} ls_term_explain;
+
+typedef struct ls_explain {
+    double n_docs; /**< N, live documents over the index */
+    size_t n_terms;
+    const ls_term_explain *terms;
+} ls_explain;
+
+/** One result. Fields are borrowed from the ls_hits they came from. */
+typedef struct ls_hit {
+    const char *id; /**< NUL-terminated */
+    size_t id_len;
+    const char *title; /**< NUL-terminated */
+    size_t title_len;
+    const char *path; /**< NUL-terminated (empty when none was stored) */
+    size_t path_len;
+    double score;
+    uint64_t doc;                /**< internal document number in this reader (stable per reader) */
+    const ls_snippet *snippet;   /**< NULL unless snippets were asked for */
+    const ls_explain *explain;   /**< NULL unless explain was asked for */
+} ls_hit;
+
+typedef struct ls_hits ls_hits;
+
+/**
+ * Runs a ranked query: BM25 over title and body with statistics over the whole index.
+ * Ties are broken by document order (earlier added first).
+ * @param opts NULL for LS_SEARCH_OPTIONS_INIT.
+ * @param[out] out the results; free them with ls_hits_free() before closing the reader.
+ * @return LS_OK (also with zero hits), LS_EQUERY (strict syntax error: err->position is the
+ *         byte offset), LS_EINVAL, LS_ECORRUPT, LS_ENOMEM.
+ */
+LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
+                     const ls_search_options *opts, ls_hits **out, ls_error *err);
+
+/** @return the exact number of documents matching the query. */
+LS_API uint64_t ls_hits_total(const ls_hits *h);
+/** @return the number of hits held (at most opts.limit). */
+LS_API size_t ls_hits_count(const ls_hits *h);
+/** @return hit i (0-based, best first) or NULL when i is out of range. Borrowed from h. */
+LS_API const ls_hit *ls_hits_get(const ls_hits *h, size_t i);
+/** Frees results and everything borrowed from them. Accepts NULL. */
+LS_API void ls_hits_free(ls_hits *h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIBSEARCH_H */

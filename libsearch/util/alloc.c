@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * alloc.c - allocation wrappers with a fault-injection countdown for tests.
+ */
+#include "util/alloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static long fail_countdown = -1;
+
+void ls_alloc_fail_after(long n) { fail_countdown = n; }
+
+static int should_fail(void)
+{
+    if (fail_countdown < 0)
+        return 0;
+    if (fail_countdown == 0)
+        return 1;
+    fail_countdown--;
+    return 0;
+}
+
+void *ls_malloc(size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *ls_calloc(size_t count, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return calloc(count ? count : 1, size ? size : 1);
+}
+
+void *ls_realloc(void *p, size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void *ls_reallocarray(void *p, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        return NULL;
+    return ls_realloc(p, count * size);
+}
+
+void ls_free(void *p) { free(p); }
+
+char *ls_strndup(const char *s, size_t len)
+{
+    if (len == SIZE_MAX)
+        return NULL;
+    char *d = ls_malloc(len + 1);
+    if (d == NULL)
+        return NULL;
+    if (len)
+        memcpy(d, s, len);
+    d[len] = '\0';
+    return d;
+}
