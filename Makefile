@@ -36,7 +36,7 @@ LIB_CFLAGS = $(BASE_CFLAGS) -fPIC -fvisibility=hidden -DLS_BUILDING_LIBRARY \
              -Ilibsearch -Ilibsearch/include $(PKG_CFLAGS)
 CLI_CFLAGS = $(BASE_CFLAGS) -Ilibsearch/include $(PKG_CFLAGS) \
              -DCISEARCH_SEEDS_DIR='"$(abspath seeds)"'
-TEST_CFLAGS = $(BASE_CFLAGS) -Ilibsearch -Ilibsearch/include -Itests -I$(BUILD)/gen $(PKG_CFLAGS) \
+TEST_CFLAGS = $(BASE_CFLAGS) -include $(BUILD)/gen/suite_decls.h -Ilibsearch -Ilibsearch/include -Itests -I$(BUILD)/gen $(PKG_CFLAGS) \
               $(shell pkg-config --cflags check 2>/dev/null) \
               -DLS_TEST_CISEARCH='"$(abspath $(BUILD)/cisearch)"' \
               -DLS_TEST_SEEDS_DIR='"$(abspath seeds)"' -DLS_TEST_SRCDIR='"$(abspath .)"'
@@ -101,10 +101,12 @@ $(BUILD)/obj/tests/%.o: tests/%.c $(BUILD)/gen/suites.h
 	$(CC) $(TEST_CFLAGS) -c $< -o $@
 
 # The runner's suite table is generated from the `Suite *ls_suite_NAME(void)` definitions.
+# suite_decls.h declares them for every test file (-include), so definitions need no prototype.
 $(BUILD)/gen/suites.h: $(TEST_SRC)
 	@mkdir -p $(dir $@)
 	@grep -ho '^Suite \*ls_suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/^Suite \*\(.*\)(void)/LS_SUITE(\1)/' \
-	    | sort > $@.tmp && mv $@.tmp $@
+	    | sort -u > $@.tmp && mv $@.tmp $@
+	@{ echo '#include <check.h>'; sed 's/LS_SUITE(\(.*\))/Suite *\1(void);/' $@; } > $(BUILD)/gen/suite_decls.h
 
 $(STATIC_LIB): $(LIB_OBJ)
 	@rm -f $@

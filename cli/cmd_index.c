@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_index.c - `cisearch index`: opens a writer on --index DIR (or $CISEARCH_INDEX; never the
+ * seeds cache), adds the given paths and JSON-lines files in command-line order, commits once
+ * and reports what it did. Reading the inputs is source.c's job.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "progress.h"
+#include "source.h"
+
+enum { OPT_INDEX = 1, OPT_JSONL, OPT_LANGUAGE };
+
+static const cli_option index_opts[] = {
+    {"index", 'i', 1, OPT_INDEX},
+    {"jsonl", 0, 1, OPT_JSONL},
+    {"language", 0, 1, OPT_LANGUAGE},
+    {NULL, 0, 0, 0},
+};
+
+void cli_help_index(FILE *f)
+{
+    fputs("Usage: cisearch index [--index DIR] [--jsonl FILE] [--language LANG] [PATH...]\n"
+          "\n"
+          "Adds documents to the index in DIR (created when missing) and commits once.\n"
+          "  PATH             a text file (id = PATH), or a directory searched recursively\n"
+          "                   (id = the path below it); hidden entries and binary files\n"
+          "                   are skipped. Title = first non-blank line, body = the rest.\n"
+          "  --jsonl FILE     one JSON object per line: {\"id\", \"title\", \"body\", \"path\"};\n"
+          "                   FILE may be - for stdin (repeatable)\n"
+          "  -i, --index DIR  the index directory (default: $CISEARCH_INDEX)\n"
+          "  --language LANG  stemmer of a new index: english (default), french, ..., none\n"
+          "  -h, --help       show this help\n",
+          f);
+}
+
+typedef struct input {
+    int jsonl;
+    const char *name;
+} input;
+
+typedef struct index_cfg {
+    const char *dir;
+    const char *language;
+    input *inputs;
+    size_t n_inputs;
+} index_cfg;
+
+static int parse(int argc, char **argv, index_cfg *cfg)
+{
+    cli_args a;
+    const char *v;
+    int id;
+    cli_args_init(&a, argc, argv, index_opts, "index");
+    while ((id = cli_args_next(&a, &v)) != CLI_ARG_END) {
+        switch (id) {
+        case CLI_ARG_ERROR:
+            return -1;
+        case CLI_OPT_HELP:
+            cli_help_index(stdout);
+            return 1;
+        case OPT_INDEX:
+            cfg->dir = v;
+            break;
+        case OPT_LANGUAGE:
+            cfg->language = v;
+            break;
+        case OPT_JSONL:
+        case CLI_ARG_POSITIONAL:
+            /* n_inputs < argc, the capacity allocated by the caller. */
+            cfg->inputs[cfg->n_inputs].jsonl = id == OPT_JSONL;
+            cfg->inputs[cfg->n_inputs++].name = v;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Catches a mistyped path before anything is written: a missing input is an error, while
+ * unreadable files found inside directories are warnings. */
+static int check_inputs(const index_cfg *cfg)
+{
+    for (size_t i = 0; i < cfg->n_inputs; i++) {
+        struct stat st;
+        const char *name = cfg->inputs[i].name;
+        if (cfg->inputs[i].jsonl && strcmp(name, "-") == 0)
+            continue;
+        if (stat(name, &st) != 0) {
+            cli_error("cannot read %s: %s", name, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int add_inputs(const index_cfg *cfg, cli_source *src)
+{
+    for (size_t i = 0; i < cfg->n_inputs; i++) {
+        int rc = cfg->inputs[i].jsonl ? cli_source_add_jsonl(src, cfg->inputs[i].name)
+                                      : cli_source_add_path(src, cfg->inputs[i].name);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int run(const index_cfg *cfg)
+{
+    ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
+    wo.language = cfg->language;
+    ls_writer *w = NULL;
+    ls_error err = {0};
+    double t0 = cli_now();
+    /* The library creates the index files; make the directory itself so a new path works. */
+    if (mkdir(cfg->dir, 0777) != 0 && errno != EEXIST) {
+        cli_error("cannot create index directory %s: %s", cfg->dir, strerror(errno));
+        return CLI_EXIT_ERROR;
+    }
+    int rc = ls_writer_open(cfg->dir, &wo, &w, &err);
+    if (rc != LS_OK) {
+        cli_error_ls(rc, &err);
+        return CLI_EXIT_ERROR;
+    }
+    cli_progress progress;
+    cli_progress_init(&progress);
+    cli_source src = {w, &progress, 0, 0};
+    if (add_inputs(cfg, &src) != 0) {
+        cli_progress_clear(&progress);
+        ls_writer_close(w);
+        cli_error("nothing was committed to %s", cfg->dir);
+        return CLI_EXIT_ERROR;
+    }
+    cli_progress_clear(&progress);
+    rc = ls_writer_commit(w, &err);
+    ls_writer_close(w);
+    if (rc != LS_OK) {
+        cli_error_ls(rc, &err);
+        return CLI_EXIT_ERROR;
+    }
+    fprintf(stderr, "indexed %llu documents (%.1f MB) in %.2f s", (unsigned long long)progress.docs,
+            (double)progress.bytes / 1e6, cli_now() - t0);
+    if (src.skipped > 0)
+        fprintf(stderr, "; skipped %llu", (unsigned long long)src.skipped);
+    fputc('\n', stderr);
+    return CLI_EXIT_HITS;
+}
+
+int cli_cmd_index(int argc, char **argv)
+{
+    index_cfg cfg = {NULL, NULL, NULL, 0};
+    cfg.inputs = calloc((size_t)argc, sizeof *cfg.inputs);
+    if (cfg.inputs == NULL) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    int status = CLI_EXIT_ERROR;
+    int p = parse(argc, argv, &cfg);
+    if (p != 0) {
+        status = p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
+        goto done;
+    }
+    if (cfg.dir == NULL || cfg.dir[0] == '\0')
+        cfg.dir = getenv("CISEARCH_INDEX");
+    if (cfg.dir == NULL || cfg.dir[0] == '\0') {
+        cli_usage_error("index", "no index directory: pass --index DIR (or set CISEARCH_INDEX)");
+        goto done;
+    }
+    if (cfg.n_inputs == 0) {
+        cli_usage_error("index", "nothing to index: give PATHs or --jsonl FILE");
+        goto done;
+    }
+    if (check_inputs(&cfg) == 0)
+        status = run(&cfg);
+done:
+    free(cfg.inputs);
+    return status;
+}

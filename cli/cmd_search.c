@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_search.c - `cisearch search` (and the bare `cisearch QUERY`): parses options, reads a
+ * batch of "qid<TAB>query" lines when asked, opens the reader once, runs ls_search per query
+ * and hands the hits to the chosen formatter (out_*.c). Owns the exit status of a search and
+ * the display of query syntax errors (message, the query, a caret under the byte).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cbuf.h"
+#include "cli.h"
+#include "out.h"
+
+enum {
+    OPT_INDEX = 1,
+    OPT_LIMIT,
+    OPT_OFFSET,
+    OPT_AND,
+    OPT_STRICT,
+    OPT_PLAIN,
+    OPT_EXPLAIN,
+    OPT_FORMAT,
+    OPT_QUERIES,
+    OPT_K1,
+    OPT_B,
+};
+
+static const cli_option search_opts[] = {
+    {"index", 'i', 1, OPT_INDEX},   {"limit", 'n', 1, OPT_LIMIT},  {"offset", 0, 1, OPT_OFFSET},
+    {"and", 0, 0, OPT_AND},         {"strict", 0, 0, OPT_STRICT}, {"plain", 0, 0, OPT_PLAIN},
+    {"explain", 0, 0, OPT_EXPLAIN}, {"format", 'f', 1, OPT_FORMAT}, {"queries", 0, 1, OPT_QUERIES},
+    {"k1", 0, 1, OPT_K1},           {"b", 0, 1, OPT_B},           {NULL, 0, 0, 0},
+};
+
+void cli_help_search(FILE *f)
+{
+    fputs("Usage: cisearch [search] [OPTIONS] QUERY\n"
+          "       cisearch search [OPTIONS] --queries FILE\n"
+          "\n"
+          "Ranks documents by BM25 over title and body. Query syntax: words, \"a phrase\",\n"
+          "AND / OR / NOT, -word, +word, prefix*, (groups).\n"
+          "  -i, --index DIR    index to search (default: $CISEARCH_INDEX, else the seeds)\n"
+          "  -n, --limit N      hits to show (default 10)\n"
+          "      --offset K     skip the first K hits\n"
+          "      --and          all words must match (default: any, ranked)\n"
+          "      --strict       report query syntax errors instead of reading them as words\n"
+          "      --plain        no query syntax: the text is a bag of words\n"
+          "      --explain      show how each hit's score adds up\n"
+          "  -f, --format FMT   text (default), json, trec or ids\n"
+          "      --queries FILE run a batch of \"qid<TAB>query\" lines (- = stdin)\n"
+          "      --k1 X, --b X  BM25 parameters (default 1.2 and 0.75)\n"
+          "  -h, --help         show this help\n"
+          "\n"
+          "Exit status: 0 hits found (batch: no error), 1 no hits, 2 error.\n",
+          f);
+}
+
+typedef int (*formatter)(FILE *, const cli_result *, const cli_out_opts *);
+
+typedef struct search_cfg {
+    const char *index;
+    const char *queries; /* batch file, or NULL */
+    ls_search_options opts;
+    formatter out;
+    cli_out_opts out_opts;
+    cli_buf query; /* the command-line words joined by spaces */
+    int n_words;
+} search_cfg;
+
+typedef struct batch_query {
+    char *qid;
+    char *text;
+    size_t len;
+} batch_query;
+
+static int set_format(search_cfg *cfg, const char *v)
+{
+    static const struct {
+        const char *name;
+        formatter fn;
+    } formats[] = {
+        {"text", cli_out_text}, {"json", cli_out_json}, {"trec", cli_out_trec}, {"ids", cli_out_ids}};
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (strcmp(v, formats[i].name) == 0) {
+            cfg->out = formats[i].fn;
+            return 0;
+        }
+    }
+    cli_usage_error("search", "unknown format '%s' (use text, json, trec or ids)", v);
+    return -1;
+}
+
+static int parse_real(const char *opt, const char *v, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (errno != 0 || end == v || *end != '\0' || !(d >= lo && d <= hi)) {
+        cli_usage_error("search", "%s wants a number from %g to %g, not '%s'", opt, lo, hi, v);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+/* Options that carry a value; returns 0 or -1 after a usage message. */
+static int apply_value(search_cfg *cfg, int id, const char *v)
+{
+    switch (id) {
+    case OPT_INDEX:
+        cfg->index = v;
+        return 0;
+    case OPT_LIMIT:
+        return cli_parse_count("search", "-n", v, &cfg->opts.limit);
+    case OPT_OFFSET:
+        return cli_parse_count("search", "--offset", v, &cfg->opts.offset);
+    case OPT_FORMAT:
+        return set_format(cfg, v);
+    case OPT_QUERIES:
+        cfg->queries = v;
+        return 0;
+    case OPT_K1:
+        return parse_real("--k1", v, 0.0, 1000.0, &cfg->opts.k1);
+    case OPT_B:
+        return parse_real("--b", v, 0.0, 1.0, &cfg->opts.b);
+    default:
+        return -1;
+    }
+}
+
+/* Returns 0 to run, 1 after --help, -1 on a usage error. */
+static int parse(int argc, char **argv, search_cfg *cfg)
+{
+    cli_args a;
+    const char *v;
+    int id, strict = 0, plain = 0;
+    cli_args_init(&a, argc, argv, search_opts, "search");
+    while ((id = cli_args_next(&a, &v)) != CLI_ARG_END) {
+        if (id == CLI_ARG_ERROR)
+            return -1;
+        if (id == CLI_OPT_HELP) {
+            cli_help_search(stdout);
+            return 1;
+        }
+        if (id == CLI_ARG_POSITIONAL) {
+            if (cfg->n_words++ > 0)
+                cli_buf_putc(&cfg->query, ' ');
+            cli_buf_put(&cfg->query, v, strlen(v));
+        } else if (id == OPT_AND) {
+            cfg->opts.default_and = 1;
+        } else if (id == OPT_STRICT || id == OPT_PLAIN) {
+            strict |= id == OPT_STRICT;
+            plain |= id == OPT_PLAIN;
+        } else if (id == OPT_EXPLAIN) {
+            cfg->out_opts.explain = 1;
+        } else if (apply_value(cfg, id, v) != 0) {
+            return -1;
+        }
+    }
+    if (strict && plain) {
+        cli_usage_error("search", "--strict and --plain exclude each other");
+        return -1;
+    }
+    cfg->opts.syntax = strict ? LS_SYNTAX_STRICT : plain ? LS_SYNTAX_PLAIN : LS_SYNTAX_LENIENT;
+    return 0;
+}
+
+static int is_blank_text(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '\f' &&
+            s[i] != '\v')
+            return 0;
+    return 1;
+}
+
+/* "cisearch: <message>", then the query and a caret under the offending byte. */
+static void report_query_error(const char *qid, const char *q, size_t len, int rc,
+                               const ls_error *err)
+{
+    const char *msg = err->message[0] ? err->message : ls_strerror(rc);
+    const char *prefix = qid ? "query " : "", *sep = qid ? ": " : "";
+    if (rc != LS_EQUERY || err->position == (size_t)-1) {
+        cli_error("%s%s%s%s", prefix, qid ? qid : "", sep, msg);
+        return;
+    }
+    size_t pos = err->position < len ? err->position : len;
+    if (strstr(msg, "byte") != NULL)
+        cli_error("%s%s%s%s", prefix, qid ? qid : "", sep, msg);
+    else
+        cli_error("%s%s%s%s (at byte %zu)", prefix, qid ? qid : "", sep, msg, err->position);
+    /* Control characters would move the caret: show them as spaces. Columns count UTF-8
+     * lead bytes, so the caret lines up under non-ASCII text too. */
+    fputs("  ", stderr);
+    for (size_t i = 0; i < len; i++)
+        fputc((unsigned char)q[i] < 0x20 || q[i] == 0x7F ? ' ' : q[i], stderr);
+    fputs("\n  ", stderr);
+    for (size_t i = 0; i < pos; i++)
+        if (((unsigned char)q[i] & 0xC0) != 0x80)
+            fputc(' ', stderr);
+    fputs("^\n", stderr);
+}
+
+/* Runs one query; sets *total. @return 0, or -1 after printing the error. */
+static int run_query(const ls_reader *r, const search_cfg *cfg, const char *qid, const char *q,
+                     size_t len, uint64_t *total)
+{
+    ls_hits *hits = NULL;
+    ls_error err = {0};
+    int rc = ls_search(r, q, len, &cfg->opts, &hits, &err);
+    if (rc != LS_OK) {
+        report_query_error(qid, q, len, rc, &err);
+        return -1;
+    }
+    cli_result res = {qid, q, len, hits, cfg->opts.offset};
+    *total = ls_hits_total(hits);
+    rc = cfg->out(stdout, &res, &cfg->out_opts);
+    ls_hits_free(hits);
+    if (rc != 0)
+        cli_error("out of memory formatting the results");
+    return rc;
+}
+
+static void free_batch(batch_query *qs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(qs[i].qid);
+        free(qs[i].text);
+    }
+    free(qs);
+}
+
+/* Parses one "qid<TAB>query" line (newline already cut) into q. @return 0 or -1. */
+static int parse_batch_line(char *line, size_t len, const char *name, size_t lineno,
+                            batch_query *q)
+{
+    char *tab = memchr(line, '\t', len);
+    if (tab == NULL) {
+        cli_error("%s:%zu: no tab between the query id and the query", name, lineno);
+        return -1;
+    }
+    size_t qid_len = (size_t)(tab - line), text_len = len - qid_len - 1;
+    if (qid_len == 0 || is_blank_text(line, qid_len)) {
+        cli_error("%s:%zu: empty query id", name, lineno);
+        return -1;
+    }
+    if (is_blank_text(tab + 1, text_len)) {
+        cli_error("%s:%zu: empty query", name, lineno);
+        return -1;
+    }
+    q->qid = strndup(line, qid_len);
+    q->text = malloc(text_len + 1);
+    if (q->qid == NULL || q->text == NULL) {
+        cli_error("out of memory");
+        return -1;
+    }
+    memcpy(q->text, tab + 1, text_len);
+    q->text[text_len] = '\0';
+    q->len = text_len;
+    return 0;
+}
+
+/* Reads every query first, so a malformed file fails before anything is printed. */
+static int read_batch(FILE *f, const char *name, batch_query **out, size_t *n_out)
+{
+    batch_query *qs = NULL;
+    size_t n = 0, cap = 0, lineno = 0, bufcap = 0;
+    char *line = NULL;
+    ssize_t got;
+    int rc = 0;
+    while (rc == 0 && (got = getline(&line, &bufcap, f)) >= 0) {
+        size_t len = (size_t)got;
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        if (is_blank_text(line, len))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            batch_query *nq = realloc(qs, cap * sizeof *qs);
+            if (nq == NULL) {
+                cli_error("out of memory");
+                rc = -1;
+                break;
+            }
+            qs = nq;
+        }
+        memset(&qs[n], 0, sizeof qs[n]);
+        rc = parse_batch_line(line, len, name, lineno, &qs[n]);
+        n++;
+    }
+    if (rc == 0 && ferror(f)) {
+        cli_error("cannot read %s: %s", name, strerror(errno));
+        rc = -1;
+    }
+    free(line);
+    if (rc != 0) {
+        free_batch(qs, n);
+        return -1;
+    }
+    *out = qs;
+    *n_out = n;
+    return 0;
+}
+
+static int load_batch(const char *file, batch_query **out, size_t *n_out)
+{
+    if (strcmp(file, "-") == 0)
+        return read_batch(stdin, "stdin", out, n_out);
+    FILE *f = fopen(file, "r");
+    if (f == NULL) {
+        cli_error("cannot open %s: %s", file, strerror(errno));
+        return -1;
+    }
+    int rc = read_batch(f, file, out, n_out);
+    fclose(f);
+    return rc;
+}
+
+/* A batch keeps going after a failed query and reports the failure in the exit status. */
+static int run_batch(const search_cfg *cfg)
+{
+    batch_query *qs = NULL;
+    size_t n = 0;
+    ls_reader *r = NULL;
+    if (load_batch(cfg->queries, &qs, &n) != 0)
+        return CLI_EXIT_ERROR;
+    if (cli_open_index(cfg->index, &r, NULL) != 0) {
+        free_batch(qs, n);
+        return CLI_EXIT_ERROR;
+    }
+    int status = CLI_EXIT_HITS;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t total = 0;
+        if (run_query(r, cfg, qs[i].qid, qs[i].text, qs[i].len, &total) != 0)
+            status = CLI_EXIT_ERROR;
+    }
+    ls_reader_close(r);
+    free_batch(qs, n);
+    return status;
+}
+
+static int run_single(const search_cfg *cfg)
+{
+    const char *q = cfg->query.p ? cfg->query.p : "";
+    size_t len = cfg->query.len;
+    if (is_blank_text(q, len)) {
+        cli_error("empty query");
+        return CLI_EXIT_ERROR;
+    }
+    ls_reader *r = NULL;
+    if (cli_open_index(cfg->index, &r, NULL) != 0)
+        return CLI_EXIT_ERROR;
+    uint64_t total = 0;
+    int rc = run_query(r, cfg, NULL, q, len, &total);
+    ls_reader_close(r);
+    if (rc != 0)
+        return CLI_EXIT_ERROR;
+    return total > 0 ? CLI_EXIT_HITS : CLI_EXIT_NOHITS;
+}
+
+static int use_color(void)
+{
+    const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+    if (no != NULL && *no)
+        return 0;
+    if (term != NULL && strcmp(term, "dumb") == 0)
+        return 0;
+    return isatty(STDOUT_FILENO);
+}
+
+int cli_cmd_search(int argc, char **argv)
+{
+    search_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.opts = (ls_search_options)LS_SEARCH_OPTIONS_INIT;
+    cfg.out = cli_out_text;
+    int status = CLI_EXIT_ERROR;
+    int p = parse(argc, argv, &cfg);
+    if (p != 0) {
+        status = p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
+        goto done;
+    }
+    if (cfg.query.oom) {
+        cli_error("out of memory");
+        goto done;
+    }
+    cfg.out_opts.batch = cfg.queries != NULL;
+    cfg.out_opts.color = cfg.out == cli_out_text && use_color();
+    /* Snippets cost stored-field reads: only the formats that show them ask. */
+    cfg.opts.snippets = cfg.out == cli_out_text || cfg.out == cli_out_json;
+    cfg.opts.explain = cfg.out_opts.explain && cfg.opts.snippets;
+    if (cfg.queries != NULL && cfg.n_words > 0)
+        cli_usage_error("search", "give either a QUERY or --queries FILE, not both");
+    else if (cfg.queries != NULL)
+        status = run_batch(&cfg);
+    else if (cfg.n_words == 0)
+        cli_usage_error("search", "missing query");
+    else
+        status = run_single(&cfg);
+done:
+    cli_buf_free(&cfg.query);
+    return status;
+}

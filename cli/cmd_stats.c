@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_stats.c - `cisearch stats`: prints the figures of ls_reader_stats() for an index
+ * (counts, language, generation, and bytes per part with each part's share of the total),
+ * and with --check verifies every checksum through ls_reader_check().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_INDEX = 1, OPT_CHECK };
+
+static const cli_option stats_opts[] = {
+    {"index", 'i', 1, OPT_INDEX},
+    {"check", 0, 0, OPT_CHECK},
+    {NULL, 0, 0, 0},
+};
+
+void cli_help_stats(FILE *f)
+{
+    fputs("Usage: cisearch stats [--index DIR] [--check]\n"
+          "\n"
+          "Shows the documents, segments, terms, postings and tokens of an index, its\n"
+          "language and commit generation, and the bytes each part takes.\n"
+          "  -i, --index DIR  the index (default: $CISEARCH_INDEX, else the seeds)\n"
+          "      --check      also read every byte and verify all checksums\n"
+          "  -h, --help       show this help\n",
+          f);
+}
+
+/* "12.3 KiB" style, for people; the exact byte count is printed beside it. */
+static void human(char *out, size_t size, uint64_t bytes)
+{
+    static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)bytes;
+    size_t u = 0;
+    while (v >= 1024.0 && u + 1 < sizeof units / sizeof units[0]) {
+        v /= 1024.0;
+        u++;
+    }
+    if (u == 0)
+        snprintf(out, size, "%llu B", (unsigned long long)bytes);
+    else
+        snprintf(out, size, "%.1f %s", v, units[u]);
+}
+
+static void print_part(const char *name, uint64_t bytes, uint64_t total)
+{
+    char h[32];
+    human(h, sizeof h, bytes);
+    double share = total > 0 ? 100.0 * (double)bytes / (double)total : 0.0;
+    printf("  %-12s %14llu  %10s  %5.1f%%\n", name, (unsigned long long)bytes, h, share);
+}
+
+static void print_stats(const char *dir, const ls_index_stats *s)
+{
+    uint64_t total = s->bytes_dictionary + s->bytes_postings + s->bytes_positions +
+                     s->bytes_doclens + s->bytes_stored + s->bytes_manifest;
+    printf("index        %s\n", dir);
+    printf("documents    %llu\n", (unsigned long long)s->documents);
+    printf("segments     %lu\n", (unsigned long)s->segments);
+    printf("terms        %llu\n", (unsigned long long)s->terms);
+    printf("postings     %llu\n", (unsigned long long)s->postings);
+    printf("tokens       %llu\n", (unsigned long long)s->tokens);
+    printf("language     %.*s\n", (int)strnlen(s->language, sizeof s->language), s->language);
+    printf("generation   %llu\n", (unsigned long long)s->generation);
+    printf("bytes\n");
+    print_part("dictionary", s->bytes_dictionary, total);
+    print_part("postings", s->bytes_postings, total);
+    print_part("positions", s->bytes_positions, total);
+    print_part("doc lengths", s->bytes_doclens, total);
+    print_part("stored", s->bytes_stored, total);
+    print_part("manifest", s->bytes_manifest, total);
+    print_part("total", total, total);
+    if (s->postings > 0)
+        printf("postings bytes per posting  %.2f\n",
+               (double)s->bytes_postings / (double)s->postings);
+}
+
+static int parse(int argc, char **argv, const char **index, int *check)
+{
+    cli_args a;
+    const char *v;
+    int id;
+    cli_args_init(&a, argc, argv, stats_opts, "stats");
+    while ((id = cli_args_next(&a, &v)) != CLI_ARG_END) {
+        if (id == CLI_OPT_HELP) {
+            cli_help_stats(stdout);
+            return 1;
+        }
+        if (id == OPT_INDEX)
+            *index = v;
+        else if (id == OPT_CHECK)
+            *check = 1;
+        else if (id == CLI_ARG_POSITIONAL)
+            return cli_usage_error("stats", "unexpected argument '%s'", v), -1;
+        else
+            return -1;
+    }
+    return 0;
+}
+
+int cli_cmd_stats(int argc, char **argv)
+{
+    const char *index = NULL;
+    int check = 0;
+    int p = parse(argc, argv, &index, &check);
+    if (p != 0)
+        return p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
+    ls_reader *r = NULL;
+    char *dir = NULL;
+    if (cli_open_index(index, &r, &dir) != 0)
+        return CLI_EXIT_ERROR;
+    ls_index_stats s;
+    memset(&s, 0, sizeof s);
+    s.version = LS_INDEX_STATS_VERSION;
+    ls_error err = {0};
+    int status = CLI_EXIT_HITS;
+    int rc = ls_reader_stats(r, &s, &err);
+    if (rc == LS_OK) {
+        print_stats(dir, &s);
+        if (check && (rc = ls_reader_check(r, &err)) == LS_OK)
+            printf("check        ok\n");
+    }
+    if (rc != LS_OK) {
+        fflush(stdout);
+        cli_error_ls(rc, &err);
+        status = CLI_EXIT_ERROR;
+    }
+    ls_reader_close(r);
+    free(dir);
+    return status;
+}

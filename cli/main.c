@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - cisearch's entry point: the subcommand table, global --help / --version, the
+ * `cisearch QUERY` shorthand for `cisearch search QUERY`, error printing and the final exit
+ * status (0 hits / success, 1 no hits, 2 error). Commands live in cmd_*.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CISEARCH_VERSION LS_VERSION_STRING
+
+typedef struct command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*help)(FILE *f);
+} command;
+
+static const command commands[] = {
+    {"search", "rank documents for a query (the default command)", cli_cmd_search,
+     cli_help_search},
+    {"index", "add text files, directories or JSON lines to an index", cli_cmd_index,
+     cli_help_index},
+    {"stats", "show the size and makeup of an index", cli_cmd_stats, cli_help_stats},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("cisearch: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("cisearch: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_error_ls(int rc, const ls_error *err)
+{
+    if (err != NULL && err->message[0] != '\0')
+        cli_error("%s", err->message);
+    else
+        cli_error("%s", ls_strerror(rc));
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("cisearch: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (cmd != NULL)
+        fprintf(stderr, "Try 'cisearch %s --help'.\n", cmd);
+    else
+        fputs("Try 'cisearch --help'.\n", stderr);
+    return CLI_EXIT_ERROR;
+}
+
+static void global_help(FILE *f)
+{
+    fputs("Usage: cisearch QUERY\n"
+          "       cisearch COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "Full-text search over an index built by libsearch. Without --index or\n"
+          "$CISEARCH_INDEX, searches the bundled seed documents.\n"
+          "\n"
+          "Commands:\n",
+          f);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fputs("  help CMD  show the options of CMD\n"
+          "\n"
+          "Options:\n"
+          "  -h, --help     show this help\n"
+          "  -V, --version  show the versions of cisearch and libsearch\n"
+          "\n"
+          "Exit status: 0 hits found (or success), 1 no hits, 2 error.\n"
+          "See cisearch(1) and 'cisearch search --help'.\n",
+          f);
+}
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* `cisearch help [CMD]`. */
+static int run_help(int argc, char **argv)
+{
+    if (argc < 3) {
+        global_help(stdout);
+        return CLI_EXIT_HITS;
+    }
+    const command *c = find_command(argv[2]);
+    if (c == NULL)
+        return cli_usage_error(NULL, "no command named '%s'", argv[2]);
+    c->help(stdout);
+    return CLI_EXIT_HITS;
+}
+
+static int dispatch(int argc, char **argv)
+{
+    if (argc < 2) {
+        global_help(stderr);
+        return CLI_EXIT_ERROR;
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
+        global_help(stdout);
+        return CLI_EXIT_HITS;
+    }
+    if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
+        printf("cisearch %s (libsearch %s)\n", CISEARCH_VERSION, ls_version_string());
+        return CLI_EXIT_HITS;
+    }
+    if (strcmp(first, "help") == 0)
+        return run_help(argc, argv);
+    const command *c = find_command(first);
+    if (c != NULL)
+        return c->run(argc - 1, argv + 1);
+    /* Anything else (a query, or search options) is `cisearch search ...`. */
+    return cli_cmd_search(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+    int status = dispatch(argc, argv);
+    /* Output goes through stdio: a full disk or closed pipe shows up only here. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write the output: %s", strerror(errno));
+        status = CLI_EXIT_ERROR;
+    }
+    return status;
+}

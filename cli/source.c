@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * source.c - turns inputs into ls_documents for an ls_writer: text files (title = first
+ * non-blank line, body = the rest), directory trees walked in sorted order, and JSON lines read
+ * with jansson. Skips what is not text with a warning; it never opens or commits the writer.
+ */
+#include "source.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* A file is binary when its first 8 KiB hold a NUL byte (as git and grep decide). */
+#define BINARY_PROBE 8192
+
+int cli_read_file(const char *path, char **buf_out, size_t *len_out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    size_t cap = 8192, len = 0;
+    char *buf = malloc(cap + 1);
+    int rc = buf ? 0 : ENOMEM;
+    while (rc == 0) {
+        if (len == cap) {
+            char *nb = cap > SIZE_MAX / 2 - 1 ? NULL : realloc(buf, cap * 2 + 1);
+            if (nb == NULL) {
+                rc = ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, buf + len, cap - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            rc = errno;
+        else if (got == 0)
+            break;
+        else
+            len += (size_t)got;
+    }
+    close(fd);
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    buf[len] = '\0';
+    *buf_out = buf;
+    *len_out = len;
+    return 0;
+}
+
+static void warn(cli_source *s, const char *what, const char *path, const char *why)
+{
+    s->skipped++;
+    if (s->quiet)
+        return;
+    cli_progress_clear(s->progress);
+    if (why != NULL)
+        cli_warn("%s %s: %s", what, path, why);
+    else
+        cli_warn("%s %s", what, path);
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Title = the first non-blank line, trimmed; body = everything after that line. */
+static void split_text(const char *t, size_t len, ls_document *doc)
+{
+    size_t pos = 0;
+    if (len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0) /* UTF-8 byte order mark */
+        pos = 3;
+    doc->title = t + len;
+    doc->title_len = 0;
+    doc->body = t + len;
+    doc->body_len = 0;
+    while (pos < len) {
+        const char *nl = memchr(t + pos, '\n', len - pos);
+        size_t eol = nl ? (size_t)(nl - t) : len;
+        size_t a = pos, b = eol;
+        while (a < b && is_blank(t[a]))
+            a++;
+        while (b > a && is_blank(t[b - 1]))
+            b--;
+        pos = nl ? eol + 1 : len;
+        if (a < b) {
+            doc->title = t + a;
+            doc->title_len = b - a;
+            doc->body = t + pos;
+            doc->body_len = len - pos;
+            return;
+        }
+    }
+}
+
+/* Adds a document; a document the library refuses is skipped, anything else is fatal. */
+static int add_doc(cli_source *s, const ls_document *doc, const char *where)
+{
+    ls_error err = {0};
+    int rc = ls_writer_add(s->w, doc, &err);
+    if (rc == LS_OK) {
+        s->progress->docs++;
+        return 0;
+    }
+    if (rc == LS_EINVAL || rc == LS_ELIMIT) {
+        warn(s, "skipping", where, err.message[0] ? err.message : ls_strerror(rc));
+        return 0;
+    }
+    cli_progress_clear(s->progress);
+    cli_error_ls(rc, &err);
+    return -1;
+}
+
+static int add_text_file(cli_source *s, const char *path, const char *id)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int e = cli_read_file(path, &buf, &len);
+    if (e != 0) {
+        warn(s, "cannot read", path, strerror(e));
+        return 0;
+    }
+    s->progress->files++;
+    s->progress->bytes += len;
+    if (memchr(buf, '\0', len < BINARY_PROBE ? len : BINARY_PROBE) != NULL) {
+        warn(s, "skipping binary file", path, NULL);
+        free(buf);
+        return 0;
+    }
+    ls_document doc = LS_DOCUMENT_INIT;
+    split_text(buf, len, &doc);
+    doc.id = id;
+    doc.id_len = strlen(id);
+    doc.path = path;
+    doc.path_len = strlen(path);
+    int rc = add_doc(s, &doc, path);
+    free(buf);
+    cli_progress_update(s->progress);
+    return rc;
+}
+
+/* ---- directory walk ---- */
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reads the visible names of a directory, sorted. @return the count, or -1 (errno set). */
+static long list_dir(const char *dir, char ***out)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return -1;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    int fail = 0;
+    while (!fail && (errno = 0, de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **nn = realloc(names, cap * sizeof *names);
+            fail = nn == NULL;
+            names = nn ? nn : names;
+        }
+        if (!fail && (names[n] = strdup(de->d_name)) != NULL)
+            n++;
+        else
+            fail = 1;
+    }
+    int saved = fail ? ENOMEM : errno;
+    closedir(d);
+    if (fail || saved != 0) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        errno = saved ? saved : ENOMEM;
+        return -1;
+    }
+    qsort(names, n, sizeof *names, cmp_names);
+    *out = names;
+    return (long)n;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    int slash = dl > 0 && dir[dl - 1] != '/';
+    char *p = malloc(dl + (size_t)slash + nl + 1);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, dir, dl);
+    if (slash)
+        p[dl] = '/';
+    memcpy(p + dl + (size_t)slash, name, nl + 1);
+    return p;
+}
+
+typedef struct walk {
+    cli_walk_fn fn;
+    void *payload;
+    int quiet;
+    size_t root_len; /* bytes of the root prefix (with its slash) in every path */
+} walk;
+
+static int walk_dir(walk *wk, const char *dir);
+
+/* One directory entry: recurse, report a file, or skip with a warning. */
+static int walk_entry(walk *wk, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (!wk->quiet)
+            cli_warn("cannot read %s: %s", path, strerror(errno));
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode))
+        return walk_dir(wk, path);
+    /* Follow a symlink to a file, but never into a directory: no cycles. */
+    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) {
+        if (!wk->quiet)
+            cli_warn("skipping broken link %s", path);
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        if (!wk->quiet)
+            cli_warn("skipping %s: not a regular file", path);
+        return 0;
+    }
+    return wk->fn(path, path + wk->root_len, wk->payload);
+}
+
+static int walk_dir(walk *wk, const char *dir)
+{
+    char **names = NULL;
+    long n = list_dir(dir, &names);
+    if (n < 0) {
+        if (errno == ENOMEM) {
+            cli_error("out of memory listing %s", dir);
+            return -1;
+        }
+        if (!wk->quiet)
+            cli_warn("cannot read directory %s: %s", dir, strerror(errno));
+        return 0;
+    }
+    int rc = 0;
+    for (long i = 0; i < n; i++) {
+        char *path = rc == 0 ? join_path(dir, names[i]) : NULL;
+        if (rc == 0 && path == NULL) {
+            cli_error("out of memory");
+            rc = -1;
+        }
+        if (rc == 0)
+            rc = walk_entry(wk, path);
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+int cli_walk(const char *root, int quiet, cli_walk_fn fn, void *payload)
+{
+    DIR *d = opendir(root);
+    if (d == NULL) {
+        cli_error("cannot read directory %s: %s", root, strerror(errno));
+        return -1;
+    }
+    closedir(d);
+    size_t len = strlen(root);
+    walk wk = {fn, payload, quiet, len + (len > 0 && root[len - 1] != '/')};
+    return walk_dir(&wk, root);
+}
+
+static int add_walked(const char *path, const char *rel, void *payload)
+{
+    return add_text_file(payload, path, rel);
+}
+
+int cli_source_add_path(cli_source *s, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        warn(s, "cannot read", path, strerror(errno));
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode))
+        return cli_walk(path, s->quiet, add_walked, s);
+    return add_text_file(s, path, path);
+}
+
+/* ---- JSON lines ---- */
+
+/* Reads an optional string member; a non-string is an error. */
+static int get_str(json_t *obj, const char *key, const char **p, size_t *len)
+{
+    json_t *v = json_object_get(obj, key);
+    *p = NULL;
+    *len = 0;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return -1;
+    *p = json_string_value(v);
+    *len = json_string_length(v);
+    return 0;
+}
+
+/* The id: a string, or a number written in decimal into `num`. */
+static const char *get_id(json_t *obj, char *num, size_t num_size, size_t *len)
+{
+    json_t *v = json_object_get(obj, "id");
+    if (json_is_string(v)) {
+        *len = json_string_length(v);
+        return json_string_value(v);
+    }
+    int n;
+    if (json_is_integer(v))
+        n = snprintf(num, num_size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_real(v))
+        n = snprintf(num, num_size, "%.17g", json_real_value(v));
+    else
+        return NULL;
+    if (n < 0 || (size_t)n >= num_size)
+        return NULL;
+    *len = (size_t)n;
+    return num;
+}
+
+static int line_error(cli_source *s, const char *name, size_t line, const char *what)
+{
+    cli_progress_clear(s->progress);
+    cli_error("%s:%zu: %s", name, line, what);
+    return -1;
+}
+
+static int jsonl_doc(cli_source *s, json_t *obj, const char *name, size_t line)
+{
+    char num[64];
+    ls_document doc = LS_DOCUMENT_INIT;
+    if (!json_is_object(obj))
+        return line_error(s, name, line, "not a JSON object");
+    doc.id = get_id(obj, num, sizeof num, &doc.id_len);
+    if (doc.id == NULL)
+        return line_error(s, name, line, "\"id\" is missing or not a string or number");
+    if (get_str(obj, "title", &doc.title, &doc.title_len) != 0 ||
+        get_str(obj, "body", &doc.body, &doc.body_len) != 0 ||
+        get_str(obj, "path", &doc.path, &doc.path_len) != 0)
+        return line_error(s, name, line, "\"title\", \"body\" and \"path\" must be strings");
+    size_t wlen = strlen(name) + 32;
+    char *where = malloc(wlen);
+    if (where == NULL)
+        return line_error(s, name, line, "out of memory");
+    snprintf(where, wlen, "%s:%zu", name, line);
+    int rc = add_doc(s, &doc, where);
+    free(where);
+    return rc;
+}
+
+static int blank_line(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!is_blank(p[i]) && p[i] != '\n')
+            return 0;
+    return 1;
+}
+
+static int jsonl_stream(cli_source *s, FILE *f, const char *name)
+{
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t got;
+    int rc = 0;
+    s->progress->files++;
+    while (rc == 0 && (got = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        s->progress->bytes += (uint64_t)got;
+        if (blank_line(line, (size_t)got))
+            continue;
+        json_error_t jerr;
+        json_t *obj = json_loadb(line, (size_t)got, JSON_ALLOW_NUL, &jerr);
+        if (obj == NULL) {
+            cli_progress_clear(s->progress);
+            cli_error("%s:%zu: invalid JSON: %s", name, lineno, jerr.text);
+            rc = -1;
+            break;
+        }
+        rc = jsonl_doc(s, obj, name, lineno);
+        json_decref(obj);
+        cli_progress_update(s->progress);
+    }
+    if (rc == 0 && ferror(f)) {
+        cli_error("cannot read %s: %s", name, strerror(errno));
+        rc = -1;
+    }
+    free(line);
+    return rc;
+}
+
+int cli_source_add_jsonl(cli_source *s, const char *file)
+{
+    if (strcmp(file, "-") == 0)
+        return jsonl_stream(s, stdin, "stdin");
+    FILE *f = fopen(file, "r");
+    if (f == NULL) {
+        cli_error("cannot open %s: %s", file, strerror(errno));
+        return -1;
+    }
+    int rc = jsonl_stream(s, f, file);
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * source.h - where documents come from: text files, directory trees (walked in sorted order,
+ * hidden entries skipped) and JSON lines. Used by `cisearch index` and by the seeds cache.
+ */
+#ifndef CISEARCH_SOURCE_H
+#define CISEARCH_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libsearch.h"
+#include "progress.h"
+
+typedef struct cli_source {
+    ls_writer *w;
+    cli_progress *progress; /* counters always kept; drawn only on a terminal */
+    uint64_t skipped;       /* inputs skipped with a warning */
+    int quiet;              /* nonzero: no warnings (the seeds cache) */
+} cli_source;
+
+/** Called for every regular file under a directory: `path` as it can be opened, `rel` the path
+ *  relative to the walked directory. Returns 0 to go on, -1 to stop the walk. */
+typedef int (*cli_walk_fn)(const char *path, const char *rel, void *payload);
+
+/**
+ * Walks the directory `root` recursively in bytewise name order, skipping entries whose name
+ * starts with '.', symlinked directories and special files (warning unless `quiet`).
+ * @return 0, or -1 when `fn` stopped the walk or `root` cannot be read (error printed).
+ */
+int cli_walk(const char *root, int quiet, cli_walk_fn fn, void *payload);
+
+/** Reads a whole file into a malloc'd buffer (NUL-terminated). @return 0 or an errno value. */
+int cli_read_file(const char *path, char **buf_out, size_t *len_out);
+
+/** Adds a text file (id = the path as given) or every text file under a directory (id = the
+ *  path relative to it). Unreadable and binary files are skipped with a warning.
+ *  @return 0, or -1 after printing an error that makes the index unusable. */
+int cli_source_add_path(cli_source *s, const char *path);
+
+/** Adds one document per line of `file` ("-" = stdin), each {"id", "title", "body", "path"}.
+ *  @return 0, or -1 after printing an error naming the line. */
+int cli_source_add_jsonl(cli_source *s, const char *file);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stored.h - stored fields of a segment (FORMAT.md "StoredFields"):
+ *   StoredBody --> Chunk^C, ChunkIndex, Trailer
+ *   Chunk      --> RawLen u32, CompLen u32, zlib(DocRecord^m)
+ *   DocRecord  --> (VByte(len), bytes) for id, title, body, path
+ *   ChunkIndex --> (FirstDoc u32, Offset u64)^C
+ *   Trailer    --> IndexOffset u64, C u32, ndocs u32
+ * Documents are packed until a chunk holds about 32 KiB, then it is compressed with zlib.
+ */
+#ifndef LS_FORMAT_STORED_H
+#define LS_FORMAT_STORED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/fileio.h"
+
+#define LS_STORED_CHUNK (32u * 1024u)
+
+typedef struct ls_stored_writer {
+    ls_fwriter *w;
+    ls_buf raw;      /* current chunk, uncompressed */
+    ls_buf comp;     /* compression scratch */
+    ls_buf index;    /* (first doc u32, offset u64) per chunk */
+    uint32_t ndocs;
+    uint32_t chunk_first;
+} ls_stored_writer;
+
+void ls_stored_writer_init(ls_stored_writer *sw, ls_fwriter *w);
+/** Appends a document's four fields. */
+int ls_stored_add(ls_stored_writer *sw, const char *const fields[4], const size_t lens[4],
+                  ls_error *err);
+/** Flushes the last chunk, writes index and trailer (not the footer), frees buffers. */
+int ls_stored_finish(ls_stored_writer *sw, ls_error *err);
+void ls_stored_writer_free(ls_stored_writer *sw);
+
+typedef struct ls_stored {
+    const uint8_t *body;
+    size_t body_len;
+    const uint8_t *index;
+    uint32_t nchunks;
+    uint32_t ndocs;
+} ls_stored;
+
+int ls_stored_open(ls_stored *s, const uint8_t *body, size_t body_len);
+
+/** A decompressed chunk kept by the caller between lookups (one per thread). */
+typedef struct ls_stored_cache {
+    uint32_t chunk; /* UINT32_MAX = none */
+    ls_buf raw;
+} ls_stored_cache;
+#define LS_STORED_CACHE_INIT {UINT32_MAX, LS_BUF_INIT}
+void ls_stored_cache_free(ls_stored_cache *c);
+
+/** Finds doc's fields; ptrs point into cache->raw (valid until the next lookup).
+ *  @return LS_OK, LS_ECORRUPT, LS_ENOMEM, LS_EINVAL (doc out of range). */
+int ls_stored_get(const ls_stored *s, uint32_t doc, ls_stored_cache *cache,
+                  const char *fields_out[4], size_t lens_out[4]);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * inverter.h - the in-memory inverted index of the segment being built (DESIGN.md §4).
+ * Keys (field byte + term) are interned to ids; each id owns one growable byte buffer of
+ * VByte (doc gap, tf, position deltas...) so there is no allocation per posting. Document
+ * lengths are kept alongside. segwriter.c turns it into segment files.
+ */
+#ifndef LS_INDEX_INVERTER_H
+#define LS_INDEX_INVERTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/analyzer.h"
+#include "util/buf.h"
+#include "util/hashmap.h"
+
+#define LS_FIELD_KEY_ALL 'a'
+#define LS_FIELD_KEY_TITLE 't'
+
+typedef struct ls_plist {
+    ls_buf buf;
+    uint32_t last_doc;
+    uint32_t df;
+} ls_plist;
+
+typedef struct ls_inverter {
+    ls_strtab keys;
+    ls_plist *lists;
+    size_t lists_cap;
+    ls_buf lens;      /* LS_DOCLEN_ENTRY bytes per document (format/doclens.h) */
+    uint32_t ndocs;
+    uint64_t tokens_all, tokens_title;
+    uint64_t *pairs;  /* per-document scratch: id << 32 | position */
+    size_t npairs, pairs_cap;
+    size_t postings_bytes;
+} ls_inverter;
+
+void ls_inverter_init(ls_inverter *inv);
+void ls_inverter_free(ls_inverter *inv);
+/** Inverts one document (title then body). @return LS_OK, LS_ENOMEM, LS_ELIMIT. */
+int ls_inverter_add(ls_inverter *inv, ls_analyzer *an, const char *title, size_t title_len,
+                    const char *body, size_t body_len, ls_error *err);
+/** @return approximate bytes of memory held. */
+size_t ls_inverter_memory(const ls_inverter *inv);
+
+#endif

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cur_phrase.c - exact phrases: intersect the terms' documents first (leapfrog over their
+ * skip tables), check positions last. Phrase frequency pf counts the start positions p with
+ * term i at p + i for every i; the score is BM25 of pf with the summed idf of the terms.
+ */
+#include "libsearch.h"
+#include "query/cursor.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+typedef struct phrase_cursor {
+    ls_cursor base;
+    ls_term_cursor **terms;
+    size_t n;
+    ls_bm25_term sc;
+    uint32_t pf;
+} phrase_cursor;
+
+/* Counts phrase occurrences in the current document (all terms are on it). */
+static int count_freq(phrase_cursor *p, uint32_t *pf_out)
+{
+    const uint32_t *first;
+    uint32_t nfirst;
+    int rc = ls_term_cursor_positions(p->terms[0], &first, &nfirst);
+    if (rc != LS_OK)
+        return rc;
+    /* Cursor index per term into its positions: all move forward only. */
+    uint32_t idx[64] = {0};
+    const uint32_t *lists[64];
+    uint32_t lens[64];
+    for (size_t k = 1; k < p->n; k++) {
+        rc = ls_term_cursor_positions(p->terms[k], &lists[k], &lens[k]);
+        if (rc != LS_OK)
+            return rc;
+    }
+    uint32_t pf = 0;
+    for (uint32_t a = 0; a < nfirst; a++) {
+        uint32_t start = first[a];
+        int ok = 1;
+        for (size_t k = 1; k < p->n && ok; k++) {
+            uint32_t want = start + (uint32_t)k;
+            while (idx[k] < lens[k] && lists[k][idx[k]] < want)
+                idx[k]++;
+            if (idx[k] == lens[k])
+                goto done;
+            ok = lists[k][idx[k]] == want;
+        }
+        pf += (uint32_t)ok;
+    }
+done:
+    *pf_out = pf;
+    return LS_OK;
+}
+
+/* Moves to the first document >= target holding the whole phrase. */
+static int find(phrase_cursor *p, uint32_t target)
+{
+    for (;;) {
+        uint32_t d = target;
+        size_t k = 0, agreed = 0;
+        while (agreed < p->n) {
+            ls_cursor *c = ls_term_cursor_base(p->terms[k]);
+            int rc = ls_cursor_advance(c, d);
+            if (rc != LS_OK)
+                goto fail_rc;
+            if (c->doc == LS_DOC_END) {
+                p->base.doc = LS_DOC_END;
+                return LS_OK;
+            }
+            if (c->doc > d) {
+                d = c->doc;
+                agreed = 1;
+            } else {
+                agreed++;
+            }
+            k = (k + 1) % p->n;
+            continue;
+        fail_rc:
+            p->base.doc = LS_DOC_END;
+            return rc;
+        }
+        uint32_t pf;
+        int rc = count_freq(p, &pf);
+        if (rc != LS_OK) {
+            p->base.doc = LS_DOC_END;
+            return rc;
+        }
+        if (pf > 0) {
+            p->base.doc = d;
+            p->pf = pf;
+            return LS_OK;
+        }
+        if (d == LS_DOC_END - 1) {
+            p->base.doc = LS_DOC_END;
+            return LS_OK;
+        }
+        target = d + 1;
+    }
+}
+
+static int phrase_next(ls_cursor *c)
+{
+    if (c->doc == LS_DOC_END)
+        return LS_OK;
+    return find((phrase_cursor *)c, c->doc + 1);
+}
+
+static int phrase_advance(ls_cursor *c, uint32_t target)
+{
+    if (c->doc >= target)
+        return LS_OK;
+    return find((phrase_cursor *)c, target);
+}
+
+uint32_t ls_phrase_cursor_doclen(const ls_cursor *c)
+{
+    const phrase_cursor *p = (const phrase_cursor *)c;
+    return ls_term_cursor_doclen(p->terms[0]);
+}
+
+uint32_t ls_phrase_cursor_freq(const ls_cursor *c) { return ((const phrase_cursor *)c)->pf; }
+
+static double phrase_score(ls_cursor *c)
+{
+    phrase_cursor *p = (phrase_cursor *)c;
+    return ls_bm25_score(&p->sc, p->pf, ls_phrase_cursor_doclen(c));
+}
+
+static void phrase_free(ls_cursor *c)
+{
+    phrase_cursor *p = (phrase_cursor *)c;
+    for (size_t k = 0; k < p->n; k++)
+        ls_cursor_free(ls_term_cursor_base(p->terms[k]));
+    ls_free(p->terms);
+    ls_free(p);
+}
+
+static const ls_cursor_ops phrase_ops = {phrase_next, phrase_advance, phrase_score, phrase_free};
+
+int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *sc,
+                         ls_cursor **out, ls_error *err)
+{
+    *out = NULL;
+    phrase_cursor *p = ls_calloc(1, sizeof *p);
+    ls_term_cursor **copy = ls_calloc(n ? n : 1, sizeof *copy);
+    if (p == NULL || copy == NULL || n == 0 || n > 64) {
+        for (size_t k = 0; k < n; k++)
+            ls_cursor_free(ls_term_cursor_base(terms[k]));
+        ls_free(p);
+        ls_free(copy);
+        if (n > 64)
+            return ls_error_set(err, LS_ELIMIT, "phrase of %zu words (at most 64)", n);
+        return ls_error_set(err, n ? LS_ENOMEM : LS_EINVAL, "cannot make a phrase cursor");
+    }
+    for (size_t k = 0; k < n; k++)
+        copy[k] = terms[k];
+    p->base.ops = &phrase_ops;
+    p->terms = copy;
+    p->n = n;
+    p->sc = *sc;
+    p->base.doc = 0;
+    int rc = find(p, 0);
+    if (rc != LS_OK) {
+        phrase_free(&p->base);
+        return ls_error_set(err, rc, "damaged positions while matching a phrase");
+    }
+    *out = &p->base;
+    return LS_OK;
+}

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cur_term.c - the term cursor: decodes one 128-posting block at a time (FORMAT.md
+ * "Postings"), skips whole blocks through the skip table on advance, decodes positions lazily
+ * (FORMAT.md "Positions"), and, for the body field, keeps only positions at or after the
+ * document's body start.
+ */
+#include <string.h>
+
+#include "codec/vbyte.h"
+#include "format/doclens.h"
+#include "libsearch.h"
+#include "query/cursor.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+struct ls_term_cursor {
+    ls_cursor base;
+    const ls_segment *seg;
+    ls_postings_view v;
+    ls_cfield field;
+    int scoring;
+    ls_bm25_term sc;
+    int need_positions;
+    uint32_t docs[LS_BLOCK], tfs[LS_BLOCK];
+    uint32_t n, i, block;
+    /* positions: pos_p is the first byte of docs[pos_i]'s positions */
+    const uint8_t *pos_p;
+    uint32_t pos_i;
+    uint32_t *pos;
+    uint32_t npos, pos_cap;
+    uint32_t pos_doc_loaded; /* doc whose positions are in pos, or LS_DOC_END */
+    uint32_t ftf;            /* filtered tf (body) */
+};
+
+static int load_block(ls_term_cursor *t, uint32_t b)
+{
+    const ls_postings_view *v = &t->v;
+    uint32_t prev = b ? ls_skip_last_doc(v, b - 1) : UINT32_MAX;
+    uint64_t pos_start = b ? ls_skip_pos_end(v, b - 1) : 0;
+    if (pos_start > (uint64_t)(v->pos_end - v->pos))
+        return LS_ECORRUPT;
+    t->block = b;
+    t->i = 0;
+    t->pos_i = 0;
+    t->pos_p = v->pos + pos_start;
+    t->pos_doc_loaded = LS_DOC_END;
+    if (b < v->nblocks) {
+        t->n = LS_BLOCK;
+        return ls_postings_decode_block(v, b, prev, t->docs, t->tfs);
+    }
+    int n = ls_postings_decode_tail(v, prev, t->docs, t->tfs);
+    if (n < 0)
+        return LS_ECORRUPT;
+    t->n = (uint32_t)n;
+    return LS_OK;
+}
+
+static int fail(ls_term_cursor *t, int rc)
+{
+    t->base.doc = LS_DOC_END;
+    return rc;
+}
+
+/* Decodes positions of docs[i] into t->pos (unfiltered). */
+static int decode_positions(ls_term_cursor *t)
+{
+    const uint8_t *p = t->pos_p, *end = t->v.pos_end;
+    for (; t->pos_i < t->i; t->pos_i++) {
+        for (uint32_t k = 0; k < t->tfs[t->pos_i]; k++) {
+            uint32_t x;
+            if (ls_vbyte_get(&p, end, &x) != 0)
+                return LS_ECORRUPT;
+        }
+    }
+    uint32_t tf = t->tfs[t->i];
+    if (tf > t->pos_cap) {
+        uint32_t *np = ls_reallocarray(t->pos, tf, sizeof *np);
+        if (np == NULL)
+            return LS_ENOMEM;
+        t->pos = np;
+        t->pos_cap = tf;
+    }
+    uint32_t cur = 0;
+    for (uint32_t k = 0; k < tf; k++) {
+        uint32_t x;
+        if (ls_vbyte_get(&p, end, &x) != 0 || (k > 0 && x == 0))
+            return LS_ECORRUPT;
+        cur += x;
+        t->pos[k] = cur;
+    }
+    t->npos = tf;
+    t->pos_p = p;
+    t->pos_i = t->i + 1;
+    t->pos_doc_loaded = t->docs[t->i];
+    return LS_OK;
+}
+
+/* Body field: keeps positions at or after the body start; ftf = how many. */
+static int filter_body(ls_term_cursor *t)
+{
+    int rc = decode_positions(t);
+    if (rc != LS_OK)
+        return rc;
+    uint32_t doc = t->docs[t->i];
+    if (doc >= t->seg->info.ndocs)
+        return LS_ECORRUPT;
+    uint32_t start = ls_doclen_body_start(t->seg->len.body, doc), k = 0;
+    while (k < t->npos && t->pos[k] < start)
+        k++;
+    if (k > 0)
+        memmove(t->pos, t->pos + k, (t->npos - k) * sizeof *t->pos);
+    t->npos -= k;
+    t->ftf = t->npos;
+    return LS_OK;
+}
+
+/* Settles on docs[i] or later: moves across blocks and applies the body filter. */
+static int settle(ls_term_cursor *t)
+{
+    for (;;) {
+        if (t->i >= t->n) {
+            uint32_t nb = t->block + 1;
+            if (t->block >= t->v.nblocks || (nb == t->v.nblocks && t->v.df % LS_BLOCK == 0)) {
+                t->base.doc = LS_DOC_END;
+                return LS_OK;
+            }
+            int rc = load_block(t, nb);
+            if (rc != LS_OK)
+                return fail(t, rc);
+            continue;
+        }
+        if (t->field == LS_CF_BODY) {
+            int rc = filter_body(t);
+            if (rc != LS_OK)
+                return fail(t, rc);
+            if (t->ftf == 0) {
+                t->i++;
+                continue;
+            }
+        }
+        t->base.doc = t->docs[t->i];
+        if (t->base.doc >= t->seg->info.ndocs)
+            return fail(t, LS_ECORRUPT);
+        return LS_OK;
+    }
+}
+
+static int term_next(ls_cursor *c)
+{
+    ls_term_cursor *t = (ls_term_cursor *)c;
+    if (c->doc == LS_DOC_END)
+        return LS_OK;
+    t->i++;
+    return settle(t);
+}
+
+static int term_advance(ls_cursor *c, uint32_t target)
+{
+    ls_term_cursor *t = (ls_term_cursor *)c;
+    if (c->doc >= target)
+        return LS_OK;
+    if (t->docs[t->n - 1] < target) {
+        /* Skip whole blocks: find the first full block whose last doc reaches target. */
+        uint32_t b = t->block + 1;
+        while (b < t->v.nblocks && ls_skip_last_doc(&t->v, b) < target)
+            b++;
+        if (b == t->v.nblocks && t->v.df % LS_BLOCK == 0) {
+            c->doc = LS_DOC_END;
+            return LS_OK;
+        }
+        if (b > t->v.nblocks) {
+            c->doc = LS_DOC_END;
+            return LS_OK;
+        }
+        int rc = load_block(t, b);
+        if (rc != LS_OK)
+            return fail(t, rc);
+    }
+    while (t->i < t->n && t->docs[t->i] < target)
+        t->i++;
+    return settle(t);
+}
+
+static uint32_t doclen(const ls_term_cursor *t)
+{
+    const uint8_t *l = t->seg->len.body;
+    uint32_t d = t->base.doc;
+    switch (t->field) {
+    case LS_CF_TITLE: return ls_doclen_title(l, d);
+    case LS_CF_BODY: return ls_doclen_all(l, d) - ls_doclen_title(l, d);
+    default: return ls_doclen_all(l, d);
+    }
+}
+
+uint32_t ls_term_cursor_doclen(const ls_term_cursor *t) { return doclen(t); }
+
+uint32_t ls_term_cursor_tf(const ls_term_cursor *t)
+{
+    return t->field == LS_CF_BODY ? t->ftf : t->tfs[t->i];
+}
+
+static double term_score(ls_cursor *c)
+{
+    ls_term_cursor *t = (ls_term_cursor *)c;
+    return ls_bm25_score(&t->sc, ls_term_cursor_tf(t), doclen(t));
+}
+
+int ls_term_cursor_positions(ls_term_cursor *t, const uint32_t **pos_out, uint32_t *n_out)
+{
+    if (t->pos_doc_loaded != t->base.doc) {
+        int rc = decode_positions(t);
+        if (rc != LS_OK)
+            return rc;
+    }
+    *pos_out = t->pos;
+    *n_out = t->npos;
+    return LS_OK;
+}
+
+static void term_free(ls_cursor *c)
+{
+    ls_term_cursor *t = (ls_term_cursor *)c;
+    ls_free(t->pos);
+    ls_free(t);
+}
+
+static const ls_cursor_ops term_ops = {term_next, term_advance, term_score, term_free};
+
+ls_cursor *ls_term_cursor_base(ls_term_cursor *t) { return &t->base; }
+
+int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, ls_cfield field,
+                       const ls_bm25_term *sc, int need_positions, ls_term_cursor **out,
+                       ls_error *err)
+{
+    *out = NULL;
+    ls_term_cursor *t = ls_calloc(1, sizeof *t);
+    if (t == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    t->base.ops = &term_ops;
+    t->seg = seg;
+    t->field = field;
+    t->need_positions = need_positions;
+    if (sc != NULL)
+        t->sc = *sc;
+    int rc = ls_segment_view(seg, meta, &t->v, err);
+    if (rc == LS_OK) {
+        rc = load_block(t, 0);
+        if (rc == LS_OK)
+            rc = settle(t);
+        if (rc != LS_OK)
+            rc = ls_error_set(err, rc, "'%s': damaged postings", seg->doc.path);
+    }
+    if (rc != LS_OK) {
+        term_free(&t->base);
+        return rc;
+    }
+    *out = t;
+    return LS_OK;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cursor.h - document-at-a-time iterators over one segment (DESIGN.md §5).
+ * A cursor is created positioned on its first matching document (doc = LS_DOC_END when there
+ * is none) and only moves forward. next/advance return LS_OK or an error (LS_ECORRUPT on bad
+ * bytes, LS_ENOMEM); on error the cursor is at LS_DOC_END.
+ */
+#ifndef LS_QUERY_CURSOR_H
+#define LS_QUERY_CURSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format/postings.h"
+#include "query/bm25.h"
+#include "reader/segreader.h"
+
+typedef struct ls_cursor ls_cursor;
+
+typedef struct ls_cursor_ops {
+    int (*next)(ls_cursor *c);
+    /* Moves to the first document >= target (stays when already there). */
+    int (*advance)(ls_cursor *c, uint32_t target);
+    /* Score of the current document. */
+    double (*score)(ls_cursor *c);
+    void (*free)(ls_cursor *c);
+} ls_cursor_ops;
+
+struct ls_cursor {
+    const ls_cursor_ops *ops;
+    uint32_t doc;
+};
+
+static inline int ls_cursor_next(ls_cursor *c) { return c->ops->next(c); }
+static inline int ls_cursor_advance(ls_cursor *c, uint32_t t) { return c->ops->advance(c, t); }
+static inline double ls_cursor_score(ls_cursor *c) { return c->ops->score(c); }
+static inline void ls_cursor_free(ls_cursor *c)
+{
+    if (c != NULL)
+        c->ops->free(c);
+}
+
+/* ---- term cursor (cur_term.c) ---- */
+
+/** Which field a term cursor reads and scores: the postings of 'a' serve "all" and, filtered
+ *  by position (>= the document's body start), "body"; 't' serves "title". */
+typedef enum ls_cfield { LS_CF_ALL, LS_CF_TITLE, LS_CF_BODY } ls_cfield;
+
+typedef struct ls_term_cursor ls_term_cursor;
+
+/** Creates a cursor over meta's postings in seg, scoring with sc (sc may be NULL: no scoring,
+ *  e.g. for phrases and NOT). need_positions: keep positions available via
+ *  ls_term_cursor_positions. */
+int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, ls_cfield field,
+                       const ls_bm25_term *sc, int need_positions, ls_term_cursor **out,
+                       ls_error *err);
+ls_cursor *ls_term_cursor_base(ls_term_cursor *t);
+/** Term frequency in the document (the filtered count for body). */
+uint32_t ls_term_cursor_tf(const ls_term_cursor *t);
+/** Positions of the current document (filtered for body), ascending. Borrowed until the
+ *  cursor moves. @return LS_OK or LS_ECORRUPT. */
+int ls_term_cursor_positions(ls_term_cursor *t, const uint32_t **pos_out, uint32_t *n_out);
+/** Length of the current document in the cursor's field. */
+uint32_t ls_term_cursor_doclen(const ls_term_cursor *t);
+
+/* ---- phrase cursor (cur_phrase.c) ---- */
+
+/** Takes ownership of terms[0..n) (also on failure). Scores with sc (idf = sum of the terms'). */
+int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *sc,
+                         ls_cursor **out, ls_error *err);
+/** Phrase frequency of the current document. */
+uint32_t ls_phrase_cursor_freq(const ls_cursor *c);
+/** Field length of the current document. */
+uint32_t ls_phrase_cursor_doclen(const ls_cursor *c);
+
+/* ---- boolean cursor (cur_bool.c) ---- */
+
+/** Takes ownership of the children arrays' cursors (also on failure). With no must and no
+ *  should cursors it matches every document of [0, ndocs) that no not-cursor matches.
+ *  Arrays are copied. */
+int ls_bool_cursor_new(ls_cursor **must, size_t n_must, ls_cursor **should, size_t n_should,
+                       ls_cursor **nots, size_t n_not, uint32_t ndocs, ls_cursor **out,
+                       ls_error *err);
+
+#endif

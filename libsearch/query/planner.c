@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * planner.c - resolves query terms to global statistics, expands prefixes, and builds one
+ * cursor tree per segment. The body field has no postings of its own: it reads the "all"
+ * postings with a position filter, so its df is counted exactly by a filtered scan.
+ */
+#include "query/planner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "libsearch.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+ls_cfield ls_plan_cfield(int qfield)
+{
+    return qfield == LS_QFIELD_TITLE ? LS_CF_TITLE : qfield == LS_QFIELD_BODY ? LS_CF_BODY : LS_CF_ALL;
+}
+
+static uint8_t key_byte(int qfield) { return qfield == LS_QFIELD_TITLE ? 't' : 'a'; }
+
+/* Document frequency of a body term in one segment: documents with a body position. */
+static int body_df(const ls_segment *s, const ls_term_meta *meta, double *df, ls_error *err)
+{
+    ls_term_cursor *t;
+    int rc = ls_term_cursor_new(s, meta, LS_CF_BODY, NULL, 1, &t, err);
+    if (rc != LS_OK)
+        return rc;
+    ls_cursor *c = ls_term_cursor_base(t);
+    while (c->doc != LS_DOC_END) {
+        *df += 1;
+        rc = ls_cursor_next(c);
+        if (rc != LS_OK) {
+            ls_cursor_free(c);
+            return ls_error_set(err, rc, "'%s': damaged postings", s->doc.path);
+        }
+    }
+    ls_cursor_free(c);
+    return LS_OK;
+}
+
+/* Finds or adds the leaf for (field, key); computes its global df the first time. */
+static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, size_t *out,
+                    ls_error *err)
+{
+    uint8_t tk[LS_MAX_KEY_BYTES + 1];
+    if (key_len > LS_MAX_KEY_BYTES)
+        return ls_error_set(err, LS_ELIMIT, "query term too long");
+    tk[0] = (uint8_t)('0' + field);
+    memcpy(tk + 1, key, key_len);
+    uint32_t id;
+    int is_new;
+    if (ls_strtab_intern(&p->leaf_ids, tk, key_len + 1, &id, &is_new) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    *out = id;
+    if (!is_new)
+        return LS_OK;
+    if (p->n_leaves == p->leaves_cap) {
+        size_t ncap = p->leaves_cap ? p->leaves_cap * 2 : 16;
+        ls_plan_leaf *nl = ls_reallocarray(p->leaves, ncap, sizeof *nl);
+        if (nl == NULL)
+            return ls_error_set(err, LS_ENOMEM, "out of memory");
+        p->leaves = nl;
+        p->leaves_cap = ncap;
+    }
+    ls_plan_leaf *l = &p->leaves[p->n_leaves++];
+    memset(l, 0, sizeof *l);
+    l->field = field;
+    memcpy(l->key, key, key_len);
+    l->key_len = key_len;
+    for (uint32_t i = 0; i < p->r->nsegs; i++) {
+        ls_term_meta meta;
+        int rc = ls_segment_lookup(&p->r->segs[i], key, key_len, &meta, err);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        if (field == LS_QFIELD_BODY) {
+            rc = body_df(&p->r->segs[i], &meta, &l->df, err);
+            if (rc != LS_OK)
+                return rc;
+        } else {
+            l->df += meta.df;
+        }
+    }
+    double idf = ls_bm25_idf(p->n_docs, l->df);
+    ls_bm25_prepare(&l->sc, idf, 1.0, p->k1, p->b, p->avglen[field]);
+    return LS_OK;
+}
+
+static int add_leaf(ls_plan_node *n, size_t leaf)
+{
+    size_t *nl = ls_reallocarray(n->leaves, n->n_leaves + 1, sizeof *nl);
+    if (nl == NULL)
+        return LS_ENOMEM;
+    n->leaves = nl;
+    n->leaves[n->n_leaves++] = leaf;
+    return LS_OK;
+}
+
+static int term_leaf(ls_plan *p, ls_plan_node *n, int field, const char *text, size_t len,
+                     ls_error *err)
+{
+    uint8_t key[LS_MAX_KEY_BYTES];
+    if (len + 1 > LS_MAX_KEY_BYTES)
+        return ls_error_set(err, LS_ELIMIT, "query term too long");
+    key[0] = key_byte(field);
+    memcpy(key + 1, text, len);
+    size_t leaf;
+    int rc = leaf_for(p, field, key, len + 1, &leaf, err);
+    if (rc != LS_OK)
+        return rc;
+    if (add_leaf(n, leaf) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    return LS_OK;
+}
+
+typedef struct expansion {
+    uint32_t id;
+    double df;
+} expansion;
+
+static int cmp_expansion(const void *a, const void *b)
+{
+    const expansion *x = a, *y = b;
+    if (x->df != y->df)
+        return x->df > y->df ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Collects every dictionary key starting with the prefix over all segments; keeps the
+ * LS_MAX_PREFIX_EXPANSIONS most frequent. */
+static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_error *err)
+{
+    uint8_t kp[LS_MAX_KEY_BYTES];
+    if (q->len + 1 > LS_MAX_KEY_BYTES)
+        return ls_error_set(err, LS_ELIMIT, "prefix too long");
+    kp[0] = key_byte(q->field);
+    memcpy(kp + 1, q->text, q->len);
+    size_t kl = q->len + 1;
+    ls_strtab seen = LS_STRTAB_INIT;
+    expansion *ex = NULL;
+    size_t ex_cap = 0;
+    int rc = LS_OK;
+    for (uint32_t i = 0; i < p->r->nsegs && rc == LS_OK; i++) {
+        ls_termdict_iter it;
+        int more = ls_termdict_seek(&p->r->segs[i].dict, kp, kl, &it);
+        while (more == 1 && it.key_len >= kl && memcmp(it.key, kp, kl) == 0) {
+            uint32_t id;
+            int is_new;
+            if (ls_strtab_intern(&seen, it.key, it.key_len, &id, &is_new) != LS_OK) {
+                rc = LS_ENOMEM;
+                break;
+            }
+            if (id >= ex_cap) {
+                size_t ncap = ex_cap ? ex_cap * 2 : 64;
+                expansion *ne = ls_reallocarray(ex, ncap, sizeof *ne);
+                if (ne == NULL) {
+                    rc = LS_ENOMEM;
+                    break;
+                }
+                ex = ne;
+                ex_cap = ncap;
+            }
+            if (is_new)
+                ex[id] = (expansion){id, 0};
+            ex[id].df += it.meta.df;
+            more = ls_termdict_next(&it);
+        }
+        if (more < 0)
+            rc = ls_error_set(err, LS_ECORRUPT, "'%s': damaged dictionary",
+                              p->r->segs[i].tid.path);
+    }
+    if (rc == LS_ENOMEM)
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory expanding a prefix");
+    size_t count = seen.count;
+    if (rc == LS_OK && count > LS_MAX_PREFIX_EXPANSIONS) {
+        qsort(ex, count, sizeof *ex, cmp_expansion);
+        count = LS_MAX_PREFIX_EXPANSIONS;
+    }
+    for (size_t i = 0; rc == LS_OK && i < count; i++) {
+        size_t klen, leaf;
+        const uint8_t *key = ls_strtab_key(&seen, ex[i].id, &klen);
+        rc = leaf_for(p, q->field, key, klen, &leaf, err);
+        if (rc == LS_OK && add_leaf(n, leaf) != LS_OK)
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+    }
+    ls_free(ex);
+    ls_strtab_free(&seen);
+    return rc;
+}
+
+static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, ls_error *err);
+
+static int plan_bool(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, ls_error *err)
+{
+    n->kids = ls_calloc(q->n_kids ? q->n_kids : 1, sizeof *n->kids);
+    n->occur = ls_calloc(q->n_kids ? q->n_kids : 1, sizeof *n->occur);
+    if (n->kids == NULL || n->occur == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    int positive = 0;
+    for (size_t i = 0; i < q->n_kids; i++) {
+        n->occur[i] = q->occur[i];
+        positive |= q->occur[i] != LS_OCCUR_NOT;
+        n->n_kids++;
+        int rc = plan_node(p, &n->kids[i], q->kids[i], depth + 1, err);
+        if (rc != LS_OK)
+            return rc;
+    }
+    n->all_mode = q->n_kids > 0 && !positive;
+    return LS_OK;
+}
+
+static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, ls_error *err)
+{
+    memset(n, 0, sizeof *n);
+    n->kind = q->kind;
+    n->field = q->field;
+    if (depth > 200)
+        return ls_error_set(err, LS_ELIMIT, "query nested too deeply");
+    switch (q->kind) {
+    case LS_Q_TERM:
+        return term_leaf(p, n, q->field, q->text, q->len, err);
+    case LS_Q_PHRASE: {
+        double idf = 0;
+        for (size_t i = 0; i < q->n_kids; i++) {
+            int rc = term_leaf(p, n, q->field, q->kids[i]->text, q->kids[i]->len, err);
+            if (rc != LS_OK)
+                return rc;
+            idf += p->leaves[n->leaves[i]].sc.idf;
+        }
+        ls_bm25_prepare(&n->phrase_sc, idf, 1.0, p->k1, p->b, p->avglen[q->field]);
+        return LS_OK;
+    }
+    case LS_Q_PREFIX:
+        return expand_prefix(p, n, q, err);
+    case LS_Q_BOOL:
+        return plan_bool(p, n, q, depth, err);
+    case LS_Q_ALL:
+        n->all_mode = 1;
+        return LS_OK;
+    }
+    return ls_error_set(err, LS_EINVAL, "unknown query node");
+}
+
+int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, double b,
+                  ls_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->r = r;
+    p->k1 = k1;
+    p->b = b;
+    p->n_docs = (double)r->ndocs;
+    if (r->ndocs > 0) {
+        p->avglen[LS_QFIELD_ALL] = (double)r->tokens_all / p->n_docs;
+        p->avglen[LS_QFIELD_TITLE] = (double)r->tokens_title / p->n_docs;
+        p->avglen[LS_QFIELD_BODY] = (double)(r->tokens_all - r->tokens_title) / p->n_docs;
+    }
+    return plan_node(p, &p->root, q, 0, err);
+}
+
+static void free_node(ls_plan_node *n)
+{
+    for (size_t i = 0; i < n->n_kids; i++)
+        free_node(&n->kids[i]);
+    ls_free(n->kids);
+    ls_free(n->occur);
+    ls_free(n->leaves);
+}
+
+void ls_plan_free(ls_plan *p)
+{
+    free_node(&p->root);
+    ls_free(p->leaves);
+    ls_strtab_free(&p->leaf_ids);
+}
+
+/* ---- per-segment cursor trees ---- */
+
+static int leaf_cursor(const ls_plan *p, size_t leaf, const ls_segment *s, int positions,
+                       ls_term_cursor **out, ls_error *err)
+{
+    const ls_plan_leaf *l = &p->leaves[leaf];
+    ls_term_meta meta;
+    *out = NULL;
+    int rc = ls_segment_lookup(s, l->key, l->key_len, &meta, err);
+    if (rc <= 0)
+        return rc;
+    rc = ls_term_cursor_new(s, &meta, ls_plan_cfield(l->field), &l->sc, positions, out, err);
+    if (rc == LS_OK && ls_term_cursor_base(*out)->doc == LS_DOC_END) {
+        ls_cursor_free(ls_term_cursor_base(*out));
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int phrase_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
+                         ls_cursor **out, ls_error *err)
+{
+    ls_term_cursor *ts[64];
+    if (n->n_leaves > 64)
+        return ls_error_set(err, LS_ELIMIT, "phrase of %zu words (at most 64)", n->n_leaves);
+    for (size_t i = 0; i < n->n_leaves; i++) {
+        int rc = leaf_cursor(p, n->leaves[i], s, 1, &ts[i], err);
+        if (rc != LS_OK || ts[i] == NULL) {
+            for (size_t k = 0; k <= i; k++)
+                if (ts[k] != NULL)
+                    ls_cursor_free(ls_term_cursor_base(ts[k]));
+            return rc;
+        }
+    }
+    if (n->n_leaves == 0)
+        return LS_OK;
+    int rc = ls_phrase_cursor_new(ts, n->n_leaves, &n->phrase_sc, out, err);
+    if (rc == LS_OK && (*out)->doc == LS_DOC_END) {
+        ls_cursor_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+typedef struct cursor_list {
+    ls_cursor **v;
+    size_t n;
+} cursor_list;
+
+static void free_lists(cursor_list *l, int count)
+{
+    for (int k = 0; k < count; k++) {
+        for (size_t i = 0; i < l[k].n; i++)
+            ls_cursor_free(l[k].v[i]);
+        ls_free(l[k].v);
+    }
+}
+
+/* Builds the kids of a BOOL (or the expansions of a PREFIX as SHOULD) into three lists. */
+static int bool_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
+                       ls_cursor **out, ls_error *err)
+{
+    size_t cap = n->kind == LS_Q_PREFIX ? n->n_leaves : n->n_kids;
+    cursor_list l[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}}; /* by LS_OCCUR_* */
+    int rc = LS_OK;
+    for (int k = 0; k < 3; k++) {
+        l[k].v = ls_calloc(cap ? cap : 1, sizeof(ls_cursor *));
+        if (l[k].v == NULL)
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; rc == LS_OK && i < cap; i++) {
+        ls_cursor *c = NULL;
+        int occur = LS_OCCUR_SHOULD;
+        if (n->kind == LS_Q_PREFIX) {
+            ls_term_cursor *t;
+            rc = leaf_cursor(p, n->leaves[i], s, 0, &t, err);
+            c = t ? ls_term_cursor_base(t) : NULL;
+        } else {
+            occur = n->occur[i];
+            rc = ls_plan_cursor(p, &n->kids[i], s, &c, err);
+        }
+        if (rc == LS_OK && c == NULL && occur == LS_OCCUR_MUST) {
+            free_lists(l, 3);
+            return LS_OK; /* a required clause matches nothing here */
+        }
+        if (c != NULL)
+            l[occur].v[l[occur].n++] = c;
+    }
+    if (rc != LS_OK) {
+        free_lists(l, 3);
+        return rc;
+    }
+    size_t nm = l[LS_OCCUR_MUST].n, ns = l[LS_OCCUR_SHOULD].n, nn = l[LS_OCCUR_NOT].n;
+    if (nm + ns == 0 && !n->all_mode) {
+        free_lists(l, 3);
+        return LS_OK;
+    }
+    if (nm + ns == 1 && nn == 0) { /* one clause: its cursor scores the same alone */
+        *out = nm ? l[LS_OCCUR_MUST].v[0] : l[LS_OCCUR_SHOULD].v[0];
+        for (int k = 0; k < 3; k++)
+            ls_free(l[k].v);
+        return LS_OK;
+    }
+    rc = ls_bool_cursor_new(l[1].v, nm, l[0].v, ns, l[2].v, nn, s->info.ndocs, out, err);
+    for (int k = 0; k < 3; k++)
+        ls_free(l[k].v);
+    if (rc == LS_OK && (*out)->doc == LS_DOC_END) {
+        ls_cursor_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
+                   ls_cursor **out, ls_error *err)
+{
+    *out = NULL;
+    switch (n->kind) {
+    case LS_Q_TERM: {
+        ls_term_cursor *t;
+        int rc = leaf_cursor(p, n->leaves[0], s, 0, &t, err);
+        if (rc == LS_OK && t != NULL)
+            *out = ls_term_cursor_base(t);
+        return rc;
+    }
+    case LS_Q_PHRASE:
+        return phrase_cursor(p, n, s, out, err);
+    case LS_Q_PREFIX:
+    case LS_Q_BOOL:
+    case LS_Q_ALL:
+        return bool_cursor(p, n, s, out, err);
+    }
+    return LS_OK;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * planner.h - from the parsed tree to cursors. Planning resolves every term once against
+ * all segments (global df, DESIGN.md §5; prefix expansion) and prepares its BM25 constants;
+ * then, per segment, ls_plan_cursor builds the cursor tree (NULL when nothing can match).
+ */
+#ifndef LS_QUERY_PLANNER_H
+#define LS_QUERY_PLANNER_H
+
+#include "query/ast.h"
+#include "query/cursor.h"
+#include "reader/snapshot.h"
+#include "util/hashmap.h"
+
+#define LS_MAX_PREFIX_EXPANSIONS 1024
+
+typedef struct ls_plan_leaf {
+    int field;            /* LS_QFIELD_* */
+    uint8_t key[LS_MAX_KEY_BYTES]; /* field byte ('a' or 't') + term */
+    size_t key_len;
+    double df;
+    ls_bm25_term sc;
+} ls_plan_leaf;
+
+typedef struct ls_plan_node {
+    ls_qkind kind;
+    int field;
+    size_t *leaves; /* TERM: 1; PHRASE: its terms in order; PREFIX: expansions */
+    size_t n_leaves;
+    ls_bm25_term phrase_sc;
+    struct ls_plan_node *kids;
+    int *occur;
+    size_t n_kids;
+    int all_mode; /* BOOL with only NOT kids, or ALL */
+} ls_plan_node;
+
+typedef struct ls_plan {
+    const ls_reader *r;
+    ls_plan_leaf *leaves;
+    size_t n_leaves, leaves_cap;
+    ls_strtab leaf_ids; /* field digit + key -> leaf index */
+    ls_plan_node root;
+    double n_docs;
+    double avglen[3]; /* by LS_QFIELD_* */
+    double k1, b;
+} ls_plan;
+
+int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, double b,
+                  ls_error *err);
+void ls_plan_free(ls_plan *p);
+/** Builds the cursor tree of segment s for node n (*out NULL: nothing matches there). */
+int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
+                   ls_cursor **out, ls_error *err);
+/** Maps a query field to the cursor field. */
+ls_cfield ls_plan_cfield(int qfield);
+
+#endif

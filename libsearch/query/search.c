@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * search.c - ls_search: parse, plan, run the exhaustive document-at-a-time executor over every
+ * segment into a top-k heap with an exact hit count, then fetch stored fields, snippets and
+ * explanations for the returned hits. The results live in one arena freed by ls_hits_free.
+ */
+#include <string.h>
+
+#include "analysis/analyzer.h"
+#include "highlight/snippet.h"
+#include "libsearch.h"
+#include "query/parser.h"
+#include "query/planner.h"
+#include "query/topk.h"
+#include "reader/snapshot.h"
+#include "util/alloc.h"
+#include "util/arena.h"
+#include "util/error.h"
+
+struct ls_hits {
+    ls_arena arena;
+    uint64_t total;
+    size_t n;
+    ls_hit *hits;
+};
+
+static int check_options(const ls_search_options *o, ls_error *err)
+{
+    if (o->version != LS_SEARCH_OPTIONS_VERSION)
+        return ls_error_set(err, LS_EINVAL, "ls_search_options.version %u is not %u", o->version,
+                            LS_SEARCH_OPTIONS_VERSION);
+    if (o->syntax < LS_SYNTAX_STRICT || o->syntax > LS_SYNTAX_PLAIN)
+        return ls_error_set(err, LS_EINVAL, "unknown syntax %d", o->syntax);
+    if (!(o->k1 >= 0 && o->k1 < 1e6) || !(o->b >= 0 && o->b <= 1))
+        return ls_error_set(err, LS_EINVAL, "BM25 needs k1 >= 0 and 0 <= b <= 1");
+    if (o->limit > ((size_t)1 << 24) || o->offset > ((size_t)1 << 24))
+        return ls_error_set(err, LS_ELIMIT, "limit and offset are capped at 16777216");
+    return LS_OK;
+}
+
+static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64_t *total,
+                   ls_error *err)
+{
+    for (uint32_t i = 0; i < r->nsegs; i++) {
+        const ls_segment *s = &r->segs[i];
+        ls_cursor *c;
+        int rc = ls_plan_cursor(plan, &plan->root, s, &c, err);
+        if (rc != LS_OK)
+            return rc;
+        if (c == NULL)
+            continue;
+        while (c->doc != LS_DOC_END) {
+            (*total)++;
+            ls_topk_push(top, ls_cursor_score(c), s->base + c->doc);
+            rc = ls_cursor_next(c);
+            if (rc != LS_OK) {
+                ls_cursor_free(c);
+                return ls_error_set(err, rc, "'%s': damaged postings while searching",
+                                    s->doc.path);
+            }
+        }
+        ls_cursor_free(c);
+    }
+    return LS_OK;
+}
+
+static const ls_segment *segment_of(const ls_reader *r, uint64_t doc)
+{
+    uint32_t lo = 0, hi = r->nsegs;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r->segs[mid].base <= doc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &r->segs[lo];
+}
+
+/* Terms to mark in snippets: every term under a positive clause, of the all/body fields. */
+static int collect_terms(const ls_plan *p, const ls_plan_node *n, ls_strtab *terms)
+{
+    if (n->kind == LS_Q_BOOL) {
+        for (size_t i = 0; i < n->n_kids; i++)
+            if (n->occur[i] != LS_OCCUR_NOT && collect_terms(p, &n->kids[i], terms) != LS_OK)
+                return LS_ENOMEM;
+        return LS_OK;
+    }
+    for (size_t i = 0; i < n->n_leaves; i++) {
+        const ls_plan_leaf *l = &p->leaves[n->leaves[i]];
+        uint32_t id;
+        if (l->field != LS_QFIELD_TITLE &&
+            ls_strtab_intern(terms, l->key + 1, l->key_len - 1, &id, NULL) != LS_OK)
+            return LS_ENOMEM;
+    }
+    return LS_OK;
+}
+
+typedef struct explain_acc {
+    ls_term_explain *v;
+    size_t n, cap;
+    ls_arena *arena;
+} explain_acc;
+
+static ls_term_explain *explain_push(explain_acc *a)
+{
+    if (a->n == a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 8;
+        ls_term_explain *nv = ls_arena_alloc(a->arena, ncap * sizeof *nv);
+        if (nv == NULL)
+            return NULL;
+        if (a->n)
+            memcpy(nv, a->v, a->n * sizeof *nv);
+        a->v = nv;
+        a->cap = ncap;
+    }
+    return &a->v[a->n++];
+}
+
+static const char *const field_names[] = {"all", "title", "body"};
+
+static int explain_leaf(const ls_plan *p, size_t leaf, const ls_segment *s, uint32_t doc,
+                        explain_acc *a, ls_error *err)
+{
+    const ls_plan_leaf *l = &p->leaves[leaf];
+    ls_term_meta meta;
+    int rc = ls_segment_lookup(s, l->key, l->key_len, &meta, err);
+    if (rc <= 0)
+        return rc;
+    ls_term_cursor *t;
+    rc = ls_term_cursor_new(s, &meta, ls_plan_cfield(l->field), &l->sc, 0, &t, err);
+    if (rc != LS_OK)
+        return rc;
+    ls_cursor *c = ls_term_cursor_base(t);
+    rc = ls_cursor_advance(c, doc);
+    if (rc == LS_OK && c->doc == doc) {
+        ls_term_explain *e = explain_push(a);
+        if (e == NULL) {
+            rc = LS_ENOMEM;
+        } else {
+            e->term = ls_arena_strndup(a->arena, (const char *)l->key + 1, l->key_len - 1);
+            e->field = field_names[l->field];
+            e->tf = ls_term_cursor_tf(t);
+            e->df = l->df;
+            e->idf = l->sc.idf;
+            e->doc_len = ls_term_cursor_doclen(t);
+            e->avg_len = l->sc.avglen;
+            e->k1 = l->sc.k1;
+            e->b = l->sc.b;
+            e->weight = l->sc.weight;
+            e->score = ls_cursor_score(c);
+        }
+    }
+    ls_cursor_free(c);
+    return rc;
+}
+
+static int explain_phrase(const ls_plan *p, const ls_plan_node *n, ls_cursor *c,
+                          explain_acc *a)
+{
+    ls_term_explain *e = explain_push(a);
+    if (e == NULL)
+        return LS_ENOMEM;
+    size_t len = 0;
+    for (size_t i = 0; i < n->n_leaves; i++)
+        len += p->leaves[n->leaves[i]].key_len;
+    char *s = ls_arena_alloc(a->arena, len + 1);
+    if (s == NULL)
+        return LS_ENOMEM;
+    size_t at = 0;
+    for (size_t i = 0; i < n->n_leaves; i++) {
+        const ls_plan_leaf *l = &p->leaves[n->leaves[i]];
+        if (i)
+            s[at++] = ' ';
+        memcpy(s + at, l->key + 1, l->key_len - 1);
+        at += l->key_len - 1;
+    }
+    s[at] = '\0';
+    e->term = s;
+    e->field = field_names[n->field];
+    e->tf = ls_phrase_cursor_freq(c);
+    e->df = -1; /* not computed for phrases */
+    e->idf = n->phrase_sc.idf;
+    e->doc_len = ls_phrase_cursor_doclen(c);
+    e->avg_len = n->phrase_sc.avglen;
+    e->k1 = n->phrase_sc.k1;
+    e->b = n->phrase_sc.b;
+    e->weight = n->phrase_sc.weight;
+    e->score = ls_cursor_score(c);
+    return LS_OK;
+}
+
+/* Adds the contributions of node n to document doc of s, descending only into clauses that
+ * match it, so the entries add up to the hit's score. */
+static int explain_node(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
+                        uint32_t doc, explain_acc *a, ls_error *err)
+{
+    if (n->kind == LS_Q_TERM)
+        return explain_leaf(p, n->leaves[0], s, doc, a, err);
+    if (n->kind == LS_Q_ALL)
+        return LS_OK;
+    ls_cursor *c;
+    int rc = ls_plan_cursor(p, n, s, &c, err);
+    if (rc != LS_OK || c == NULL)
+        return rc;
+    rc = ls_cursor_advance(c, doc);
+    if (rc == LS_OK && c->doc == doc) {
+        if (n->kind == LS_Q_PHRASE)
+            rc = explain_phrase(p, n, c, a);
+        for (size_t i = 0; rc == LS_OK && n->kind == LS_Q_PREFIX && i < n->n_leaves; i++)
+            rc = explain_leaf(p, n->leaves[i], s, doc, a, err);
+        for (size_t i = 0; rc == LS_OK && n->kind == LS_Q_BOOL && i < n->n_kids; i++)
+            if (n->occur[i] != LS_OCCUR_NOT)
+                rc = explain_node(p, &n->kids[i], s, doc, a, err);
+    }
+    ls_cursor_free(c);
+    return rc;
+}
+
+typedef struct fetch_ctx {
+    const ls_reader *r;
+    const ls_search_options *o;
+    const ls_plan *plan;
+    ls_analyzer *an;
+    ls_strtab terms;
+    ls_stored_cache cache;
+    const ls_segment *cache_seg;
+} fetch_ctx;
+
+static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, ls_error *err)
+{
+    const ls_segment *s = segment_of(f->r, sc->doc);
+    uint32_t local = (uint32_t)(sc->doc - s->base);
+    if (f->cache_seg != s) {
+        f->cache.chunk = UINT32_MAX;
+        f->cache_seg = s;
+    }
+    const char *fields[4];
+    size_t lens[4];
+    int rc = ls_stored_get(&s->stored, local, &f->cache, fields, lens);
+    if (rc != LS_OK)
+        return ls_error_set(err, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
+                            "'%s': cannot read stored document %u", s->fdt.path, local);
+    hit->score = sc->score;
+    hit->doc = sc->doc;
+    hit->id = ls_arena_strndup(&h->arena, fields[0], lens[0]);
+    hit->id_len = lens[0];
+    hit->title = ls_arena_strndup(&h->arena, fields[1], lens[1]);
+    hit->title_len = lens[1];
+    hit->path = ls_arena_strndup(&h->arena, fields[3], lens[3]);
+    hit->path_len = lens[3];
+    if (!hit->id || !hit->title || !hit->path)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    if (f->o->snippets) {
+        ls_snippet *sn = ls_arena_alloc(&h->arena, sizeof *sn);
+        if (sn == NULL)
+            return ls_error_set(err, LS_ENOMEM, "out of memory");
+        int body = lens[2] > 0;
+        rc = ls_snippet_build(f->an, body ? fields[2] : fields[1], body ? lens[2] : lens[1],
+                              &f->terms, f->o->snippet_words, body ? LS_FIELD_BODY : LS_FIELD_TITLE,
+                              &h->arena, sn, err);
+        if (rc != LS_OK)
+            return rc;
+        hit->snippet = sn;
+    }
+    if (f->o->explain) {
+        explain_acc a = {NULL, 0, 0, &h->arena};
+        rc = explain_node(f->plan, &f->plan->root, s, local, &a, err);
+        ls_explain *ex = ls_arena_alloc(&h->arena, sizeof *ex);
+        if (rc == LS_OK && ex == NULL)
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+        if (rc != LS_OK)
+            return rc;
+        ex->n_docs = (double)f->r->ndocs;
+        ex->n_terms = a.n;
+        ex->terms = a.v;
+        hit->explain = ex;
+    }
+    return LS_OK;
+}
+
+static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err)
+{
+    size_t from = f->o->offset < top->n ? f->o->offset : top->n;
+    h->n = top->n - from;
+    h->hits = ls_arena_alloc(&h->arena, (h->n ? h->n : 1) * sizeof *h->hits);
+    if (h->hits == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    if (f->o->snippets && collect_terms(f->plan, &f->plan->root, &f->terms) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < h->n; i++) {
+        int rc = fill_hit(f, h, &h->hits[i], &top->heap[from + i], err);
+        if (rc != LS_OK)
+            return rc;
+    }
+    return LS_OK;
+}
+
+LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
+                     const ls_search_options *opts, ls_hits **out, ls_error *err)
+{
+    ls_error_clear(err);
+    static const ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
+    const ls_search_options *o = opts ? opts : &defaults;
+    if (r == NULL || out == NULL || (query == NULL && query_len > 0))
+        return ls_error_set(err, LS_EINVAL, "ls_search: NULL reader, query or out");
+    *out = NULL;
+    int rc = check_options(o, err);
+    if (rc != LS_OK)
+        return rc;
+    ls_analyzer *an = NULL;
+    ls_qnode *q = NULL;
+    ls_plan plan;
+    memset(&plan, 0, sizeof plan);
+    ls_topk top = {NULL, 0, 0};
+    fetch_ctx f;
+    memset(&f, 0, sizeof f);
+    f.cache.chunk = UINT32_MAX;
+    ls_hits *h = ls_calloc(1, sizeof *h);
+    LS_CHECK_ALLOC(h, err);
+    LS_TRY(ls_analyzer_new(r->m.language, &an, err));
+    ls_parse_options po = {o->syntax, o->default_and, 0};
+    LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
+    LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, err));
+    if (ls_topk_init(&top, o->limit + o->offset) != LS_OK) {
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    LS_TRY(execute(r, &plan, &top, &h->total, err));
+    ls_topk_sort(&top);
+    f.r = r;
+    f.o = o;
+    f.plan = &plan;
+    f.an = an;
+    LS_TRY(make_hits(&f, &top, h, err));
+    *out = h;
+    h = NULL;
+fail:
+    ls_stored_cache_free(&f.cache);
+    ls_strtab_free(&f.terms);
+    ls_topk_free(&top);
+    ls_plan_free(&plan);
+    ls_qnode_free(q);
+    ls_analyzer_free(an);
+    ls_hits_free(h);
+    return rc;
+}
+
+LS_API uint64_t ls_hits_total(const ls_hits *h) { return h ? h->total : 0; }
+LS_API size_t ls_hits_count(const ls_hits *h) { return h ? h->n : 0; }
+LS_API const ls_hit *ls_hits_get(const ls_hits *h, size_t i)
+{
+    return h && i < h->n ? &h->hits[i] : NULL;
+}
+
+LS_API void ls_hits_free(ls_hits *h)
+{
+    if (h == NULL)
+        return;
+    ls_arena_free(&h->arena);
+    ls_free(h);
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fileio.c - mmap, buffered crc-tracking writes, fsync, flock and atomic rename (POSIX).
+ */
+#include "util/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "codec/crc.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+#define FWRITER_BUF (1u << 16)
+
+char *ls_path_join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = ls_malloc(a + b + 2);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, name, b + 1);
+    return p;
+}
+
+int ls_map_file(const char *path, ls_map *out, ls_error *err)
+{
+    out->data = NULL;
+    out->size = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ls_error_io(err, errno, "cannot open", path);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return ls_error_io(err, e, "cannot stat", path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return ls_error_set(err, LS_ECORRUPT, "'%s' is not a regular file", path);
+    }
+    if (st.st_size > 0) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED) {
+            int e = errno;
+            close(fd);
+            return ls_error_io(err, e, "cannot map", path);
+        }
+        out->data = p;
+        out->size = (size_t)st.st_size;
+    }
+    close(fd);
+    return LS_OK;
+}
+
+void ls_map_close(ls_map *m)
+{
+    if (m->data != NULL)
+        munmap((void *)m->data, m->size);
+    m->data = NULL;
+    m->size = 0;
+}
+
+int ls_fwriter_open(ls_fwriter *w, const char *path, ls_error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->fd = -1;
+    w->path = ls_strndup(path, strlen(path));
+    w->buf = ls_malloc(FWRITER_BUF);
+    if (w->path == NULL || w->buf == NULL) {
+        ls_fwriter_abort(w);
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    }
+    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w->fd < 0) {
+        int rc = ls_error_io(err, errno, "cannot create", path);
+        ls_fwriter_abort(w);
+        return rc;
+    }
+    return LS_OK;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n, const char *path, ls_error *err)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return ls_error_io(err, errno, "cannot write", path);
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return LS_OK;
+}
+
+static int flush(ls_fwriter *w, ls_error *err)
+{
+    int rc = write_all(w->fd, w->buf, w->len, w->path, err);
+    w->len = 0;
+    return rc;
+}
+
+int ls_fwriter_write(ls_fwriter *w, const void *p, size_t n, ls_error *err)
+{
+    w->crc = ls_crc32(w->crc, p, n);
+    w->offset += n;
+    if (n >= FWRITER_BUF) {
+        int rc = flush(w, err);
+        if (rc != LS_OK)
+            return rc;
+        return write_all(w->fd, p, n, w->path, err);
+    }
+    if (w->len + n > FWRITER_BUF) {
+        int rc = flush(w, err);
+        if (rc != LS_OK)
+            return rc;
+    }
+    memcpy(w->buf + w->len, p, n);
+    w->len += n;
+    return LS_OK;
+}
+
+int ls_fwriter_put_u32(ls_fwriter *w, uint32_t v, ls_error *err)
+{
+    uint8_t t[4];
+    ls_put_u32le(t, v);
+    return ls_fwriter_write(w, t, 4, err);
+}
+
+int ls_fwriter_put_u64(ls_fwriter *w, uint64_t v, ls_error *err)
+{
+    uint8_t t[8];
+    ls_put_u64le(t, v);
+    return ls_fwriter_write(w, t, 8, err);
+}
+
+int ls_fwriter_finish(ls_fwriter *w, ls_error *err)
+{
+    int rc = flush(w, err);
+    if (rc == LS_OK && fsync(w->fd) != 0)
+        rc = ls_error_io(err, errno, "cannot fsync", w->path);
+    if (close(w->fd) != 0 && rc == LS_OK)
+        rc = ls_error_io(err, errno, "cannot close", w->path);
+    w->fd = -1;
+    if (rc != LS_OK)
+        unlink(w->path);
+    ls_free(w->path);
+    ls_free(w->buf);
+    w->path = NULL;
+    w->buf = NULL;
+    return rc;
+}
+
+void ls_fwriter_abort(ls_fwriter *w)
+{
+    if (w->fd >= 0) {
+        close(w->fd);
+        if (w->path != NULL)
+            unlink(w->path);
+    }
+    w->fd = -1;
+    ls_free(w->path);
+    ls_free(w->buf);
+    w->path = NULL;
+    w->buf = NULL;
+}
+
+int ls_fsync_dir(const char *dir, ls_error *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return ls_error_io(err, errno, "cannot open directory", dir);
+    int rc = LS_OK;
+    if (fsync(fd) != 0 && errno != EINVAL)
+        rc = ls_error_io(err, errno, "cannot fsync directory", dir);
+    close(fd);
+    return rc;
+}
+
+int ls_write_atomic(const char *dir, const char *name, const void *data, size_t len,
+                    ls_error *err)
+{
+    int rc;
+    char tmpname[256];
+    snprintf(tmpname, sizeof tmpname, "%s.tmp", name);
+    char *tmp = ls_path_join(dir, tmpname), *dst = ls_path_join(dir, name);
+    ls_fwriter w;
+    w.fd = -1;
+    if (tmp == NULL || dst == NULL) {
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    LS_TRY(ls_fwriter_open(&w, tmp, err));
+    rc = ls_fwriter_write(&w, data, len, err);
+    if (rc != LS_OK) {
+        ls_fwriter_abort(&w);
+        goto fail;
+    }
+    LS_TRY(ls_fwriter_finish(&w, err));
+    if (rename(tmp, dst) != 0) {
+        rc = ls_error_io(err, errno, "cannot rename to", dst);
+        unlink(tmp);
+        goto fail;
+    }
+    rc = ls_fsync_dir(dir, err);
+fail:
+    ls_free(tmp);
+    ls_free(dst);
+    return rc;
+}
+
+int ls_mkdir(const char *dir, ls_error *err)
+{
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST) {
+        struct stat st;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            return LS_OK;
+        return ls_error_set(err, LS_EINVAL, "'%s' exists and is not a directory", dir);
+    }
+    return ls_error_io(err, errno, "cannot create directory", dir);
+}
+
+int ls_lock_dir(const char *dir, int *fd_out, ls_error *err)
+{
+    char *p = ls_path_join(dir, "LOCK");
+    if (p == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int rc = ls_error_io(err, errno, "cannot open lock file", p);
+        ls_free(p);
+        return rc;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        int rc = e == EWOULDBLOCK
+                     ? ls_error_set(err, LS_ELOCKED, "index '%s' is locked by another writer", dir)
+                     : ls_error_io(err, e, "cannot lock", p);
+        ls_free(p);
+        return rc;
+    }
+    ls_free(p);
+    *fd_out = fd;
+    return LS_OK;
+}
+
+void ls_unlock_dir(int fd)
+{
+    if (fd >= 0) {
+        flock(fd, LOCK_UN);
+        close(fd);
+    }
+}

@@ -1,0 +1,720 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_cli.c - the `cli` suite: runs the built cisearch binary (LS_TEST_CISEARCH) as a user
+ * would and checks exit statuses, output formats, batch queries, indexing of files and JSON
+ * lines, stats, help, and the seeds cache rebuild. Every run gets its own XDG_CACHE_HOME so the
+ * real cache is never touched. Ranking order itself is the oracle tests' business.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+static const char *const SEED_IDS[] = {
+    "000_c4292d6d25e1e4fc.txt", "001_52251914fc1c893e.txt", "002_51ebb83a3a83411b.txt",
+    "003_7d839a67d7f86eaf.txt", "004_d391944dcf367113.txt",
+};
+#define N_SEEDS 5
+
+/* Per-test scratch directory and environment, made by the checked fixture. */
+static char *g_tmp;
+static char *g_env[5];
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    ck_assert_int_ge(n, 0);
+    char *p = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(p);
+    va_start(ap, f);
+    vsnprintf(p, (size_t)n + 1, f, ap);
+    va_end(ap);
+    return p;
+}
+
+static void setup(void)
+{
+    g_tmp = ls_test_tmpdir();
+    g_env[0] = fmt("XDG_CACHE_HOME=%s/cache", g_tmp);
+    g_env[1] = fmt("CISEARCH_SEEDS=%s", LS_TEST_SEEDS_DIR);
+    g_env[2] = fmt("CISEARCH_INDEX=");
+    g_env[3] = fmt("NO_COLOR=");
+    g_env[4] = NULL;
+}
+
+static void teardown(void)
+{
+    ls_test_rmtree(g_tmp);
+    free(g_tmp);
+    for (int i = 0; i < 4; i++)
+        free(g_env[i]);
+}
+
+/* Runs cisearch with the suite's environment. */
+static int run(const char *const *argv, const char *in, char **out, char **err)
+{
+    int rc = ls_test_run_cli(argv, (const char *const *)g_env, in, out, err);
+    ck_assert_int_ge(rc, 0);
+    ck_assert_ptr_nonnull(*out);
+    ck_assert_ptr_nonnull(*err);
+    return rc;
+}
+
+/* Splits s in place at newlines; returns the number of (non-final-empty) lines. */
+static size_t split_lines(char *s, char ***lines)
+{
+    size_t n = 0, cap = 16;
+    char **v = malloc(cap * sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    while (*s) {
+        char *nl = strchr(s, '\n');
+        if (n == cap) {
+            cap *= 2;
+            v = realloc(v, cap * sizeof *v);
+            ck_assert_ptr_nonnull(v);
+        }
+        v[n++] = s;
+        if (nl == NULL)
+            break;
+        *nl = '\0';
+        s = nl + 1;
+    }
+    *lines = v;
+    return n;
+}
+
+static int is_seed(const char *id)
+{
+    for (int i = 0; i < N_SEEDS; i++)
+        if (strcmp(id, SEED_IDS[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    return fmt("%s/%s", dir, name);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    ck_assert_int_eq(ls_test_write_file(path, text, strlen(text)), 0);
+}
+
+/* ---- search over the seeds ---- */
+
+START_TEST(seeds_query_finds_all_five_in_text_format)
+{
+    const char *argv[] = {"25-year agreement", NULL};
+    char *out, *err, **lines;
+    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    ck_assert_ptr_null(strchr(out, '\033')); /* not a terminal: no bold markers */
+    size_t n = split_lines(out, &lines), hits = 0;
+    int seen[N_SEEDS] = {0};
+    for (size_t i = 0; i < n; i++) {
+        unsigned rank;
+        double score;
+        char id[128];
+        if (lines[i][0] == ' ')
+            continue; /* snippet line */
+        if (sscanf(lines[i], "%u. %lf  %127s", &rank, &score, id) == 3) {
+            ck_assert_uint_eq(rank, hits + 1);
+            /* the score has exactly four decimals */
+            const char *dot = strchr(strchr(lines[i], ' ') + 1, '.');
+            ck_assert_msg(dot != NULL && strspn(dot + 1, "0123456789") == 4 && dot[5] == ' ',
+                          "%s", lines[i]);
+            ck_assert(score > 0.0);
+            for (int k = 0; k < N_SEEDS; k++)
+                seen[k] += strcmp(id, SEED_IDS[k]) == 0;
+            /* the snippet line follows, indented */
+            ck_assert_uint_lt(i + 1, n);
+            ck_assert_msg(strncmp(lines[i + 1], "    ", 4) == 0, "no snippet: %s", lines[i + 1]);
+            hits++;
+        }
+    }
+    ck_assert_uint_eq(hits, 5);
+    for (int k = 0; k < N_SEEDS; k++)
+        ck_assert_int_eq(seen[k], 1);
+    ck_assert_str_eq(lines[n - 1], "5 of 5 hits");
+    free(lines);
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(phrase_wei_fenghe_matches_exactly_two)
+{
+    const char *argv[] = {"search", "--format", "ids", "\"Wei Fenghe\"", NULL};
+    char *out, *err, **lines;
+    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    size_t n = split_lines(out, &lines);
+    ck_assert_uint_eq(n, 2);
+    int a = strcmp(lines[0], SEED_IDS[3]) == 0 || strcmp(lines[1], SEED_IDS[3]) == 0;
+    int b = strcmp(lines[0], SEED_IDS[4]) == 0 || strcmp(lines[1], SEED_IDS[4]) == 0;
+    ck_assert(a && b);
+    free(lines);
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(json_format_parses_with_all_members)
+{
+    const char *argv[] = {"search", "--format=json", "25-year agreement", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    json_error_t jerr;
+    json_t *doc = json_loads(out, 0, &jerr);
+    ck_assert_msg(doc != NULL, "bad JSON: %s\n%s", jerr.text, out);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "query")), "25-year agreement");
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "total_hits")), 5);
+    json_t *hits = json_object_get(doc, "hits");
+    ck_assert(json_is_array(hits));
+    ck_assert_uint_eq(json_array_size(hits), 5);
+    for (size_t i = 0; i < 5; i++) {
+        json_t *h = json_array_get(hits, i);
+        ck_assert_int_eq(json_integer_value(json_object_get(h, "rank")), (json_int_t)i + 1);
+        ck_assert(is_seed(json_string_value(json_object_get(h, "id"))));
+        ck_assert(json_is_string(json_object_get(h, "title")));
+        ck_assert(json_is_number(json_object_get(h, "score")));
+        json_t *snip = json_object_get(h, "snippet"), *m = json_object_get(h, "matches");
+        ck_assert(json_is_string(snip));
+        ck_assert(json_is_array(m));
+        size_t slen = json_string_length(snip);
+        for (size_t k = 0; k < json_array_size(m); k++) {
+            json_int_t start = json_integer_value(json_array_get(json_array_get(m, k), 0));
+            json_int_t len = json_integer_value(json_array_get(json_array_get(m, k), 1));
+            ck_assert(start >= 0 && len > 0 && (size_t)(start + len) <= slen);
+        }
+        ck_assert_ptr_null(json_object_get(h, "explain"));
+    }
+    json_decref(doc);
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(json_explain_lists_term_figures)
+{
+    const char *argv[] = {"--explain", "--format", "json", "agreement", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    json_t *doc = json_loads(out, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    json_t *h = json_array_get(json_object_get(doc, "hits"), 0);
+    json_t *ex = json_object_get(h, "explain");
+    ck_assert(json_is_array(ex));
+    ck_assert_uint_ge(json_array_size(ex), 1);
+    static const char *const keys[] = {"tf", "df", "idf", "doc_len", "avg_len", "k1", "b",
+                                       "weight", "score"};
+    json_t *t = json_array_get(ex, 0);
+    ck_assert(json_is_string(json_object_get(t, "term")));
+    ck_assert(json_is_string(json_object_get(t, "field")));
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        ck_assert_msg(json_is_number(json_object_get(t, keys[k])), "no %s", keys[k]);
+    json_decref(doc);
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(text_explain_prints_a_line_per_term)
+{
+    const char *argv[] = {"search", "--explain", "-n", "1", "agreement", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "explain:"));
+    ck_assert_ptr_nonnull(strstr(out, "idf="));
+    ck_assert_ptr_nonnull(strstr(out, "1 of 5 hits"));
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(trec_format_has_six_fields)
+{
+    const char *argv[] = {"--format", "trec", "25-year agreement", NULL};
+    char *out, *err, **lines;
+    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    size_t n = split_lines(out, &lines);
+    ck_assert_uint_eq(n, 5);
+    for (size_t i = 0; i < n; i++) {
+        char f[6][128], extra[8];
+        int k = sscanf(lines[i], "%127s %127s %127s %127s %127s %127s %7s", f[0], f[1], f[2], f[3],
+                       f[4], f[5], extra);
+        ck_assert_msg(k == 6, "not 6 fields: %s", lines[i]);
+        ck_assert_str_eq(f[0], "1");
+        ck_assert_str_eq(f[1], "Q0");
+        ck_assert(is_seed(f[2]));
+        ck_assert_int_eq(atoi(f[3]), (int)i + 1);
+        ck_assert(atof(f[4]) > 0.0);
+        ck_assert_str_eq(f[5], "cisearch");
+    }
+    free(lines);
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(ids_format_and_paging)
+{
+    const char *all[] = {"-f", "ids", "25-year agreement", NULL};
+    const char *page[] = {"-f", "ids", "-n", "2", "--offset=1", "25-year agreement", NULL};
+    char *out, *err, *out2, *err2, **l1, **l2;
+    ck_assert_int_eq(run(all, NULL, &out, &err), 0);
+    ck_assert_int_eq(run(page, NULL, &out2, &err2), 0);
+    ck_assert_uint_eq(split_lines(out, &l1), 5);
+    ck_assert_uint_eq(split_lines(out2, &l2), 2);
+    for (int i = 0; i < 5; i++)
+        ck_assert(is_seed(l1[i]));
+    ck_assert_str_eq(l2[0], l1[1]);
+    ck_assert_str_eq(l2[1], l1[2]);
+    free(l1);
+    free(l2);
+    free(out);
+    free(err);
+    free(out2);
+    free(err2);
+}
+END_TEST
+
+/* ---- batch ---- */
+
+START_TEST(batch_json_one_object_per_line)
+{
+    const char *q = "q1\t25-year agreement\n\nq2\t\"Wei Fenghe\"\r\nq3\tzzqxyplugh\n";
+    const char *argv[] = {"search", "--queries", "-", "--format", "json", NULL};
+    char *out, *err, **lines;
+    ck_assert_int_eq(run(argv, q, &out, &err), 0);
+    size_t n = split_lines(out, &lines);
+    ck_assert_uint_eq(n, 3);
+    static const char *const qids[] = {"q1", "q2", "q3"};
+    static const json_int_t totals[] = {5, 2, 0};
+    for (size_t i = 0; i < n; i++) {
+        json_t *doc = json_loads(lines[i], 0, NULL);
+        ck_assert_msg(doc != NULL, "line %zu: %s", i, lines[i]);
+        ck_assert_str_eq(json_string_value(json_object_get(doc, "qid")), qids[i]);
+        ck_assert_int_eq(json_integer_value(json_object_get(doc, "total_hits")), totals[i]);
+        ck_assert_uint_eq(json_array_size(json_object_get(doc, "hits")), (size_t)totals[i]);
+        json_decref(doc);
+    }
+    free(lines);
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(batch_from_file_trec_uses_qids)
+{
+    char *file = path_in(g_tmp, "queries.tsv");
+    write_file(file, "701\tagreement\n702\t\"Wei Fenghe\"\n");
+    const char *argv[] = {"search", "--queries", file, "-f", "trec", NULL};
+    char *out, *err, **lines;
+    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    size_t n = split_lines(out, &lines);
+    ck_assert_uint_eq(n, 7);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_str_eq(strtok(lines[i], " "), i < 5 ? "701" : "702");
+    free(lines);
+    free(out);
+    free(err);
+    free(file);
+}
+END_TEST
+
+START_TEST(batch_line_without_tab_names_the_line)
+{
+    const char *argv[] = {"search", "--queries", "-", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(argv, "q1\tiran\nq2 no tab here\n", &out, &err), 2);
+    ck_assert_msg(strstr(err, ":2:") != NULL, "%s", err);
+    ck_assert_str_eq(out, ""); /* nothing runs before the file is known good */
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* ---- statuses and errors ---- */
+
+START_TEST(no_hits_exits_one)
+{
+    const char *argv[] = {"zzqxyplugh", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(argv, NULL, &out, &err), 1);
+    ck_assert_ptr_nonnull(strstr(out, "0 of 0 hits"));
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(strict_unbalanced_quote_names_the_byte)
+{
+    const char *strict[] = {"search", "--strict", "\"unbalanced", NULL};
+    const char *lenient[] = {"search", "\"unbalanced", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(strict, NULL, &out, &err), 2);
+    ck_assert_msg(strncmp(err, "cisearch: ", 10) == 0, "%s", err);
+    ck_assert_msg(strstr(err, "byte") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "\"unbalanced\n") != NULL && strchr(err, '^') != NULL, "%s", err);
+    free(out);
+    free(err);
+    int rc = run(lenient, NULL, &out, &err);
+    ck_assert_msg(rc == 0 || rc == 1, "lenient gave %d: %s", rc, err);
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(empty_and_missing_query_exit_two)
+{
+    const char *empty[] = {"  ", NULL};
+    const char *none[] = {"search", "-n", "3", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(empty, NULL, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "empty query"));
+    free(out);
+    free(err);
+    ck_assert_int_eq(run(none, NULL, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "missing query"));
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(usage_mistakes_exit_two)
+{
+    const char *bad_opt[] = {"search", "--frobnicate", "iran", NULL};
+    const char *bad_n[] = {"-n", "-3", "iran", NULL};
+    const char *bad_fmt[] = {"--format", "xml", "iran", NULL};
+    const char *no_val[] = {"iran", "--index", NULL};
+    const char *const *cases[] = {bad_opt, bad_n, bad_fmt, no_val};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out, *err;
+        ck_assert_int_eq(run(cases[i], NULL, &out, &err), 2);
+        ck_assert_msg(strncmp(err, "cisearch: ", 10) == 0, "case %zu: %s", i, err);
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
+START_TEST(missing_index_dir_is_reported_plainly)
+{
+    char *dir = path_in(g_tmp, "nowhere");
+    const char *argv[] = {"search", "--index", dir, "iran", NULL};
+    const char *stats[] = {"stats", "--index", dir, NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(argv, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "no index at") != NULL && strstr(err, dir) != NULL, "%s", err);
+    ck_assert_ptr_nonnull(strstr(err, "cisearch index --index"));
+    free(out);
+    free(err);
+    ck_assert_int_eq(run(stats, NULL, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "no index at"));
+    free(out);
+    free(err);
+    free(dir);
+}
+END_TEST
+
+/* ---- indexing ---- */
+
+START_TEST(index_directory_then_search)
+{
+    char *docs = path_in(g_tmp, "docs"), *sub = path_in(g_tmp, "docs/sub"),
+         *idx = path_in(g_tmp, "idx");
+    ck_assert_int_eq(mkdir(docs, 0700), 0);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    char *a = path_in(docs, "alpha.txt"), *b = path_in(sub, "beta.txt"),
+         *e = path_in(docs, "empty.txt"), *bin = path_in(docs, "blob.dat"),
+         *hid = path_in(docs, ".hidden.txt");
+    write_file(a, "\n  Alpha Title  \nThe zebra grazes near the river.\n");
+    write_file(b, "Beta notes\nA quagga is an extinct zebra.\n");
+    write_file(e, "");
+    ck_assert_int_eq(ls_test_write_file(bin, "okapi\0\1\2okapi", 13), 0);
+    write_file(hid, "Hidden\nokapi okapi\n");
+    const char *ix[] = {"index", "--index", idx, docs, NULL};
+    char *out, *err, **lines;
+    ck_assert_int_eq(run(ix, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(err, "blob.dat") != NULL, "binary not reported: %s", err);
+    ck_assert_msg(strstr(err, "indexed 3 documents") != NULL, "%s", err);
+    free(out);
+    free(err);
+
+    const char *zebra[] = {"search", "--index", idx, "-f", "ids", "zebra", NULL};
+    ck_assert_int_eq(run(zebra, NULL, &out, &err), 0);
+    size_t n = split_lines(out, &lines);
+    ck_assert_uint_eq(n, 2);
+    ck_assert((strcmp(lines[0], "alpha.txt") == 0 && strcmp(lines[1], "sub/beta.txt") == 0) ||
+              (strcmp(lines[1], "alpha.txt") == 0 && strcmp(lines[0], "sub/beta.txt") == 0));
+    free(lines);
+    free(out);
+    free(err);
+
+    const char *okapi[] = {"search", "--index", idx, "okapi", NULL};
+    ck_assert_int_eq(run(okapi, NULL, &out, &err), 1); /* hidden and binary were skipped */
+    free(out);
+    free(err);
+
+    const char *title[] = {"search", "--index", idx, "-f", "json", "grazes", NULL};
+    ck_assert_int_eq(run(title, NULL, &out, &err), 0);
+    json_t *doc = json_loads(out, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    json_t *h = json_array_get(json_object_get(doc, "hits"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(h, "title")), "Alpha Title");
+    ck_assert_str_eq(json_string_value(json_object_get(h, "path")), a);
+    json_decref(doc);
+    free(out);
+    free(err);
+    free(docs), free(sub), free(idx), free(a), free(b), free(e), free(bin), free(hid);
+}
+END_TEST
+
+START_TEST(index_file_argument_uses_path_as_id)
+{
+    char *f = path_in(g_tmp, "note.txt"), *idx = path_in(g_tmp, "idx");
+    write_file(f, "Note\nthe platypus lays eggs\n");
+    const char *ix[] = {"index", "--index", idx, f, NULL};
+    const char *q[] = {"search", "--index", idx, "--format", "ids", "platypus", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(ix, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    ck_assert_int_eq(run(q, NULL, &out, &err), 0);
+    char *want = fmt("%s\n", f);
+    ck_assert_str_eq(out, want);
+    free(want);
+    free(out);
+    free(err);
+    free(f);
+    free(idx);
+}
+END_TEST
+
+START_TEST(index_jsonl_reports_malformed_line)
+{
+    char *f = path_in(g_tmp, "docs.jsonl"), *idx = path_in(g_tmp, "idx");
+    write_file(f, "{\"id\": \"a\", \"title\": \"One\", \"body\": \"narwhal tusk\"}\n"
+                  "{\"id\": 7, \"body\": \"narwhal pod\"}\n"
+                  "{\"id\": \"c\", \"body\": \"broken\"\n");
+    const char *ix[] = {"index", "--index", idx, "--jsonl", f, NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(ix, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, ":3:") != NULL, "line number missing: %s", err);
+    free(out);
+    free(err);
+    free(f);
+    free(idx);
+}
+END_TEST
+
+START_TEST(index_jsonl_from_stdin_then_search)
+{
+    char *idx = path_in(g_tmp, "idx");
+    const char *in = "{\"id\": 42, \"title\": \"Whales\", \"body\": \"the narwhal tusk\", "
+                     "\"extra\": [1, 2]}\n\n"
+                     "{\"id\": \"b\", \"title\": \"Fish\", \"body\": \"cod\", \"path\": \"/x\"}\n";
+    const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
+    const char *q[] = {"--index", idx, "--format", "ids", "narwhal", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(ix, in, &out, &err), 0);
+    ck_assert_msg(strstr(err, "indexed 2 documents") != NULL, "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(run(q, NULL, &out, &err), 0);
+    ck_assert_str_eq(out, "42\n");
+    free(out);
+    free(err);
+    free(idx);
+}
+END_TEST
+
+START_TEST(index_needs_a_directory_and_inputs)
+{
+    char *idx = path_in(g_tmp, "idx"), *gone = path_in(g_tmp, "gone.txt");
+    const char *no_dir[] = {"index", LS_TEST_SEEDS_DIR, NULL};
+    const char *no_input[] = {"index", "--index", idx, NULL};
+    const char *missing[] = {"index", "--index", idx, gone, NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(no_dir, NULL, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--index"));
+    free(out);
+    free(err);
+    ck_assert_int_eq(run(no_input, NULL, &out, &err), 2);
+    free(out);
+    free(err);
+    ck_assert_int_eq(run(missing, NULL, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "gone.txt"));
+    free(out);
+    free(err);
+    free(idx);
+    free(gone);
+}
+END_TEST
+
+/* ---- stats, help, version ---- */
+
+START_TEST(stats_of_seeds_counts_five_documents)
+{
+    const char *argv[] = {"stats", NULL};
+    char *out, *err, **lines;
+    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    size_t n = split_lines(out, &lines);
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned long long v;
+        char word[32];
+        if (sscanf(lines[i], "%31s %llu", word, &v) == 2 && strcmp(word, "documents") == 0) {
+            ck_assert_uint_eq(v, 5);
+            found = 1;
+        }
+    }
+    ck_assert_msg(found, "%s", out);
+    free(lines);
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(help_and_version_exit_zero)
+{
+    const char *const cases[][3] = {
+        {"--help", NULL, NULL}, {"-h", NULL, NULL},           {"search", "--help", NULL},
+        {"help", "search", NULL}, {"index", "-h", NULL},      {"stats", "--help", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out, *err;
+        ck_assert_int_eq(run(cases[i], NULL, &out, &err), 0);
+        ck_assert_msg(strstr(out, "Usage") != NULL, "case %zu: %s", i, out);
+        free(out);
+        free(err);
+    }
+    const char *ver[] = {"--version", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(ver, NULL, &out, &err), 0);
+    ck_assert_msg(strncmp(out, "cisearch ", 9) == 0 && strstr(out, "(libsearch ") != NULL, "%s",
+                  out);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* ---- the seeds cache ---- */
+
+/* Copies the seed files into dir. */
+static void copy_seeds(const char *dir)
+{
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    for (int i = 0; i < N_SEEDS; i++) {
+        char *src = path_in(LS_TEST_SEEDS_DIR, SEED_IDS[i]), *dst = path_in(dir, SEED_IDS[i]);
+        size_t len = 0;
+        char *data = ls_test_read_file(src, &len);
+        ck_assert_ptr_nonnull(data);
+        ck_assert_int_eq(ls_test_write_file(dst, data, len), 0);
+        free(data);
+        free(src);
+        free(dst);
+    }
+}
+
+START_TEST(seeds_cache_rebuilds_when_seeds_change)
+{
+    char *seeds = path_in(g_tmp, "seeds");
+    copy_seeds(seeds);
+    free(g_env[1]);
+    g_env[1] = fmt("CISEARCH_SEEDS=%s", seeds);
+    const char *quokka[] = {"-f", "ids", "quokka", NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(quokka, NULL, &out, &err), 1);
+    free(out);
+    free(err);
+    char *cached = fmt("%s/cache/cisearch/seeds-index", g_tmp);
+    struct stat st;
+    ck_assert_int_eq(stat(cached, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+
+    /* a new file */
+    char *added = path_in(seeds, "005_new.txt");
+    write_file(added, "Quokka sighting\nA quokka smiled at tourists on Rottnest Island.\n");
+    ck_assert_int_eq(run(quokka, NULL, &out, &err), 0);
+    ck_assert_str_eq(out, "005_new.txt\n");
+    free(out);
+    free(err);
+
+    /* a changed file */
+    char *changed = path_in(seeds, SEED_IDS[2]);
+    write_file(changed, "Rewritten\nNow this seed talks about a wombat.\n");
+    const char *wombat[] = {"-f", "ids", "wombat", NULL};
+    ck_assert_int_eq(run(wombat, NULL, &out, &err), 0);
+    ck_assert_str_eq(out, "002_51ebb83a3a83411b.txt\n");
+    free(out);
+    free(err);
+    const char *stats[] = {"stats", NULL};
+    ck_assert_int_eq(run(stats, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "documents    6") != NULL, "%s", out);
+    free(out);
+    free(err);
+    char *leftover = fmt("%s/cache/cisearch/seeds-index.tmp", g_tmp);
+    ck_assert_int_ne(stat(leftover, &st), 0);
+    free(leftover);
+    free(cached);
+    free(added);
+    free(changed);
+    free(seeds);
+}
+END_TEST
+
+/* Declared for -Wmissing-prototypes; `extern` keeps it out of the runner's grep. */
+extern Suite *ls_suite_cli(void);
+
+Suite *ls_suite_cli(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *search = tcase_create("search");
+    tcase_add_checked_fixture(search, setup, teardown);
+    tcase_set_timeout(search, 30);
+    tcase_add_test(search, seeds_query_finds_all_five_in_text_format);
+    tcase_add_test(search, phrase_wei_fenghe_matches_exactly_two);
+    tcase_add_test(search, json_format_parses_with_all_members);
+    tcase_add_test(search, json_explain_lists_term_figures);
+    tcase_add_test(search, text_explain_prints_a_line_per_term);
+    tcase_add_test(search, trec_format_has_six_fields);
+    tcase_add_test(search, ids_format_and_paging);
+    tcase_add_test(search, batch_json_one_object_per_line);
+    tcase_add_test(search, batch_from_file_trec_uses_qids);
+    tcase_add_test(search, batch_line_without_tab_names_the_line);
+    tcase_add_test(search, no_hits_exits_one);
+    tcase_add_test(search, strict_unbalanced_quote_names_the_byte);
+    tcase_add_test(search, empty_and_missing_query_exit_two);
+    tcase_add_test(search, usage_mistakes_exit_two);
+    tcase_add_test(search, missing_index_dir_is_reported_plainly);
+    suite_add_tcase(s, search);
+
+    TCase *index = tcase_create("index");
+    tcase_add_checked_fixture(index, setup, teardown);
+    tcase_set_timeout(index, 30);
+    tcase_add_test(index, index_directory_then_search);
+    tcase_add_test(index, index_file_argument_uses_path_as_id);
+    tcase_add_test(index, index_jsonl_reports_malformed_line);
+    tcase_add_test(index, index_jsonl_from_stdin_then_search);
+    tcase_add_test(index, index_needs_a_directory_and_inputs);
+    suite_add_tcase(s, index);
+
+    TCase *misc = tcase_create("misc");
+    tcase_add_checked_fixture(misc, setup, teardown);
+    tcase_set_timeout(misc, 30);
+    tcase_add_test(misc, stats_of_seeds_counts_five_documents);
+    tcase_add_test(misc, help_and_version_exit_zero);
+    tcase_add_test(misc, seeds_cache_rebuilds_when_seeds_change);
+    suite_add_tcase(s, misc);
+    return s;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * oracle.h - the naive BM25 oracle the engine is compared against (STYLE.md principle 5).
+ * It keeps every document analyzed per field ("all", "title", "body") with positions in memory
+ * and answers a query tree by looping over every document: no index, no pruning, no cleverness.
+ * It owns the scoring definitions (Robertson BM25, phrase frequency, boolean MUST/SHOULD/NOT);
+ * it does not parse query syntax: tests build the tree alongside the query text they render.
+ */
+#ifndef LS_TESTS_ORACLE_H
+#define LS_TESTS_ORACLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Fields of a leaf (the same meaning as the engine's LS_QFIELD_*). */
+#define ORACLE_FIELD_ALL 0
+#define ORACLE_FIELD_TITLE 1
+#define ORACLE_FIELD_BODY 2
+
+/* How a kid of an ORACLE_BOOL takes part. */
+#define ORACLE_SHOULD 0
+#define ORACLE_MUST 1
+#define ORACLE_NOT 2
+
+typedef enum oracle_kind {
+    ORACLE_TERM,   /* terms[0] in field */
+    ORACLE_PHRASE, /* terms[0..n_terms) at consecutive positions in field */
+    ORACLE_BOOL,   /* kids with occur[] */
+} oracle_kind;
+
+/*
+ * A query tree. A BOOL matches when every MUST kid matches, no NOT kid matches and, when it has
+ * no MUST kid but has SHOULD kids, at least one SHOULD kid matches; its score is the sum of the
+ * matching MUST and SHOULD kids' scores. A BOOL with only NOT kids matches every document no NOT
+ * kid matches (score 0); an empty BOOL matches nothing.
+ */
+typedef struct oracle_q {
+    oracle_kind kind;
+    int field;     /* ORACLE_FIELD_* (TERM, PHRASE) */
+    char **terms;  /* analyzed terms, owned (TERM: 1, PHRASE: n_terms >= 1) */
+    size_t n_terms;
+    struct oracle_q **kids; /* BOOL, owned */
+    int *occur;             /* BOOL: ORACLE_* per kid */
+    size_t n_kids;
+    /* scratch filled by ls_oracle_search: dictionary ids of terms and the leaf's idf */
+    uint32_t *ids;
+    double idf;
+} oracle_q;
+
+typedef struct oracle_hit {
+    uint32_t doc; /* index of the document in the order it was added */
+    double score;
+} oracle_hit;
+
+typedef struct oracle_result {
+    oracle_hit *hits; /* every matching document, score descending, then doc ascending */
+    size_t n;         /* = the exact total number of matching documents */
+} oracle_result;
+
+typedef struct ls_oracle ls_oracle;
+
+/** Makes an empty oracle whose analyzer uses `language` (NULL = "english"). Aborts on failure. */
+ls_oracle *ls_oracle_new(const char *language);
+void ls_oracle_free(ls_oracle *o);
+
+/**
+ * Adds a document: title analyzed from position 0, body from (title words + 1).
+ * @return the document's index (0, 1, 2, ... in the order of adding).
+ */
+uint32_t ls_oracle_add(ls_oracle *o, const char *title, size_t title_len, const char *body,
+                       size_t body_len);
+/** @return the number of documents added (N, empty ones included). */
+size_t ls_oracle_docs(const ls_oracle *o);
+/** @return the number of tokens of document `doc` in `field`. */
+uint32_t ls_oracle_doc_len(const ls_oracle *o, uint32_t doc, int field);
+
+/* Tree building. Every constructor aborts on out-of-memory. */
+oracle_q *oracle_q_bool(void);
+/** A TERM (n == 1) or PHRASE (n > 1) leaf of already analyzed terms. */
+oracle_q *oracle_q_leaf(int field, const char *const *terms, size_t n);
+/** Appends kid to a BOOL, taking ownership. A NULL kid (a word without tokens) is ignored. */
+void oracle_q_add(oracle_q *parent, oracle_q *kid, int occur);
+void oracle_q_free(oracle_q *q);
+/** A readable form like (+all:a all:"b c" -title:d), for failure messages (snprintf rules). */
+size_t oracle_q_format(const oracle_q *q, char *out, size_t cap);
+
+/**
+ * A query word as the parser reads it: analyzed; no token -> NULL; one token -> TERM; several
+ * (e.g. "25-year") -> PHRASE.
+ */
+oracle_q *ls_oracle_word(ls_oracle *o, int field, const char *word);
+/** A quoted phrase: all tokens of `text` in order (one token: a TERM); NULL when none. */
+oracle_q *ls_oracle_phrase(ls_oracle *o, int field, const char *text);
+/** LS_SYNTAX_PLAIN: a BOOL with each token of `text` as its own TERM (MUST when default_and). */
+oracle_q *ls_oracle_plain(ls_oracle *o, const char *text, int default_and);
+
+/**
+ * Evaluates q over every document with BM25 parameters k1, b. Fills the scratch fields of q.
+ * @param[out] out all matches, ranked; release with oracle_result_free().
+ */
+void ls_oracle_search(const ls_oracle *o, oracle_q *q, double k1, double b,
+                      oracle_result *out);
+void oracle_result_free(oracle_result *r);
+
+#endif
