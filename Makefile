@@ -48,6 +48,8 @@ TEST_SRC := $(sort $(wildcard tests/*.c tests/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+# CLI modules with their own unit tests (pure functions, no main) link into the runner too.
+TEST_CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/eval_metrics.c))
 
 SOMAJOR := 0
 STATIC_LIB := $(BUILD)/libsearch.a
@@ -120,8 +122,8 @@ $(SHARED_LIB): $(LIB_OBJ) libsearch/libsearch.map
 $(CISEARCH): $(CLI_OBJ) $(STATIC_LIB)
 	$(CC) $(SAN_LD) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIB_DEPS)
 
-$(TEST_RUNNER): $(TEST_OBJ) $(STATIC_LIB) $(CISEARCH)
-	$(CC) $(SAN_LD) -o $@ $(TEST_OBJ) $(STATIC_LIB) $(LIB_DEPS) $(shell pkg-config --libs check)
+$(TEST_RUNNER): $(TEST_OBJ) $(TEST_CLI_OBJ) $(STATIC_LIB) $(CISEARCH)
+	$(CC) $(SAN_LD) -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(STATIC_LIB) $(LIB_DEPS) $(shell pkg-config --libs check)
 
 bench: all
 	./bench/run.sh

@@ -143,10 +143,12 @@ static int run(const index_cfg *cfg)
         cli_error_ls(rc, &err);
         return CLI_EXIT_ERROR;
     }
-    fprintf(stderr, "indexed %llu documents (%.1f MB) in %.2f s", (unsigned long long)progress.docs,
+    fprintf(stderr, "indexed %llu document%s (%.1f MB) in %.2f s",
+            (unsigned long long)progress.docs, progress.docs == 1 ? "" : "s",
             (double)progress.bytes / 1e6, cli_now() - t0);
     if (src.skipped > 0)
-        fprintf(stderr, "; skipped %llu", (unsigned long long)src.skipped);
+        fprintf(stderr, "; skipped %llu input%s (see the warnings above)",
+                (unsigned long long)src.skipped, src.skipped == 1 ? "" : "s");
     fputc('\n', stderr);
     return CLI_EXIT_HITS;
 }

@@ -42,10 +42,12 @@ static size_t utf8_len(const unsigned char *s, size_t avail, unsigned long *cp_o
     return n;
 }
 
+/* Unicode White_Space plus the C0/C1 controls (which could drive a terminal). */
 static int is_space_cp(unsigned long cp)
 {
-    return cp < 0x20 || cp == ' ' || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 ||
-           cp == 0x2029;
+    return cp <= 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0xA0) || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
 }
 
 int cli_utf8_fix(const char *s, size_t len, cli_buf *out)
@@ -68,13 +70,23 @@ int cli_utf8_fix(const char *s, size_t len, cli_buf *out)
 typedef struct flattener {
     cli_flat *out;
     int pending_space; /* a whitespace run was seen and not yet written */
+    int in_match;      /* inside a match span of the input */
+    int started;       /* the current match has written its first visible byte */
+    size_t start;      /* where in the output the current match began */
 } flattener;
 
-static void flush_space(flattener *fl)
+/* Writes one visible character (after the space a whitespace run left pending). A match
+ * begins at its first visible character, so spans never include collapsed whitespace. */
+static void put_visible(flattener *fl, const char *p, size_t n)
 {
     if (fl->pending_space && fl->out->text.len > 0)
         cli_buf_putc(&fl->out->text, ' ');
     fl->pending_space = 0;
+    if (fl->in_match && !fl->started) {
+        fl->start = fl->out->text.len;
+        fl->started = 1;
+    }
+    cli_buf_put(&fl->out->text, p, n);
 }
 
 /* Consumes one character at s[i]; returns its length in bytes. */
@@ -86,41 +98,48 @@ static size_t take_char(flattener *fl, const char *s, size_t i, size_t len)
         fl->pending_space = 1;
         return n;
     }
-    flush_space(fl);
     if (n == 0) {
-        cli_buf_put(&fl->out->text, REPLACEMENT, 3);
+        put_visible(fl, REPLACEMENT, 3);
         return 1;
     }
-    cli_buf_put(&fl->out->text, s + i, n);
+    put_visible(fl, s + i, n);
     return n;
 }
 
-/* Walks s and its match spans together; spans start after any pending space is written and
- * end before the next one, so they never include the collapsed whitespace. */
+static void end_match(flattener *fl)
+{
+    cli_flat *out = fl->out;
+    if (fl->started) {
+        out->spans[out->n_spans].offset = fl->start;
+        out->spans[out->n_spans++].length = out->text.len - fl->start;
+    }
+    fl->in_match = 0;
+    fl->started = 0;
+}
+
+static int bad_span(const ls_span *m, size_t i, size_t len)
+{
+    return m->offset < i || m->length == 0 || m->offset > len || m->length > len - m->offset;
+}
+
+/* Walks s and its match spans together; spans that overlap an earlier one, are empty or
+ * reach past the text are dropped. */
 int cli_flatten(const char *s, size_t len, const ls_span *matches, size_t n_matches,
                 cli_flat *out)
 {
-    flattener fl = {out, 0};
-    size_t m = 0, start = 0, i = 0;
-    int in = 0;
+    flattener fl = {out, 0, 0, 0, 0};
+    size_t m = 0, i = 0;
     if (n_matches > 0 && (out->spans = calloc(n_matches, sizeof *out->spans)) == NULL)
         return -1;
     for (;;) {
-        if (in && i >= matches[m].offset + matches[m].length) {
-            out->spans[out->n_spans].offset = start;
-            out->spans[out->n_spans++].length = out->text.len - start;
-            in = 0;
+        if (fl.in_match && i >= matches[m].offset + matches[m].length) {
+            end_match(&fl);
             m++;
         }
-        while (!in && m < n_matches &&
-               (matches[m].offset < i || matches[m].length == 0 || matches[m].offset > len ||
-                matches[m].length > len - matches[m].offset))
+        while (!fl.in_match && m < n_matches && bad_span(&matches[m], i, len))
             m++;
-        if (!in && m < n_matches && matches[m].offset == i) {
-            flush_space(&fl);
-            start = out->text.len;
-            in = 1;
-        }
+        if (!fl.in_match && m < n_matches && matches[m].offset == i)
+            fl.in_match = 1;
         if (i >= len)
             break;
         i += take_char(&fl, s, i, len);

@@ -192,7 +192,8 @@ static long list_dir(const char *dir, char ***out)
         errno = saved ? saved : ENOMEM;
         return -1;
     }
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_names);
     *out = names;
     return (long)n;
 }
@@ -213,33 +214,42 @@ static char *join_path(const char *dir, const char *name)
 
 typedef struct walk {
     cli_walk_fn fn;
+    cli_skip_fn skip;
     void *payload;
-    int quiet;
     size_t root_len; /* bytes of the root prefix (with its slash) in every path */
 } walk;
 
+static void skip_entry(walk *wk, const char *path, const char *why)
+{
+    if (wk->skip != NULL)
+        wk->skip(path, why, wk->payload);
+}
+
 static int walk_dir(walk *wk, const char *dir);
 
-/* One directory entry: recurse, report a file, or skip with a warning. */
+/* One directory entry: recurse, report a file, or skip it. */
 static int walk_entry(walk *wk, const char *path)
 {
     struct stat st;
     if (lstat(path, &st) != 0) {
-        if (!wk->quiet)
-            cli_warn("cannot read %s: %s", path, strerror(errno));
+        skip_entry(wk, path, strerror(errno));
         return 0;
     }
     if (S_ISDIR(st.st_mode))
         return walk_dir(wk, path);
     /* Follow a symlink to a file, but never into a directory: no cycles. */
-    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) {
-        if (!wk->quiet)
-            cli_warn("skipping broken link %s", path);
-        return 0;
+    if (S_ISLNK(st.st_mode)) {
+        if (stat(path, &st) != 0) {
+            skip_entry(wk, path, "broken symbolic link");
+            return 0;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            skip_entry(wk, path, "symbolic link to a directory");
+            return 0;
+        }
     }
     if (!S_ISREG(st.st_mode)) {
-        if (!wk->quiet)
-            cli_warn("skipping %s: not a regular file", path);
+        skip_entry(wk, path, "not a regular file");
         return 0;
     }
     return wk->fn(path, path + wk->root_len, wk->payload);
@@ -254,8 +264,7 @@ static int walk_dir(walk *wk, const char *dir)
             cli_error("out of memory listing %s", dir);
             return -1;
         }
-        if (!wk->quiet)
-            cli_warn("cannot read directory %s: %s", dir, strerror(errno));
+        skip_entry(wk, dir, strerror(errno));
         return 0;
     }
     int rc = 0;
@@ -274,7 +283,7 @@ static int walk_dir(walk *wk, const char *dir)
     return rc;
 }
 
-int cli_walk(const char *root, int quiet, cli_walk_fn fn, void *payload)
+int cli_walk(const char *root, cli_walk_fn fn, cli_skip_fn skip, void *payload)
 {
     DIR *d = opendir(root);
     if (d == NULL) {
@@ -283,8 +292,13 @@ int cli_walk(const char *root, int quiet, cli_walk_fn fn, void *payload)
     }
     closedir(d);
     size_t len = strlen(root);
-    walk wk = {fn, payload, quiet, len + (len > 0 && root[len - 1] != '/')};
+    walk wk = {fn, skip, payload, len + (len > 0 && root[len - 1] != '/')};
     return walk_dir(&wk, root);
+}
+
+static void skip_walked(const char *path, const char *why, void *payload)
+{
+    warn(payload, "skipping", path, why);
 }
 
 static int add_walked(const char *path, const char *rel, void *payload)
@@ -300,7 +314,7 @@ int cli_source_add_path(cli_source *s, const char *path)
         return 0;
     }
     if (S_ISDIR(st.st_mode))
-        return cli_walk(path, s->quiet, add_walked, s);
+        return cli_walk(path, add_walked, skip_walked, s);
     return add_text_file(s, path, path);
 }
 

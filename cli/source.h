@@ -23,12 +23,16 @@ typedef struct cli_source {
  *  relative to the walked directory. Returns 0 to go on, -1 to stop the walk. */
 typedef int (*cli_walk_fn)(const char *path, const char *rel, void *payload);
 
+/** Told about an entry the walk skips (`why` says why); same payload as the walk_fn. */
+typedef void (*cli_skip_fn)(const char *path, const char *why, void *payload);
+
 /**
  * Walks the directory `root` recursively in bytewise name order, skipping entries whose name
- * starts with '.', symlinked directories and special files (warning unless `quiet`).
+ * starts with '.' silently, and symlinked directories, special files and unreadable entries
+ * through `skip` (NULL: silently).
  * @return 0, or -1 when `fn` stopped the walk or `root` cannot be read (error printed).
  */
-int cli_walk(const char *root, int quiet, cli_walk_fn fn, void *payload);
+int cli_walk(const char *root, cli_walk_fn fn, cli_skip_fn skip, void *payload);
 
 /** Reads a whole file into a malloc'd buffer (NUL-terminated). @return 0 or an errno value. */
 int cli_read_file(const char *path, char **buf_out, size_t *len_out);

