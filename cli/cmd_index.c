@@ -143,8 +143,7 @@ static int run(const index_cfg *cfg)
         cli_error_ls(rc, &err);
         return CLI_EXIT_ERROR;
     }
-    fprintf(stderr, "indexed %llu document%s (%.1f MB) in %.2f s",
-            (unsigned long long)progress.docs, progress.docs == 1 ? "" : "s",
+    fprintf(stderr, "indexed %llu documents (%.1f MB) in %.2f s", (unsigned long long)progress.docs,
             (double)progress.bytes / 1e6, cli_now() - t0);
     if (src.skipped > 0)
         fprintf(stderr, "; skipped %llu input%s (see the warnings above)",

@@ -79,8 +79,9 @@ static size_t split_lines(char *s, char ***lines)
         char *nl = strchr(s, '\n');
         if (n == cap) {
             cap *= 2;
-            v = realloc(v, cap * sizeof *v);
-            ck_assert_ptr_nonnull(v);
+            char **nv = realloc(v, cap * sizeof *v);
+            ck_assert_ptr_nonnull(nv);
+            v = nv;
         }
         v[n++] = s;
         if (nl == NULL)

@@ -28,7 +28,10 @@ static char *fenced_after(const char *text, const char *marker)
     const char *close = strstr(body, "```");
     if (close == NULL)
         return NULL;
-    return strndup(body, (size_t)(close - body));
+    size_t n = (size_t)(close - body);
+    while (n > 0 && (body[n - 1] == '\n' || body[n - 1] == ' '))
+        n--; /* so a command can be followed by "&& ..." */
+    return strndup(body, n);
 }
 
 START_TEST(readme_example_builds_and_finds)
