@@ -17,10 +17,10 @@
 
 struct ls_analyzer {
     char language[LS_LANGUAGE_MAX + 1];
-    ls_stemmer *stemmer;                   /* NULL for "none" */
-    char term[LS_MAX_TERM_BYTES + 1];      /* the normalized word of the current token */
-    char stemmed[LS_MAX_TERM_BYTES + 1];   /* its stem, NUL-terminated */
-    int32_t scratch[LS_FOLD_SCRATCH_LEN];  /* fold.c's code points; bounded, reused */
+    ls_stemmer *stemmer;                  /* NULL for "none" */
+    char term[LS_MAX_TERM_BYTES + 1];     /* the normalized word of the current token */
+    char stemmed[LS_MAX_TERM_BYTES + 1];  /* its stem, NUL-terminated */
+    int32_t scratch[LS_FOLD_SCRATCH_LEN]; /* fold.c's code points; bounded, reused */
 };
 
 int ls_analyzer_new(const char *language, ls_analyzer **out, ls_error *err)
@@ -97,8 +97,7 @@ int ls_analyze(ls_analyzer *a, const char *s, size_t len, uint32_t first_pos, un
         size_t n = normalize(a, s, &w);
         if (n == 0 || n == LS_FOLD_TOO_LONG)
             continue;
-        ls_token tok = {.text = a->term, .len = n, .pos = word_pos, .start = w.start,
-                        .end = w.end};
+        ls_token tok = {.text = a->term, .len = n, .pos = word_pos, .start = w.start, .end = w.end};
         tok.stop = ls_stopword_is(a->term, n);
         if (!(flags & LS_ANALYZE_NOSTEM) && (rc = stem(a, &tok)) != LS_OK)
             break;

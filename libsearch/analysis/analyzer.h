@@ -8,6 +8,9 @@
  * remaining apostrophes dropped ("don't" -> "dont") -> Snowball stemming (libstemmer).
  * Hyphens, slashes, dots and all other punctuation separate words, so "25-year" gives "25" and
  * "year" at adjacent positions. Every word takes one position, even one dropped for length.
+ * Terms hold only letters and digits: a compatibility form that decomposes to spaces or
+ * punctuation ("⑴" -> "1") keeps its letters and digits. Scripts written without spaces (CJK,
+ * Thai) are not segmented further: a run of their letters is one word.
  *
  * An ls_analyzer owns a stemmer and scratch buffers: it is NOT thread-safe; use one per thread.
  */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#define DECOMPOSE_OPTS                                                                         \
+#define DECOMPOSE_OPTS                                                                             \
     (UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK)
 #define COMPOSE_OPTS (UTF8PROC_COMPOSE | UTF8PROC_STABLE)
 
@@ -65,8 +65,8 @@ static int push_folded(int32_t *scratch, size_t *n, int32_t cp)
         return 1;
     int32_t one[ONE_CHAR_MAX];
     int boundclass = 0;
-    utf8proc_ssize_t r = utf8proc_decompose_char(cp, one, ONE_CHAR_MAX, DECOMPOSE_OPTS,
-                                                 &boundclass);
+    utf8proc_ssize_t r =
+        utf8proc_decompose_char(cp, one, ONE_CHAR_MAX, DECOMPOSE_OPTS, &boundclass);
     if (r < 0 || r > ONE_CHAR_MAX)
         return 1;
     for (utf8proc_ssize_t j = 0; j < r; j++) {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * stem.c - wraps libstemmer (Porter's Snowball stemmers) for one analyzer, with a small
- * set-associative cache of recent stems: word frequencies are Zipfian, so most tokens repeat a recent word and
- * skip the Snowball program, which otherwise costs more than all the rest of analysis.
+ * stem.c - wraps libstemmer (Porter's Snowball stemmers) for one analyzer, with a small cache
+ * of recent stems: word frequencies are Zipfian, so most tokens repeat a recent word and skip
+ * the Snowball program, which otherwise costs more than the rest of analysis put together.
  * libstemmer allocates with plain malloc internally; this file's own memory uses util/alloc.
  */
 #include "analysis/stem.h"
@@ -18,7 +18,7 @@
 /* A 4-way set-associative cache of 32-byte slots, LRU within a set: 256 KiB per analyzer.
  * Simulated on CISI + MED (350k tokens, 20k distinct words, so at most 94% can hit) it hits
  * 91.6%; direct-mapped with the same memory hits 87%. Words over CACHE_KEY bytes, or with
- * stems over CACHE_STEM bytes, bypass it (0.2% of those tokens). */
+ * stems over CACHE_STEM bytes, bypass it (under 0.2% of those tokens). */
 #define CACHE_KEY 16
 #define CACHE_STEM 15
 #define CACHE_WAYS 4
@@ -126,8 +126,7 @@ int ls_stemmer_new(const char *language, ls_stemmer **out, ls_error *err)
     if (sb == NULL) {
         /* libstemmer returns NULL both for an unknown name and when malloc fails. */
         if (is_listed(language))
-            return ls_error_set(err, LS_ENOMEM, "out of memory making the %s stemmer",
-                                language);
+            return ls_error_set(err, LS_ENOMEM, "out of memory making the %s stemmer", language);
         return unknown_language(language, err);
     }
     ls_stemmer *st = ls_malloc(sizeof *st);

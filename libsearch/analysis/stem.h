@@ -21,7 +21,8 @@ int ls_stemmer_new(const char *language, ls_stemmer **out, ls_error *err);
 void ls_stemmer_free(ls_stemmer *st);
 
 /**
- * Stems w[0..len) (UTF-8). The result is borrowed: valid until the next call on st.
+ * Stems w[0..len) (UTF-8). The result is borrowed, valid until the next call on st, and not
+ * necessarily NUL-terminated. With st NULL ("none") the result is w itself.
  * @return the stem, with its length in *len_out, or NULL when out of memory.
  */
 const char *ls_stemmer_stem(ls_stemmer *st, const char *w, size_t len, size_t *len_out);
