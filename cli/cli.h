@@ -21,9 +21,11 @@
 int cli_cmd_search(int argc, char **argv);
 int cli_cmd_index(int argc, char **argv);
 int cli_cmd_stats(int argc, char **argv);
+int cli_cmd_eval(int argc, char **argv);
 void cli_help_search(FILE *f);
 void cli_help_index(FILE *f);
 void cli_help_stats(FILE *f);
+void cli_help_eval(FILE *f);
 
 /* ---- errors (main.c) ---- */
 

@@ -51,7 +51,7 @@ void cli_help_search(FILE *f)
           "      --explain      show how each hit's score adds up\n"
           "  -f, --format FMT   text (default), json, trec or ids\n"
           "      --queries FILE run a batch of \"qid<TAB>query\" lines (- = stdin)\n"
-          "      --k1 X, --b X  BM25 parameters (default 1.2 and 0.75)\n"
+          "      --k1 X, --b X  BM25 parameters (default 1.8 and 0.85)\n"
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 hits found (batch: no error), 1 no hits, 2 error.\n",

@@ -27,6 +27,7 @@ static const command commands[] = {
     {"index", "add text files, directories or JSON lines to an index", cli_cmd_index,
      cli_help_index},
     {"stats", "show the size and makeup of an index", cli_cmd_stats, cli_help_stats},
+    {"eval", "score a TREC run against relevance judgments", cli_cmd_eval, cli_help_eval},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

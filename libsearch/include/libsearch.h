@@ -200,7 +200,8 @@ typedef struct ls_search_options {
     unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION */
     size_t limit;        /**< hits to return (after offset); 0 = none (count only) */
     size_t offset;       /**< hits to skip, for paging */
-    int syntax;          /**< LS_SYNTAX_* */
+    int syntax;          /**< LS_SYNTAX_* (PLAIN also drops English stop words from the query,
+                              unless every word is one) */
     int default_and;     /**< nonzero: juxtaposed words must all match (else: any, ranked) */
     double k1;           /**< BM25 k1 (>= 0) */
     double b;            /**< BM25 b (0..1) */
@@ -208,8 +209,11 @@ typedef struct ls_search_options {
     unsigned snippet_words; /**< words per snippet window; 0 = 25 */
     int explain;         /**< nonzero: attach per-term score explanations to each hit */
 } ls_search_options;
+/** Default BM25 parameters, chosen by the relevance evaluation (docs/RELEVANCE.md). */
+#define LS_DEFAULT_K1 1.8
+#define LS_DEFAULT_B 0.85
 #define LS_SEARCH_OPTIONS_INIT                                                                  \
-    {LS_SEARCH_OPTIONS_VERSION, 10, 0, LS_SYNTAX_STRICT, 0, 1.2, 0.75, 1, 25, 0}
+    {LS_SEARCH_OPTIONS_VERSION, 10, 0, LS_SYNTAX_STRICT, 0, LS_DEFAULT_K1, LS_DEFAULT_B, 1, 25, 0}
 
 /** A byte range [offset, offset + length). */
 typedef struct ls_span {

@@ -53,11 +53,15 @@ void ls_qnode_free(ls_qnode *n);
 ls_qnode *ls_qnode_term(int field, const char *text, size_t len);
 ls_qnode *ls_qnode_prefix(int field, const char *text, size_t len);
 ls_qnode *ls_qnode_new(ls_qkind kind); /* empty PHRASE / BOOL / ALL */
-/** Appends kid (taking ownership, also on failure) with occur. @return LS_OK or LS_ENOMEM. */
+/** Appends kid (taking ownership, also on failure) with occur (ignored unless parent is a
+ *  BOOL). A NULL kid (a failed allocation passed straight in) gives LS_ENOMEM, so
+ *  ls_qnode_add(b, ls_qnode_term(...), occ) needs no separate check. @return LS_OK or LS_ENOMEM. */
 int ls_qnode_add(ls_qnode *parent, ls_qnode *kid, int occur);
 
 /** Writes a readable form, e.g. (+all:iran all:china -title:"a b" all:pre*), for tests and
- *  debugging. @return the length it would have (snprintf rules). */
+ *  debugging: BOOL in parentheses, + MUST, - NOT, nothing for SHOULD; field then ':'; phrases
+ *  in double quotes; prefixes end in '*'; ALL is *:*. Term text is not escaped.
+ *  @return the length it would have (snprintf rules: out may be NULL when cap is 0). */
 size_t ls_qnode_format(const ls_qnode *n, char *out, size_t cap);
 
 #endif

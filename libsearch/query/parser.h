@@ -11,9 +11,19 @@
  *   field   := "title" | "body"
  * Operators are upper-case words AND, OR, NOT; "+x" makes x required, "-x" excludes it.
  * A word is analyzed: no token -> dropped; one -> TERM; several (e.g. "25-year") -> PHRASE.
- * Strict: any error gives LS_EQUERY with the byte position and reason. Lenient never fails:
- * an unmatched quote closes at the end, stray operators and unknown fields become words, an
- * unmatched parenthesis is ignored.
+ * "word*" is a prefix, analyzed without stemming; if it gives several tokens ("25-ye*") it
+ * becomes BOOL(+25 +ye*): earlier words as required stemmed terms, the last as a required
+ * prefix (their order is not checked). Field names are matched ignoring ASCII case, may be
+ * followed by spaces ("title: iran") and apply to the next primary; for a group, to every leaf
+ * that has no field of its own. A word glued to "name:", "+" or "-" is never an operator
+ * ("-AND", "title:OR"), nor is one followed by '*'. A lone "+" or "-" is a word (analyzes to
+ * nothing). Modifiers work as clause flags, as in Lucene: "+a b -c" is BOOL(+a b -c) and
+ * "a OR NOT b" is BOOL(a -b).
+ * Strict: any error gives LS_EQUERY with the byte position and reason; also "()" (empty
+ * parentheses), an empty query and one whose words all analyze to nothing. Lenient never
+ * fails: an unmatched quote closes at the end, stray operators and unknown fields become
+ * words, an unmatched '(' closes at the end and an unmatched ')' is ignored; a query with
+ * no words gives an empty BOOL.
  * LS_SYNTAX_PLAIN: every analyzed token becomes its own TERM clause (SHOULD, or MUST with
  * default_and); nothing is syntax.
  */
@@ -31,8 +41,11 @@ typedef struct ls_parse_options {
 
 /**
  * Parses q[0..len). The tree root is always a LS_Q_BOOL (possibly empty: matches nothing).
+ * Nesting counts parentheses and prefix operators (NOT, +, -) together. opts may be NULL
+ * (strict, default OR). On failure *out is NULL and nothing is leaked.
  * @return LS_OK, LS_EQUERY (strict only; err->position set), LS_ENOMEM, LS_ELIMIT (query over
- *         64 KiB or nested over 100 levels).
+ *         64 KiB or nested over 100 levels, in every syntax), LS_EINVAL (no analyzer, NULL
+ *         text with a nonzero length, unknown syntax).
  */
 int ls_query_parse(const char *q, size_t len, const ls_parse_options *opts, ls_analyzer *an,
                    ls_qnode **out, ls_error *err);

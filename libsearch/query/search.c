@@ -4,6 +4,7 @@
  * segment into a top-k heap with an exact hit count, then fetch stored fields, snippets and
  * explanations for the returned hits. The results live in one arena freed by ls_hits_free.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis/analyzer.h"
@@ -279,6 +280,13 @@ static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, 
     return LS_OK;
 }
 
+static int cmp_by_doc(const void *a, const void *b, void *payload)
+{
+    const ls_scored *heap = payload;
+    uint64_t x = heap[*(const size_t *)a].doc, y = heap[*(const size_t *)b].doc;
+    return x < y ? -1 : x > y;
+}
+
 static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err)
 {
     size_t from = f->o->offset < top->n ? f->o->offset : top->n;
@@ -288,12 +296,18 @@ static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     if (f->o->snippets && collect_terms(f->plan, &f->plan->root, &f->terms) != LS_OK)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
-    for (size_t i = 0; i < h->n; i++) {
-        int rc = fill_hit(f, h, &h->hits[i], &top->heap[from + i], err);
-        if (rc != LS_OK)
-            return rc;
-    }
-    return LS_OK;
+    /* Fetch in document order, so each stored chunk is inflated once, not once per hit. */
+    size_t *order = ls_calloc(h->n ? h->n : 1, sizeof *order);
+    if (order == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < h->n; i++)
+        order[i] = from + i;
+    qsort_r(order, h->n, sizeof *order, cmp_by_doc, (void *)top->heap);
+    int rc = LS_OK;
+    for (size_t i = 0; i < h->n && rc == LS_OK; i++)
+        rc = fill_hit(f, h, &h->hits[order[i] - from], &top->heap[order[i]], err);
+    ls_free(order);
+    return rc;
 }
 
 LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
@@ -319,7 +333,7 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     ls_hits *h = ls_calloc(1, sizeof *h);
     LS_CHECK_ALLOC(h, err);
     LS_TRY(ls_analyzer_new(r->m.language, &an, err));
-    ls_parse_options po = {o->syntax, o->default_and, 0};
+    ls_parse_options po = {o->syntax, o->default_and, o->syntax == LS_SYNTAX_PLAIN};
     LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
     LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, err));
     if (ls_topk_init(&top, o->limit + o->offset) != LS_OK) {

@@ -971,7 +971,7 @@ START_TEST(index_roundtrip_public_api)
     char *dir = ls_test_tmpdir();
     ls_error err;
     ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
-    wo.ram_budget = 48 * 1024;
+    wo.ram_budget = 128 * 1024; /* about 100 documents a segment */
     ls_writer *w;
     char body[2048], title[64], id[32], path[64], uw[8];
     for (size_t c = 0; c < commits; c++) {

@@ -150,7 +150,7 @@ static void expect_oracle_ranking(const ls_reader *r, const seed_set *set, const
                                   int syntax, oracle_q *tree, size_t expect_total)
 {
     oracle_result want;
-    ls_oracle_search(set->oracle, tree, 1.2, 0.75, &want);
+    ls_oracle_search(set->oracle, tree, LS_DEFAULT_K1, LS_DEFAULT_B, &want);
     ck_assert_msg(want.n == expect_total, "oracle: '%s' matches %zu seeds, expected %zu", query,
                   want.n, expect_total);
     ls_search_options so = LS_SEARCH_OPTIONS_INIT;
@@ -206,7 +206,7 @@ START_TEST(seeds_wei_fenghe_phrase)
 
     /* and they are exactly the two seeds that name him */
     oracle_result want;
-    ls_oracle_search(set.oracle, q, 1.2, 0.75, &want);
+    ls_oracle_search(set.oracle, q, LS_DEFAULT_K1, LS_DEFAULT_B, &want);
     ck_assert_uint_eq(want.n, 2);
     int seen003 = 0, seen004 = 0;
     for (size_t i = 0; i < want.n; i++) {
@@ -245,7 +245,7 @@ START_TEST(seeds_cli_ranked_as_oracle)
 
     oracle_q *q = query_25_year(set.oracle);
     oracle_result want;
-    ls_oracle_search(set.oracle, q, 1.2, 0.75, &want);
+    ls_oracle_search(set.oracle, q, LS_DEFAULT_K1, LS_DEFAULT_B, &want);
     ck_assert_uint_eq(want.n, N_SEEDS);
     char *save = NULL, *line = strtok_r(out, "\n", &save);
     for (size_t i = 0; i < want.n; i++, line = strtok_r(NULL, "\n", &save)) {
