@@ -107,14 +107,10 @@ fi
 ratio() { # peer / cisearch
     awk -v p="$1" -v c="$2" 'BEGIN { if (p == "" || c == "" || c + 0 == 0) print "n/a"; else printf "%.2f", p / c }'
 }
-inv_ratio() { # cisearch / peer (for rates: > 1 means cisearch is faster)
-    awk -v p="$1" -v c="$2" 'BEGIN { if (p == "" || c == "" || p + 0 == 0) print "n/a"; else printf "%.2f", c / p }'
-}
-qps() { awk -v n="$nq" -v t="$1" 'BEGIN { if (t == "" || t + 0 == 0) print "n/a"; else printf "%.1f", n / t }'; }
+qps() { awk -v n="$nq" -v t="$1" 'BEGIN { if (t == "" || t + 0 == 0) print "n/a"; else printf "%.2f", n / t }'; }
 mb() { awk -v b="$1" 'BEGIN { if (b == "") print "n/a"; else printf "%.1f MB", b / 1e6 }'; }
 sec() { if [ -n "$1" ]; then echo "$1 s"; else echo "n/a"; fi; }
 c_qps=$(qps "$c_query"); f_qps=$(qps "$f_query")
-[ "$f_qps" = n/a ] && f_qps_r="" || f_qps_r=$f_qps
 
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 echo
@@ -132,7 +128,7 @@ echo "|---|---:|---:|---:|"
 echo "| indexing time | $(sec "$c_index") | $(sec "$f_index") | $(ratio "$f_index" "$c_index") |"
 echo "| index size | $(mb "$c_size") | $(mb "$f_size") | $(ratio "$f_size" "$c_size") |"
 echo "| query batch time ($nq queries) | $(sec "$c_query") | $(sec "$f_query") | $(ratio "$f_query" "$c_query") |"
-echo "| queries per second | $c_qps | $f_qps | $(inv_ratio "$f_qps_r" "$c_qps") (cisearch/fts5) |"
+echo "| queries per second | $c_qps | $f_qps | $(ratio "$f_query" "$c_query") (cisearch/fts5) |"
 echo "| result lines (top 10) | $c_lines | ${f_lines:-n/a} | |"
 echo
 echo "Ratios > 1 mean cisearch is faster (times) or smaller (size)."

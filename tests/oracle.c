@@ -130,6 +130,7 @@ static uint32_t term_intern(ls_oracle *o, const char *s, size_t len)
 typedef struct tok_list {
     char **text;
     uint32_t *pos;
+    int *stop; /* the word is an English stop word */
     size_t n, cap;
 } tok_list;
 
@@ -140,9 +141,11 @@ static int collect(const ls_token *tok, void *payload)
         l->cap = l->cap ? 2 * l->cap : 16;
         l->text = xrealloc(l->text, l->cap * sizeof *l->text);
         l->pos = xrealloc(l->pos, l->cap * sizeof *l->pos);
+        l->stop = xrealloc(l->stop, l->cap * sizeof *l->stop);
     }
     l->text[l->n] = xstrndup(tok->text, tok->len);
     l->pos[l->n] = tok->pos;
+    l->stop[l->n] = tok->stop != 0;
     l->n++;
     return 0;
 }
@@ -168,6 +171,7 @@ static void tok_list_free(tok_list *l)
         free(l->text[i]);
     free(l->text);
     free(l->pos);
+    free(l->stop);
 }
 
 /* ---- documents ------------------------------------------------------------------------ */
@@ -373,7 +377,12 @@ oracle_q *ls_oracle_plain(ls_oracle *o, const char *text, int default_and)
     tok_list l;
     analyze(o->an, text, strlen(text), 0, &l);
     oracle_q *root = oracle_q_bool();
+    size_t n_stop = 0;
+    for (size_t i = 0; i < l.n; i++)
+        n_stop += (size_t)l.stop[i];
     for (size_t i = 0; i < l.n; i++) {
+        if (l.stop[i] && n_stop < l.n)
+            continue;
         const char *one[1] = {l.text[i]};
         oracle_q_add(root, oracle_q_leaf(ORACLE_FIELD_ALL, one, 1),
                      default_and ? ORACLE_MUST : ORACLE_SHOULD);

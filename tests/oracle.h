@@ -91,7 +91,8 @@ size_t oracle_q_format(const oracle_q *q, char *out, size_t cap);
 oracle_q *ls_oracle_word(ls_oracle *o, int field, const char *word);
 /** A quoted phrase: all tokens of `text` in order (one token: a TERM); NULL when none. */
 oracle_q *ls_oracle_phrase(ls_oracle *o, int field, const char *text);
-/** LS_SYNTAX_PLAIN: a BOOL with each token of `text` as its own TERM (MUST when default_and). */
+/** LS_SYNTAX_PLAIN: a BOOL with each token of `text` as its own TERM (MUST when default_and),
+ *  English stop words left out unless every token is one. */
 oracle_q *ls_oracle_plain(ls_oracle *o, const char *text, int default_and);
 
 /**

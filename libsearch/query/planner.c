@@ -313,6 +313,9 @@ static int phrase_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segme
     if (n->n_leaves == 0)
         return LS_OK;
     int rc = ls_phrase_cursor_new(ts, n->n_leaves, &n->phrase_sc, out, err);
+    if (rc == LS_ECORRUPT)
+        rc = ls_error_set(err, rc, "'%s': damaged positions while matching a phrase",
+                          s->pos.path);
     if (rc == LS_OK && (*out)->doc == LS_DOC_END) {
         ls_cursor_free(*out);
         *out = NULL;

@@ -56,8 +56,8 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
             rc = ls_cursor_next(c);
             if (rc != LS_OK) {
                 ls_cursor_free(c);
-                return ls_error_set(err, rc, "'%s': damaged postings while searching",
-                                    s->doc.path);
+                return ls_error_set(err, rc, "'%s' or '%s': damaged postings while searching",
+                                    s->doc.path, s->pos.path);
             }
         }
         ls_cursor_free(c);
@@ -357,6 +357,8 @@ fail:
     ls_qnode_free(q);
     ls_analyzer_free(an);
     ls_hits_free(h);
+    if (rc != LS_OK && err != NULL && err->code == LS_OK) /* contract: a failure always says so */
+        ls_error_set(err, rc, "search failed: %s", ls_strerror(rc));
     return rc;
 }
 

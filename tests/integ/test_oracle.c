@@ -49,7 +49,6 @@ typedef struct corpus_doc {
 
 typedef struct corpus {
     char **vocab;     /* surface forms, lowercase; Zipf rank = index */
-    int *stop;        /* vocab[i] is a stop word (kept out of plain queries) */
     double *cum;      /* cumulative Zipf weights */
     size_t n_vocab;
     corpus_doc *docs;
@@ -68,14 +67,11 @@ static char *dupstr(const char *s)
     return p;
 }
 
-static void vocab_add(corpus *c, const char *w, int stop)
+static void vocab_add(corpus *c, const char *w)
 {
     c->vocab = realloc(c->vocab, (c->n_vocab + 1) * sizeof *c->vocab);
-    c->stop = realloc(c->stop, (c->n_vocab + 1) * sizeof *c->stop);
-    ck_assert(c->vocab != NULL && c->stop != NULL);
-    c->vocab[c->n_vocab] = dupstr(w);
-    c->stop[c->n_vocab] = stop;
-    c->n_vocab++;
+    ck_assert_ptr_nonnull(c->vocab);
+    c->vocab[c->n_vocab++] = dupstr(w);
 }
 
 static int vocab_has(const corpus *c, const char *w)
@@ -104,11 +100,8 @@ static void shuffle_vocab(corpus *c, ls_rng *r, size_t from)
     for (size_t i = c->n_vocab; i > from + 1; i--) {
         size_t j = from + ls_rng_below(r, (uint32_t)(i - from));
         char *t = c->vocab[i - 1];
-        int s = c->stop[i - 1];
         c->vocab[i - 1] = c->vocab[j];
-        c->stop[i - 1] = c->stop[j];
         c->vocab[j] = t;
-        c->stop[j] = s;
     }
 }
 
@@ -119,7 +112,7 @@ static void build_vocab(corpus *c, const corpus_params *p, ls_rng *r)
     size_t first = 0;
     if (p->with_stop) {
         for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
-            vocab_add(c, stops[i], 1);
+            vocab_add(c, stops[i]);
         first = c->n_vocab; /* stop words stay the most frequent */
     }
     for (size_t made = 0; made < p->n_bases;) {
@@ -127,30 +120,30 @@ static void build_vocab(corpus *c, const corpus_params *p, ls_rng *r)
         make_stem(r, stem);
         if (strlen(stem) < 3 || vocab_has(c, stem) || ls_stopword_is(stem, strlen(stem)))
             continue;
-        vocab_add(c, stem, 0);
+        vocab_add(c, stem);
         made++;
         for (size_t s = 0; p->all_forms && s < 3; s++) {
             snprintf(w, sizeof w, "%s%s", stem, suffixes[s]);
             if (!vocab_has(c, w) && !ls_stopword_is(w, strlen(w)))
-                vocab_add(c, w, 0);
+                vocab_add(c, w);
         }
     }
     if (p->all_forms) {
-        vocab_add(c, "2023", 0);
-        vocab_add(c, "25", 0);
+        vocab_add(c, "2023");
+        vocab_add(c, "25");
     }
     size_t n_words = c->n_vocab;
     for (size_t i = 0; i < p->n_compounds; i++) {
         char w[2 * WMAX + 2];
         if (i == 0 && p->all_forms) {
-            vocab_add(c, "25-year", 0);
+            vocab_add(c, "25-year");
             continue;
         }
         size_t a = first + ls_rng_below(r, (uint32_t)(n_words - first));
         size_t b = first + ls_rng_below(r, (uint32_t)(n_words - first));
         snprintf(w, sizeof w, "%s-%s", c->vocab[a], c->vocab[b]);
         if (!vocab_has(c, w))
-            vocab_add(c, w, 0);
+            vocab_add(c, w);
     }
     shuffle_vocab(c, r, first);
     c->cum = malloc(c->n_vocab * sizeof *c->cum);
@@ -292,7 +285,6 @@ static void corpus_free(corpus *c)
     for (size_t i = 0; i < c->n_vocab; i++)
         free(c->vocab[i]);
     free(c->vocab);
-    free(c->stop);
     free(c->cum);
     if (c->dir != NULL) {
         ls_test_rmtree(c->dir);
@@ -369,13 +361,10 @@ static void qc_init(qcase *q, int default_and)
 #define PICK_UNIFORM 2
 
 /* A query word: from the Zipf head or uniformly over the vocabulary, sometimes Capitalised. */
-static const char *pick_word(const corpus *c, ls_rng *r, int how, int no_stop, char *buf)
+static const char *pick_word(const corpus *c, ls_rng *r, int how, char *buf)
 {
-    size_t i;
-    do {
-        int zipf = how == PICK_ZIPF || (how == PICK_ANY && ls_rng_below(r, 2));
-        i = zipf ? zipf_pick(c, r) : ls_rng_below(r, (uint32_t)c->n_vocab);
-    } while (no_stop && c->stop[i]);
+    int zipf = how == PICK_ZIPF || (how == PICK_ANY && ls_rng_below(r, 2));
+    size_t i = zipf ? zipf_pick(c, r) : ls_rng_below(r, (uint32_t)c->n_vocab);
     snprintf(buf, WMAX, "%s", c->vocab[i]);
     if (ls_rng_below(r, 8) == 0 && buf[0] >= 'a' && buf[0] <= 'z')
         buf[0] = (char)(buf[0] - 32);
@@ -436,7 +425,7 @@ static int doc_phrase(const corpus *c, ls_rng *r, int field, uint32_t n, char *o
 static const char *doc_word(const corpus *c, ls_rng *r, int field, char *buf)
 {
     if (!doc_phrase(c, r, field, 1, buf, WMAX))
-        return pick_word(c, r, PICK_ANY, 0, buf);
+        return pick_word(c, r, PICK_ANY, buf);
     return buf;
 }
 
@@ -445,7 +434,7 @@ static void gen_term(const corpus *c, ls_rng *r, qcase *q)
     char w[WMAX];
     qc_init(q, (int)ls_rng_below(r, 2));
     put_word(c, q, q->tree, "", q->default_and ? ORACLE_MUST : ORACLE_SHOULD, ORACLE_FIELD_ALL,
-             pick_word(c, r, PICK_ANY, 0, w));
+             pick_word(c, r, PICK_ANY, w));
 }
 
 static void gen_or(const corpus *c, ls_rng *r, qcase *q)
@@ -456,7 +445,7 @@ static void gen_or(const corpus *c, ls_rng *r, qcase *q)
     qc_init(q, explicit_or ? (int)ls_rng_below(r, 2) : 0);
     for (uint32_t i = 0; i < n; i++)
         put_word(c, q, q->tree, i > 0 && explicit_or ? "OR " : "", ORACLE_SHOULD,
-                 ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, 0, w));
+                 ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, w));
 }
 
 static void gen_and(const corpus *c, ls_rng *r, qcase *q)
@@ -468,7 +457,7 @@ static void gen_and(const corpus *c, ls_rng *r, qcase *q)
     for (uint32_t i = 0; i < n; i++) {
         int how = ls_rng_below(r, 5) == 0 ? PICK_UNIFORM : PICK_ZIPF;
         put_word(c, q, q->tree, i > 0 && explicit_and ? "AND " : "", ORACLE_MUST,
-                 ORACLE_FIELD_ALL, pick_word(c, r, how, 0, w));
+                 ORACLE_FIELD_ALL, pick_word(c, r, how, w));
     }
 }
 
@@ -483,35 +472,39 @@ static void gen_not(const corpus *c, ls_rng *r, qcase *q)
         int neg_first = ls_rng_below(r, 3) == 0;
         for (uint32_t i = 0; neg_first && i < nn; i++)
             put_word(c, q, q->tree, "-", ORACLE_NOT, ORACLE_FIELD_ALL,
-                     pick_word(c, r, PICK_ZIPF, 0, w));
+                     pick_word(c, r, PICK_ZIPF, w));
         for (uint32_t i = 0; i < np; i++)
             put_word(c, q, q->tree, "", pos_occur, ORACLE_FIELD_ALL,
-                     pick_word(c, r, PICK_ANY, 0, w));
+                     pick_word(c, r, PICK_ANY, w));
         for (uint32_t i = 0; !neg_first && i < nn; i++)
             put_word(c, q, q->tree, ls_rng_below(r, 2) ? "-" : "NOT ", ORACLE_NOT,
-                     ORACLE_FIELD_ALL, pick_word(c, r, PICK_ZIPF, 0, w));
+                     ORACLE_FIELD_ALL, pick_word(c, r, PICK_ZIPF, w));
     } else if (form == 1) { /* "p1 AND NOT n1" */
         qc_init(q, (int)ls_rng_below(r, 2));
         put_word(c, q, q->tree, "", ORACLE_MUST, ORACLE_FIELD_ALL,
-                 pick_word(c, r, PICK_ZIPF, 0, w));
+                 pick_word(c, r, PICK_ZIPF, w));
         put_word(c, q, q->tree, "AND NOT ", ORACLE_NOT, ORACLE_FIELD_ALL,
-                 pick_word(c, r, PICK_ZIPF, 0, w));
+                 pick_word(c, r, PICK_ZIPF, w));
     } else if (form == 3) { /* purely negative: every document without the words, score 0 */
         qc_init(q, (int)ls_rng_below(r, 2));
         for (uint32_t i = 0; i < nn; i++)
             put_word(c, q, q->tree, nn == 1 && ls_rng_below(r, 2) ? "NOT " : "-", ORACLE_NOT,
-                     ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, 0, w));
+                     ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, w));
     } else { /* "(p1 OR p2) -n1" */
         qc_init(q, 0);
         oracle_q *sub = oracle_q_bool();
         qc_put(q, "(");
         for (uint32_t i = 0; i < np + 1; i++)
             put_word(c, q, sub, i > 0 ? "OR " : "", ORACLE_SHOULD, ORACLE_FIELD_ALL,
-                     pick_word(c, r, PICK_ANY, 0, w));
+                     pick_word(c, r, PICK_ANY, w));
         qc_put(q, ")");
         oracle_q_add(q->tree, sub, ORACLE_SHOULD);
-        put_word(c, q, q->tree, "-", ORACLE_NOT, ORACLE_FIELD_ALL,
-                 pick_word(c, r, PICK_ZIPF, 0, w));
+        char p[3 * WMAX + 8];
+        int f = (int)ls_rng_below(r, 3); /* ORACLE_FIELD_* */
+        if (ls_rng_below(r, 2) && doc_phrase(c, r, f, 2, p, sizeof p))
+            put_phrase(c, q, q->tree, "-", ORACLE_NOT, f, p); /* -"a b", -title:"a b" */
+        else
+            put_word(c, q, q->tree, "-", ORACLE_NOT, f, pick_word(c, r, PICK_ZIPF, w));
     }
 }
 
@@ -522,19 +515,23 @@ static void gen_required(const corpus *c, ls_rng *r, qcase *q)
     uint32_t nr = 1 + ls_rng_below(r, 2), ns = 1 + ls_rng_below(r, 3);
     qc_init(q, 0);
     while (nr + ns > 0) {
+        char p[3 * WMAX + 8];
         if (nr > 0 && (ns == 0 || ls_rng_below(r, 2))) {
-            put_word(c, q, q->tree, "+", ORACLE_MUST, ORACLE_FIELD_ALL,
-                     pick_word(c, r, PICK_ZIPF, 0, w));
+            if (ls_rng_below(r, 4) == 0 && doc_phrase(c, r, ORACLE_FIELD_ALL, 2, p, sizeof p))
+                put_phrase(c, q, q->tree, "+", ORACLE_MUST, ORACLE_FIELD_ALL, p);
+            else
+                put_word(c, q, q->tree, "+", ORACLE_MUST, ORACLE_FIELD_ALL,
+                         pick_word(c, r, PICK_ZIPF, w));
             nr--;
         } else {
             put_word(c, q, q->tree, "", ORACLE_SHOULD, ORACLE_FIELD_ALL,
-                     pick_word(c, r, PICK_ANY, 0, w));
+                     pick_word(c, r, PICK_ANY, w));
             ns--;
         }
     }
     if (ls_rng_below(r, 3) == 0)
         put_word(c, q, q->tree, "-", ORACLE_NOT, ORACLE_FIELD_ALL,
-                 pick_word(c, r, PICK_ZIPF, 0, w));
+                 pick_word(c, r, PICK_ZIPF, w));
 }
 
 /* A phrase across the end of a title and the start of a body: "all" keeps a gap there. */
@@ -560,13 +557,13 @@ static void gen_phrase(const corpus *c, ls_rng *r, qcase *q)
         put_phrase(c, q, q->tree, "", occur, ORACLE_FIELD_ALL, p);
     } else if (form == 6 && doc_phrase(c, r, ORACLE_FIELD_ALL, n, p, sizeof p)) {
         put_phrase(c, q, q->tree, "", occur, ORACLE_FIELD_ALL, p);
-        put_word(c, q, q->tree, "", occur, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, 0, w));
+        put_word(c, q, q->tree, "", occur, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, w));
     } else if (form == 7 && boundary_phrase(c, r, p, sizeof p)) {
         put_phrase(c, q, q->tree, "", occur, ORACLE_FIELD_ALL, p);
     } else if (form == 8) { /* random words: mostly no match */
         char a[WMAX], b[WMAX];
-        snprintf(p, sizeof p, "%s %s", pick_word(c, r, PICK_ZIPF, 0, a),
-                 pick_word(c, r, PICK_ZIPF, 0, b));
+        snprintf(p, sizeof p, "%s %s", pick_word(c, r, PICK_ZIPF, a),
+                 pick_word(c, r, PICK_ZIPF, b));
         put_phrase(c, q, q->tree, "", occur, ORACLE_FIELD_ALL, p);
     } else { /* a hyphenated compound word is a phrase */
         size_t i;
@@ -596,9 +593,9 @@ static void gen_field(const corpus *c, ls_rng *r, qcase *q)
     } else if (form == 4) { /* "title:a AND b" */
         put_word(c, q, q->tree, "", ORACLE_MUST, f, doc_word(c, r, f, w));
         put_word(c, q, q->tree, "AND ", ORACLE_MUST, ORACLE_FIELD_ALL,
-                 pick_word(c, r, PICK_ZIPF, 0, w2));
+                 pick_word(c, r, PICK_ZIPF, w2));
     } else if (form == 5) { /* "a -title:b" */
-        put_word(c, q, q->tree, "", occur, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, 0, w));
+        put_word(c, q, q->tree, "", occur, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, w));
         put_word(c, q, q->tree, "-", ORACLE_NOT, f, doc_word(c, r, f, w2));
     } else { /* a field-qualified compound: a phrase in that field */
         size_t i;
@@ -622,7 +619,7 @@ static void put_group(const corpus *c, ls_rng *r, qcase *q, oracle_q *parent, co
     for (uint32_t i = 0; i < n; i++) {
         const char *join = i == 0 || implicit ? "" : and_inside ? "AND " : "OR ";
         put_word(c, q, sub, join, and_inside ? ORACLE_MUST : ORACLE_SHOULD, ORACLE_FIELD_ALL,
-                 pick_word(c, r, and_inside ? PICK_ZIPF : PICK_ANY, 0, w));
+                 pick_word(c, r, and_inside ? PICK_ZIPF : PICK_ANY, w));
     }
     qc_put(q, ")");
     oracle_q_add(parent, sub, occur);
@@ -631,20 +628,20 @@ static void put_group(const corpus *c, ls_rng *r, qcase *q, oracle_q *parent, co
 static void gen_mixed(const corpus *c, ls_rng *r, qcase *q)
 {
     char w[WMAX], p[3 * WMAX + 8];
-    uint32_t form = ls_rng_below(r, 6);
+    uint32_t form = ls_rng_below(r, 7);
     qc_init(q, form == 5);
     if (form == 0) { /* "(a OR b) AND c" */
         put_group(c, r, q, q->tree, "", ORACLE_MUST, 0);
         put_word(c, q, q->tree, "AND ", ORACLE_MUST, ORACLE_FIELD_ALL,
-                 pick_word(c, r, PICK_ZIPF, 0, w));
+                 pick_word(c, r, PICK_ZIPF, w));
     } else if (form == 1) { /* "a AND b OR c": AND binds tighter */
         oracle_q *sub = oracle_q_bool();
-        put_word(c, q, sub, "", ORACLE_MUST, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ZIPF, 0, w));
+        put_word(c, q, sub, "", ORACLE_MUST, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ZIPF, w));
         put_word(c, q, sub, "AND ", ORACLE_MUST, ORACLE_FIELD_ALL,
-                 pick_word(c, r, PICK_ZIPF, 0, w));
+                 pick_word(c, r, PICK_ZIPF, w));
         oracle_q_add(q->tree, sub, ORACLE_SHOULD);
         put_word(c, q, q->tree, "OR ", ORACLE_SHOULD, ORACLE_FIELD_ALL,
-                 pick_word(c, r, PICK_ANY, 0, w));
+                 pick_word(c, r, PICK_ANY, w));
     } else if (form == 2) { /* "(a AND b) OR (c AND d)" */
         put_group(c, r, q, q->tree, "", ORACLE_SHOULD, 1);
         qc_put(q, " OR");
@@ -654,7 +651,7 @@ static void gen_mixed(const corpus *c, ls_rng *r, qcase *q)
         put_word(c, q, q->tree, "", ORACLE_MUST, ORACLE_FIELD_TITLE,
                  doc_word(c, r, ORACLE_FIELD_TITLE, w));
         qc_put(q, " AND (");
-        put_word(c, q, sub, "", ORACLE_SHOULD, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, 0, w));
+        put_word(c, q, sub, "", ORACLE_SHOULD, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, w));
         if (doc_phrase(c, r, ORACLE_FIELD_BODY, 2, p, sizeof p))
             put_phrase(c, q, sub, "OR ", ORACLE_SHOULD, ORACLE_FIELD_BODY, p);
         qc_put(q, ")");
@@ -662,24 +659,38 @@ static void gen_mixed(const corpus *c, ls_rng *r, qcase *q)
     } else if (form == 4) { /* "+(a b) -(c d)" */
         put_group(c, r, q, q->tree, "+", ORACLE_MUST, 0);
         put_group(c, r, q, q->tree, "-", ORACLE_NOT, 0);
+    } else if (form == 6) { /* "a AND (-b -c)": a group of only NOT kids, required */
+        oracle_q *sub = oracle_q_bool();
+        put_word(c, q, q->tree, "", ORACLE_MUST, ORACLE_FIELD_ALL,
+                 pick_word(c, r, PICK_ANY, w));
+        qc_put(q, " AND (");
+        put_word(c, q, sub, "-", ORACLE_NOT, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ZIPF, w));
+        put_word(c, q, sub, "-", ORACLE_NOT, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ZIPF, w));
+        qc_put(q, ")");
+        oracle_q_add(q->tree, sub, ORACLE_MUST);
     } else { /* default AND: "a (b OR c)" */
         put_word(c, q, q->tree, "", ORACLE_MUST, ORACLE_FIELD_ALL,
-                 pick_word(c, r, PICK_ZIPF, 0, w));
+                 pick_word(c, r, PICK_ZIPF, w));
         put_group(c, r, q, q->tree, "", ORACLE_MUST, 0);
     }
 }
 
-/* LS_SYNTAX_PLAIN: words among syntax-looking characters, which must mean nothing. */
+/* LS_SYNTAX_PLAIN: words among syntax-looking characters, which must mean nothing; stop words
+ * are dropped unless every word is one (an eighth of the queries are only stop words). */
 static void gen_plain(const corpus *c, ls_rng *r, qcase *q)
 {
     static const char *const seps[] = {" ", " ", ", ", " -", " +", " \"", " (", ") ", ":", "* "};
     char w[WMAX];
     uint32_t n = 1 + ls_rng_below(r, 6);
+    int only_stop = ls_rng_below(r, 8) == 0;
     qc_init(q, (int)ls_rng_below(r, 2));
     q->syntax = LS_SYNTAX_PLAIN;
-    for (uint32_t i = 0; i < n; i++)
-        qc_put(q, "%s%s", i ? seps[ls_rng_below(r, sizeof seps / sizeof seps[0])] : "",
-               pick_word(c, r, PICK_ANY, 1, w));
+    for (uint32_t i = 0; i < n; i++) {
+        const char *word = pick_word(c, r, PICK_ANY, w);
+        if (only_stop)
+            word = ls_rng_below(r, 2) ? "The" : "of";
+        qc_put(q, "%s%s", i ? seps[ls_rng_below(r, sizeof seps / sizeof seps[0])] : "", word);
+    }
     oracle_q_free(q->tree);
     q->tree = ls_oracle_plain(c->oracle, q->text, q->default_and);
 }
@@ -713,7 +724,7 @@ static char *describe(const qcase *q, const ls_search_options *so)
     oracle_q_format(q->tree, tree, sizeof tree);
     return msgf("query '%s' (syntax %d, default_and %d, k1 %g, b %g, limit %zu, offset %zu, "
                 "seed %lu) oracle tree %s",
-                q->text, q->syntax, q->default_and, so->k1, so->b, so->limit, so->offset,
+                q->text, so->syntax, q->default_and, so->k1, so->b, so->limit, so->offset,
                 ls_test_seed(), tree);
 }
 
@@ -865,7 +876,9 @@ static void run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, dou
         qcase q;
         gen(c, &r, &q);
         ls_search_options so = LS_SEARCH_OPTIONS_INIT;
-        so.syntax = q.syntax;
+        /* valid queries read the same under the lenient syntax */
+        so.syntax = q.syntax == LS_SYNTAX_STRICT && ls_rng_below(&r, 4) == 0 ? LS_SYNTAX_LENIENT
+                                                                            : q.syntax;
         so.default_and = q.default_and;
         so.k1 = k1;
         so.b = b;
@@ -957,6 +970,89 @@ static const double k1b[][2] = {{0.9, 0.4}, {2.0, 1.0}, {0.0, 0.75}, {1.2, 0.0},
 START_TEST(oracle_bm25_parameters)
 {
     run_queries(&g_big, 110 + (uint64_t)_i, 60, gen_any, k1b[_i][0], k1b[_i][1], "k1/b");
+}
+END_TEST
+
+/* Fixed edge cases: nothing to match (an empty query matches nothing, except under the strict
+ * syntax where it is LS_EQUERY), an unknown word, a purely negative query matching every
+ * document with score 0 (ties in document order), a word both required and excluded. */
+#define ALL_DOCS (-1)
+#define SOME_DOCS (-2)
+typedef struct fixed_clause {
+    int occur, field, phrase;
+    const char *text;
+} fixed_clause;
+
+static const struct {
+    const char *text;
+    int syntax;
+    int expect; /* matching documents, ALL_DOCS, or SOME_DOCS */
+    size_t n;
+    fixed_clause k[2];
+} fixed[] = {
+    {"", LS_SYNTAX_LENIENT, 0, 0, {{0}}},
+    {"   ", LS_SYNTAX_LENIENT, 0, 0, {{0}}},
+    {"", LS_SYNTAX_PLAIN, 0, 0, {{0}}},
+    {"zzqxv", LS_SYNTAX_STRICT, 0, 1, {{ORACLE_SHOULD, ORACLE_FIELD_ALL, 0, "zzqxv"}}},
+    {"zzqxv", LS_SYNTAX_PLAIN, 0, 1, {{ORACLE_SHOULD, ORACLE_FIELD_ALL, 0, "zzqxv"}}},
+    {"title:zzqxv", LS_SYNTAX_STRICT, 0, 1, {{ORACLE_SHOULD, ORACLE_FIELD_TITLE, 0, "zzqxv"}}},
+    {"\"zzqxv the\"", LS_SYNTAX_STRICT, 0, 1, {{ORACLE_SHOULD, ORACLE_FIELD_ALL, 1, "zzqxv the"}}},
+    {"-zzqxv", LS_SYNTAX_STRICT, ALL_DOCS, 1, {{ORACLE_NOT, ORACLE_FIELD_ALL, 0, "zzqxv"}}},
+    {"NOT zzqxv", LS_SYNTAX_STRICT, ALL_DOCS, 1, {{ORACLE_NOT, ORACLE_FIELD_ALL, 0, "zzqxv"}}},
+    {"zzqxv the",
+     LS_SYNTAX_STRICT,
+     SOME_DOCS,
+     2,
+     {{ORACLE_SHOULD, ORACLE_FIELD_ALL, 0, "zzqxv"}, {ORACLE_SHOULD, ORACLE_FIELD_ALL, 0, "the"}}},
+    {"+zzqxv the",
+     LS_SYNTAX_STRICT,
+     0,
+     2,
+     {{ORACLE_MUST, ORACLE_FIELD_ALL, 0, "zzqxv"}, {ORACLE_SHOULD, ORACLE_FIELD_ALL, 0, "the"}}},
+    {"the -the",
+     LS_SYNTAX_STRICT,
+     0,
+     2,
+     {{ORACLE_SHOULD, ORACLE_FIELD_ALL, 0, "the"}, {ORACLE_NOT, ORACLE_FIELD_ALL, 0, "the"}}},
+};
+
+START_TEST(oracle_fixed_queries)
+{
+    tally t = {0};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        qcase q;
+        qc_init(&q, 0);
+        qc_put(&q, "%s", fixed[i].text);
+        q.syntax = fixed[i].syntax;
+        for (size_t k = 0; k < fixed[i].n; k++) {
+            const fixed_clause *fc = &fixed[i].k[k];
+            oracle_q_add(q.tree,
+                         fc->phrase ? ls_oracle_phrase(g_big.oracle, fc->field, fc->text)
+                                    : ls_oracle_word(g_big.oracle, fc->field, fc->text),
+                         fc->occur);
+        }
+        ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+        so.syntax = q.syntax;
+        so.snippets = 0;
+        so.limit = 100;
+        oracle_result want;
+        ls_oracle_search(g_big.oracle, q.tree, so.k1, so.b, &want);
+        int e = fixed[i].expect;
+        size_t expect = e == ALL_DOCS ? g_big.n_docs : e == SOME_DOCS ? want.n : (size_t)e;
+        ck_assert_msg(want.n == expect && (e != SOME_DOCS || want.n > 0),
+                      "oracle: '%s' matches %zu", q.text, want.n);
+        tally_add(&t, compare_query(&g_big, &q, &want, &so), 1);
+        oracle_result_free(&want);
+        oracle_q_free(q.tree);
+    }
+    tally_assert(&t, "fixed queries");
+
+    ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+    ls_hits *h = NULL;
+    ls_error err;
+    ck_assert_int_eq(ls_search(g_big.reader, " ", 1, &so, &h, &err), LS_EQUERY);
+    ck_assert_int_eq(err.code, LS_EQUERY);
+    ck_assert_ptr_null(h);
 }
 END_TEST
 
@@ -1159,6 +1255,7 @@ Suite *ls_suite_oracle(void)
     tcase_add_unchecked_fixture(tc, setup_big, teardown_big);
     tcase_set_timeout(tc, timeout);
     tcase_add_test(tc, oracle_corpus_is_indexed);
+    tcase_add_test(tc, oracle_fixed_queries);
     tcase_add_test(tc, oracle_single_terms);
     tcase_add_test(tc, oracle_or_terms);
     tcase_add_test(tc, oracle_and_terms);
