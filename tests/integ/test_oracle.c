@@ -371,9 +371,15 @@ static const char *pick_word(const corpus *c, ls_rng *r, int how, char *buf)
     return buf;
 }
 
-static const char *field_prefix(int field)
+/* "title:" or "body:", in one of the spellings the parser accepts (any ASCII case, spaces
+ * after the colon), chosen by the query's length so far. */
+static const char *field_prefix(const qcase *q, int field)
 {
-    return field == ORACLE_FIELD_TITLE ? "title:" : field == ORACLE_FIELD_BODY ? "body:" : "";
+    static const char *const title[] = {"title:", "title:", "Title:", "TITLE: "};
+    static const char *const body[] = {"body:", "body:", "Body: ", "BODY:"};
+    if (field == ORACLE_FIELD_ALL)
+        return "";
+    return (field == ORACLE_FIELD_TITLE ? title : body)[q->len % 4];
 }
 
 /* The separator before the next clause: none at the start or just after "(". */
@@ -386,14 +392,14 @@ static const char *qc_sep(const qcase *q)
 static void put_word(const corpus *c, qcase *q, oracle_q *parent, const char *op, int occur,
                      int field, const char *w)
 {
-    qc_put(q, "%s%s%s%s", qc_sep(q), op, field_prefix(field), w);
+    qc_put(q, "%s%s%s%s", qc_sep(q), op, field_prefix(q, field), w);
     oracle_q_add(parent, ls_oracle_word(c->oracle, field, w), occur);
 }
 
 static void put_phrase(const corpus *c, qcase *q, oracle_q *parent, const char *op, int occur,
                        int field, const char *words)
 {
-    qc_put(q, "%s%s%s\"%s\"", qc_sep(q), op, field_prefix(field), words);
+    qc_put(q, "%s%s%s\"%s\"", qc_sep(q), op, field_prefix(q, field), words);
     oracle_q_add(parent, ls_oracle_phrase(c->oracle, field, words), occur);
 }
 
