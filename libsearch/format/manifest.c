@@ -113,8 +113,10 @@ static int load_one(const char *dir, uint64_t gen, ls_manifest *m, ls_error *err
         rc = ls_frame_check(map.data, map.size, LS_MAGIC_MANIFEST, path, &body, &blen, err);
         if (rc == LS_OK)
             rc = parse(body, blen, path, m, err);
-        if (rc == LS_OK && m->gen != gen)
+        if (rc == LS_OK && m->gen != gen) {
             rc = ls_error_set(err, LS_ECORRUPT, "'%s' names generation %" PRIu64, path, m->gen);
+            ls_manifest_free(m);
+        }
         if (rc == LS_OK)
             m->file_bytes = map.size;
         ls_map_close(&map);

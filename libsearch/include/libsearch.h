@@ -183,7 +183,8 @@ typedef struct ls_index_stats {
     char language[32];        /**< the analyzer language recorded in the index */
 } ls_index_stats;
 
-/** Fills `out` (whose version the caller set). @return LS_OK or LS_EINVAL. */
+/** Fills `out` (whose version the caller set); walks the term dictionaries (no postings).
+ *  @return LS_OK, LS_EINVAL, or LS_ECORRUPT (a damaged dictionary, naming its file). */
 LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *err);
 
 /* ------------------------------------------------------------------------------------------ */

@@ -30,11 +30,12 @@ char *ls_seg_path(const char *dir, uint32_t id, const char *ext)
 
 void ls_segment_remove(const char *dir, uint32_t id)
 {
+    /* No allocation: this cleans up after failures, out-of-memory ones included. */
     for (int i = 0; ls_seg_exts[i] != NULL; i++) {
-        char *p = ls_seg_path(dir, id, ls_seg_exts[i]);
-        if (p != NULL)
+        char p[4096];
+        int n = snprintf(p, sizeof p, "%s/seg-%010u.%s", dir, id, ls_seg_exts[i]);
+        if (n > 0 && (size_t)n < sizeof p)
             unlink(p);
-        ls_free(p);
     }
 }
 

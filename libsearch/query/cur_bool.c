@@ -188,7 +188,8 @@ int ls_bool_cursor_new(ls_cursor **must, size_t n_must, ls_cursor **should, size
     int rc = find(b, 0);
     if (rc != LS_OK) {
         bool_free(&b->base);
-        return ls_error_set(err, rc, "damaged postings while matching");
+        return rc == LS_ENOMEM ? ls_error_set(err, rc, "out of memory")
+                               : ls_error_set(err, rc, "damaged postings while matching");
     }
     *out = &b->base;
     return LS_OK;

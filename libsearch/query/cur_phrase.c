@@ -163,7 +163,8 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
     int rc = find(p, 0);
     if (rc != LS_OK) {
         phrase_free(&p->base);
-        return ls_error_set(err, rc, "damaged positions while matching a phrase");
+        return rc == LS_ENOMEM ? ls_error_set(err, rc, "out of memory")
+                               : ls_error_set(err, rc, "damaged positions while matching a phrase");
     }
     *out = &p->base;
     return LS_OK;

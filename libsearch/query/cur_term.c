@@ -74,6 +74,8 @@ static int decode_positions(ls_term_cursor *t)
         }
     }
     uint32_t tf = t->tfs[t->i];
+    if (tf > (size_t)(end - p)) /* each position takes at least one byte: tf is impossible */
+        return LS_ECORRUPT;
     if (tf > t->pos_cap) {
         uint32_t *np = ls_reallocarray(t->pos, tf, sizeof *np);
         if (np == NULL)
@@ -249,7 +251,8 @@ int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, ls_cfiel
         if (rc == LS_OK)
             rc = settle(t);
         if (rc != LS_OK)
-            rc = ls_error_set(err, rc, "'%s': damaged postings", seg->doc.path);
+            rc = rc == LS_ENOMEM ? ls_error_set(err, rc, "out of memory")
+                                 : ls_error_set(err, rc, "'%s': damaged postings", seg->doc.path);
     }
     if (rc != LS_OK) {
         term_free(&t->base);

@@ -383,6 +383,9 @@ static int bool_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment
         return LS_OK;
     }
     rc = ls_bool_cursor_new(l[1].v, nm, l[0].v, ns, l[2].v, nn, s->info.ndocs, out, err);
+    if (rc == LS_ECORRUPT)
+        rc = ls_error_set(err, rc, "'%s' or '%s': damaged postings while matching",
+                          s->doc.path, s->pos.path);
     for (int k = 0; k < 3; k++)
         ls_free(l[k].v);
     if (rc == LS_OK && (*out)->doc == LS_DOC_END) {

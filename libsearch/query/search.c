@@ -120,6 +120,15 @@ static ls_term_explain *explain_push(explain_acc *a)
 
 static const char *const field_names[] = {"all", "title", "body"};
 
+/* Cursor moves return bare codes (cursor.h): say what failed and where. */
+static int cursor_error(const ls_segment *s, int rc, ls_error *err)
+{
+    if (rc == LS_ENOMEM)
+        return ls_error_set(err, rc, "out of memory");
+    return ls_error_set(err, rc, "'%s' or '%s': damaged postings while explaining a hit",
+                        s->doc.path, s->pos.path);
+}
+
 static int explain_leaf(const ls_plan *p, size_t leaf, const ls_segment *s, uint32_t doc,
                         explain_acc *a, ls_error *err)
 {
@@ -134,12 +143,16 @@ static int explain_leaf(const ls_plan *p, size_t leaf, const ls_segment *s, uint
         return rc;
     ls_cursor *c = ls_term_cursor_base(t);
     rc = ls_cursor_advance(c, doc);
+    if (rc != LS_OK)
+        rc = cursor_error(s, rc, err);
     if (rc == LS_OK && c->doc == doc) {
         ls_term_explain *e = explain_push(a);
-        if (e == NULL) {
-            rc = LS_ENOMEM;
+        const char *term =
+            e ? ls_arena_strndup(a->arena, (const char *)l->key + 1, l->key_len - 1) : NULL;
+        if (term == NULL) {
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         } else {
-            e->term = ls_arena_strndup(a->arena, (const char *)l->key + 1, l->key_len - 1);
+            e->term = term;
             e->field = field_names[l->field];
             e->tf = ls_term_cursor_tf(t);
             e->df = l->df;
@@ -157,17 +170,17 @@ static int explain_leaf(const ls_plan *p, size_t leaf, const ls_segment *s, uint
 }
 
 static int explain_phrase(const ls_plan *p, const ls_plan_node *n, ls_cursor *c,
-                          explain_acc *a)
+                          explain_acc *a, ls_error *err)
 {
     ls_term_explain *e = explain_push(a);
     if (e == NULL)
-        return LS_ENOMEM;
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
     size_t len = 0;
     for (size_t i = 0; i < n->n_leaves; i++)
         len += p->leaves[n->leaves[i]].key_len;
     char *s = ls_arena_alloc(a->arena, len + 1);
     if (s == NULL)
-        return LS_ENOMEM;
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
     size_t at = 0;
     for (size_t i = 0; i < n->n_leaves; i++) {
         const ls_plan_leaf *l = &p->leaves[n->leaves[i]];
@@ -205,9 +218,11 @@ static int explain_node(const ls_plan *p, const ls_plan_node *n, const ls_segmen
     if (rc != LS_OK || c == NULL)
         return rc;
     rc = ls_cursor_advance(c, doc);
+    if (rc != LS_OK)
+        rc = cursor_error(s, rc, err);
     if (rc == LS_OK && c->doc == doc) {
         if (n->kind == LS_Q_PHRASE)
-            rc = explain_phrase(p, n, c, a);
+            rc = explain_phrase(p, n, c, a, err);
         for (size_t i = 0; rc == LS_OK && n->kind == LS_Q_PREFIX && i < n->n_leaves; i++)
             rc = explain_leaf(p, n->leaves[i], s, doc, a, err);
         for (size_t i = 0; rc == LS_OK && n->kind == LS_Q_BOOL && i < n->n_kids; i++)

@@ -114,6 +114,8 @@ static int flush(ls_fwriter *w, ls_error *err)
 
 int ls_fwriter_write(ls_fwriter *w, const void *p, size_t n, ls_error *err)
 {
+    if (n == 0) /* p may be NULL (an empty ls_buf): memcpy(dst, NULL, 0) is undefined */
+        return LS_OK;
     w->crc = ls_crc32(w->crc, p, n);
     w->offset += n;
     if (n >= FWRITER_BUF) {

@@ -3,9 +3,9 @@
  * test_faults.c - bad input never crashes, never damages the index, always gives a clear error:
  * truncated and flipped bytes in every file kind, newer format versions, missing and foreign
  * directories, the writer lock, uncommitted writers, SIGKILL during commits (fork), failure of
- * the Nth allocation (util/alloc.h), hostile documents (bad UTF-8, empty, 100 MB) and hostile
- * queries and options. The asan build (make asan) turns "never crashes" into "never reads out
- * of bounds and never leaks".
+ * the Nth allocation (util/alloc.h), impossible values behind valid checksums, hostile
+ * documents (bad UTF-8, empty, 100 MB) and hostile queries and options. The asan build
+ * (make asan) turns "never crashes" into "never reads out of bounds and never leaks".
  */
 #include <check.h>
 #include <dirent.h>
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +25,9 @@
 #include "codec/crc.h"
 #include "format/fileheader.h"
 #include "format/manifest.h"
+#include "format/postings.h"
+#include "format/termdict.h"
+#include "index/segwriter.h"
 #include "libsearch.h"
 #include "testutil.h"
 #include "util/alloc.h"
@@ -199,9 +203,10 @@ static dir_files files_of_kind(const char *dir, const char *kind)
 {
     dir_files all = list_dir(dir), out = {NULL, 0};
     for (size_t i = 0; i < all.n; i++) {
+        const char *nm = all.names[i];
         int match = strcmp(kind, "manifest") == 0
-                        ? strncmp(all.names[i], "manifest-", 9) == 0 && !ends_with(all.names[i], ".tmp")
-                        : strncmp(all.names[i], "seg-", 4) == 0 && ends_with(all.names[i], kind);
+                        ? strncmp(nm, "manifest-", 9) == 0 && !ends_with(nm, ".tmp")
+                        : strncmp(nm, "seg-", 4) == 0 && ends_with(nm, kind);
         if (!match)
             continue;
         out.names = realloc(out.names, (out.n + 1) * sizeof *out.names);
@@ -395,11 +400,8 @@ START_TEST(faults_damaged_files_every_kind)
             ck_assert_uint_gt(len, LS_HEADER_SIZE + LS_FOOTER_SIZE);
             size_t at = 0;
             if (t < 4) {
-                static const int cut_kind[] = {0, 1, 2, 3};
-                size_t cut = cut_kind[t] == 0   ? 0
-                             : cut_kind[t] == 1 ? LS_HEADER_SIZE
-                             : cut_kind[t] == 2 ? len / 2
-                                                : len - 1;
+                /* empty, header only, half, all but the last byte */
+                size_t cut = t == 0 ? 0 : t == 1 ? LS_HEADER_SIZE : t == 2 ? len / 2 : len - 1;
                 ck_assert_int_eq(ls_test_write_file(path, orig, cut), 0);
                 at = cut;
             } else {
@@ -487,6 +489,105 @@ START_TEST(faults_garbage_bodies_searches_survive)
     }
     ck_assert_int_gt(searched, 0);
     assert_index_fine(dir, ndocs, 2);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Rewrites segment 0's dictionary, postings and positions so that the one term `term` has a
+ * single posting (doc 0) with frequency tf but only npos position bytes. Checksums stay valid:
+ * only the values are impossible. */
+static void write_impossible_segment(const char *dir, const char *term, uint32_t tf,
+                                     uint32_t npos)
+{
+    char *tid = ls_seg_path(dir, 0, "tid"), *doc = ls_seg_path(dir, 0, "doc"),
+         *pos = ls_seg_path(dir, 0, "pos");
+    ck_assert(tid != NULL && doc != NULL && pos != NULL);
+    ls_error err;
+    ls_fwriter dw, pw, tw;
+    ck_assert_int_eq(ls_fwriter_open(&dw, doc, &err), LS_OK);
+    ck_assert_int_eq(ls_header_write(&dw, LS_MAGIC_POSTINGS, &err), LS_OK);
+    ck_assert_int_eq(ls_fwriter_open(&pw, pos, &err), LS_OK);
+    ck_assert_int_eq(ls_header_write(&pw, LS_MAGIC_POSITIONS, &err), LS_OK);
+    uint32_t docs[1] = {0}, tfs[1] = {tf}, lens[1] = {3};
+    uint8_t pbytes[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    uint64_t pos_end[1] = {npos};
+    ls_term_input in = {docs, tfs, lens, pbytes, pos_end, 1};
+    ls_buf scratch = LS_BUF_INIT;
+    ls_term_meta meta;
+    ck_assert_int_eq(ls_postings_write(&dw, &pw, &in, &scratch, &meta, &err), LS_OK);
+    ls_buf_free(&scratch);
+    ck_assert_int_eq(ls_footer_finish(&dw, &err), LS_OK);
+    ck_assert_int_eq(ls_footer_finish(&pw, &err), LS_OK);
+    ck_assert_int_eq(ls_fwriter_open(&tw, tid, &err), LS_OK);
+    ck_assert_int_eq(ls_header_write(&tw, LS_MAGIC_DICT, &err), LS_OK);
+    ls_termdict_writer dict;
+    ls_termdict_writer_init(&dict, &tw);
+    uint8_t key[64];
+    key[0] = 'a';
+    memcpy(key + 1, term, strlen(term));
+    ck_assert_int_eq(ls_termdict_add(&dict, key, strlen(term) + 1, &meta, &err), LS_OK);
+    ck_assert_int_eq(ls_termdict_finish(&dict, &err), LS_OK);
+    ck_assert_int_eq(ls_footer_finish(&tw, &err), LS_OK);
+    free(tid);
+    free(doc);
+    free(pos);
+}
+
+/* A frequency no positions list can back (4 billion positions in 2 bytes) is corruption:
+ * the searches that read positions must say LS_ECORRUPT, without first trying to allocate
+ * 16 GiB for the positions. The searches run in a child under an 8 GiB address-space limit
+ * (not under ASan, whose shadow memory needs more), so such an allocation fails visibly. */
+START_TEST(faults_impossible_frequency_is_corrupt)
+{
+    char *dir = ls_test_tmpdir();
+    ls_error err;
+    ls_writer *w;
+    ck_assert_int_eq(ls_writer_open(dir, NULL, &w, &err), LS_OK);
+    ls_document d = LS_DOCUMENT_INIT;
+    d.id = "x";
+    d.id_len = 1;
+    d.body = "zzrepeat zzrepeat";
+    d.body_len = strlen(d.body);
+    ck_assert_int_eq(ls_writer_add(w, &d, &err), LS_OK);
+    ck_assert_int_eq(ls_writer_commit(w, &err), LS_OK);
+    ls_writer_close(w);
+    write_impossible_segment(dir, "zzrepeat", UINT32_MAX, 2);
+
+    ls_reader *r = open_ok(dir);
+    ck_assert_int_eq(ls_reader_check(r, &err), LS_OK); /* the checksums are right */
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+#if !defined(__SANITIZE_ADDRESS__)
+        struct rlimit rl = {(rlim_t)8 << 30, (rlim_t)8 << 30};
+        if (setrlimit(RLIMIT_AS, &rl) != 0)
+            _exit(90);
+#endif
+        static const char *const qs[] = {"body:zzrepeat", "\"zzrepeat zzrepeat\""};
+        for (int i = 0; i < 2; i++) {
+            ls_hits *h = NULL;
+            ls_error e;
+            int rc = ls_search(r, qs[i], strlen(qs[i]), NULL, &h, &e);
+            ls_hits_free(h);
+            if (rc != LS_ECORRUPT)
+                _exit(10 * (i + 1) + (rc == LS_ENOMEM ? 1 : rc == LS_OK ? 2 : 3));
+            if (strstr(e.message, "seg-") == NULL)
+                _exit(50 + i);
+        }
+        _exit(0);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status), "search child died (signal %d)",
+                  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    int code = WEXITSTATUS(status);
+    ck_assert_msg(code == 0,
+                  "tf 4294967295 with 2 position bytes: query %d gave %s (want LS_ECORRUPT "
+                  "naming the file; child code %d)",
+                  code / 10, code % 10 == 1 ? "LS_ENOMEM" : code % 10 == 2 ? "LS_OK" : "other",
+                  code);
+    ls_reader_close(r);
     ls_test_rmtree(dir);
     free(dir);
 }
@@ -799,7 +900,6 @@ START_TEST(faults_sigkill_during_commits)
     char *dir = ls_test_tmpdir();
     uint64_t committed = 0;
     int trials = ls_test_long() ? 30 : 8;
-    int mid_commit = 0;
     for (int t = 0; t < trials; t++) {
         int fds[2];
         ck_assert_int_eq(pipe(fds), 0);
@@ -854,7 +954,6 @@ START_TEST(faults_sigkill_during_commits)
                           "trial %d: %llu documents; last commit done %llu, in flight %llu", t,
                           (unsigned long long)n, (unsigned long long)done,
                           pending ? (unsigned long long)announced : 0ull);
-            mid_commit += pending;
             rc = ls_reader_check(rd, &err);
             ck_assert_msg(rc == LS_OK, "trial %d: check after kill: %d %s", t, rc, err.message);
             if (n > 0) {
@@ -888,7 +987,6 @@ START_TEST(faults_sigkill_during_commits)
         ck_assert_int_eq(ls_reader_check(rd2, &err), LS_OK);
         ls_reader_close(rd2);
     }
-    (void)mid_commit;
     ls_test_rmtree(dir);
     free(dir);
 }
@@ -976,6 +1074,31 @@ START_TEST(faults_alloc_writer)
     }
     ck_assert_msg(n > 0 && n < ALLOC_CAP, "ls_writer_add never succeeded (n %ld)", n);
     assert_no_orphans(dir);
+
+    /* ls_writer_add that writes a segment (a 1-byte budget flushes on every add) */
+    wo.ram_budget = 1;
+    for (n = 0; n < ALLOC_CAP; n = next_n(n, 0)) {
+        ck_assert_int_eq(ls_writer_open(dir, &wo, &w, &err), LS_OK);
+        ls_alloc_fail_after(n);
+        ls_document d = LS_DOCUMENT_INIT;
+        d.body = "flushed alpha bravo";
+        d.body_len = strlen(d.body);
+        rc = ls_writer_add(w, &d, &err);
+        ls_alloc_fail_after(-1);
+        ls_writer_close(w);
+        assert_index_fine(dir, ndocs, gen);
+        if (rc == LS_OK) {
+            assert_no_orphans(dir);
+            break;
+        }
+        assert_enomem(rc, &err, "ls_writer_add (flushing)", n);
+        /* cleanup after the failure may itself have failed for want of memory: the next
+         * writer removes what is left */
+        ck_assert_int_eq(ls_writer_open(dir, NULL, &w, &err), LS_OK);
+        ls_writer_close(w);
+        assert_no_orphans(dir);
+    }
+    ck_assert_msg(n > 15 && n < ALLOC_CAP, "flushing ls_writer_add: n %ld", n);
 
     /* ls_writer_commit: a failed commit leaves the previous one */
     wo.ram_budget = 0;
@@ -1393,6 +1516,7 @@ Suite *ls_suite_faults(void)
     tcase_set_timeout(files, lng ? 900 : 120);
     tcase_add_test(files, faults_damaged_files_every_kind);
     tcase_add_test(files, faults_garbage_bodies_searches_survive);
+    tcase_add_test(files, faults_impossible_frequency_is_corrupt);
     tcase_add_test(files, faults_newer_format_version);
     tcase_add_test(files, faults_missing_and_foreign_directories);
     tcase_add_test(files, faults_segment_file_deleted);
