@@ -20,12 +20,12 @@ typedef struct bool_cursor {
     double score;
 } bool_cursor;
 
-static int conj_candidate(bool_cursor *b, uint32_t target, uint32_t *out)
+int ls_cursor_intersect(ls_cursor *const *cs, size_t n, uint32_t target, uint32_t *out)
 {
     uint32_t d = target;
     size_t k = 0, agreed = 0;
-    while (agreed < b->n_must) {
-        ls_cursor *c = b->kids[k];
+    while (agreed < n) {
+        ls_cursor *c = cs[k];
         int rc = ls_cursor_advance(c, d);
         if (rc != LS_OK)
             return rc;
@@ -39,7 +39,7 @@ static int conj_candidate(bool_cursor *b, uint32_t target, uint32_t *out)
         } else {
             agreed++;
         }
-        k = (k + 1) % b->n_must;
+        k = (k + 1) % n;
     }
     *out = d;
     return LS_OK;
@@ -99,7 +99,7 @@ static int find(bool_cursor *b, uint32_t target)
     for (;;) {
         uint32_t d;
         if (b->n_must)
-            rc = conj_candidate(b, target, &d);
+            rc = ls_cursor_intersect(b->kids, b->n_must, target, &d);
         else if (b->n_should)
             rc = disj_candidate(b, target, &d);
         else

@@ -12,6 +12,7 @@
 typedef struct phrase_cursor {
     ls_cursor base;
     ls_term_cursor **terms;
+    ls_cursor **bases; /* the terms' base cursors, for ls_cursor_intersect */
     size_t n;
     ls_bm25_term sc;
     uint32_t pf;
@@ -57,32 +58,11 @@ done:
 static int find(phrase_cursor *p, uint32_t target)
 {
     for (;;) {
-        uint32_t d = target;
-        size_t k = 0, agreed = 0;
-        while (agreed < p->n) {
-            ls_cursor *c = ls_term_cursor_base(p->terms[k]);
-            int rc = ls_cursor_advance(c, d);
-            if (rc != LS_OK)
-                goto fail_rc;
-            if (c->doc == LS_DOC_END) {
-                p->base.doc = LS_DOC_END;
-                return LS_OK;
-            }
-            if (c->doc > d) {
-                d = c->doc;
-                agreed = 1;
-            } else {
-                agreed++;
-            }
-            k = (k + 1) % p->n;
-            continue;
-        fail_rc:
-            p->base.doc = LS_DOC_END;
-            return rc;
-        }
-        uint32_t pf;
-        int rc = count_freq(p, &pf);
-        if (rc != LS_OK) {
+        uint32_t d, pf = 0;
+        int rc = ls_cursor_intersect(p->bases, p->n, target, &d);
+        if (rc == LS_OK && d != LS_DOC_END)
+            rc = count_freq(p, &pf);
+        if (rc != LS_OK || d == LS_DOC_END) {
             p->base.doc = LS_DOC_END;
             return rc;
         }
@@ -133,6 +113,7 @@ static void phrase_free(ls_cursor *c)
     for (size_t k = 0; k < p->n; k++)
         ls_cursor_free(ls_term_cursor_base(p->terms[k]));
     ls_free(p->terms);
+    ls_free(p->bases);
     ls_free(p);
 }
 
@@ -144,19 +125,24 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
     *out = NULL;
     phrase_cursor *p = ls_calloc(1, sizeof *p);
     ls_term_cursor **copy = ls_calloc(n ? n : 1, sizeof *copy);
-    if (p == NULL || copy == NULL || n == 0 || n > 64) {
+    ls_cursor **bases = ls_calloc(n ? n : 1, sizeof *bases);
+    if (p == NULL || copy == NULL || bases == NULL || n == 0 || n > 64) {
         for (size_t k = 0; k < n; k++)
             ls_cursor_free(ls_term_cursor_base(terms[k]));
         ls_free(p);
         ls_free(copy);
+        ls_free(bases);
         if (n > 64)
             return ls_error_set(err, LS_ELIMIT, "phrase of %zu words (at most 64)", n);
         return ls_error_set(err, n ? LS_ENOMEM : LS_EINVAL, "cannot make a phrase cursor");
     }
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
         copy[k] = terms[k];
+        bases[k] = ls_term_cursor_base(terms[k]);
+    }
     p->base.ops = &phrase_ops;
     p->terms = copy;
+    p->bases = bases;
     p->n = n;
     p->sc = *sc;
     p->base.doc = 0;

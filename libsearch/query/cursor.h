@@ -75,6 +75,10 @@ uint32_t ls_phrase_cursor_doclen(const ls_cursor *c);
 
 /* ---- boolean cursor (cur_bool.c) ---- */
 
+/** Leapfrog intersection: advances cs[0..n) (n >= 1) until all stand on one document >= target;
+ *  *out is that document or LS_DOC_END. @return LS_OK or the first cursor error. */
+int ls_cursor_intersect(ls_cursor *const *cs, size_t n, uint32_t target, uint32_t *out);
+
 /** Takes ownership of the children arrays' cursors (also on failure). With no must and no
  *  should cursors it matches every document of [0, ndocs) that no not-cursor matches.
  *  Arrays are copied. */
