@@ -26,14 +26,26 @@ enum {
     OPT_QUERIES,
     OPT_K1,
     OPT_B,
+    OPT_RM3,
+    OPT_NO_RM3,
+    OPT_RM3_DOCS,
+    OPT_RM3_TERMS,
+    OPT_RM3_WEIGHT,
+    OPT_RM3_WIDEN,
 };
 
 static const cli_option search_opts[] = {
     {"index", 'i', 1, OPT_INDEX},   {"limit", 'n', 1, OPT_LIMIT},  {"offset", 0, 1, OPT_OFFSET},
     {"and", 0, 0, OPT_AND},         {"strict", 0, 0, OPT_STRICT}, {"plain", 0, 0, OPT_PLAIN},
     {"explain", 0, 0, OPT_EXPLAIN}, {"format", 'f', 1, OPT_FORMAT}, {"queries", 0, 1, OPT_QUERIES},
-    {"k1", 0, 1, OPT_K1},           {"b", 0, 1, OPT_B},           {NULL, 0, 0, 0},
+    {"k1", 0, 1, OPT_K1},           {"b", 0, 1, OPT_B},           {"rm3", 0, 0, OPT_RM3},
+    {"no-rm3", 0, 0, OPT_NO_RM3},   {"rm3-docs", 0, 1, OPT_RM3_DOCS},
+    {"rm3-terms", 0, 1, OPT_RM3_TERMS}, {"rm3-weight", 0, 1, OPT_RM3_WEIGHT},
+    {"rm3-widen", 0, 0, OPT_RM3_WIDEN}, {NULL, 0, 0, 0},
 };
+
+/* Feedback documents of --rm3 (the library's default, or 10 if that is off). */
+#define RM3_DOCS (LS_DEFAULT_FEEDBACK_DOCS ? LS_DEFAULT_FEEDBACK_DOCS : 10)
 
 void cli_help_search(FILE *f)
 {
@@ -52,6 +64,12 @@ void cli_help_search(FILE *f)
           "  -f, --format FMT   text (default), json, trec or ids\n"
           "      --queries FILE run a batch of \"qid<TAB>query\" lines (- = stdin)\n"
           "      --k1 X, --b X  BM25 parameters (default 1.8 and 0.85)\n"
+          "      --rm3, --no-rm3  RM3 pseudo-relevance feedback on (default) or off: terms\n"
+          "                     of the best first-pass hits rerank the query's matches\n"
+          "      --rm3-docs N   feedback documents (default 10; 0 = off)\n"
+          "      --rm3-terms N  expansion terms (default 10)\n"
+          "      --rm3-weight X weight of the original query, 0..1 (default 0.5)\n"
+          "      --rm3-widen    a bag of words also matches documents with expansion terms\n"
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 hits found (batch: no error), 1 no hits, 2 error.\n",
@@ -126,6 +144,22 @@ static int apply_value(search_cfg *cfg, int id, const char *v)
         return parse_real("--k1", v, 0.0, 1000.0, &cfg->opts.k1);
     case OPT_B:
         return parse_real("--b", v, 0.0, 1.0, &cfg->opts.b);
+    case OPT_RM3_DOCS:
+    case OPT_RM3_TERMS: {
+        int docs = id == OPT_RM3_DOCS;
+        double n;
+        if (parse_real(docs ? "--rm3-docs" : "--rm3-terms", v, docs ? 0 : 1, 1000, &n) != 0)
+            return -1;
+        if (n != (unsigned)n) {
+            cli_usage_error("search", "%s wants a whole number, not '%s'",
+                            docs ? "--rm3-docs" : "--rm3-terms", v);
+            return -1;
+        }
+        *(docs ? &cfg->opts.feedback_docs : &cfg->opts.feedback_terms) = (unsigned)n;
+        return 0;
+    }
+    case OPT_RM3_WEIGHT:
+        return parse_real("--rm3-weight", v, 0.0, 1.0, &cfg->opts.feedback_weight);
     default:
         return -1;
     }
@@ -156,6 +190,11 @@ static int parse(int argc, char **argv, search_cfg *cfg)
             plain |= id == OPT_PLAIN;
         } else if (id == OPT_EXPLAIN) {
             cfg->out_opts.explain = 1;
+        } else if (id == OPT_RM3 || id == OPT_NO_RM3) {
+            if (id == OPT_NO_RM3 || cfg->opts.feedback_docs == 0)
+                cfg->opts.feedback_docs = id == OPT_RM3 ? RM3_DOCS : 0;
+        } else if (id == OPT_RM3_WIDEN) {
+            cfg->opts.feedback_widen = 1;
         } else if (apply_value(cfg, id, v) != 0) {
             return -1;
         }

@@ -196,9 +196,10 @@ LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *er
 #define LS_SYNTAX_LENIENT 1 /**< full syntax; never fails: mistakes are read as plain words */
 #define LS_SYNTAX_PLAIN 2   /**< no syntax at all: the text is a bag of words */
 
-#define LS_SEARCH_OPTIONS_VERSION 1
+#define LS_SEARCH_OPTIONS_VERSION 2
 typedef struct ls_search_options {
-    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION */
+    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION (1 is still accepted: it ends at
+                              `explain`, and the fields after it take their defaults) */
     size_t limit;        /**< hits to return (after offset); 0 = none (count only) */
     size_t offset;       /**< hits to skip, for paging */
     int syntax;          /**< LS_SYNTAX_* (PLAIN also drops English stop words from the query,
@@ -209,12 +210,27 @@ typedef struct ls_search_options {
     int snippets;        /**< nonzero: compute a snippet per hit */
     unsigned snippet_words; /**< words per snippet window; 0 = 25 */
     int explain;         /**< nonzero: attach per-term score explanations to each hit */
+    /* version 2: */
+    unsigned feedback_docs;  /**< RM3 pseudo-relevance feedback: expand the query with terms of
+                                  this many best first-pass hits, then search again; 0 = off.
+                                  The query's matches stay the same: expansion terms only add
+                                  to their scores (see feedback_widen). */
+    unsigned feedback_terms; /**< expansion terms added (1..1000) */
+    double feedback_weight;  /**< weight of the original query against the expansion (0..1) */
+    int feedback_widen;      /**< nonzero: a bag-of-words query (plain words, OR) becomes one
+                                  weighted bag with the expansion terms, so documents having
+                                  only expansion terms match too (higher recall, more hits) */
 } ls_search_options;
 /** Default BM25 parameters, chosen by the relevance evaluation (docs/RELEVANCE.md). */
 #define LS_DEFAULT_K1 1.8
 #define LS_DEFAULT_B 0.85
+/** Default RM3 settings: feedback is on (docs/RELEVANCE.md); feedback_docs 0 turns it off. */
+#define LS_DEFAULT_FEEDBACK_DOCS 10
+#define LS_DEFAULT_FEEDBACK_TERMS 10
+#define LS_DEFAULT_FEEDBACK_WEIGHT 0.5
 #define LS_SEARCH_OPTIONS_INIT                                                                  \
-    {LS_SEARCH_OPTIONS_VERSION, 10, 0, LS_SYNTAX_STRICT, 0, LS_DEFAULT_K1, LS_DEFAULT_B, 1, 25, 0}
+    {LS_SEARCH_OPTIONS_VERSION, 10, 0, LS_SYNTAX_STRICT, 0, LS_DEFAULT_K1, LS_DEFAULT_B, 1, 25, 0, \
+     LS_DEFAULT_FEEDBACK_DOCS, LS_DEFAULT_FEEDBACK_TERMS, LS_DEFAULT_FEEDBACK_WEIGHT, 0}
 
 /** A byte range [offset, offset + length). */
 typedef struct ls_span {

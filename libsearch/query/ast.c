@@ -7,6 +7,7 @@
  */
 #include "query/ast.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util/alloc.h"
@@ -18,6 +19,7 @@ ls_qnode *ls_qnode_new(ls_qkind kind)
         return NULL;
     n->kind = kind;
     n->field = LS_QFIELD_ALL;
+    n->boost = 1.0;
     return n;
 }
 
@@ -159,6 +161,11 @@ static void format_node(sink *s, const ls_qnode *n)
         put(s, ")", 1);
         break;
     case LS_Q_ALL: puts0(s, "*:*"); break;
+    }
+    if (n->kind != LS_Q_BOOL && n->kind != LS_Q_ALL && n->boost != 1.0) {
+        char b[32];
+        snprintf(b, sizeof b, "^%g", n->boost);
+        puts0(s, b);
     }
 }
 

@@ -44,6 +44,7 @@ typedef struct ls_qnode {
     int *occur;             /* BOOL: LS_OCCUR_* per kid, owned */
     size_t n_kids;
     size_t source_offset;   /* byte offset in the query text where this node starts */
+    double boost;           /* TERM, PHRASE, PREFIX: multiplies the node's score; 1 by default */
 } ls_qnode;
 
 /** Frees a node and everything below it. Accepts NULL. */
@@ -52,7 +53,7 @@ void ls_qnode_free(ls_qnode *n);
 /** Allocation helpers for the parser and for tests building trees by hand. NULL on ENOMEM. */
 ls_qnode *ls_qnode_term(int field, const char *text, size_t len);
 ls_qnode *ls_qnode_prefix(int field, const char *text, size_t len);
-ls_qnode *ls_qnode_new(ls_qkind kind); /* empty PHRASE / BOOL / ALL */
+ls_qnode *ls_qnode_new(ls_qkind kind); /* empty PHRASE / BOOL / ALL; boost 1 */
 /** Appends kid (taking ownership, also on failure) with occur (ignored unless parent is a
  *  BOOL). A NULL kid (a failed allocation passed straight in) gives LS_ENOMEM, so
  *  ls_qnode_add(b, ls_qnode_term(...), occ) needs no separate check. @return LS_OK or LS_ENOMEM. */
@@ -60,7 +61,8 @@ int ls_qnode_add(ls_qnode *parent, ls_qnode *kid, int occur);
 
 /** Writes a readable form, e.g. (+all:iran all:china -title:"a b" all:pre*), for tests and
  *  debugging: BOOL in parentheses, + MUST, - NOT, nothing for SHOULD; field then ':'; phrases
- *  in double quotes; prefixes end in '*'; ALL is *:*. Term text is not escaped.
+ *  in double quotes; prefixes end in '*'; ALL is *:*; a boost other than 1 follows as ^%g.
+ *  Term text is not escaped.
  *  @return the length it would have (snprintf rules: out may be NULL when cap is 0). */
 size_t ls_qnode_format(const ls_qnode *n, char *out, size_t cap);
 

@@ -40,18 +40,21 @@ static int body_df(const ls_segment *s, const ls_term_meta *meta, double *df, ls
     return LS_OK;
 }
 
-/* Finds or adds the leaf for (field, key); computes its global df the first time. */
-static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, size_t *out,
-                    ls_error *err)
+/* Finds or adds the leaf for (field, key, boost); computes its global df the first time. The
+ * boost is part of the leaf's identity (it is the leaf's BM25 query weight), written at a
+ * fixed offset before the key so identities cannot collide. */
+static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, double boost,
+                    size_t *out, ls_error *err)
 {
-    uint8_t tk[LS_MAX_KEY_BYTES + 1];
+    uint8_t tk[1 + sizeof boost + LS_MAX_KEY_BYTES];
     if (key_len > LS_MAX_KEY_BYTES)
         return ls_error_set(err, LS_ELIMIT, "query term too long");
     tk[0] = (uint8_t)('0' + field);
-    memcpy(tk + 1, key, key_len);
+    memcpy(tk + 1, &boost, sizeof boost);
+    memcpy(tk + 1 + sizeof boost, key, key_len);
     uint32_t id;
     int is_new;
-    if (ls_strtab_intern(&p->leaf_ids, tk, key_len + 1, &id, &is_new) != LS_OK)
+    if (ls_strtab_intern(&p->leaf_ids, tk, 1 + sizeof boost + key_len, &id, &is_new) != LS_OK)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     *out = id;
     if (!is_new)
@@ -85,7 +88,7 @@ static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, s
         }
     }
     double idf = ls_bm25_idf(p->n_docs, l->df);
-    ls_bm25_prepare(&l->sc, idf, 1.0, p->k1, p->b, p->avglen[field]);
+    ls_bm25_prepare(&l->sc, idf, boost, p->k1, p->b, p->avglen[field]);
     return LS_OK;
 }
 
@@ -100,7 +103,7 @@ static int add_leaf(ls_plan_node *n, size_t leaf)
 }
 
 static int term_leaf(ls_plan *p, ls_plan_node *n, int field, const char *text, size_t len,
-                     ls_error *err)
+                     double boost, ls_error *err)
 {
     uint8_t key[LS_MAX_KEY_BYTES];
     if (len + 1 > LS_MAX_KEY_BYTES)
@@ -108,7 +111,7 @@ static int term_leaf(ls_plan *p, ls_plan_node *n, int field, const char *text, s
     key[0] = key_byte(field);
     memcpy(key + 1, text, len);
     size_t leaf;
-    int rc = leaf_for(p, field, key, len + 1, &leaf, err);
+    int rc = leaf_for(p, field, key, len + 1, boost, &leaf, err);
     if (rc != LS_OK)
         return rc;
     if (add_leaf(n, leaf) != LS_OK)
@@ -182,7 +185,7 @@ static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_erro
     for (size_t i = 0; rc == LS_OK && i < count; i++) {
         size_t klen, leaf;
         const uint8_t *key = ls_strtab_key(&seen, ex[i].id, &klen);
-        rc = leaf_for(p, q->field, key, klen, &leaf, err);
+        rc = leaf_for(p, q->field, key, klen, q->boost, &leaf, err);
         if (rc == LS_OK && add_leaf(n, leaf) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     }
@@ -221,16 +224,16 @@ static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, 
         return ls_error_set(err, LS_ELIMIT, "query nested too deeply");
     switch (q->kind) {
     case LS_Q_TERM:
-        return term_leaf(p, n, q->field, q->text, q->len, err);
+        return term_leaf(p, n, q->field, q->text, q->len, q->boost, err);
     case LS_Q_PHRASE: {
         double idf = 0;
         for (size_t i = 0; i < q->n_kids; i++) {
-            int rc = term_leaf(p, n, q->field, q->kids[i]->text, q->kids[i]->len, err);
+            int rc = term_leaf(p, n, q->field, q->kids[i]->text, q->kids[i]->len, 1.0, err);
             if (rc != LS_OK)
                 return rc;
             idf += p->leaves[n->leaves[i]].sc.idf;
         }
-        ls_bm25_prepare(&n->phrase_sc, idf, 1.0, p->k1, p->b, p->avglen[q->field]);
+        ls_bm25_prepare(&n->phrase_sc, idf, q->boost, p->k1, p->b, p->avglen[q->field]);
         return LS_OK;
     }
     case LS_Q_PREFIX:

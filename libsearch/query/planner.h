@@ -38,7 +38,7 @@ typedef struct ls_plan {
     const ls_reader *r;
     ls_plan_leaf *leaves;
     size_t n_leaves, leaves_cap;
-    ls_strtab leaf_ids; /* field digit + key -> leaf index */
+    ls_strtab leaf_ids; /* field digit + boost + key -> leaf index */
     ls_plan_node root;
     double n_docs;
     double avglen[3]; /* by LS_QFIELD_* */

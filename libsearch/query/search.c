@@ -4,12 +4,14 @@
  * segment into a top-k heap with an exact hit count, then fetch stored fields, snippets and
  * explanations for the returned hits. The results live in one arena freed by ls_hits_free.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/analyzer.h"
 #include "highlight/snippet.h"
 #include "libsearch.h"
+#include "query/feedback.h"
 #include "query/parser.h"
 #include "query/planner.h"
 #include "query/topk.h"
@@ -25,17 +27,34 @@ struct ls_hits {
     ls_hit *hits;
 };
 
-static int check_options(const ls_search_options *o, ls_error *err)
+/* Copies the caller's options (version 1 ends at `explain`; later fields keep their
+ * defaults) and checks them. */
+static int read_options(const ls_search_options *in, ls_search_options *o, ls_error *err)
 {
-    if (o->version != LS_SEARCH_OPTIONS_VERSION)
-        return ls_error_set(err, LS_EINVAL, "ls_search_options.version %u is not %u", o->version,
-                            LS_SEARCH_OPTIONS_VERSION);
+    static const ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
+    *o = defaults;
+    if (in == NULL)
+        return LS_OK;
+    if (in->version == 1)
+        memcpy(o, in, offsetof(ls_search_options, feedback_docs));
+    else if (in->version == LS_SEARCH_OPTIONS_VERSION)
+        *o = *in;
+    else
+        return ls_error_set(err, LS_EINVAL, "ls_search_options.version %u is not 1..%u",
+                            in->version, LS_SEARCH_OPTIONS_VERSION);
+    o->version = LS_SEARCH_OPTIONS_VERSION;
     if (o->syntax < LS_SYNTAX_STRICT || o->syntax > LS_SYNTAX_PLAIN)
         return ls_error_set(err, LS_EINVAL, "unknown syntax %d", o->syntax);
     if (!(o->k1 >= 0 && o->k1 < 1e6) || !(o->b >= 0 && o->b <= 1))
         return ls_error_set(err, LS_EINVAL, "BM25 needs k1 >= 0 and 0 <= b <= 1");
     if (o->limit > ((size_t)1 << 24) || o->offset > ((size_t)1 << 24))
         return ls_error_set(err, LS_ELIMIT, "limit and offset are capped at 16777216");
+    if (o->feedback_docs > 0 &&
+        (o->feedback_docs > 1000 || o->feedback_terms < 1 || o->feedback_terms > 1000 ||
+         !(o->feedback_weight >= 0 && o->feedback_weight <= 1)))
+        return ls_error_set(err, LS_EINVAL,
+                            "feedback needs 1..1000 documents, 1..1000 terms and a weight "
+                            "in 0..1");
     return LS_OK;
 }
 
@@ -63,19 +82,6 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
         ls_cursor_free(c);
     }
     return LS_OK;
-}
-
-static const ls_segment *segment_of(const ls_reader *r, uint64_t doc)
-{
-    uint32_t lo = 0, hi = r->nsegs;
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (r->segs[mid].base <= doc)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return &r->segs[lo];
 }
 
 /* Terms to mark in snippets: every term under a positive clause, of the all/body fields. */
@@ -236,7 +242,8 @@ static int explain_node(const ls_plan *p, const ls_plan_node *n, const ls_segmen
 typedef struct fetch_ctx {
     const ls_reader *r;
     const ls_search_options *o;
-    const ls_plan *plan;
+    const ls_plan *plan;      /* the query run: explanations */
+    const ls_plan *mark_plan; /* the query as asked: terms marked in snippets */
     ls_analyzer *an;
     ls_strtab terms;
     ls_stored_cache cache;
@@ -245,7 +252,7 @@ typedef struct fetch_ctx {
 
 static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, ls_error *err)
 {
-    const ls_segment *s = segment_of(f->r, sc->doc);
+    const ls_segment *s = ls_reader_segment_of(f->r, sc->doc);
     uint32_t local = (uint32_t)(sc->doc - s->base);
     if (f->cache_seg != s) {
         f->cache.chunk = UINT32_MAX;
@@ -309,7 +316,7 @@ static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err
     h->hits = ls_arena_alloc(&h->arena, (h->n ? h->n : 1) * sizeof *h->hits);
     if (h->hits == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
-    if (f->o->snippets && collect_terms(f->plan, &f->plan->root, &f->terms) != LS_OK)
+    if (f->o->snippets && collect_terms(f->mark_plan, &f->mark_plan->root, &f->terms) != LS_OK)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     /* Fetch in document order, so each stored chunk is inflated once, not once per hit. */
     size_t *order = ls_calloc(h->n ? h->n : 1, sizeof *order);
@@ -325,22 +332,45 @@ static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err
     return rc;
 }
 
+/* RM3: a first pass over the feedback documents, then *q expanded and planned into *run. */
+static int expand_query(const ls_reader *r, const ls_search_options *o, ls_analyzer *an,
+                        const ls_plan *plan, ls_qnode **q, ls_plan *run, ls_error *err)
+{
+    ls_topk first = {NULL, 0, 0};
+    uint64_t matched = 0;
+    int rc = ls_topk_init(&first, o->feedback_docs);
+    if (rc != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    rc = execute(r, plan, &first, &matched, err);
+    ls_topk_sort(&first);
+    ls_feedback_params fp = {o->feedback_docs, o->feedback_terms, o->feedback_weight,
+                             o->feedback_widen};
+    if (rc == LS_OK)
+        rc = ls_feedback_expand(r, an, &first, &fp, q, err);
+    ls_topk_free(&first);
+    if (rc == LS_OK)
+        rc = ls_plan_build(run, r, *q, o->k1, o->b, err);
+    return rc;
+}
+
 LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
                      const ls_search_options *opts, ls_hits **out, ls_error *err)
 {
     ls_error_clear(err);
-    static const ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
-    const ls_search_options *o = opts ? opts : &defaults;
     if (r == NULL || out == NULL || (query == NULL && query_len > 0))
         return ls_error_set(err, LS_EINVAL, "ls_search: NULL reader, query or out");
     *out = NULL;
-    int rc = check_options(o, err);
+    ls_search_options opt;
+    const ls_search_options *o = &opt;
+    int rc = read_options(opts, &opt, err);
     if (rc != LS_OK)
         return rc;
     ls_analyzer *an = NULL;
     ls_qnode *q = NULL;
-    ls_plan plan;
+    ls_plan plan, expanded;
     memset(&plan, 0, sizeof plan);
+    memset(&expanded, 0, sizeof expanded);
+    const ls_plan *run = &plan;
     ls_topk top = {NULL, 0, 0};
     fetch_ctx f;
     memset(&f, 0, sizeof f);
@@ -351,15 +381,20 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     ls_parse_options po = {o->syntax, o->default_and, o->syntax == LS_SYNTAX_PLAIN};
     LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
     LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, err));
+    if (o->feedback_docs > 0) {
+        LS_TRY(expand_query(r, o, an, &plan, &q, &expanded, err));
+        run = &expanded;
+    }
     if (ls_topk_init(&top, o->limit + o->offset) != LS_OK) {
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;
     }
-    LS_TRY(execute(r, &plan, &top, &h->total, err));
+    LS_TRY(execute(r, run, &top, &h->total, err));
     ls_topk_sort(&top);
     f.r = r;
     f.o = o;
-    f.plan = &plan;
+    f.plan = run;
+    f.mark_plan = &plan;
     f.an = an;
     LS_TRY(make_hits(&f, &top, h, err));
     *out = h;
@@ -368,6 +403,7 @@ fail:
     ls_stored_cache_free(&f.cache);
     ls_strtab_free(&f.terms);
     ls_topk_free(&top);
+    ls_plan_free(&expanded);
     ls_plan_free(&plan);
     ls_qnode_free(q);
     ls_analyzer_free(an);

@@ -13,6 +13,19 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
+const ls_segment *ls_reader_segment_of(const ls_reader *r, uint64_t doc)
+{
+    uint32_t lo = 0, hi = r->nsegs;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r->segs[mid].base <= doc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &r->segs[lo];
+}
+
 LS_API int ls_reader_open(const char *dir, ls_reader **out, ls_error *err)
 {
     int rc;

@@ -19,4 +19,7 @@ struct ls_reader {
     uint64_t tokens_all, tokens_title;
 };
 
+/** The segment holding global document doc (doc < r->ndocs, r->nsegs > 0). */
+const ls_segment *ls_reader_segment_of(const ls_reader *r, uint64_t doc);
+
 #endif

@@ -539,6 +539,75 @@ START_TEST(index_jsonl_from_stdin_then_search)
 }
 END_TEST
 
+/* 40 documents as JSON lines: "narwhal" in 3 (beside "tusk"), "tusk" alone in 1, filler. */
+static char *feedback_corpus(void)
+{
+    char *all = fmt("%s", "");
+    for (int i = 0; i < 40; i++) {
+        const char *body = i < 3    ? "the narwhal has a long spiral tusk"
+                           : i == 3 ? "an old walrus tusk was found on the beach"
+                                    : "filler text about weather";
+        char *next = fmt("%s{\"id\": \"d%02d\", \"title\": \"doc\", \"body\": \"%s w%d\"}\n",
+                         all, i, body, i);
+        free(all);
+        all = next;
+    }
+    return all;
+}
+
+START_TEST(rm3_switches_rerank_widen_and_explain)
+{
+    char *idx = path_in(g_tmp, "idx"), *docs = feedback_corpus();
+    const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
+    char *out, *err;
+    ck_assert_int_eq(run(ix, docs, &out, &err), 0);
+    free(out);
+    free(err);
+    /* Default (feedback on) and --no-rm3 match the same three documents. */
+    const char *on[] = {"--index", idx, "--format", "ids", "narwhal", NULL};
+    const char *off[] = {"--index", idx, "--format", "ids", "--no-rm3", "narwhal", NULL};
+    const char *widen[] = {"--index", idx, "--format", "ids", "--rm3-widen", "narwhal", NULL};
+    const char *const *cases[] = {on, off};
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_eq(run(cases[i], NULL, &out, &err), 0);
+        ck_assert_msg(strcmp(out, "d00\nd01\nd02\n") == 0, "case %zu: %s", i, out);
+        free(out);
+        free(err);
+    }
+    /* Widened, the walrus document (tusk, no narwhal) matches after the narwhal ones. */
+    ck_assert_int_eq(run(widen, NULL, &out, &err), 0);
+    ck_assert_msg(strcmp(out, "d00\nd01\nd02\nd03\n") == 0, "%s", out);
+    free(out);
+    free(err);
+    /* --explain shows the expansion term; without feedback it is absent. */
+    const char *ex_on[] = {"--index", idx, "--explain", "-n", "1", "narwhal", NULL};
+    const char *ex_off[] = {"--index", idx, "--explain", "-n", "1", "--no-rm3", "narwhal", NULL};
+    ck_assert_int_eq(run(ex_on, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\"tusk\" in all") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "\"the\" in all") == NULL, "stop word added: %s", out);
+    free(out);
+    free(err);
+    ck_assert_int_eq(run(ex_off, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\"tusk\"") == NULL && strstr(out, "\"narwhal\"") != NULL,
+                  "%s", out);
+    free(out);
+    free(err);
+    /* Bad settings are usage errors. */
+    const char *bad_terms[] = {"--index", idx, "--rm3-terms", "0", "narwhal", NULL};
+    const char *bad_weight[] = {"--index", idx, "--rm3-weight", "1.5", "narwhal", NULL};
+    const char *bad_docs[] = {"--index", idx, "--rm3-docs", "2.5", "narwhal", NULL};
+    const char *const *bad[] = {bad_terms, bad_weight, bad_docs};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(run(bad[i], NULL, &out, &err), 2);
+        ck_assert_msg(strstr(err, "--rm3-") != NULL, "case %zu: %s", i, err);
+        free(out);
+        free(err);
+    }
+    free(docs);
+    free(idx);
+}
+END_TEST
+
 START_TEST(index_needs_a_directory_and_inputs)
 {
     char *idx = path_in(g_tmp, "idx"), *gone = path_in(g_tmp, "gone.txt");
@@ -707,6 +776,7 @@ Suite *ls_suite_cli(void)
     tcase_add_test(index, index_file_argument_uses_path_as_id);
     tcase_add_test(index, index_jsonl_reports_malformed_line);
     tcase_add_test(index, index_jsonl_from_stdin_then_search);
+    tcase_add_test(index, rm3_switches_rerank_widen_and_explain);
     tcase_add_test(index, index_needs_a_directory_and_inputs);
     suite_add_tcase(s, index);
 

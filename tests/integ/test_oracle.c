@@ -882,6 +882,7 @@ static void run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, dou
         qcase q;
         gen(c, &r, &q);
         ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+        so.feedback_docs = 0; /* plain BM25: the oracle of this file */
         /* valid queries read the same under the lenient syntax */
         so.syntax = q.syntax == LS_SYNTAX_STRICT && ls_rng_below(&r, 4) == 0 ? LS_SYNTAX_LENIENT
                                                                             : q.syntax;
@@ -1038,6 +1039,7 @@ START_TEST(oracle_fixed_queries)
                          fc->occur);
         }
         ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+        so.feedback_docs = 0; /* plain BM25: the oracle of this file */
         so.syntax = q.syntax;
         so.snippets = 0;
         so.limit = 100;
@@ -1054,6 +1056,8 @@ START_TEST(oracle_fixed_queries)
     tally_assert(&t, "fixed queries");
 
     ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+    so.feedback_docs = 0; /* plain BM25: the oracle of this file */
+
     ls_hits *h = NULL;
     ls_error err;
     ck_assert_int_eq(ls_search(g_big.reader, " ", 1, &so, &h, &err), LS_EQUERY);
@@ -1106,6 +1110,7 @@ static void run_paging(const corpus *c, uint64_t stream, int nq, gen_fn gen, dou
         oracle_result want;
         ls_oracle_search(c->oracle, q.tree, k1, b, &want);
         ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+        so.feedback_docs = 0; /* plain BM25: the oracle of this file */
         so.syntax = q.syntax;
         so.default_and = q.default_and;
         so.k1 = k1;

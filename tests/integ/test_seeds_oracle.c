@@ -154,6 +154,7 @@ static void expect_oracle_ranking(const ls_reader *r, const seed_set *set, const
     ck_assert_msg(want.n == expect_total, "oracle: '%s' matches %zu seeds, expected %zu", query,
                   want.n, expect_total);
     ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+    so.feedback_docs = 0; /* plain BM25: the oracle of this file */
     so.syntax = syntax;
     so.snippets = 0;
     ls_hits *h = NULL;
