@@ -11,6 +11,7 @@
 #include "analysis/analyzer.h"
 #include "highlight/snippet.h"
 #include "libsearch.h"
+#include "query/bulk_or.h"
 #include "query/feedback.h"
 #include "query/parser.h"
 #include "query/planner.h"
@@ -63,6 +64,12 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
 {
     for (uint32_t i = 0; i < r->nsegs; i++) {
         const ls_segment *s = &r->segs[i];
+        if (ls_bulk_or_applies(&plan->root)) {
+            int rc = ls_bulk_or_run(plan, &plan->root, s, top, total, err);
+            if (rc != LS_OK)
+                return rc;
+            continue;
+        }
         ls_cursor *c;
         int rc = ls_plan_cursor(plan, &plan->root, s, &c, err);
         if (rc != LS_OK)
