@@ -85,6 +85,30 @@ START_TEST(ast_format_handbuilt_tree)
 }
 END_TEST
 
+START_TEST(ast_format_shows_boosts_other_than_one)
+{
+    ls_qnode *root = ls_qnode_new(LS_Q_BOOL);
+    ls_qnode *t = ls_qnode_term(LS_QFIELD_ALL, "lens", 4);
+    ls_qnode *ph = ls_qnode_new(LS_Q_PHRASE);
+    ck_assert_ptr_nonnull(root);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(ph);
+    ck_assert(root->boost == 1.0 && t->boost == 1.0 && ph->boost == 1.0);
+    t->boost = 0.25;
+    ph->boost = 2;
+    ck_assert_int_eq(ls_qnode_add(ph, ls_qnode_term(LS_QFIELD_ALL, "a", 1), 0), LS_OK);
+    ck_assert_int_eq(ls_qnode_add(ph, ls_qnode_term(LS_QFIELD_ALL, "b", 1), 0), LS_OK);
+    ck_assert_int_eq(ls_qnode_add(root, t, LS_OCCUR_MUST), LS_OK);
+    ck_assert_int_eq(ls_qnode_add(root, ph, LS_OCCUR_SHOULD), LS_OK);
+    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_QFIELD_TITLE, "x", 1), LS_OCCUR_SHOULD),
+                     LS_OK);
+    char buf[128];
+    ls_qnode_format(root, buf, sizeof buf);
+    ck_assert_str_eq(buf, "(+all:lens^0.25 all:\"a b\"^2 title:x)");
+    ls_qnode_free(root);
+}
+END_TEST
+
 START_TEST(ast_format_truncates_like_snprintf)
 {
     ls_qnode *root = ls_qnode_new(LS_Q_BOOL);
@@ -690,6 +714,7 @@ Suite *ls_suite_parser(void)
     Suite *s = suite_create("parser");
     TCase *tc = tcase_create("ast");
     tcase_add_test(tc, ast_format_handbuilt_tree);
+    tcase_add_test(tc, ast_format_shows_boosts_other_than_one);
     tcase_add_test(tc, ast_format_truncates_like_snprintf);
     tcase_add_test(tc, ast_add_many_kids_and_null_kid);
     suite_add_tcase(s, tc);
