@@ -2,8 +2,9 @@
 /*
  * inverter.c - builds per-term posting buffers from analyzed documents.
  * Per document: every token is interned (key = field byte + term) and its (id, position)
- * pair collected; the pairs are sorted, then each id's group is appended to its buffer as
- * VByte(doc gap), VByte(tf), VByte(position delta)^tf.
+ * pair collected in position order; the pairs are grouped by id with a counting pass (no
+ * sort: positions stay ascending within each group), then each id's group is appended to its
+ * buffer as VByte(doc gap), VByte(tf), VByte(position delta)^tf.
  */
 #include "index/inverter.h"
 
@@ -25,13 +26,14 @@ void ls_inverter_free(ls_inverter *inv)
     ls_strtab_free(&inv->keys);
     ls_buf_free(&inv->lens);
     ls_free(inv->pairs);
+    ls_free(inv->group);
     memset(inv, 0, sizeof *inv);
 }
 
 size_t ls_inverter_memory(const ls_inverter *inv)
 {
     return inv->postings_bytes + ls_strtab_memory(&inv->keys) +
-           inv->lists_cap * sizeof *inv->lists + inv->lens.cap + inv->pairs_cap * 8;
+           inv->lists_cap * sizeof *inv->lists + inv->lens.cap + inv->pairs_cap * 16;
 }
 
 typedef struct collect_ctx {
@@ -65,6 +67,10 @@ static int push_pair(ls_inverter *inv, char field, const ls_token *tok)
         if (np == NULL)
             return LS_ENOMEM;
         inv->pairs = np;
+        uint32_t *ng = ls_reallocarray(inv->group, ncap, 2 * sizeof *ng);
+        if (ng == NULL)
+            return LS_ENOMEM;
+        inv->group = ng;
         inv->pairs_cap = ncap;
     }
     inv->pairs[inv->npairs++] = (uint64_t)id << 32 | tok->pos;
@@ -81,41 +87,47 @@ static int collect(const ls_token *tok, void *payload)
     return rc;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Appends this document's postings to each term's buffer. */
 static int emit(ls_inverter *inv, uint32_t doc)
 {
-    qsort(inv->pairs, inv->npairs, sizeof *inv->pairs, cmp_u64);
-    size_t i = 0;
-    while (i < inv->npairs) {
-        uint32_t id = (uint32_t)(inv->pairs[i] >> 32);
-        size_t j = i;
-        while (j < inv->npairs && (uint32_t)(inv->pairs[j] >> 32) == id)
-            j++;
-        ls_plist *pl = &inv->lists[id];
+    uint32_t *ids = inv->group, *pos = inv->group + inv->pairs_cap;
+    size_t n_ids = 0;
+    for (size_t i = 0; i < inv->npairs; i++) { /* count per id, ids in first-seen order */
+        ls_plist *pl = &inv->lists[inv->pairs[i] >> 32];
+        if (pl->in_doc++ == 0)
+            ids[n_ids++] = (uint32_t)(inv->pairs[i] >> 32);
+    }
+    uint32_t at = 0;
+    for (size_t k = 0; k < n_ids; k++) {
+        ls_plist *pl = &inv->lists[ids[k]];
+        pl->at = at;
+        at += pl->in_doc;
+    }
+    for (size_t i = 0; i < inv->npairs; i++) /* positions grouped by id, still ascending */
+        pos[inv->lists[inv->pairs[i] >> 32].at++] = (uint32_t)inv->pairs[i];
+    int rc = LS_OK;
+    for (size_t k = 0, from = 0; k < n_ids; k++) {
+        ls_plist *pl = &inv->lists[ids[k]];
+        uint32_t tf = pl->in_doc;
+        pl->in_doc = 0;
+        if (rc != LS_OK)
+            continue; /* keep clearing the counts */
         size_t before = pl->buf.cap;
         uint32_t gap = pl->df ? doc - pl->last_doc - 1 : doc;
-        if (ls_buf_put_vbyte(&pl->buf, gap) != LS_OK ||
-            ls_buf_put_vbyte(&pl->buf, (uint32_t)(j - i)) != LS_OK)
-            return LS_ENOMEM;
+        if (ls_buf_put_vbyte(&pl->buf, gap) != LS_OK || ls_buf_put_vbyte(&pl->buf, tf) != LS_OK)
+            rc = LS_ENOMEM;
         uint32_t prev = 0;
-        for (size_t k = i; k < j; k++) {
-            uint32_t pos = (uint32_t)inv->pairs[k];
-            if (ls_buf_put_vbyte(&pl->buf, pos - prev) != LS_OK)
-                return LS_ENOMEM;
-            prev = pos;
+        for (size_t j = from; rc == LS_OK && j < from + tf; j++) {
+            if (ls_buf_put_vbyte(&pl->buf, pos[j] - prev) != LS_OK)
+                rc = LS_ENOMEM;
+            prev = pos[j];
         }
+        from += tf;
         inv->postings_bytes += pl->buf.cap - before;
         pl->last_doc = doc;
         pl->df++;
-        i = j;
     }
-    return LS_OK;
+    return rc;
 }
 
 int ls_inverter_add(ls_inverter *inv, ls_analyzer *an, const char *title, size_t title_len,

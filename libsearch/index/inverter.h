@@ -22,6 +22,8 @@ typedef struct ls_plist {
     ls_buf buf;
     uint32_t last_doc;
     uint32_t df;
+    uint32_t in_doc; /* emit scratch: occurrences in the document being inverted */
+    uint32_t at;     /* emit scratch: where its positions go in the grouped array */
 } ls_plist;
 
 typedef struct ls_inverter {
@@ -31,8 +33,9 @@ typedef struct ls_inverter {
     ls_buf lens;      /* LS_DOCLEN_ENTRY bytes per document (format/doclens.h) */
     uint32_t ndocs;
     uint64_t tokens_all, tokens_title;
-    uint64_t *pairs;  /* per-document scratch: id << 32 | position */
+    uint64_t *pairs;  /* per-document scratch: id << 32 | position, in position order */
     size_t npairs, pairs_cap;
+    uint32_t *group;  /* per-document scratch, 2 * pairs_cap: ids seen, then positions by id */
     size_t postings_bytes;
 } ls_inverter;
 
