@@ -258,6 +258,7 @@ static oracle_q *q_new(oracle_kind kind)
     oracle_q *q = xmalloc(sizeof *q);
     memset(q, 0, sizeof *q);
     q->kind = kind;
+    q->weight = 1.0;
     return q;
 }
 
@@ -341,6 +342,11 @@ static void format_rec(const oracle_q *q, char *out, size_t cap, size_t *len)
     }
     if (q->kind == ORACLE_PHRASE)
         put(out, cap, len, "\"");
+    if (q->weight != 1.0) {
+        char w[32];
+        snprintf(w, sizeof w, "^%g", q->weight);
+        put(out, cap, len, w);
+    }
 }
 
 size_t oracle_q_format(const oracle_q *q, char *out, size_t cap)
@@ -479,7 +485,7 @@ static int eval(const eval_ctx *c, const oracle_q *q, uint32_t d, double *score)
         uint32_t freq = leaf_freq(q, f);
         if (freq == 0)
             return 0;
-        *score = bm25(c, q->idf, freq, f->n, c->avglen[q->field]);
+        *score = q->weight * bm25(c, q->idf, freq, f->n, c->avglen[q->field]);
         return 1;
     }
     int has_must = 0, has_should = 0, any_should = 0;

@@ -42,6 +42,8 @@ typedef struct oracle_q {
     struct oracle_q **kids; /* BOOL, owned */
     int *occur;             /* BOOL: ORACLE_* per kid */
     size_t n_kids;
+    double weight;          /* TERM, PHRASE: multiplies the leaf's score (the engine's boost);
+                               1 from every constructor */
     /* scratch filled by ls_oracle_search: dictionary ids of terms and the leaf's idf */
     uint32_t *ids;
     double idf;
@@ -81,7 +83,8 @@ oracle_q *oracle_q_leaf(int field, const char *const *terms, size_t n);
 /** Appends kid to a BOOL, taking ownership. A NULL kid (a word without tokens) is ignored. */
 void oracle_q_add(oracle_q *parent, oracle_q *kid, int occur);
 void oracle_q_free(oracle_q *q);
-/** A readable form like (+all:a all:"b c" -title:d), for failure messages (snprintf rules). */
+/** A readable form like (+all:a all:"b c"^0.5 -title:d), a weight other than 1 after '^', for
+ *  failure messages (snprintf rules). */
 size_t oracle_q_format(const oracle_q *q, char *out, size_t cap);
 
 /**

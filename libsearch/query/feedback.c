@@ -224,13 +224,16 @@ static int relevance_model(const fb_docs *d, const size_t *doc_end, const ls_top
     return LS_OK;
 }
 
-/* A bag of terms over title and body: a TERM, or a BOOL of SHOULD TERMs. */
+/* A bag of terms over title and body: a TERM, a BOOL of SHOULD TERMs, or a BOOL holding one
+ * MUST TERM (a lone word under default AND, which means the same as the word alone). */
 static int is_bag(const ls_qnode *q)
 {
     if (q->kind == LS_Q_TERM)
         return q->field == LS_QFIELD_ALL;
     if (q->kind != LS_Q_BOOL || q->n_kids == 0)
         return 0;
+    if (q->n_kids == 1 && q->occur[0] == LS_OCCUR_MUST)
+        return is_bag(q->kids[0]) && q->kids[0]->kind == LS_Q_TERM;
     for (size_t i = 0; i < q->n_kids; i++)
         if (q->occur[i] != LS_OCCUR_SHOULD || q->kids[i]->kind != LS_Q_TERM ||
             q->kids[i]->field != LS_QFIELD_ALL)
