@@ -102,24 +102,14 @@ static void fb_docs_free(fb_docs *d)
 static int read_docs(const ls_reader *r, ls_analyzer *an, const ls_topk *first, size_t n,
                      fb_docs *d, size_t *doc_end, ls_error *err)
 {
-    ls_stored_cache cache = LS_STORED_CACHE_INIT;
-    const ls_segment *cache_seg = NULL;
+    ls_doc_fetcher docs = LS_DOC_FETCHER_INIT;
     int rc = LS_OK;
     for (size_t i = 0; i < n && rc == LS_OK; i++) {
-        const ls_segment *s = ls_reader_segment_of(r, first->heap[i].doc);
-        uint32_t local = (uint32_t)(first->heap[i].doc - s->base);
-        if (s != cache_seg) {
-            cache.chunk = UINT32_MAX;
-            cache_seg = s;
-        }
         const char *fields[4];
         size_t lens[4];
-        rc = ls_stored_get(&s->stored, local, &cache, fields, lens);
-        if (rc != LS_OK) {
-            rc = ls_error_set(err, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
-                              "'%s': cannot read stored document %u", s->fdt.path, local);
+        rc = ls_reader_fetch(r, &docs, first->heap[i].doc, fields, lens, err);
+        if (rc != LS_OK)
             break;
-        }
         d->budget = LS_FEEDBACK_MAX_DOC_BYTES;
         rc = read_field(d, an, fields[1], lens[1]);
         if (rc == LS_OK)
@@ -130,7 +120,7 @@ static int read_docs(const ls_reader *r, ls_analyzer *an, const ls_topk *first, 
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         doc_end[i] = d->n_post;
     }
-    ls_stored_cache_free(&cache);
+    ls_doc_fetcher_free(&docs);
     return rc;
 }
 

@@ -62,9 +62,10 @@ static int read_options(const ls_search_options *in, ls_search_options *o, ls_er
 static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64_t *total,
                    ls_error *err)
 {
+    int bulk = ls_bulk_or_applies(&plan->root);
     for (uint32_t i = 0; i < r->nsegs; i++) {
         const ls_segment *s = &r->segs[i];
-        if (ls_bulk_or_applies(&plan->root)) {
+        if (bulk) {
             int rc = ls_bulk_or_run(plan, &plan->root, s, top, total, err);
             if (rc != LS_OK)
                 return rc;
@@ -253,24 +254,18 @@ typedef struct fetch_ctx {
     const ls_plan *mark_plan; /* the query as asked: terms marked in snippets */
     ls_analyzer *an;
     ls_strtab terms;
-    ls_stored_cache cache;
-    const ls_segment *cache_seg;
+    ls_doc_fetcher docs;
 } fetch_ctx;
 
 static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, ls_error *err)
 {
-    const ls_segment *s = ls_reader_segment_of(f->r, sc->doc);
-    uint32_t local = (uint32_t)(sc->doc - s->base);
-    if (f->cache_seg != s) {
-        f->cache.chunk = UINT32_MAX;
-        f->cache_seg = s;
-    }
     const char *fields[4];
     size_t lens[4];
-    int rc = ls_stored_get(&s->stored, local, &f->cache, fields, lens);
+    int rc = ls_reader_fetch(f->r, &f->docs, sc->doc, fields, lens, err);
     if (rc != LS_OK)
-        return ls_error_set(err, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
-                            "'%s': cannot read stored document %u", s->fdt.path, local);
+        return rc;
+    const ls_segment *s = f->docs.seg;
+    uint32_t local = (uint32_t)(sc->doc - s->base);
     hit->score = sc->score;
     hit->doc = sc->doc;
     hit->id = ls_arena_strndup(&h->arena, fields[0], lens[0]);
@@ -339,24 +334,29 @@ static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err
     return rc;
 }
 
-/* RM3: a first pass over the feedback documents, then *q expanded and planned into *run. */
-static int expand_query(const ls_reader *r, const ls_search_options *o, ls_analyzer *an,
-                        const ls_plan *plan, ls_qnode **q, ls_plan *run, ls_error *err)
+/* RM3, after the first pass left its results sorted in *top: expands *q from them and, when
+ * the expansion added anything, plans it into *expanded and runs it into a fresh *top of k
+ * results (else the first pass stands). */
+static int feedback_pass(const ls_reader *r, const ls_search_options *o, ls_analyzer *an,
+                         ls_qnode **q, size_t k, ls_topk *top, uint64_t *total,
+                         ls_plan *expanded, const ls_plan **run, ls_error *err)
 {
-    ls_topk first = {NULL, 0, 0};
-    uint64_t matched = 0;
-    int rc = ls_topk_init(&first, o->feedback_docs);
-    if (rc != LS_OK)
-        return ls_error_set(err, LS_ENOMEM, "out of memory");
-    rc = execute(r, plan, &first, &matched, err);
-    ls_topk_sort(&first);
     ls_feedback_params fp = {o->feedback_docs, o->feedback_terms, o->feedback_weight,
                              o->feedback_widen};
-    if (rc == LS_OK)
-        rc = ls_feedback_expand(r, an, &first, &fp, q, err);
-    ls_topk_free(&first);
-    if (rc == LS_OK)
-        rc = ls_plan_build(run, r, *q, o->k1, o->b, err);
+    const ls_qnode *asked = *q;
+    int rc = ls_feedback_expand(r, an, top, &fp, q, err);
+    if (rc != LS_OK || *q == asked)
+        return rc;
+    rc = ls_plan_build(expanded, r, *q, o->k1, o->b, err);
+    if (rc != LS_OK)
+        return rc;
+    *run = expanded;
+    ls_topk_free(top);
+    if (ls_topk_init(top, k) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    *total = 0;
+    rc = execute(r, expanded, top, total, err);
+    ls_topk_sort(top);
     return rc;
 }
 
@@ -381,23 +381,25 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     ls_topk top = {NULL, 0, 0};
     fetch_ctx f;
     memset(&f, 0, sizeof f);
-    f.cache.chunk = UINT32_MAX;
+    f.docs = (ls_doc_fetcher)LS_DOC_FETCHER_INIT;
     ls_hits *h = ls_calloc(1, sizeof *h);
     LS_CHECK_ALLOC(h, err);
     LS_TRY(ls_analyzer_new(r->m.language, &an, err));
     ls_parse_options po = {o->syntax, o->default_and, o->syntax == LS_SYNTAX_PLAIN};
     LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
     LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, err));
-    if (o->feedback_docs > 0) {
-        LS_TRY(expand_query(r, o, an, &plan, &q, &expanded, err));
-        run = &expanded;
-    }
-    if (ls_topk_init(&top, o->limit + o->offset) != LS_OK) {
+    /* The first pass keeps enough results for the page and for feedback. */
+    size_t want = o->limit + o->offset;
+    if (ls_topk_init(&top, o->feedback_docs > want ? o->feedback_docs : want) != LS_OK) {
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;
     }
-    LS_TRY(execute(r, run, &top, &h->total, err));
+    LS_TRY(execute(r, &plan, &top, &h->total, err));
     ls_topk_sort(&top);
+    if (o->feedback_docs > 0)
+        LS_TRY(feedback_pass(r, o, an, &q, want, &top, &h->total, &expanded, &run, err));
+    if (top.n > want)
+        top.n = want; /* sorted best first: the page's results lead */
     f.r = r;
     f.o = o;
     f.plan = run;
@@ -407,7 +409,7 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     *out = h;
     h = NULL;
 fail:
-    ls_stored_cache_free(&f.cache);
+    ls_doc_fetcher_free(&f.docs);
     ls_strtab_free(&f.terms);
     ls_topk_free(&top);
     ls_plan_free(&expanded);

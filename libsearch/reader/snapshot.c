@@ -26,6 +26,24 @@ const ls_segment *ls_reader_segment_of(const ls_reader *r, uint64_t doc)
     return &r->segs[lo];
 }
 
+void ls_doc_fetcher_free(ls_doc_fetcher *f) { ls_stored_cache_free(&f->cache); }
+
+int ls_reader_fetch(const ls_reader *r, ls_doc_fetcher *f, uint64_t doc,
+                    const char *fields[4], size_t lens[4], ls_error *err)
+{
+    const ls_segment *s = ls_reader_segment_of(r, doc);
+    uint32_t local = (uint32_t)(doc - s->base);
+    if (f->seg != s) {
+        f->cache.chunk = UINT32_MAX;
+        f->seg = s;
+    }
+    int rc = ls_stored_get(&s->stored, local, &f->cache, fields, lens);
+    if (rc != LS_OK)
+        return ls_error_set(err, rc == LS_ENOMEM ? rc : LS_ECORRUPT,
+                            "'%s': cannot read stored document %u", s->fdt.path, local);
+    return LS_OK;
+}
+
 LS_API int ls_reader_open(const char *dir, ls_reader **out, ls_error *err)
 {
     int rc;
