@@ -147,12 +147,13 @@ static int apply_value(search_cfg *cfg, int id, const char *v)
     case OPT_RM3_DOCS:
     case OPT_RM3_TERMS: {
         int docs = id == OPT_RM3_DOCS;
-        double n;
-        if (parse_real(docs ? "--rm3-docs" : "--rm3-terms", v, docs ? 0 : 1, 1000, &n) != 0)
+        const char *opt = docs ? "--rm3-docs" : "--rm3-terms";
+        size_t n;
+        if (cli_parse_count("search", opt, v, &n) != 0)
             return -1;
-        if (n != (unsigned)n) {
-            cli_usage_error("search", "%s wants a whole number, not '%s'",
-                            docs ? "--rm3-docs" : "--rm3-terms", v);
+        if (n < (docs ? 0u : 1u) || n > 1000) {
+            cli_usage_error("search", "%s wants a number from %u to 1000, not '%s'", opt,
+                            docs ? 0u : 1u, v);
             return -1;
         }
         *(docs ? &cfg->opts.feedback_docs : &cfg->opts.feedback_terms) = (unsigned)n;
