@@ -70,6 +70,46 @@ char *ls_test_tmpdir(void)
     return p;
 }
 
+void ls_zipf_init(ls_zipf *z, size_t n)
+{
+    z->cum = malloc(n * sizeof *z->cum);
+    ck_assert_ptr_nonnull(z->cum);
+    z->n = n;
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += 1.0 / (double)(i + 1);
+        z->cum[i] = total;
+    }
+}
+
+size_t ls_zipf_pick(const ls_zipf *z, ls_rng *r)
+{
+    double u = ls_rng_unit(r) * z->cum[z->n - 1];
+    size_t lo = 0, hi = z->n - 1;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (z->cum[mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void ls_zipf_free(ls_zipf *z)
+{
+    free(z->cum);
+    z->cum = NULL;
+}
+
+void ls_test_str_append(char *buf, size_t cap, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+    ck_assert_msg(*len + n < cap, "test buffer too small");
+    memcpy(buf + *len, s, n + 1);
+    *len += n;
+}
+
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb;

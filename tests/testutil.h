@@ -25,6 +25,20 @@ uint64_t ls_rng_next(ls_rng *r);
 uint32_t ls_rng_below(ls_rng *r, uint32_t n);
 double ls_rng_unit(ls_rng *r);
 
+/** Zipf-distributed ranks over [0, n): rank i drawn with weight 1 / (i + 1). */
+typedef struct ls_zipf {
+    double *cum; /* cumulative weights */
+    size_t n;
+} ls_zipf;
+/** Aborts the test on failure; n >= 1. */
+void ls_zipf_init(ls_zipf *z, size_t n);
+size_t ls_zipf_pick(const ls_zipf *z, ls_rng *r);
+void ls_zipf_free(ls_zipf *z);
+
+/** Appends s to buf (NUL-terminated, *len bytes long, cap bytes of room); fails the test when
+ *  it does not fit. */
+void ls_test_str_append(char *buf, size_t cap, size_t *len, const char *s);
+
 /** Makes a fresh empty directory under $TMPDIR; returns a malloc'd path. Aborts the test on
  *  failure. */
 char *ls_test_tmpdir(void);

@@ -34,7 +34,7 @@ typedef struct fb_doc {
 
 typedef struct fb_corpus {
     char **vocab; /* Zipf rank = index */
-    double *cum;  /* cumulative Zipf weights */
+    ls_zipf zipf;     /* word ranks */
     size_t n_vocab;
     fb_doc *docs;
     size_t n_docs;
@@ -106,35 +106,7 @@ static void build_vocab(fb_corpus *c, ls_rng *r, size_t size)
                  c->vocab[30 + ls_rng_below(r, 200)]);
         vocab_add(c, w);
     }
-    c->cum = malloc(c->n_vocab * sizeof *c->cum);
-    ck_assert_ptr_nonnull(c->cum);
-    double total = 0;
-    for (size_t i = 0; i < c->n_vocab; i++) {
-        total += 1.0 / (double)(i + 1);
-        c->cum[i] = total;
-    }
-}
-
-static size_t zipf_pick(const fb_corpus *c, ls_rng *r)
-{
-    double u = ls_rng_unit(r) * c->cum[c->n_vocab - 1];
-    size_t lo = 0, hi = c->n_vocab - 1;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (c->cum[mid] < u)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static void str_append(char *buf, size_t cap, size_t *len, const char *s)
-{
-    size_t n = strlen(s);
-    ck_assert_msg(*len + n < cap, "test buffer too small");
-    memcpy(buf + *len, s, n + 1);
-    *len += n;
+    ls_zipf_init(&c->zipf, c->n_vocab);
 }
 
 /* Words as text: some Capitalised or possessive, separated by spaces and punctuation. */
@@ -153,8 +125,8 @@ static char *render(const fb_corpus *c, ls_rng *r, const uint16_t *w, uint32_t n
         else if (dice < 12 && strchr(word, '-') == NULL)
             strcat(word, "'s");
         if (i > 0)
-            str_append(buf, cap, &l, dice % 9 == 0 ? ", " : dice % 13 == 0 ? ". " : " ");
-        str_append(buf, cap, &l, word);
+            ls_test_str_append(buf, cap, &l, dice % 9 == 0 ? ", " : dice % 13 == 0 ? ". " : " ");
+        ls_test_str_append(buf, cap, &l, word);
     }
     *len = l;
     return buf;
@@ -165,7 +137,7 @@ static uint16_t *random_words(const fb_corpus *c, ls_rng *r, uint32_t n)
     uint16_t *w = malloc((n ? n : 1) * sizeof *w);
     ck_assert_ptr_nonnull(w);
     for (uint32_t i = 0; i < n; i++)
-        w[i] = (uint16_t)zipf_pick(c, r);
+        w[i] = (uint16_t)ls_zipf_pick(&c->zipf, r);
     return w;
 }
 
@@ -243,7 +215,7 @@ static void corpus_free(fb_corpus *c)
     for (size_t i = 0; i < c->n_vocab; i++)
         free(c->vocab[i]);
     free(c->vocab);
-    free(c->cum);
+    ls_zipf_free(&c->zipf);
     if (c->dir != NULL) {
         ls_test_rmtree(c->dir);
         free(c->dir);
@@ -300,7 +272,7 @@ static const char *pick_word(const fb_corpus *c, ls_rng *r, char *buf)
         uint32_t k = ls_rng_below(r, d->n_title + d->n_body);
         i = k < d->n_title ? d->title[k] : d->body[k - d->n_title];
     } else {
-        i = how == 2 ? zipf_pick(c, r) : ls_rng_below(r, (uint32_t)c->n_vocab);
+        i = how == 2 ? ls_zipf_pick(&c->zipf, r) : ls_rng_below(r, (uint32_t)c->n_vocab);
     }
     snprintf(buf, WMAX * 2 + 2, "%s", c->vocab[i]);
     if (ls_rng_below(r, 8) == 0 && buf[0] >= 'a' && buf[0] <= 'z')
@@ -324,8 +296,8 @@ static int doc_phrase(const fb_corpus *c, ls_rng *r, int field, uint32_t n, char
         out[0] = '\0';
         for (uint32_t i = 0; i < n; i++) {
             if (i > 0)
-                str_append(out, cap, &l, " ");
-            str_append(out, cap, &l, c->vocab[w[at + i]]);
+                ls_test_str_append(out, cap, &l, " ");
+            ls_test_str_append(out, cap, &l, c->vocab[w[at + i]]);
         }
         return 1;
     }
@@ -400,7 +372,7 @@ static void gen_and(const fb_corpus *c, ls_rng *r, qcase *q)
     for (uint32_t i = 0; i < n; i++) {
         const char *op = form == 0 ? "+" : form == 1 && i > 0 ? "AND " : "";
         /* Zipf picks: two random document words rarely meet */
-        size_t k = zipf_pick(c, r);
+        size_t k = ls_zipf_pick(&c->zipf, r);
         snprintf(w, sizeof w, "%s", c->vocab[k < 3 ? 3 + k : k]);
         if (ls_rng_below(r, 3) == 0)
             pick_word(c, r, w);
@@ -425,14 +397,14 @@ static void gen_not(const fb_corpus *c, ls_rng *r, qcase *q)
     } else if (form == 2) {
         put_word(c, q, q->tree, "", ORACLE_MUST, ORACLE_FIELD_ALL, pick_word(c, r, w));
         put_word(c, q, q->tree, "AND NOT ", ORACLE_NOT, ORACLE_FIELD_ALL,
-                 c->vocab[zipf_pick(c, r)]);
+                 c->vocab[ls_zipf_pick(&c->zipf, r)]);
     } else if (form == 3) {
-        put_word(c, q, q->tree, "-", ORACLE_NOT, ORACLE_FIELD_ALL, c->vocab[zipf_pick(c, r)]);
+        put_word(c, q, q->tree, "-", ORACLE_NOT, ORACLE_FIELD_ALL, c->vocab[ls_zipf_pick(&c->zipf, r)]);
     } else {
         oracle_q *sub = oracle_q_bool();
         put_word(c, q, q->tree, "", ORACLE_SHOULD, ORACLE_FIELD_ALL, pick_word(c, r, w));
         qc_put(q, " OR (");
-        put_word(c, q, sub, "-", ORACLE_NOT, ORACLE_FIELD_ALL, c->vocab[zipf_pick(c, r)]);
+        put_word(c, q, sub, "-", ORACLE_NOT, ORACLE_FIELD_ALL, c->vocab[ls_zipf_pick(&c->zipf, r)]);
         qc_put(q, ")");
         oracle_q_add(q->tree, sub, ORACLE_SHOULD);
     }
@@ -479,7 +451,7 @@ static void gen_field(const fb_corpus *c, ls_rng *r, qcase *q)
         put_word(c, q, q->tree, "", ORACLE_SHOULD, ORACLE_FIELD_ALL, pick_word(c, r, w));
     } else {
         put_word(c, q, q->tree, "", ORACLE_SHOULD, ORACLE_FIELD_ALL, pick_word(c, r, w));
-        put_word(c, q, q->tree, "-", ORACLE_NOT, f, c->vocab[zipf_pick(c, r)]);
+        put_word(c, q, q->tree, "-", ORACLE_NOT, f, c->vocab[ls_zipf_pick(&c->zipf, r)]);
     }
 }
 

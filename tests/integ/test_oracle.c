@@ -49,7 +49,7 @@ typedef struct corpus_doc {
 
 typedef struct corpus {
     char **vocab;     /* surface forms, lowercase; Zipf rank = index */
-    double *cum;      /* cumulative Zipf weights */
+    ls_zipf zipf;     /* word ranks */
     size_t n_vocab;
     corpus_doc *docs;
     size_t n_docs;
@@ -146,35 +146,7 @@ static void build_vocab(corpus *c, const corpus_params *p, ls_rng *r)
             vocab_add(c, w);
     }
     shuffle_vocab(c, r, first);
-    c->cum = malloc(c->n_vocab * sizeof *c->cum);
-    ck_assert_ptr_nonnull(c->cum);
-    double total = 0;
-    for (size_t i = 0; i < c->n_vocab; i++) {
-        total += 1.0 / (double)(i + 1);
-        c->cum[i] = total;
-    }
-}
-
-static size_t zipf_pick(const corpus *c, ls_rng *r)
-{
-    double u = ls_rng_unit(r) * c->cum[c->n_vocab - 1];
-    size_t lo = 0, hi = c->n_vocab - 1;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (c->cum[mid] < u)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static void str_append(char *buf, size_t cap, size_t *len, const char *s)
-{
-    size_t n = strlen(s);
-    ck_assert_msg(*len + n < cap, "test buffer too small");
-    memcpy(buf + *len, s, n + 1);
-    *len += n;
+    ls_zipf_init(&c->zipf, c->n_vocab);
 }
 
 /* Renders words as document text with capitalised variants, possessives and punctuation. */
@@ -197,9 +169,9 @@ static char *render_text(const corpus *c, ls_rng *r, const uint16_t *w, uint32_t
             strcat(word, "'s");
         if (i > 0) {
             uint32_t sep = ls_rng_below(r, 100);
-            str_append(buf, cap, &l, sep < 4 ? ", " : sep < 7 ? ". " : sep < 8 ? " (" : " ");
+            ls_test_str_append(buf, cap, &l, sep < 4 ? ", " : sep < 7 ? ". " : sep < 8 ? " (" : " ");
         }
-        str_append(buf, cap, &l, word);
+        ls_test_str_append(buf, cap, &l, word);
     }
     *len = l;
     return buf;
@@ -210,7 +182,7 @@ static uint16_t *random_words(const corpus *c, ls_rng *r, uint32_t n)
     uint16_t *w = malloc((n ? n : 1) * sizeof *w);
     ck_assert_ptr_nonnull(w);
     for (uint32_t i = 0; i < n; i++)
-        w[i] = (uint16_t)zipf_pick(c, r);
+        w[i] = (uint16_t)ls_zipf_pick(&c->zipf, r);
     return w;
 }
 
@@ -285,7 +257,7 @@ static void corpus_free(corpus *c)
     for (size_t i = 0; i < c->n_vocab; i++)
         free(c->vocab[i]);
     free(c->vocab);
-    free(c->cum);
+    ls_zipf_free(&c->zipf);
     if (c->dir != NULL) {
         ls_test_rmtree(c->dir);
         free(c->dir);
@@ -364,7 +336,7 @@ static void qc_init(qcase *q, int default_and)
 static const char *pick_word(const corpus *c, ls_rng *r, int how, char *buf)
 {
     int zipf = how == PICK_ZIPF || (how == PICK_ANY && ls_rng_below(r, 2));
-    size_t i = zipf ? zipf_pick(c, r) : ls_rng_below(r, (uint32_t)c->n_vocab);
+    size_t i = zipf ? ls_zipf_pick(&c->zipf, r) : ls_rng_below(r, (uint32_t)c->n_vocab);
     snprintf(buf, WMAX, "%s", c->vocab[i]);
     if (ls_rng_below(r, 8) == 0 && buf[0] >= 'a' && buf[0] <= 'z')
         buf[0] = (char)(buf[0] - 32);
@@ -419,8 +391,8 @@ static int doc_phrase(const corpus *c, ls_rng *r, int field, uint32_t n, char *o
         out[0] = '\0';
         for (uint32_t i = 0; i < n; i++) {
             if (i > 0)
-                str_append(out, cap, &l, " ");
-            str_append(out, cap, &l, c->vocab[w[at + i]]);
+                ls_test_str_append(out, cap, &l, " ");
+            ls_test_str_append(out, cap, &l, c->vocab[w[at + i]]);
         }
         return 1;
     }
