@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Fields of a leaf (the same meaning as the engine's LS_QFIELD_*). */
+/* Fields of a leaf (the same meaning as the engine's LS_FIELD_*). */
 #define ORACLE_FIELD_ALL 0
 #define ORACLE_FIELD_TITLE 1
 #define ORACLE_FIELD_BODY 2

@@ -14,17 +14,13 @@
 
 #include "codec/crc.h"
 #include "format/fileheader.h"
+#include "format/filenames.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
 
 #define SEG_RECORD 32u
-
-void ls_manifest_name(uint64_t gen, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "manifest-%020" PRIu64, gen);
-}
 
 int ls_manifest_write(const char *dir, const ls_manifest *m, ls_error *err)
 {
@@ -53,8 +49,8 @@ int ls_manifest_write(const char *dir, const ls_manifest *m, ls_error *err)
         ls_buf_free(&b);
         return ls_error_set(err, LS_ENOMEM, "out of memory writing the manifest");
     }
-    char name[64];
-    ls_manifest_name(m->gen, name, sizeof name);
+    char name[LS_FILENAME_MAX];
+    ls_manifest_name(m->gen, name);
     int rc = ls_write_atomic(dir, name, b.data, b.len, err);
     ls_buf_free(&b);
     return rc;
@@ -100,8 +96,8 @@ corrupt:
 
 static int load_one(const char *dir, uint64_t gen, ls_manifest *m, ls_error *err)
 {
-    char name[64];
-    ls_manifest_name(gen, name, sizeof name);
+    char name[LS_FILENAME_MAX];
+    ls_manifest_name(gen, name);
     char *path = ls_path_join(dir, name);
     if (path == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
@@ -141,9 +137,8 @@ static int list_gens(const char *dir, uint64_t **gens_out, size_t *n_out, ls_err
     size_t n = 0, cap = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        const char *s = e->d_name;
-        if (strncmp(s, "manifest-", 9) != 0 || strlen(s) != 29 ||
-            strspn(s + 9, "0123456789") != 20)
+        uint64_t gen;
+        if (ls_file_classify(e->d_name, NULL, NULL, &gen) != LS_FILE_MANIFEST)
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 8;
@@ -155,7 +150,7 @@ static int list_gens(const char *dir, uint64_t **gens_out, size_t *n_out, ls_err
             }
             gens = ng;
         }
-        gens[n++] = strtoull(s + 9, NULL, 10);
+        gens[n++] = gen;
     }
     closedir(d);
     if (n > 1)
@@ -208,8 +203,8 @@ void ls_manifest_prune(const char *dir, uint64_t keep_from)
     for (size_t i = 0; i < n; i++) {
         if (gens[i] >= keep_from)
             continue;
-        char name[64];
-        ls_manifest_name(gens[i], name, sizeof name);
+        char name[LS_FILENAME_MAX];
+        ls_manifest_name(gens[i], name);
         char *p = ls_path_join(dir, name);
         if (p != NULL)
             unlink(p);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "format/filenames.h"
 #include "libsearch.h"
 
 typedef struct ls_seg_info {
@@ -39,7 +40,5 @@ int ls_manifest_load(const char *dir, ls_manifest *m, ls_error *err);
 /** Removes manifests older than keep_from (best effort). */
 void ls_manifest_prune(const char *dir, uint64_t keep_from);
 void ls_manifest_free(ls_manifest *m);
-/** Formats the file name of a generation into buf (at least 32 bytes). */
-void ls_manifest_name(uint64_t gen, char *buf, size_t cap);
 
 #endif

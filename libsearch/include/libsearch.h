@@ -245,6 +245,8 @@ typedef struct ls_fragment {
     int is_match;
 } ls_fragment;
 
+/** Fields of a document, as query fields (title:, body:) and snippet sources. */
+#define LS_FIELD_ALL 0   /**< title and body as one text (the default query field) */
 #define LS_FIELD_TITLE 1
 #define LS_FIELD_BODY 2
 

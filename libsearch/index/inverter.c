@@ -42,10 +42,10 @@ typedef struct collect_ctx {
     uint32_t count;
 } collect_ctx;
 
-static int push_pair(ls_inverter *inv, char field, const ls_token *tok)
+static int push_pair(ls_inverter *inv, uint8_t field, const ls_token *tok)
 {
     uint8_t key[LS_MAX_TERM_BYTES + 1];
-    key[0] = (uint8_t)field;
+    key[0] = field;
     memcpy(key + 1, tok->text, tok->len);
     if (inv->keys.count >= inv->lists_cap) {
         size_t ncap = inv->lists_cap ? inv->lists_cap * 2 : 1024;
@@ -80,9 +80,9 @@ static int push_pair(ls_inverter *inv, char field, const ls_token *tok)
 static int collect(const ls_token *tok, void *payload)
 {
     collect_ctx *c = payload;
-    int rc = push_pair(c->inv, LS_FIELD_KEY_ALL, tok);
+    int rc = push_pair(c->inv, LS_KEY_ALL, tok);
     if (rc == LS_OK && c->title)
-        rc = push_pair(c->inv, LS_FIELD_KEY_TITLE, tok);
+        rc = push_pair(c->inv, LS_KEY_TITLE, tok);
     c->count++;
     return rc;
 }

@@ -12,11 +12,10 @@
 #include <stdint.h>
 
 #include "analysis/analyzer.h"
+#include "format/fields.h"
 #include "util/buf.h"
 #include "util/hashmap.h"
 
-#define LS_FIELD_KEY_ALL 'a'
-#define LS_FIELD_KEY_TITLE 't'
 
 typedef struct ls_plist {
     ls_buf buf;

@@ -13,31 +13,12 @@
 #include "codec/vbyte.h"
 #include "format/doclens.h"
 #include "format/fileheader.h"
+#include "format/filenames.h"
 #include "format/postings.h"
 #include "format/termdict.h"
 #include "libsearch.h"
 #include "util/alloc.h"
 #include "util/error.h"
-
-const char *const ls_seg_exts[] = {"tid", "doc", "pos", "len", "fdt", NULL};
-
-char *ls_seg_path(const char *dir, uint32_t id, const char *ext)
-{
-    char name[64];
-    snprintf(name, sizeof name, "seg-%010u.%s", id, ext);
-    return ls_path_join(dir, name);
-}
-
-void ls_segment_remove(const char *dir, uint32_t id)
-{
-    /* No allocation: this cleans up after failures, out-of-memory ones included. */
-    for (int i = 0; ls_seg_exts[i] != NULL; i++) {
-        char p[4096];
-        int n = snprintf(p, sizeof p, "%s/seg-%010u.%s", dir, id, ls_seg_exts[i]);
-        if (n > 0 && (size_t)n < sizeof p)
-            unlink(p);
-    }
-}
 
 static int cmp_ids(const void *a, const void *b, void *payload)
 {
@@ -83,7 +64,7 @@ static int reserve(term_scratch *s, size_t n)
 }
 
 /* Decodes one term's buffer into the scratch arrays. */
-static int decode_list(const ls_inverter *inv, uint32_t id, char field, term_scratch *s)
+static int decode_list(const ls_inverter *inv, uint32_t id, uint8_t field, term_scratch *s)
 {
     const ls_plist *pl = &inv->lists[id];
     if (reserve(s, pl->df) != LS_OK)
@@ -106,7 +87,7 @@ static int decode_list(const ls_inverter *inv, uint32_t id, char field, term_scr
         s->docs[i] = doc;
         s->tfs[i] = tf;
         const uint8_t *le = inv->lens.data;
-        s->lens[i] = field == LS_FIELD_KEY_TITLE ? ls_doclen_title(le, doc) : ls_doclen_all(le, doc);
+        s->lens[i] = field == LS_KEY_TITLE ? ls_doclen_title(le, doc) : ls_doclen_all(le, doc);
         s->pos_end[i] = s->pos.len;
     }
     return LS_OK;
@@ -119,19 +100,18 @@ typedef struct seg_files {
 static int open_files(const char *dir, uint32_t id, seg_files *f, ls_error *err)
 {
     ls_fwriter *ws[4] = {&f->tid, &f->doc, &f->pos, &f->len};
-    const uint32_t magics[4] = {LS_MAGIC_DICT, LS_MAGIC_POSTINGS, LS_MAGIC_POSITIONS,
-                                LS_MAGIC_DOCLENS};
+    const ls_segfile kinds[4] = {LS_SEGFILE_TID, LS_SEGFILE_DOC, LS_SEGFILE_POS, LS_SEGFILE_LEN};
     memset(f, 0, sizeof *f);
     for (int i = 0; i < 4; i++)
         ws[i]->fd = -1;
     for (int i = 0; i < 4; i++) {
-        char *p = ls_seg_path(dir, id, ls_seg_exts[i]);
+        char *p = ls_segfile_path(dir, id, kinds[i]);
         if (p == NULL)
             return ls_error_set(err, LS_ENOMEM, "out of memory");
         int rc = ls_fwriter_open(ws[i], p, err);
         ls_free(p);
         if (rc == LS_OK)
-            rc = ls_header_write(ws[i], magics[i], err);
+            rc = ls_header_write(ws[i], ls_segfile_kinds[kinds[i]].magic, err);
         if (rc != LS_OK)
             return rc;
     }
@@ -157,7 +137,7 @@ static int write_terms(const ls_inverter *inv, seg_files *f, ls_error *err)
     for (size_t i = 0; i < n; i++) {
         size_t klen;
         const uint8_t *key = ls_strtab_key(&inv->keys, ids[i], &klen);
-        if (decode_list(inv, ids[i], (char)key[0], &s) != LS_OK) {
+        if (decode_list(inv, ids[i], key[0], &s) != LS_OK) {
             rc = ls_error_set(err, LS_ENOMEM, "out of memory writing a segment");
             goto fail;
         }
@@ -196,7 +176,7 @@ int ls_segment_write(const char *dir, uint32_t id, const ls_inverter *inv, ls_se
             ls_fwriter_abort(ws[i]);
     }
     if (rc != LS_OK) {
-        ls_segment_remove(dir, id);
+        ls_segfiles_remove(dir, id);
         return rc;
     }
     info->id = id;

@@ -14,6 +14,7 @@
 
 #include "analysis/analyzer.h"
 #include "format/fileheader.h"
+#include "format/filenames.h"
 #include "format/manifest.h"
 #include "format/stored.h"
 #include "index/inverter.h"
@@ -61,13 +62,12 @@ static void remove_orphans(ls_writer *w)
         return;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        unsigned id;
-        char ext[8];
+        uint32_t id;
         int orphan = 0;
-        size_t n = strlen(e->d_name);
-        if (sscanf(e->d_name, "seg-%10u.%3s", &id, ext) == 2 && n == 18)
+        ls_file_class c = ls_file_classify(e->d_name, &id, NULL, NULL);
+        if (c == LS_FILE_SEGMENT)
             orphan = !seg_in_manifest(&w->m, id);
-        else if (n > 4 && strcmp(e->d_name + n - 4, ".tmp") == 0)
+        else if (c == LS_FILE_TEMP)
             orphan = 1;
         if (orphan) {
             char *p = ls_path_join(w->dir, e->d_name);
@@ -135,7 +135,7 @@ static int start_segment(ls_writer *w, ls_error *err)
     if (w->next_seg == UINT32_MAX)
         return ls_error_set(err, LS_ELIMIT, "segment numbers exhausted");
     w->seg_id = w->next_seg++;
-    char *p = ls_seg_path(w->dir, w->seg_id, "fdt");
+    char *p = ls_segfile_path(w->dir, w->seg_id, LS_SEGFILE_FDT);
     if (p == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     int rc = ls_fwriter_open(&w->fdt, p, err);
@@ -159,7 +159,7 @@ static void drop_segment(ls_writer *w)
     ls_fwriter_abort(&w->fdt);
     ls_stored_writer_free(&w->sw);
     ls_inverter_free(&w->inv);
-    ls_segment_remove(w->dir, w->seg_id);
+    ls_segfiles_remove(w->dir, w->seg_id);
     w->seg_open = 0;
 }
 
@@ -267,7 +267,7 @@ LS_API void ls_writer_close(ls_writer *w)
         return;
     drop_segment(w);
     for (uint32_t i = 0; i < w->npending; i++)
-        ls_segment_remove(w->dir, w->pending[i].id);
+        ls_segfiles_remove(w->dir, w->pending[i].id);
     ls_free(w->pending);
     ls_manifest_free(&w->m);
     ls_analyzer_free(w->an);

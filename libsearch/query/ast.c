@@ -18,7 +18,7 @@ ls_qnode *ls_qnode_new(ls_qkind kind)
     if (n == NULL)
         return NULL;
     n->kind = kind;
-    n->field = LS_QFIELD_ALL;
+    n->field = LS_FIELD_ALL;
     n->boost = 1.0;
     return n;
 }
@@ -118,11 +118,8 @@ static void puts0(sink *s, const char *p) { put(s, p, strlen(p)); }
 
 static void put_field(sink *s, int field)
 {
-    switch (field) {
-    case LS_QFIELD_TITLE: puts0(s, "title:"); break;
-    case LS_QFIELD_BODY: puts0(s, "body:"); break;
-    default: puts0(s, "all:"); break;
-    }
+    puts0(s, ls_field_name(field));
+    puts0(s, ":");
 }
 
 static void format_node(sink *s, const ls_qnode *n)

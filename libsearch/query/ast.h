@@ -9,12 +9,9 @@
 
 #include <stddef.h>
 
+#include "format/fields.h"
 #include "libsearch.h"
 
-/* Fields a query node applies to. */
-#define LS_QFIELD_ALL 0   /* title and body as one text: the default */
-#define LS_QFIELD_TITLE 1 /* title: */
-#define LS_QFIELD_BODY 2  /* body: */
 
 typedef enum ls_qkind {
     LS_Q_TERM,   /* text = one analyzed term */
@@ -37,7 +34,7 @@ typedef enum ls_qkind {
  */
 typedef struct ls_qnode {
     ls_qkind kind;
-    int field;          /* LS_QFIELD_* (TERM, PHRASE, PREFIX) */
+    int field;          /* LS_FIELD_* of format/fields.h (TERM, PHRASE, PREFIX) */
     char *text;         /* TERM, PREFIX: NUL-terminated, owned */
     size_t len;
     struct ls_qnode **kids; /* PHRASE, BOOL: owned */

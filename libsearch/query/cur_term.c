@@ -18,7 +18,7 @@ struct ls_term_cursor {
     ls_cursor base;
     const ls_segment *seg;
     ls_postings_view v;
-    ls_cfield field;
+    int field; /* LS_FIELD_* */
     int scoring;
     ls_bm25_term sc;
     int need_positions;
@@ -132,7 +132,7 @@ static int settle(ls_term_cursor *t)
                 return fail(t, rc);
             continue;
         }
-        if (t->field == LS_CF_BODY) {
+        if (ls_field_filtered(t->field)) {
             int rc = filter_body(t);
             if (rc != LS_OK)
                 return fail(t, rc);
@@ -189,8 +189,8 @@ static uint32_t doclen(const ls_term_cursor *t)
     const uint8_t *l = t->seg->len.body;
     uint32_t d = t->base.doc;
     switch (t->field) {
-    case LS_CF_TITLE: return ls_doclen_title(l, d);
-    case LS_CF_BODY: return ls_doclen_all(l, d) - ls_doclen_title(l, d);
+    case LS_FIELD_TITLE: return ls_doclen_title(l, d);
+    case LS_FIELD_BODY: return ls_doclen_all(l, d) - ls_doclen_title(l, d);
     default: return ls_doclen_all(l, d);
     }
 }
@@ -199,7 +199,7 @@ uint32_t ls_term_cursor_doclen(const ls_term_cursor *t) { return doclen(t); }
 
 uint32_t ls_term_cursor_tf(const ls_term_cursor *t)
 {
-    return t->field == LS_CF_BODY ? t->ftf : t->tfs[t->i];
+    return ls_field_filtered(t->field) ? t->ftf : t->tfs[t->i];
 }
 
 static double term_score(ls_cursor *c)
@@ -231,7 +231,7 @@ static const ls_cursor_ops term_ops = {term_next, term_advance, term_score, term
 
 ls_cursor *ls_term_cursor_base(ls_term_cursor *t) { return &t->base; }
 
-int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, ls_cfield field,
+int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, int field,
                        const ls_bm25_term *sc, int need_positions, ls_term_cursor **out,
                        ls_error *err)
 {

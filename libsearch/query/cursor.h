@@ -11,9 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "format/fields.h"
 #include "format/postings.h"
 #include "query/bm25.h"
-#include "reader/segreader.h"
+#include "format/segment.h"
 
 typedef struct ls_cursor ls_cursor;
 
@@ -42,16 +43,13 @@ static inline void ls_cursor_free(ls_cursor *c)
 
 /* ---- term cursor (cur_term.c) ---- */
 
-/** Which field a term cursor reads and scores: the postings of 'a' serve "all" and, filtered
- *  by position (>= the document's body start), "body"; 't' serves "title". */
-typedef enum ls_cfield { LS_CF_ALL, LS_CF_TITLE, LS_CF_BODY } ls_cfield;
-
 typedef struct ls_term_cursor ls_term_cursor;
 
-/** Creates a cursor over meta's postings in seg, scoring with sc (sc may be NULL: no scoring,
+/** Creates a cursor over meta's postings in seg for field (LS_FIELD_*: the body field reads the
+ *  all-field postings through the body-position filter, format/fields.h), scoring with sc (sc may be NULL: no scoring,
  *  e.g. for phrases and NOT). need_positions: keep positions available via
  *  ls_term_cursor_positions. */
-int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, ls_cfield field,
+int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, int field,
                        const ls_bm25_term *sc, int need_positions, ls_term_cursor **out,
                        ls_error *err);
 ls_cursor *ls_term_cursor_base(ls_term_cursor *t);

@@ -129,7 +129,7 @@ static int mark_kept(const ls_reader *r, const fb_docs *d, uint8_t *keep, ls_err
 {
     double limit = LS_FEEDBACK_MAX_DF_SHARE * (double)r->ndocs;
     uint8_t key[LS_MAX_KEY_BYTES];
-    key[0] = 'a';
+    key[0] = LS_KEY_ALL;
     for (uint32_t id = 0; id < d->terms.count; id++) {
         size_t len;
         const uint8_t *t = ls_strtab_key(&d->terms, id, &len);
@@ -219,14 +219,14 @@ static int relevance_model(const fb_docs *d, const size_t *doc_end, const ls_top
 static int is_bag(const ls_qnode *q)
 {
     if (q->kind == LS_Q_TERM)
-        return q->field == LS_QFIELD_ALL;
+        return q->field == LS_FIELD_ALL;
     if (q->kind != LS_Q_BOOL || q->n_kids == 0)
         return 0;
     if (q->n_kids == 1 && q->occur[0] == LS_OCCUR_MUST)
         return is_bag(q->kids[0]) && q->kids[0]->kind == LS_Q_TERM;
     for (size_t i = 0; i < q->n_kids; i++)
         if (q->occur[i] != LS_OCCUR_SHOULD || q->kids[i]->kind != LS_Q_TERM ||
-            q->kids[i]->field != LS_QFIELD_ALL)
+            q->kids[i]->field != LS_FIELD_ALL)
             return 0;
     return 1;
 }
@@ -242,7 +242,7 @@ static int bag_add(ls_qnode *bag, ls_strtab *ids, const void *text, size_t len, 
         bag->kids[id]->boost += w;
         return LS_OK;
     }
-    ls_qnode *t = ls_qnode_term(LS_QFIELD_ALL, text, len);
+    ls_qnode *t = ls_qnode_term(LS_FIELD_ALL, text, len);
     if (t != NULL)
         t->boost = w;
     return ls_qnode_add(bag, t, LS_OCCUR_SHOULD);
@@ -313,7 +313,7 @@ static ls_qnode *expand_structured(ls_qnode *q, const fb_docs *d, const fb_term 
     for (size_t i = 0; rc == LS_OK && i < n; i++) {
         size_t len;
         const uint8_t *t = ls_strtab_key(&d->terms, rm[i].id, &len);
-        ls_qnode *e = ls_qnode_term(LS_QFIELD_ALL, (const char *)t, len);
+        ls_qnode *e = ls_qnode_term(LS_FIELD_ALL, (const char *)t, len);
         if (e != NULL)
             e->boost = (1 - alpha) * rm[i].p;
         rc = ls_qnode_add(root, e, LS_OCCUR_SHOULD);

@@ -95,7 +95,7 @@ static int collect(const ls_token *tok, void *payload)
         tv->v = v;
         tv->cap = cap;
     }
-    ls_qnode *t = ls_qnode_term(LS_QFIELD_ALL, tok->text, tok->len);
+    ls_qnode *t = ls_qnode_term(LS_FIELD_ALL, tok->text, tok->len);
     if (t == NULL)
         return LS_ENOMEM;
     t->source_offset = tv->base + tok->start;
@@ -176,7 +176,7 @@ static int prefix_node(parser *p, size_t off, size_t len, ls_qnode **out)
     if (p->tv.n == 0)
         return LS_OK;
     const qtok *last = &p->tv.v[p->tv.n - 1];
-    pre = ls_qnode_prefix(LS_QFIELD_ALL, last->term->text, last->term->len);
+    pre = ls_qnode_prefix(LS_FIELD_ALL, last->term->text, last->term->len);
     if (pre == NULL)
         return oom(p);
     pre->source_offset = p->tv.n == 1 ? off : last->term->source_offset;
@@ -298,7 +298,7 @@ static void set_field(ls_qnode *n, int field)
     if (n->kind == LS_Q_BOOL) {
         for (size_t i = 0; i < n->n_kids; i++)
             set_field(n->kids[i], field);
-    } else if (n->kind != LS_Q_ALL && n->field == LS_QFIELD_ALL) {
+    } else if (n->kind != LS_Q_ALL && n->field == LS_FIELD_ALL) {
         n->field = field;
         for (size_t i = 0; i < n->n_kids; i++) /* a PHRASE's TERMs */
             n->kids[i]->field = field;
@@ -415,20 +415,11 @@ static int enter(parser *p, size_t at)
                         MAX_DEPTH, at);
 }
 
+/* The query syntax names title: and body:; "all" is the default and has no prefix. */
 static int field_id(const char *s, size_t len)
 {
-    static const char *const names[] = {"title", "body"};
-    static const int ids[] = {LS_QFIELD_TITLE, LS_QFIELD_BODY};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strlen(names[i]) != len)
-            continue;
-        size_t j = 0;
-        while (j < len && (s[j] | 0x20) == names[i][j])
-            j++;
-        if (j == len)
-            return ids[i];
-    }
-    return -1;
+    int f = ls_field_from_name(s, len);
+    return f == LS_FIELD_ALL ? -1 : f;
 }
 
 /* ---- grammar ---- */
@@ -490,7 +481,7 @@ static int parse_phrase(parser *p, operand *out)
 /* primary := "(" or_expr ")" | [field ":"] ( word | word "*" | '"' words '"' ) */
 static int parse_primary(parser *p, operand *out)
 {
-    int field = LS_QFIELD_ALL, rc;
+    int field = LS_FIELD_ALL, rc;
     if (p->cur.kind == LS_QTOK_FIELD) {
         ls_qtoken f = p->cur;
         int shown = (int)(f.len < MAX_SHOWN_NAME ? f.len : MAX_SHOWN_NAME);
@@ -518,7 +509,7 @@ static int parse_primary(parser *p, operand *out)
         rc = parse_phrase(p, out);
     else
         rc = parse_word(p, out);
-    if (rc == LS_OK && out->node != NULL && field != LS_QFIELD_ALL)
+    if (rc == LS_OK && out->node != NULL && field != LS_FIELD_ALL)
         set_field(out->node, field);
     return rc;
 }

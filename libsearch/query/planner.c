@@ -13,18 +13,11 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-ls_cfield ls_plan_cfield(int qfield)
-{
-    return qfield == LS_QFIELD_TITLE ? LS_CF_TITLE : qfield == LS_QFIELD_BODY ? LS_CF_BODY : LS_CF_ALL;
-}
-
-static uint8_t key_byte(int qfield) { return qfield == LS_QFIELD_TITLE ? 't' : 'a'; }
-
 /* Document frequency of a body term in one segment: documents with a body position. */
 static int body_df(const ls_segment *s, const ls_term_meta *meta, double *df, ls_error *err)
 {
     ls_term_cursor *t;
-    int rc = ls_term_cursor_new(s, meta, LS_CF_BODY, NULL, 1, &t, err);
+    int rc = ls_term_cursor_new(s, meta, LS_FIELD_BODY, NULL, 1, &t, err);
     if (rc != LS_OK)
         return rc;
     ls_cursor *c = ls_term_cursor_base(t);
@@ -79,7 +72,7 @@ static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, d
             return rc;
         if (rc == 0)
             continue;
-        if (field == LS_QFIELD_BODY) {
+        if (ls_field_filtered(field)) {
             rc = body_df(&p->r->segs[i], &meta, &l->df, err);
             if (rc != LS_OK)
                 return rc;
@@ -108,7 +101,7 @@ static int term_leaf(ls_plan *p, ls_plan_node *n, int field, const char *text, s
     uint8_t key[LS_MAX_KEY_BYTES];
     if (len + 1 > LS_MAX_KEY_BYTES)
         return ls_error_set(err, LS_ELIMIT, "query term too long");
-    key[0] = key_byte(field);
+    key[0] = ls_field_key(field);
     memcpy(key + 1, text, len);
     size_t leaf;
     int rc = leaf_for(p, field, key, len + 1, boost, &leaf, err);
@@ -139,7 +132,7 @@ static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_erro
     uint8_t kp[LS_MAX_KEY_BYTES];
     if (q->len + 1 > LS_MAX_KEY_BYTES)
         return ls_error_set(err, LS_ELIMIT, "prefix too long");
-    kp[0] = key_byte(q->field);
+    kp[0] = ls_field_key(q->field);
     memcpy(kp + 1, q->text, q->len);
     size_t kl = q->len + 1;
     ls_strtab seen = LS_STRTAB_INIT;
@@ -256,9 +249,9 @@ int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, 
     p->b = b;
     p->n_docs = (double)r->ndocs;
     if (r->ndocs > 0) {
-        p->avglen[LS_QFIELD_ALL] = (double)r->tokens_all / p->n_docs;
-        p->avglen[LS_QFIELD_TITLE] = (double)r->tokens_title / p->n_docs;
-        p->avglen[LS_QFIELD_BODY] = (double)(r->tokens_all - r->tokens_title) / p->n_docs;
+        p->avglen[LS_FIELD_ALL] = (double)r->tokens_all / p->n_docs;
+        p->avglen[LS_FIELD_TITLE] = (double)r->tokens_title / p->n_docs;
+        p->avglen[LS_FIELD_BODY] = (double)(r->tokens_all - r->tokens_title) / p->n_docs;
     }
     return plan_node(p, &p->root, q, 0, err);
 }
@@ -290,7 +283,7 @@ static int leaf_cursor(const ls_plan *p, size_t leaf, const ls_segment *s, int p
     int rc = ls_segment_lookup(s, l->key, l->key_len, &meta, err);
     if (rc <= 0)
         return rc;
-    rc = ls_term_cursor_new(s, &meta, ls_plan_cfield(l->field), &l->sc, positions, out, err);
+    rc = ls_term_cursor_new(s, &meta, l->field, &l->sc, positions, out, err);
     if (rc == LS_OK && ls_term_cursor_base(*out)->doc == LS_DOC_END) {
         ls_cursor_free(ls_term_cursor_base(*out));
         *out = NULL;

@@ -15,8 +15,8 @@
 #define LS_MAX_PREFIX_EXPANSIONS 1024
 
 typedef struct ls_plan_leaf {
-    int field;            /* LS_QFIELD_* */
-    uint8_t key[LS_MAX_KEY_BYTES]; /* field byte ('a' or 't') + term */
+    int field;            /* LS_FIELD_* */
+    uint8_t key[LS_MAX_KEY_BYTES]; /* key byte (ls_field_key) + term */
     size_t key_len;
     double df;
     ls_bm25_term sc;
@@ -41,7 +41,7 @@ typedef struct ls_plan {
     ls_strtab leaf_ids; /* field digit + boost + key -> leaf index */
     ls_plan_node root;
     double n_docs;
-    double avglen[3]; /* by LS_QFIELD_* */
+    double avglen[3]; /* by LS_FIELD_* */
     double k1, b;
 } ls_plan;
 
@@ -51,7 +51,5 @@ void ls_plan_free(ls_plan *p);
 /** Builds the cursor tree of segment s for node n (*out NULL: nothing matches there). */
 int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
                    ls_cursor **out, ls_error *err);
-/** Maps a query field to the cursor field. */
-ls_cfield ls_plan_cfield(int qfield);
 
 #endif

@@ -104,7 +104,7 @@ static int collect_terms(const ls_plan *p, const ls_plan_node *n, ls_strtab *ter
     for (size_t i = 0; i < n->n_leaves; i++) {
         const ls_plan_leaf *l = &p->leaves[n->leaves[i]];
         uint32_t id;
-        if (l->field != LS_QFIELD_TITLE &&
+        if (l->field != LS_FIELD_TITLE &&
             ls_strtab_intern(terms, l->key + 1, l->key_len - 1, &id, NULL) != LS_OK)
             return LS_ENOMEM;
     }
@@ -132,8 +132,6 @@ static ls_term_explain *explain_push(explain_acc *a)
     return &a->v[a->n++];
 }
 
-static const char *const field_names[] = {"all", "title", "body"};
-
 /* Cursor moves return bare codes (cursor.h): say what failed and where. */
 static int cursor_error(const ls_segment *s, int rc, ls_error *err)
 {
@@ -152,7 +150,7 @@ static int explain_leaf(const ls_plan *p, size_t leaf, const ls_segment *s, uint
     if (rc <= 0)
         return rc;
     ls_term_cursor *t;
-    rc = ls_term_cursor_new(s, &meta, ls_plan_cfield(l->field), &l->sc, 0, &t, err);
+    rc = ls_term_cursor_new(s, &meta, l->field, &l->sc, 0, &t, err);
     if (rc != LS_OK)
         return rc;
     ls_cursor *c = ls_term_cursor_base(t);
@@ -167,7 +165,7 @@ static int explain_leaf(const ls_plan *p, size_t leaf, const ls_segment *s, uint
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         } else {
             e->term = term;
-            e->field = field_names[l->field];
+            e->field = ls_field_name(l->field);
             e->tf = ls_term_cursor_tf(t);
             e->df = l->df;
             e->idf = l->sc.idf;
@@ -205,7 +203,7 @@ static int explain_phrase(const ls_plan *p, const ls_plan_node *n, ls_cursor *c,
     }
     s[at] = '\0';
     e->term = s;
-    e->field = field_names[n->field];
+    e->field = ls_field_name(n->field);
     e->tf = ls_phrase_cursor_freq(c);
     e->df = -1; /* not computed for phrases */
     e->idf = n->phrase_sc.idf;

@@ -8,7 +8,7 @@
 #define LS_READER_SNAPSHOT_H
 
 #include "format/manifest.h"
-#include "reader/segreader.h"
+#include "format/segment.h"
 
 struct ls_reader {
     char *dir;

@@ -27,7 +27,7 @@
 #include "format/manifest.h"
 #include "format/postings.h"
 #include "format/termdict.h"
-#include "index/segwriter.h"
+#include "format/filenames.h"
 #include "libsearch.h"
 #include "testutil.h"
 #include "util/alloc.h"
@@ -500,8 +500,8 @@ END_TEST
 static void write_impossible_segment(const char *dir, const char *term, uint32_t tf,
                                      uint32_t npos)
 {
-    char *tid = ls_seg_path(dir, 0, "tid"), *doc = ls_seg_path(dir, 0, "doc"),
-         *pos = ls_seg_path(dir, 0, "pos");
+    char *tid = ls_segfile_path(dir, 0, LS_SEGFILE_TID),
+         *doc = ls_segfile_path(dir, 0, LS_SEGFILE_DOC), *pos = ls_segfile_path(dir, 0, LS_SEGFILE_POS);
     ck_assert(tid != NULL && doc != NULL && pos != NULL);
     ls_error err;
     ls_fwriter dw, pw, tw;

@@ -761,7 +761,7 @@ static size_t file_size(const char *path)
 static char *manifest_path(const char *dir, uint64_t gen)
 {
     char name[64];
-    ls_manifest_name(gen, name, sizeof name);
+    ls_manifest_name(gen, name);
     return join(dir, name);
 }
 

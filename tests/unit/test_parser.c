@@ -59,17 +59,17 @@ START_TEST(ast_format_handbuilt_tree)
     ls_qnode *ph = ls_qnode_new(LS_Q_PHRASE);
     ck_assert_ptr_nonnull(root);
     ck_assert_ptr_nonnull(ph);
-    ph->field = LS_QFIELD_TITLE;
-    ck_assert_int_eq(ls_qnode_add(ph, ls_qnode_term(LS_QFIELD_TITLE, "a", 1), 0), LS_OK);
-    ck_assert_int_eq(ls_qnode_add(ph, ls_qnode_term(LS_QFIELD_TITLE, "b", 1), 0), LS_OK);
-    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_QFIELD_ALL, "iran", 4), LS_OCCUR_MUST),
+    ph->field = LS_FIELD_TITLE;
+    ck_assert_int_eq(ls_qnode_add(ph, ls_qnode_term(LS_FIELD_TITLE, "a", 1), 0), LS_OK);
+    ck_assert_int_eq(ls_qnode_add(ph, ls_qnode_term(LS_FIELD_TITLE, "b", 1), 0), LS_OK);
+    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_FIELD_ALL, "iran", 4), LS_OCCUR_MUST),
                      LS_OK);
-    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_QFIELD_ALL, "china", 5),
+    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_FIELD_ALL, "china", 5),
                                   LS_OCCUR_SHOULD), LS_OK);
     ck_assert_int_eq(ls_qnode_add(root, ph, LS_OCCUR_NOT), LS_OK);
-    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_prefix(LS_QFIELD_ALL, "pre", 3),
+    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_prefix(LS_FIELD_ALL, "pre", 3),
                                   LS_OCCUR_SHOULD), LS_OK);
-    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_prefix(LS_QFIELD_BODY, "x", 1), LS_OCCUR_MUST),
+    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_prefix(LS_FIELD_BODY, "x", 1), LS_OCCUR_MUST),
                      LS_OK);
     ck_assert_int_eq(ls_qnode_add(root, ls_qnode_new(LS_Q_ALL), LS_OCCUR_SHOULD), LS_OK);
     ck_assert_int_eq(ls_qnode_add(root, ls_qnode_new(LS_Q_BOOL), LS_OCCUR_SHOULD), LS_OK);
@@ -88,7 +88,7 @@ END_TEST
 START_TEST(ast_format_shows_boosts_other_than_one)
 {
     ls_qnode *root = ls_qnode_new(LS_Q_BOOL);
-    ls_qnode *t = ls_qnode_term(LS_QFIELD_ALL, "lens", 4);
+    ls_qnode *t = ls_qnode_term(LS_FIELD_ALL, "lens", 4);
     ls_qnode *ph = ls_qnode_new(LS_Q_PHRASE);
     ck_assert_ptr_nonnull(root);
     ck_assert_ptr_nonnull(t);
@@ -96,11 +96,11 @@ START_TEST(ast_format_shows_boosts_other_than_one)
     ck_assert(root->boost == 1.0 && t->boost == 1.0 && ph->boost == 1.0);
     t->boost = 0.25;
     ph->boost = 2;
-    ck_assert_int_eq(ls_qnode_add(ph, ls_qnode_term(LS_QFIELD_ALL, "a", 1), 0), LS_OK);
-    ck_assert_int_eq(ls_qnode_add(ph, ls_qnode_term(LS_QFIELD_ALL, "b", 1), 0), LS_OK);
+    ck_assert_int_eq(ls_qnode_add(ph, ls_qnode_term(LS_FIELD_ALL, "a", 1), 0), LS_OK);
+    ck_assert_int_eq(ls_qnode_add(ph, ls_qnode_term(LS_FIELD_ALL, "b", 1), 0), LS_OK);
     ck_assert_int_eq(ls_qnode_add(root, t, LS_OCCUR_MUST), LS_OK);
     ck_assert_int_eq(ls_qnode_add(root, ph, LS_OCCUR_SHOULD), LS_OK);
-    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_QFIELD_TITLE, "x", 1), LS_OCCUR_SHOULD),
+    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_FIELD_TITLE, "x", 1), LS_OCCUR_SHOULD),
                      LS_OK);
     char buf[128];
     ls_qnode_format(root, buf, sizeof buf);
@@ -112,7 +112,7 @@ END_TEST
 START_TEST(ast_format_truncates_like_snprintf)
 {
     ls_qnode *root = ls_qnode_new(LS_Q_BOOL);
-    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_QFIELD_ALL, "iran", 4), LS_OCCUR_MUST),
+    ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_FIELD_ALL, "iran", 4), LS_OCCUR_MUST),
                      LS_OK);
     char buf[8];
     memset(buf, 'x', sizeof buf);
@@ -132,7 +132,7 @@ START_TEST(ast_add_many_kids_and_null_kid)
     for (int i = 0; i < 1000; i++) {
         char w[16];
         int n = snprintf(w, sizeof w, "t%d", i);
-        ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_QFIELD_ALL, w, (size_t)n), i % 3),
+        ck_assert_int_eq(ls_qnode_add(root, ls_qnode_term(LS_FIELD_ALL, w, (size_t)n), i % 3),
                          LS_OK);
     }
     ck_assert_uint_eq(root->n_kids, 1000);
@@ -326,7 +326,7 @@ START_TEST(parse_25_year_is_a_phrase_of_adjacent_terms)
     ck_assert_uint_eq(n->n_kids, 1);
     const ls_qnode *ph = n->kids[0];
     ck_assert_int_eq(ph->kind, LS_Q_PHRASE);
-    ck_assert_int_eq(ph->field, LS_QFIELD_ALL);
+    ck_assert_int_eq(ph->field, LS_FIELD_ALL);
     ck_assert_uint_eq(ph->n_kids, 2);
     ck_assert_int_eq(ph->kids[0]->kind, LS_Q_TERM);
     ck_assert_str_eq(ph->kids[0]->text, "25");
@@ -346,12 +346,12 @@ START_TEST(parse_field_reaches_phrase_terms_and_offsets)
     ck_assert_uint_eq(n->kids[0]->source_offset, 0);
     const ls_qnode *ph = n->kids[1];
     ck_assert_int_eq(ph->kind, LS_Q_PHRASE);
-    ck_assert_int_eq(ph->field, LS_QFIELD_TITLE);
-    ck_assert_int_eq(ph->kids[0]->field, LS_QFIELD_TITLE);
-    ck_assert_int_eq(ph->kids[1]->field, LS_QFIELD_TITLE);
+    ck_assert_int_eq(ph->field, LS_FIELD_TITLE);
+    ck_assert_int_eq(ph->kids[0]->field, LS_FIELD_TITLE);
+    ck_assert_int_eq(ph->kids[1]->field, LS_FIELD_TITLE);
     ck_assert_uint_eq(ph->source_offset, 11);  /* the opening quote */
     ck_assert_uint_eq(ph->kids[1]->source_offset, 18);
-    ck_assert_int_eq(n->kids[2]->field, LS_QFIELD_BODY);
+    ck_assert_int_eq(n->kids[2]->field, LS_FIELD_BODY);
     ck_assert_int_eq(n->kids[3]->kind, LS_Q_PREFIX);
     ck_assert_int_eq(n->occur[3], LS_OCCUR_NOT);
     ck_assert_uint_eq(n->kids[3]->source_offset, 33); /* the word, not its "-" */
@@ -609,7 +609,7 @@ END_TEST
 static void check_tree(const ls_qnode *n, int depth)
 {
     REQUIRE(n != NULL && depth < 400, "NULL node or depth %d", depth);
-    REQUIRE(n->field >= LS_QFIELD_ALL && n->field <= LS_QFIELD_BODY, "field %d", n->field);
+    REQUIRE(n->field >= LS_FIELD_ALL && n->field <= LS_FIELD_BODY, "field %d", n->field);
     switch (n->kind) {
     case LS_Q_TERM:
     case LS_Q_PREFIX:

@@ -1,24 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * segreader.c - opening a segment's five files and checking that they agree.
+ * segment.c - opening a segment's files and checking that they agree.
  */
-#include "reader/segreader.h"
+#include "format/segment.h"
 
 #include <string.h>
 
 #include "format/doclens.h"
-#include "index/segwriter.h"
 #include "libsearch.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
-static int open_one(ls_ifile *f, const char *dir, uint32_t id, const char *ext, uint32_t magic,
-                    ls_error *err)
+static int open_one(ls_ifile *f, const char *dir, uint32_t id, ls_segfile kind, ls_error *err)
 {
-    char *p = ls_seg_path(dir, id, ext);
+    char *p = ls_segfile_path(dir, id, kind);
     if (p == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
-    int rc = ls_ifile_open(f, p, magic, err);
+    int rc = ls_ifile_open(f, p, ls_segfile_kinds[kind].magic, err);
     if (rc == LS_ENOTFOUND)
         rc = ls_error_set(err, LS_ECORRUPT, "segment file '%s' is missing", p);
     ls_free(p);
@@ -30,11 +28,8 @@ int ls_segment_open(ls_segment *s, const char *dir, const ls_seg_info *info, ls_
     memset(s, 0, sizeof *s);
     s->info = *info;
     int rc;
-    LS_TRY(open_one(&s->tid, dir, info->id, "tid", LS_MAGIC_DICT, err));
-    LS_TRY(open_one(&s->doc, dir, info->id, "doc", LS_MAGIC_POSTINGS, err));
-    LS_TRY(open_one(&s->pos, dir, info->id, "pos", LS_MAGIC_POSITIONS, err));
-    LS_TRY(open_one(&s->len, dir, info->id, "len", LS_MAGIC_DOCLENS, err));
-    LS_TRY(open_one(&s->fdt, dir, info->id, "fdt", LS_MAGIC_STORED, err));
+    for (int k = 0; k < LS_SEGFILE_COUNT; k++)
+        LS_TRY(open_one(&s->files[k], dir, info->id, (ls_segfile)k, err));
     if (ls_termdict_open(&s->dict, s->tid.body, s->tid.body_len) != LS_OK) {
         rc = ls_error_set(err, LS_ECORRUPT, "'%s': damaged dictionary trailer", s->tid.path);
         goto fail;
@@ -57,18 +52,14 @@ fail:
 
 void ls_segment_close(ls_segment *s)
 {
-    ls_ifile_close(&s->tid);
-    ls_ifile_close(&s->doc);
-    ls_ifile_close(&s->pos);
-    ls_ifile_close(&s->len);
-    ls_ifile_close(&s->fdt);
+    for (int k = 0; k < LS_SEGFILE_COUNT; k++)
+        ls_ifile_close(&s->files[k]);
 }
 
 int ls_segment_check(const ls_segment *s, ls_error *err)
 {
-    const ls_ifile *fs[5] = {&s->tid, &s->doc, &s->pos, &s->len, &s->fdt};
-    for (int i = 0; i < 5; i++) {
-        int rc = ls_ifile_verify(fs[i], err);
+    for (int k = 0; k < LS_SEGFILE_COUNT; k++) {
+        int rc = ls_ifile_verify(&s->files[k], err);
         if (rc != LS_OK)
             return rc;
     }

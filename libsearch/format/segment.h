@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * segreader.h - one open segment: its mapped files, frame-checked at open, and the decoded
- * structure headers (dictionary, stored-field index). Nothing here reads postings at open.
- * The reader snapshot (snapshot.c) owns an array of these.
+ * segment.h - one open segment: its mapped files (filenames.h), frame-checked at open, and the
+ * decoded structure headers (dictionary, stored-field index). Nothing here reads postings at
+ * open. It lives in format/ so that the reader, the merger and the checker all read segments
+ * the same way without depending on each other.
  */
-#ifndef LS_READER_SEGREADER_H
-#define LS_READER_SEGREADER_H
+#ifndef LS_FORMAT_SEGMENT_H
+#define LS_FORMAT_SEGMENT_H
 
 #include <stdint.h>
 
 #include "format/fileheader.h"
+#include "format/filenames.h"
 #include "format/manifest.h"
 #include "format/postings.h"
 #include "format/stored.h"
@@ -18,7 +20,12 @@
 typedef struct ls_segment {
     ls_seg_info info;
     uint64_t base; /* global number of the segment's first document */
-    ls_ifile tid, doc, pos, len, fdt;
+    union {        /* by ls_segfile, or by name */
+        ls_ifile files[LS_SEGFILE_COUNT];
+        struct {
+            ls_ifile tid, doc, pos, len, fdt;
+        };
+    };
     ls_termdict dict;
     ls_stored stored;
 } ls_segment;
