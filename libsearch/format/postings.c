@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "codec/vbyte.h"
+#include "format/positions.h"
 #include "libsearch.h"
 #include "util/error.h"
 
@@ -165,4 +166,51 @@ int ls_postings_decode_tail(const ls_postings_view *v, uint32_t prev_doc, uint32
         tfs[j] = tf;
     }
     return (int)n;
+}
+
+static int iter_load(ls_postings_iter *it, uint32_t b)
+{
+    const ls_postings_view *v = &it->v;
+    uint32_t prev = b ? ls_skip_last_doc(v, b - 1) : UINT32_MAX;
+    it->block = b;
+    it->i = 0;
+    if (b < v->nblocks) {
+        it->n = LS_BLOCK;
+        return ls_postings_decode_block(v, b, prev, it->docs, it->tfs);
+    }
+    int n = ls_postings_decode_tail(v, prev, it->docs, it->tfs);
+    if (n < 0)
+        return LS_ECORRUPT;
+    it->n = (uint32_t)n;
+    return LS_OK;
+}
+
+int ls_postings_iter_init(ls_postings_iter *it, const ls_postings_view *v)
+{
+    it->v = *v;
+    it->pos_p = v->pos;
+    return iter_load(it, 0);
+}
+
+int ls_postings_iter_next(ls_postings_iter *it, uint32_t *doc, uint32_t *tf, const uint8_t **pos,
+                          size_t *pos_len)
+{
+    while (it->i >= it->n) {
+        if (it->block >= it->v.nblocks)
+            return 0;
+        int rc = iter_load(it, it->block + 1);
+        if (rc != LS_OK)
+            return rc;
+    }
+    const uint8_t *start = it->pos_p;
+    if (ls_positions_skip(&it->pos_p, it->v.pos_end, it->tfs[it->i]) != LS_OK)
+        return LS_ECORRUPT;
+    *doc = it->docs[it->i];
+    *tf = it->tfs[it->i];
+    if (pos != NULL)
+        *pos = start;
+    if (pos_len != NULL)
+        *pos_len = (size_t)(it->pos_p - start);
+    it->i++;
+    return 1;
 }

@@ -101,4 +101,21 @@ int ls_postings_decode_block(const ls_postings_view *v, uint32_t i, uint32_t pre
 int ls_postings_decode_tail(const ls_postings_view *v, uint32_t prev_doc, uint32_t *docs,
                             uint32_t *tfs);
 
+/** Reads a whole list in order, with each posting's position bytes (the merger, the
+ *  statistics and the checker; query cursors skip through lists with their own state). */
+typedef struct ls_postings_iter {
+    ls_postings_view v;
+    uint32_t docs[LS_BLOCK], tfs[LS_BLOCK];
+    uint32_t n, i;     /* postings decoded in the current block, next one to return */
+    uint32_t block;    /* current block; nblocks = the tail */
+    const uint8_t *pos_p; /* positions of docs[i] */
+} ls_postings_iter;
+
+/** @return LS_OK or LS_ECORRUPT. */
+int ls_postings_iter_init(ls_postings_iter *it, const ls_postings_view *v);
+/** @return 1 with the next posting (positions bytes [*pos, *pos + *pos_len)), 0 after the last,
+ *  or LS_ECORRUPT. pos and pos_len may be NULL. */
+int ls_postings_iter_next(ls_postings_iter *it, uint32_t *doc, uint32_t *tf, const uint8_t **pos,
+                          size_t *pos_len);
+
 #endif

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/vbyte.h"
 #include "format/doclens.h"
+#include "format/positions.h"
 #include "libsearch.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -116,18 +118,44 @@ static int emit(ls_inverter *inv, uint32_t doc)
         uint32_t gap = pl->df ? doc - pl->last_doc - 1 : doc;
         if (ls_buf_put_vbyte(&pl->buf, gap) != LS_OK || ls_buf_put_vbyte(&pl->buf, tf) != LS_OK)
             rc = LS_ENOMEM;
-        uint32_t prev = 0;
-        for (size_t j = from; rc == LS_OK && j < from + tf; j++) {
-            if (ls_buf_put_vbyte(&pl->buf, pos[j] - prev) != LS_OK)
-                rc = LS_ENOMEM;
-            prev = pos[j];
-        }
+        if (rc == LS_OK && ls_positions_put(&pl->buf, pos + from, tf) != LS_OK)
+            rc = LS_ENOMEM;
         from += tf;
         inv->postings_bytes += pl->buf.cap - before;
         pl->last_doc = doc;
         pl->df++;
     }
     return rc;
+}
+
+void ls_inverter_iter_init(const ls_inverter *inv, uint32_t key_id, ls_inverter_iter *it)
+{
+    const ls_plist *pl = &inv->lists[key_id];
+    it->p = pl->buf.data;
+    it->end = pl->buf.data + pl->buf.len;
+    it->left = pl->df;
+    it->doc = 0;
+    it->started = 0;
+}
+
+int ls_inverter_iter_next(ls_inverter_iter *it, uint32_t *doc, uint32_t *tf, const uint8_t **pos,
+                          size_t *pos_len)
+{
+    if (it->left == 0)
+        return 0;
+    uint32_t gap = 0, n = 0;
+    ls_vbyte_get(&it->p, it->end, &gap);
+    ls_vbyte_get(&it->p, it->end, &n);
+    it->doc = it->started ? it->doc + gap + 1 : gap;
+    it->started = 1;
+    const uint8_t *start = it->p;
+    ls_positions_skip(&it->p, it->end, n);
+    it->left--;
+    *doc = it->doc;
+    *tf = n;
+    *pos = start;
+    *pos_len = (size_t)(it->p - start);
+    return 1;
 }
 
 int ls_inverter_add(ls_inverter *inv, ls_analyzer *an, const char *title, size_t title_len,

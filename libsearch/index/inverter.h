@@ -46,4 +46,20 @@ int ls_inverter_add(ls_inverter *inv, ls_analyzer *an, const char *title, size_t
 /** @return approximate bytes of memory held. */
 size_t ls_inverter_memory(const ls_inverter *inv);
 
+/** Reads one key's postings back from RAM in document order (the buffers are the inverter's
+ *  own format: VByte(doc gap), VByte(tf), positions as format/positions.h writes them). */
+typedef struct ls_inverter_iter {
+    const uint8_t *p, *end;
+    uint32_t left; /* postings not yet read */
+    uint32_t doc;  /* the last document read */
+    int started;
+} ls_inverter_iter;
+
+void ls_inverter_iter_init(const ls_inverter *inv, uint32_t key_id, ls_inverter_iter *it);
+/** @return 1 with the next posting's document, tf and position bytes [*pos, *pos + *pos_len),
+ *  or 0 after the last one. The buffers were written by this inverter, so nothing is checked
+ *  beyond the buffer bounds. */
+int ls_inverter_iter_next(ls_inverter_iter *it, uint32_t *doc, uint32_t *tf, const uint8_t **pos,
+                          size_t *pos_len);
+
 #endif

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "codec/vbyte.h"
 #include "format/doclens.h"
 #include "format/fileheader.h"
 #include "format/filenames.h"
@@ -66,23 +65,16 @@ static int reserve(term_scratch *s, size_t n)
 /* Decodes one term's buffer into the scratch arrays. */
 static int decode_list(const ls_inverter *inv, uint32_t id, uint8_t field, term_scratch *s)
 {
-    const ls_plist *pl = &inv->lists[id];
-    if (reserve(s, pl->df) != LS_OK)
+    if (reserve(s, inv->lists[id].df) != LS_OK)
         return LS_ENOMEM;
     s->pos.len = 0;
-    const uint8_t *p = pl->buf.data, *end = p + pl->buf.len;
-    uint32_t doc = 0;
-    for (uint32_t i = 0; i < pl->df; i++) {
-        uint32_t gap, tf;
-        ls_vbyte_get(&p, end, &gap);
-        ls_vbyte_get(&p, end, &tf);
-        doc = i ? doc + gap + 1 : gap;
-        const uint8_t *ps = p;
-        for (uint32_t k = 0; k < tf; k++) {
-            uint32_t dpos;
-            ls_vbyte_get(&p, end, &dpos);
-        }
-        if (ls_buf_append(&s->pos, ps, (size_t)(p - ps)) != LS_OK)
+    ls_inverter_iter it;
+    ls_inverter_iter_init(inv, id, &it);
+    uint32_t doc, tf;
+    const uint8_t *ps;
+    size_t plen;
+    for (uint32_t i = 0; ls_inverter_iter_next(&it, &doc, &tf, &ps, &plen); i++) {
+        if (ls_buf_append(&s->pos, ps, plen) != LS_OK)
             return LS_ENOMEM;
         s->docs[i] = doc;
         s->tfs[i] = tf;

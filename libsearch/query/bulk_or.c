@@ -87,8 +87,7 @@ static int open_terms(const ls_plan *p, const ls_plan_node *n, const ls_segment 
     return rc;
 }
 
-static int run_window(bulk_state *b, const ls_segment *s, uint32_t from, uint32_t to,
-                      ls_topk *top, uint64_t *total)
+static int run_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *col)
 {
     memset(b->flags, 0, sizeof b->flags);
     for (size_t k = 0; k < b->n; k++) {
@@ -108,16 +107,14 @@ static int run_window(bulk_state *b, const ls_segment *s, uint32_t from, uint32_
         }
     }
     for (uint32_t i = 0; i < to - from; i++) {
-        if (b->flags[i] & b->need) {
-            (*total)++;
-            ls_topk_push(top, b->score[i], s->base + from + i);
-        }
+        if (b->flags[i] & b->need)
+            ls_collector_collect(col, from + i, b->score[i]);
     }
     return LS_OK;
 }
 
-int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, const ls_segment *s, ls_topk *top,
-                   uint64_t *total, ls_error *err)
+int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
+                   ls_collector *col, ls_error *err)
 {
     bulk_state *b = ls_malloc(sizeof *b);
     size_t cap = n->n_kids + (n->n_kids ? n->kids[0].n_kids : 0) + 1;
@@ -137,7 +134,7 @@ int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
             break;
         uint32_t from = first - first % WINDOW;
         uint32_t to = s->info.ndocs - from < WINDOW ? s->info.ndocs : from + WINDOW;
-        rc = run_window(b, s, from, to, top, total);
+        rc = run_window(b, from, to, col);
         if (rc != LS_OK)
             rc = rc == LS_ENOMEM ? ls_error_set(err, rc, "out of memory")
                                  : ls_error_set(err, rc, "'%s' or '%s': damaged postings while "

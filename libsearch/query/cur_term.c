@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "codec/vbyte.h"
 #include "format/doclens.h"
+#include "format/positions.h"
 #include "libsearch.h"
 #include "query/cursor.h"
 #include "util/alloc.h"
@@ -66,13 +66,9 @@ static int fail(ls_term_cursor *t, int rc)
 static int decode_positions(ls_term_cursor *t)
 {
     const uint8_t *p = t->pos_p, *end = t->v.pos_end;
-    for (; t->pos_i < t->i; t->pos_i++) {
-        for (uint32_t k = 0; k < t->tfs[t->pos_i]; k++) {
-            uint32_t x;
-            if (ls_vbyte_get(&p, end, &x) != 0)
-                return LS_ECORRUPT;
-        }
-    }
+    for (; t->pos_i < t->i; t->pos_i++)
+        if (ls_positions_skip(&p, end, t->tfs[t->pos_i]) != LS_OK)
+            return LS_ECORRUPT;
     uint32_t tf = t->tfs[t->i];
     if (tf > (size_t)(end - p)) /* each position takes at least one byte: tf is impossible */
         return LS_ECORRUPT;
@@ -83,14 +79,8 @@ static int decode_positions(ls_term_cursor *t)
         t->pos = np;
         t->pos_cap = tf;
     }
-    uint32_t cur = 0;
-    for (uint32_t k = 0; k < tf; k++) {
-        uint32_t x;
-        if (ls_vbyte_get(&p, end, &x) != 0 || (k > 0 && x == 0))
-            return LS_ECORRUPT;
-        cur += x;
-        t->pos[k] = cur;
-    }
+    if (ls_positions_decode(&p, end, tf, t->pos) != LS_OK)
+        return LS_ECORRUPT;
     t->npos = tf;
     t->pos_p = p;
     t->pos_i = t->i + 1;

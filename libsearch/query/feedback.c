@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reader/stats.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/hashmap.h"
@@ -127,7 +128,7 @@ static int read_docs(const ls_reader *r, ls_analyzer *an, const ls_topk *first, 
 /* Marks the terms found in at most LS_FEEDBACK_MAX_DF_SHARE of the documents. */
 static int mark_kept(const ls_reader *r, const fb_docs *d, uint8_t *keep, ls_error *err)
 {
-    double limit = LS_FEEDBACK_MAX_DF_SHARE * (double)r->ndocs;
+    double limit = LS_FEEDBACK_MAX_DF_SHARE * ls_stats_ndocs(r);
     uint8_t key[LS_MAX_KEY_BYTES];
     key[0] = LS_KEY_ALL;
     for (uint32_t id = 0; id < d->terms.count; id++) {
@@ -135,14 +136,9 @@ static int mark_kept(const ls_reader *r, const fb_docs *d, uint8_t *keep, ls_err
         const uint8_t *t = ls_strtab_key(&d->terms, id, &len);
         double df = 0;
         memcpy(key + 1, t, len); /* len <= LS_MAX_TERM_BYTES < LS_MAX_KEY_BYTES */
-        for (uint32_t s = 0; s < r->nsegs && df <= limit; s++) {
-            ls_term_meta meta;
-            int rc = ls_segment_lookup(&r->segs[s], key, len + 1, &meta, err);
-            if (rc < 0)
-                return rc;
-            if (rc == 1)
-                df += meta.df;
-        }
+        int rc = ls_stats_term(r, LS_FIELD_ALL, key, len + 1, NULL, &df, err);
+        if (rc != LS_OK)
+            return rc;
         keep[id] = df <= limit;
     }
     return LS_OK;

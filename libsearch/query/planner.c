@@ -10,28 +10,9 @@
 #include <string.h>
 
 #include "libsearch.h"
+#include "reader/stats.h"
 #include "util/alloc.h"
 #include "util/error.h"
-
-/* Document frequency of a body term in one segment: documents with a body position. */
-static int body_df(const ls_segment *s, const ls_term_meta *meta, double *df, ls_error *err)
-{
-    ls_term_cursor *t;
-    int rc = ls_term_cursor_new(s, meta, LS_FIELD_BODY, NULL, 1, &t, err);
-    if (rc != LS_OK)
-        return rc;
-    ls_cursor *c = ls_term_cursor_base(t);
-    while (c->doc != LS_DOC_END) {
-        *df += 1;
-        rc = ls_cursor_next(c);
-        if (rc != LS_OK) {
-            ls_cursor_free(c);
-            return ls_error_set(err, rc, "'%s': damaged postings", s->doc.path);
-        }
-    }
-    ls_cursor_free(c);
-    return LS_OK;
-}
 
 /* Finds or adds the leaf for (field, key, boost); computes its global df the first time. The
  * boost is part of the leaf's identity (it is the leaf's BM25 query weight), written at a
@@ -65,21 +46,12 @@ static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, d
     l->field = field;
     memcpy(l->key, key, key_len);
     l->key_len = key_len;
-    for (uint32_t i = 0; i < p->r->nsegs; i++) {
-        ls_term_meta meta;
-        int rc = ls_segment_lookup(&p->r->segs[i], key, key_len, &meta, err);
-        if (rc < 0)
-            return rc;
-        if (rc == 0)
-            continue;
-        if (ls_field_filtered(field)) {
-            rc = body_df(&p->r->segs[i], &meta, &l->df, err);
-            if (rc != LS_OK)
-                return rc;
-        } else {
-            l->df += meta.df;
-        }
-    }
+    l->seg_meta = ls_calloc(p->r->nsegs ? p->r->nsegs : 1, sizeof *l->seg_meta);
+    if (l->seg_meta == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    int rc = ls_stats_term(p->r, field, key, key_len, l->seg_meta, &l->df, err);
+    if (rc != LS_OK)
+        return rc;
     double idf = ls_bm25_idf(p->n_docs, l->df);
     ls_bm25_prepare(&l->sc, idf, boost, p->k1, p->b, p->avglen[field]);
     return LS_OK;
@@ -247,12 +219,9 @@ int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, 
     p->r = r;
     p->k1 = k1;
     p->b = b;
-    p->n_docs = (double)r->ndocs;
-    if (r->ndocs > 0) {
-        p->avglen[LS_FIELD_ALL] = (double)r->tokens_all / p->n_docs;
-        p->avglen[LS_FIELD_TITLE] = (double)r->tokens_title / p->n_docs;
-        p->avglen[LS_FIELD_BODY] = (double)(r->tokens_all - r->tokens_title) / p->n_docs;
-    }
+    p->n_docs = ls_stats_ndocs(r);
+    for (int f = 0; f < LS_FIELD_COUNT; f++)
+        p->avglen[f] = ls_stats_avglen(r, f);
     return plan_node(p, &p->root, q, 0, err);
 }
 
@@ -268,22 +237,29 @@ static void free_node(ls_plan_node *n)
 void ls_plan_free(ls_plan *p)
 {
     free_node(&p->root);
+    for (size_t i = 0; i < p->n_leaves; i++)
+        ls_free(p->leaves[i].seg_meta);
     ls_free(p->leaves);
     ls_strtab_free(&p->leaf_ids);
 }
 
 /* ---- per-segment cursor trees ---- */
 
+const ls_term_meta *ls_plan_leaf_meta(const ls_plan *p, size_t leaf, const ls_segment *s)
+{
+    const ls_term_meta *m = &p->leaves[leaf].seg_meta[s - p->r->segs];
+    return m->df > 0 ? m : NULL;
+}
+
 static int leaf_cursor(const ls_plan *p, size_t leaf, const ls_segment *s, int positions,
                        ls_term_cursor **out, ls_error *err)
 {
     const ls_plan_leaf *l = &p->leaves[leaf];
-    ls_term_meta meta;
+    const ls_term_meta *meta = ls_plan_leaf_meta(p, leaf, s);
     *out = NULL;
-    int rc = ls_segment_lookup(s, l->key, l->key_len, &meta, err);
-    if (rc <= 0)
-        return rc;
-    rc = ls_term_cursor_new(s, &meta, l->field, &l->sc, positions, out, err);
+    if (meta == NULL)
+        return LS_OK;
+    int rc = ls_term_cursor_new(s, meta, l->field, &l->sc, positions, out, err);
     if (rc == LS_OK && ls_term_cursor_base(*out)->doc == LS_DOC_END) {
         ls_cursor_free(ls_term_cursor_base(*out));
         *out = NULL;

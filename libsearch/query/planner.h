@@ -18,7 +18,8 @@ typedef struct ls_plan_leaf {
     int field;            /* LS_FIELD_* */
     uint8_t key[LS_MAX_KEY_BYTES]; /* key byte (ls_field_key) + term */
     size_t key_len;
-    double df;
+    double df;           /* over the whole snapshot (reader/stats.h) */
+    ls_term_meta *seg_meta; /* per segment of the snapshot; df 0 where the key is absent */
     ls_bm25_term sc;
 } ls_plan_leaf;
 
@@ -48,6 +49,8 @@ typedef struct ls_plan {
 int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, double b,
                   ls_error *err);
 void ls_plan_free(ls_plan *p);
+/** @return the dictionary entry of leaf in segment s (one of p->r's), NULL when absent. */
+const ls_term_meta *ls_plan_leaf_meta(const ls_plan *p, size_t leaf, const ls_segment *s);
 /** Builds the cursor tree of segment s for node n (*out NULL: nothing matches there). */
 int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
                    ls_cursor **out, ls_error *err);

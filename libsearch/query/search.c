@@ -12,11 +12,13 @@
 #include "highlight/snippet.h"
 #include "libsearch.h"
 #include "query/bulk_or.h"
+#include "query/collector.h"
 #include "query/feedback.h"
 #include "query/parser.h"
 #include "query/planner.h"
 #include "query/topk.h"
 #include "reader/snapshot.h"
+#include "reader/stats.h"
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/error.h"
@@ -59,14 +61,18 @@ static int read_options(const ls_search_options *in, ls_search_options *o, ls_er
     return LS_OK;
 }
 
+/* The exhaustive executors: every match of every segment goes to the collector. */
 static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64_t *total,
                    ls_error *err)
 {
     int bulk = ls_bulk_or_applies(&plan->root);
+    ls_collector col;
+    ls_collector_init(&col, top);
     for (uint32_t i = 0; i < r->nsegs; i++) {
         const ls_segment *s = &r->segs[i];
+        ls_collector_segment(&col, r, i);
         if (bulk) {
-            int rc = ls_bulk_or_run(plan, &plan->root, s, top, total, err);
+            int rc = ls_bulk_or_run(plan, &plan->root, s, &col, err);
             if (rc != LS_OK)
                 return rc;
             continue;
@@ -78,8 +84,7 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
         if (c == NULL)
             continue;
         while (c->doc != LS_DOC_END) {
-            (*total)++;
-            ls_topk_push(top, ls_cursor_score(c), s->base + c->doc);
+            ls_collector_collect(&col, c->doc, ls_cursor_score(c));
             rc = ls_cursor_next(c);
             if (rc != LS_OK) {
                 ls_cursor_free(c);
@@ -89,6 +94,7 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
         }
         ls_cursor_free(c);
     }
+    *total += col.total;
     return LS_OK;
 }
 
@@ -145,12 +151,11 @@ static int explain_leaf(const ls_plan *p, size_t leaf, const ls_segment *s, uint
                         explain_acc *a, ls_error *err)
 {
     const ls_plan_leaf *l = &p->leaves[leaf];
-    ls_term_meta meta;
-    int rc = ls_segment_lookup(s, l->key, l->key_len, &meta, err);
-    if (rc <= 0)
-        return rc;
+    const ls_term_meta *meta = ls_plan_leaf_meta(p, leaf, s);
+    if (meta == NULL)
+        return LS_OK;
     ls_term_cursor *t;
-    rc = ls_term_cursor_new(s, &meta, l->field, &l->sc, 0, &t, err);
+    int rc = ls_term_cursor_new(s, meta, l->field, &l->sc, 0, &t, err);
     if (rc != LS_OK)
         return rc;
     ls_cursor *c = ls_term_cursor_base(t);
@@ -294,7 +299,7 @@ static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, 
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         if (rc != LS_OK)
             return rc;
-        ex->n_docs = (double)f->r->ndocs;
+        ex->n_docs = ls_stats_ndocs(f->r);
         ex->n_terms = a.n;
         ex->terms = a.v;
         hit->explain = ex;

@@ -115,9 +115,12 @@ static void run_both(const ls_reader *rd, const ls_plan *plan, ls_topk *daat, ui
                      ls_topk *bulk, uint64_t *n_bulk)
 {
     ls_error err;
-    *n_daat = *n_bulk = 0;
+    *n_daat = 0;
+    ls_collector col;
+    ls_collector_init(&col, bulk);
     for (uint32_t i = 0; i < rd->nsegs; i++) {
         const ls_segment *s = &rd->segs[i];
+        ls_collector_segment(&col, rd, i);
         ls_cursor *c;
         ck_assert_int_eq(ls_plan_cursor(plan, &plan->root, s, &c, &err), LS_OK);
         while (c != NULL && c->doc != LS_DOC_END) {
@@ -126,8 +129,9 @@ static void run_both(const ls_reader *rd, const ls_plan *plan, ls_topk *daat, ui
             ck_assert_int_eq(ls_cursor_next(c), LS_OK);
         }
         ls_cursor_free(c);
-        ck_assert_int_eq(ls_bulk_or_run(plan, &plan->root, s, bulk, n_bulk, &err), LS_OK);
+        ck_assert_int_eq(ls_bulk_or_run(plan, &plan->root, s, &col, &err), LS_OK);
     }
+    *n_bulk = col.total;
     qsort(daat->heap, daat->n, sizeof *daat->heap, cmp_scored);
     qsort(bulk->heap, bulk->n, sizeof *bulk->heap, cmp_scored);
 }
