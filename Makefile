@@ -5,7 +5,7 @@
 V ?= release
 BUILD := build/$(V)
 CC ?= cc
-PKGS := zlib libutf8proc jansson
+PKGS := zlib libutf8proc jansson libxxhash
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
         -Wimplicit-fallthrough -Wpointer-arith -Wundef
@@ -18,18 +18,21 @@ OPT := -O2 -g
 else ifeq ($(V),asan)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 SAN_LD := -fsanitize=address,undefined
+else ifeq ($(V),tsan)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+SAN_LD := -fsanitize=thread
 else ifeq ($(V),debug)
 OPT := -O0 -g
 else ifeq ($(V),coverage)
 OPT := -O0 -g --coverage
 SAN_LD := --coverage
 else
-$(error unknown variant V=$(V): use release, asan, debug or coverage)
+$(error unknown variant V=$(V): use release, asan, tsan, debug or coverage)
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LIB_DEPS = $(PKG_LIBS) -lstemmer -lz -lm
+LIB_DEPS = $(PKG_LIBS) -lstemmer -lz -lm -pthread
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP
 LIB_CFLAGS = $(BASE_CFLAGS) -fPIC -fvisibility=hidden -DLS_BUILDING_LIBRARY \
@@ -50,6 +53,8 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 # CLI modules with their own unit tests (pure functions, no main) link into the runner too.
 TEST_CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/eval_metrics.c))
+# Further objects linked into the test runner (fuzz targets replayed by `make test`).
+TEST_EXTRA_OBJ :=
 
 SOMAJOR := 0
 STATIC_LIB := $(BUILD)/libsearch.a
@@ -57,8 +62,8 @@ SHARED_LIB := $(BUILD)/libsearch.so.$(SOMAJOR)
 CISEARCH := $(BUILD)/cisearch
 TEST_RUNNER := $(BUILD)/run_tests
 
-.PHONY: all deps run test check test-long asan valgrind bench bench-quick eval format lint \
-        install clean
+.PHONY: all deps run test check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update eval \
+        format lint install clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -84,6 +89,12 @@ test-long: all
 
 asan:
 	@$(MAKE) --no-print-directory V=asan test
+
+# The suites that run threads (readers beside a writer), under ThreadSanitizer.
+tsan:
+	@$(MAKE) --no-print-directory V=tsan all
+	@$(MAKE) --no-print-directory V=tsan build/tsan/run_tests
+	CK_RUN_SUITE=lifecycle build/tsan/run_tests
 
 valgrind: all
 	@$(MAKE) --no-print-directory $(TEST_RUNNER)
@@ -122,8 +133,10 @@ $(SHARED_LIB): $(LIB_OBJ) libsearch/libsearch.map
 $(CISEARCH): $(CLI_OBJ) $(STATIC_LIB)
 	$(CC) $(SAN_LD) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIB_DEPS)
 
-$(TEST_RUNNER): $(TEST_OBJ) $(TEST_CLI_OBJ) $(STATIC_LIB) $(CISEARCH)
-	$(CC) $(SAN_LD) -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(STATIC_LIB) $(LIB_DEPS) $(shell pkg-config --libs check)
+-include fuzz/fuzz.mk
+
+$(TEST_RUNNER): $(TEST_OBJ) $(TEST_CLI_OBJ) $(TEST_EXTRA_OBJ) $(STATIC_LIB) $(CISEARCH)
+	$(CC) $(SAN_LD) -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(TEST_EXTRA_OBJ) $(STATIC_LIB) $(LIB_DEPS) $(shell pkg-config --libs check)
 
 bench: all
 	./bench/run.sh
@@ -133,6 +146,20 @@ bench-quick: all
 
 eval: all
 	./eval/run.sh $(CISEARCH)
+
+# An update-heavy workload: 10,000 documents replaced in batches of 100, a commit each.
+bench-update: all
+	$(CC) -O2 -std=c11 -D_GNU_SOURCE -Ilibsearch/include bench/update_workload.c -o $(BUILD)/update_workload \
+	    $(STATIC_LIB) $(LIB_DEPS) -lpthread
+	rm -rf $(BUILD)/bench-update-index && $(BUILD)/update_workload $(BUILD)/bench-update-index 10000 100
+	rm -rf $(BUILD)/bench-update-index
+
+# Why block checks use XXH3 and file footers crc32 (docs/FORMAT.md "Block checks").
+bench-checksum: deps
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -std=c11 -D_GNU_SOURCE bench/checksum_speed.c -o $(BUILD)/checksum_speed \
+	    $(shell pkg-config --cflags --libs libxxhash zlib)
+	$(BUILD)/checksum_speed
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(wildcard libsearch/*/*.h libsearch/include/*.h cli/*.h tests/*.h)

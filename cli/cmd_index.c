@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_index.c - `cisearch index`: opens a writer on --index DIR (or $CISEARCH_INDEX; never the
- * seeds cache), adds the given paths and JSON-lines files in command-line order, commits once
- * and reports what it did. Reading the inputs is source.c's job.
+ * seeds cache), brings the index in line with the given paths (new and changed files added,
+ * documents of vanished files deleted, unchanged files left alone) and JSON-lines files (each
+ * line added or replacing its id), commits once when anything changed, and reports what it
+ * did. Reading the inputs is source.c's job.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,12 +15,13 @@
 #include "progress.h"
 #include "source.h"
 
-enum { OPT_INDEX = 1, OPT_JSONL, OPT_LANGUAGE };
+enum { OPT_INDEX = 1, OPT_JSONL, OPT_LANGUAGE, OPT_RECOVER };
 
 static const cli_option index_opts[] = {
     {"index", 'i', 1, OPT_INDEX},
     {"jsonl", 0, 1, OPT_JSONL},
     {"language", 0, 1, OPT_LANGUAGE},
+    {"recover", 0, 0, OPT_RECOVER},
     {NULL, 0, 0, 0},
 };
 
@@ -26,14 +29,20 @@ void cli_help_index(FILE *f)
 {
     fputs("Usage: cisearch index [--index DIR] [--jsonl FILE] [--language LANG] [PATH...]\n"
           "\n"
-          "Adds documents to the index in DIR (created when missing) and commits once.\n"
-          "  PATH             a text file (id = PATH), or a directory searched recursively\n"
-          "                   (id = the path below it); hidden entries and binary files\n"
-          "                   are skipped. Title = first non-blank line, body = the rest.\n"
+          "Brings the index in DIR (created when missing) in line with the inputs and\n"
+          "commits once, when anything changed.\n"
+          "  PATH             a text file, or a directory searched recursively (hidden\n"
+          "                   entries and binary files are skipped). A file's id is its\n"
+          "                   absolute path. New and changed files are indexed (size and\n"
+          "                   time, then a content hash, tell), documents of files no\n"
+          "                   longer under a directory given are deleted. Title = first\n"
+          "                   non-blank line, body = the rest.\n"
           "  --jsonl FILE     one JSON object per line: {\"id\", \"title\", \"body\", \"path\"};\n"
-          "                   FILE may be - for stdin (repeatable)\n"
+          "                   an existing id is replaced; FILE may be - for stdin (repeatable)\n"
           "  -i, --index DIR  the index directory (default: $CISEARCH_INDEX)\n"
           "  --language LANG  stemmer of a new index: english (default), french, ..., none\n"
+          "  --recover        open an index whose last commit is damaged at its newest\n"
+          "                   intact commit (see cisearch check)\n"
           "  -h, --help       show this help\n",
           f);
 }
@@ -46,6 +55,7 @@ typedef struct input {
 typedef struct index_cfg {
     const char *dir;
     const char *language;
+    int recover;
     input *inputs;
     size_t n_inputs;
 } index_cfg;
@@ -68,6 +78,9 @@ static int parse(int argc, char **argv, index_cfg *cfg)
             break;
         case OPT_LANGUAGE:
             cfg->language = v;
+            break;
+        case OPT_RECOVER:
+            cfg->recover = 1;
             break;
         case OPT_JSONL:
         case CLI_ARG_POSITIONAL:
@@ -110,11 +123,44 @@ static int add_inputs(const index_cfg *cfg, cli_source *src)
     return 0;
 }
 
+/* The last commit, to sync against (NULL for a new index). */
+static int open_old(const index_cfg *cfg, ls_reader **out)
+{
+    ls_open_options oo = LS_OPEN_OPTIONS_INIT;
+    oo.recover = cfg->recover;
+    ls_error err = {0};
+    *out = NULL;
+    int rc = ls_reader_open_opts(cfg->dir, &oo, out, &err);
+    if (rc == LS_OK || rc == LS_ENOTFOUND)
+        return 0;
+    cli_error_ls(rc, &err);
+    return -1;
+}
+
+static void summary(const cli_source *src, const cli_progress *progress, double secs,
+                    int committed)
+{
+    if (committed)
+        fprintf(stderr, "indexed: %llu added, %llu updated, %llu deleted, %llu unchanged",
+                (unsigned long long)src->added, (unsigned long long)src->updated,
+                (unsigned long long)src->deleted, (unsigned long long)src->unchanged);
+    else
+        fprintf(stderr, "index is up to date: %llu unchanged, nothing added, updated or deleted",
+                (unsigned long long)src->unchanged);
+    fprintf(stderr, " (%.1f MB read in %.2f s)", (double)progress->bytes / 1e6, secs);
+    if (src->skipped > 0)
+        fprintf(stderr, "; skipped %llu input%s (see the warnings above)",
+                (unsigned long long)src->skipped, src->skipped == 1 ? "" : "s");
+    fputc('\n', stderr);
+}
+
 static int run(const index_cfg *cfg)
 {
     ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
     wo.language = cfg->language;
+    wo.recover = cfg->recover;
     ls_writer *w = NULL;
+    ls_reader *old = NULL;
     ls_error err = {0};
     double t0 = cli_now();
     /* The library creates the index files; make the directory itself so a new path works. */
@@ -127,34 +173,33 @@ static int run(const index_cfg *cfg)
         cli_error_ls(rc, &err);
         return CLI_EXIT_ERROR;
     }
+    if (open_old(cfg, &old) != 0) {
+        ls_writer_close(w);
+        return CLI_EXIT_ERROR;
+    }
     cli_progress progress;
     cli_progress_init(&progress);
-    cli_source src = {w, &progress, 0, 0};
-    if (add_inputs(cfg, &src) != 0) {
-        cli_progress_clear(&progress);
-        ls_writer_close(w);
+    cli_source src = {.w = w, .progress = &progress, .sync = 1, .old = old};
+    int failed = add_inputs(cfg, &src) != 0;
+    cli_progress_clear(&progress);
+    int changed = src.added + src.updated + src.deleted > 0 || old == NULL;
+    if (!failed && changed && (rc = ls_writer_commit(w, &err)) != LS_OK) {
+        cli_error_ls(rc, &err);
+        failed = 1;
+    }
+    ls_writer_close(w);
+    ls_reader_close(old);
+    if (failed) {
         cli_error("nothing was committed to %s", cfg->dir);
         return CLI_EXIT_ERROR;
     }
-    cli_progress_clear(&progress);
-    rc = ls_writer_commit(w, &err);
-    ls_writer_close(w);
-    if (rc != LS_OK) {
-        cli_error_ls(rc, &err);
-        return CLI_EXIT_ERROR;
-    }
-    fprintf(stderr, "indexed %llu documents (%.1f MB) in %.2f s", (unsigned long long)progress.docs,
-            (double)progress.bytes / 1e6, cli_now() - t0);
-    if (src.skipped > 0)
-        fprintf(stderr, "; skipped %llu input%s (see the warnings above)",
-                (unsigned long long)src.skipped, src.skipped == 1 ? "" : "s");
-    fputc('\n', stderr);
+    summary(&src, &progress, cli_now() - t0, changed);
     return CLI_EXIT_HITS;
 }
 
 int cli_cmd_index(int argc, char **argv)
 {
-    index_cfg cfg = {NULL, NULL, NULL, 0};
+    index_cfg cfg = {NULL, NULL, 0, NULL, 0};
     cfg.inputs = calloc((size_t)argc, sizeof *cfg.inputs);
     if (cfg.inputs == NULL) {
         cli_error("out of memory");

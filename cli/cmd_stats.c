@@ -56,9 +56,13 @@ static void print_part(const char *name, uint64_t bytes, uint64_t total)
 static void print_stats(const char *dir, const ls_index_stats *s)
 {
     uint64_t total = s->bytes_dictionary + s->bytes_postings + s->bytes_positions +
-                     s->bytes_doclens + s->bytes_stored + s->bytes_manifest;
+                     s->bytes_doclens + s->bytes_stored + s->bytes_ids + s->bytes_deletions +
+                     s->bytes_manifest;
     printf("index        %s\n", dir);
     printf("documents    %llu\n", (unsigned long long)s->documents);
+    if (s->deleted_documents > 0)
+        printf("deleted      %llu (until a merge drops them)\n",
+               (unsigned long long)s->deleted_documents);
     printf("segments     %lu\n", (unsigned long)s->segments);
     printf("terms        %llu\n", (unsigned long long)s->terms);
     printf("postings     %llu\n", (unsigned long long)s->postings);
@@ -71,6 +75,9 @@ static void print_stats(const char *dir, const ls_index_stats *s)
     print_part("positions", s->bytes_positions, total);
     print_part("doc lengths", s->bytes_doclens, total);
     print_part("stored", s->bytes_stored, total);
+    print_part("ids", s->bytes_ids, total);
+    if (s->bytes_deletions > 0)
+        print_part("deletions", s->bytes_deletions, total);
     print_part("manifest", s->bytes_manifest, total);
     print_part("total", total, total);
     if (s->postings > 0)

@@ -24,8 +24,12 @@ typedef struct command {
 static const command commands[] = {
     {"search", "rank documents for a query (the default command)", cli_cmd_search,
      cli_help_search},
-    {"index", "add text files, directories or JSON lines to an index", cli_cmd_index,
+    {"index", "sync files and directories, or add JSON lines, into an index", cli_cmd_index,
      cli_help_index},
+    {"delete", "delete documents by id (or id prefix)", cli_cmd_delete, cli_help_delete},
+    {"optimize", "merge an index's segments into one", cli_cmd_optimize, cli_help_optimize},
+    {"check", "verify every checksum and structure of an index", cli_cmd_check,
+     cli_help_check},
     {"stats", "show the size and makeup of an index", cli_cmd_stats, cli_help_stats},
     {"eval", "score a TREC run against relevance judgments", cli_cmd_eval, cli_help_eval},
 };
@@ -85,7 +89,7 @@ static void global_help(FILE *f)
           "Commands:\n",
           f);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fputs("  help CMD  show the options of CMD\n"
           "\n"
           "Options:\n"

@@ -235,7 +235,7 @@ static int build_index(const char *seeds, const char *dir)
     cli_progress progress;
     cli_progress_init(&progress);
     progress.enabled = 0;
-    cli_source src = {w, &progress, 0, 1};
+    cli_source src = {.w = w, .progress = &progress, .quiet = 1};
     if (cli_source_add_path(&src, seeds) != 0) {
         ls_writer_close(w);
         return -1;

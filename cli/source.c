@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "filestamp.h"
 
 /* A file is binary when its first 8 KiB hold a NUL byte (as git and grep decide). */
 #define BINARY_PROBE 8192
@@ -106,13 +107,31 @@ static void split_text(const char *t, size_t len, ls_document *doc)
     }
 }
 
+/* Whether the index's last commit holds id, and its file stamp when it has one. */
+static int had_before(const cli_source *s, const char *id, size_t len, cli_stamp *stamp,
+                      int *has_stamp)
+{
+    ls_doc_info info = {LS_DOC_INFO_VERSION, 0, NULL, 0};
+    *has_stamp = 0;
+    if (s->old == NULL || ls_reader_get(s->old, id, len, &info, NULL) != LS_OK)
+        return 0;
+    *has_stamp = cli_stamp_decode(info.stamp, info.stamp_len, stamp) == 0;
+    return 1;
+}
+
 /* Adds a document; a document the library refuses is skipped, anything else is fatal. */
 static int add_doc(cli_source *s, const ls_document *doc, const char *where)
 {
     ls_error err = {0};
+    cli_stamp old;
+    int has_stamp, had = had_before(s, doc->id, doc->id_len, &old, &has_stamp);
     int rc = ls_writer_add(s->w, doc, &err);
     if (rc == LS_OK) {
         s->progress->docs++;
+        if (had)
+            s->updated++;
+        else
+            s->added++;
         return 0;
     }
     if (rc == LS_EINVAL || rc == LS_ELIMIT) {
@@ -124,8 +143,56 @@ static int add_doc(cli_source *s, const ls_document *doc, const char *where)
     return -1;
 }
 
-static int add_text_file(cli_source *s, const char *path, const char *id)
+/* The ids seen under one directory root (sync: what the index keeps). */
+typedef struct seen_ids {
+    char **v;
+    size_t n, cap;
+} seen_ids;
+
+static int seen_add(seen_ids *seen, const char *id)
 {
+    if (seen == NULL)
+        return 0;
+    if (seen->n == seen->cap) {
+        size_t ncap = seen->cap ? seen->cap * 2 : 256;
+        char **nv = realloc(seen->v, ncap * sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        seen->v = nv;
+        seen->cap = ncap;
+    }
+    if ((seen->v[seen->n] = strdup(id)) == NULL)
+        return -1;
+    seen->n++;
+    return 0;
+}
+
+static void seen_free(seen_ids *seen)
+{
+    for (size_t i = 0; i < seen->n; i++)
+        free(seen->v[i]);
+    free(seen->v);
+}
+
+/* A file whose size and time, or else contents, are as the index's stamp says is left as it
+ * is: kept, not read or indexed again. */
+static int add_text_file(cli_source *s, const char *path, const char *id, seen_ids *seen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        warn(s, "cannot read", path, strerror(errno));
+        return 0;
+    }
+    cli_stamp now = cli_stamp_of(&st), old;
+    int has_stamp, had = s->sync && had_before(s, id, strlen(id), &old, &has_stamp);
+    if (seen_add(seen, id) != 0) { /* seen even when unreadable: a passing failure */
+        cli_error("out of memory");
+        return -1;
+    }
+    if (had && has_stamp && old.size == now.size && old.mtime_ns == now.mtime_ns) {
+        s->unchanged++;
+        return 0;
+    }
     char *buf = NULL;
     size_t len = 0;
     int e = cli_read_file(path, &buf, &len);
@@ -137,15 +204,27 @@ static int add_text_file(cli_source *s, const char *path, const char *id)
     s->progress->bytes += len;
     if (memchr(buf, '\0', len < BINARY_PROBE ? len : BINARY_PROBE) != NULL) {
         warn(s, "skipping binary file", path, NULL);
+        if (seen != NULL) /* not text any more: its old document goes */
+            free(seen->v[--seen->n]);
         free(buf);
         return 0;
     }
+    now.hash = cli_stamp_hash(buf, len);
+    if (had && has_stamp && old.size == now.size && old.hash == now.hash) {
+        s->unchanged++; /* touched, not changed */
+        free(buf);
+        return 0;
+    }
+    uint8_t stamp[CLI_STAMP_BYTES];
+    cli_stamp_encode(&now, stamp);
     ls_document doc = LS_DOCUMENT_INIT;
     split_text(buf, len, &doc);
     doc.id = id;
     doc.id_len = strlen(id);
     doc.path = path;
     doc.path_len = strlen(path);
+    doc.stamp = stamp;
+    doc.stamp_len = sizeof stamp;
     int rc = add_doc(s, &doc, path);
     free(buf);
     cli_progress_update(s->progress);
@@ -296,14 +375,100 @@ int cli_walk(const char *root, cli_walk_fn fn, cli_skip_fn skip, void *payload)
     return walk_dir(&wk, root);
 }
 
+typedef struct walk_ctx {
+    cli_source *s;
+    const char *root; /* the id prefix (sync: the root's real path) */
+    seen_ids *seen;
+} walk_ctx;
+
 static void skip_walked(const char *path, const char *why, void *payload)
 {
-    warn(payload, "skipping", path, why);
+    walk_ctx *c = payload;
+    warn(c->s, "skipping", path, why);
 }
 
 static int add_walked(const char *path, const char *rel, void *payload)
 {
-    return add_text_file(payload, path, rel);
+    walk_ctx *c = payload;
+    if (!c->s->sync)
+        return add_text_file(c->s, path, rel, NULL);
+    char *id = join_path(c->root, rel);
+    if (id == NULL) {
+        cli_error("out of memory");
+        return -1;
+    }
+    int rc = add_text_file(c->s, path, id, c->seen);
+    free(id);
+    return rc;
+}
+
+static int cmp_strs(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct prune_ctx {
+    cli_source *s;
+    const seen_ids *seen;
+    int failed;
+} prune_ctx;
+
+/* Deletes a document of the old commit under the root when its file was not seen. */
+static int prune_one(const char *id, size_t len, const void *stamp, size_t slen, void *payload)
+{
+    prune_ctx *c = payload;
+    (void)stamp;
+    (void)slen;
+    char *key = strndup(id, len);
+    if (key == NULL) {
+        c->failed = 1;
+        return 1;
+    }
+    int known = bsearch(&key, c->seen->v, c->seen->n, sizeof *c->seen->v, cmp_strs) != NULL;
+    if (!known) {
+        ls_error err = {0};
+        int rc = ls_writer_delete(c->s->w, id, len, &err);
+        if (rc == LS_OK)
+            c->s->deleted++;
+        else if (rc != LS_ENOTFOUND) {
+            cli_error_ls(rc, &err);
+            c->failed = 1;
+        }
+    }
+    free(key);
+    return c->failed;
+}
+
+/* Sync of a directory root: walk, then delete what the old commit has under it that the
+ * walk did not see. */
+static int sync_dir(cli_source *s, const char *path)
+{
+    char *root = realpath(path, NULL);
+    if (root == NULL) {
+        cli_error("cannot resolve %s: %s", path, strerror(errno));
+        return -1;
+    }
+    seen_ids seen = {NULL, 0, 0};
+    walk_ctx c = {s, root, &seen};
+    int rc = cli_walk(path, add_walked, skip_walked, &c);
+    if (rc == 0 && s->old != NULL) {
+        qsort(seen.v, seen.n, sizeof *seen.v, cmp_strs);
+        char *prefix = join_path(root, "");
+        prune_ctx pc = {s, &seen, 0};
+        ls_error err = {0};
+        int lrc = prefix ? ls_reader_ids(s->old, prefix, strlen(prefix), prune_one, &pc, &err)
+                         : LS_ENOMEM;
+        if (lrc != LS_OK) {
+            cli_error_ls(lrc, &err);
+            rc = -1;
+        } else if (pc.failed) {
+            rc = -1;
+        }
+        free(prefix);
+    }
+    seen_free(&seen);
+    free(root);
+    return rc;
 }
 
 int cli_source_add_path(cli_source *s, const char *path)
@@ -313,9 +478,22 @@ int cli_source_add_path(cli_source *s, const char *path)
         warn(s, "cannot read", path, strerror(errno));
         return 0;
     }
-    if (S_ISDIR(st.st_mode))
-        return cli_walk(path, add_walked, skip_walked, s);
-    return add_text_file(s, path, path);
+    if (S_ISDIR(st.st_mode)) {
+        if (s->sync)
+            return sync_dir(s, path);
+        walk_ctx c = {s, path, NULL};
+        return cli_walk(path, add_walked, skip_walked, &c);
+    }
+    if (!s->sync)
+        return add_text_file(s, path, path, NULL);
+    char *id = realpath(path, NULL);
+    if (id == NULL) {
+        warn(s, "cannot read", path, strerror(errno));
+        return 0;
+    }
+    int rc = add_text_file(s, path, id, NULL);
+    free(id);
+    return rc;
 }
 
 /* ---- JSON lines ---- */

@@ -17,6 +17,14 @@ typedef struct cli_source {
     cli_progress *progress; /* counters always kept; drawn only on a terminal */
     uint64_t skipped;       /* inputs skipped with a warning */
     int quiet;              /* nonzero: no warnings (the seeds cache) */
+    /* How ids are made and what the index held before (directory sync). With sync, file ids
+     * are absolute paths (the root's real path, then the path below it), files whose stamp
+     * (filestamp.h) is unchanged are not added again, and documents of files no longer under
+     * a directory given are deleted. Without (the seeds cache), ids are the paths below the
+     * directory walked and every file is added. */
+    int sync;
+    const ls_reader *old;   /* the index's last commit (NULL: a new index) */
+    uint64_t added, updated, unchanged, deleted;
 } cli_source;
 
 /** Called for every regular file under a directory: `path` as it can be opened, `rel` the path
@@ -37,8 +45,8 @@ int cli_walk(const char *root, cli_walk_fn fn, cli_skip_fn skip, void *payload);
 /** Reads a whole file into a malloc'd buffer (NUL-terminated). @return 0 or an errno value. */
 int cli_read_file(const char *path, char **buf_out, size_t *len_out);
 
-/** Adds a text file (id = the path as given) or every text file under a directory (id = the
- *  path relative to it). Unreadable and binary files are skipped with a warning.
+/** Adds a text file or every text file under a directory (ids: see cli_source.sync).
+ *  Unreadable and binary files are skipped with a warning.
  *  @return 0, or -1 after printing an error that makes the index unusable. */
 int cli_source_add_path(cli_source *s, const char *path);
 

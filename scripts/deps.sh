@@ -1,9 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Installs the Debian packages libsearch needs to build and test, when any is missing.
-# Called by the Makefile before every build; does nothing when all are present.
+# Installs the Debian packages libsearch needs, when any is missing; does nothing when all are
+# present. `deps.sh` (called by the Makefile before every build) installs what building and
+# `make test` need; `deps.sh fuzz` adds what `make fuzz` needs (clang and its sanitizer and
+# libFuzzer runtimes).
 set -eu
-PKGS="gcc make pkg-config zlib1g-dev check libsubunit-dev libstemmer-dev libutf8proc-dev libjansson-dev"
+PKGS="gcc make pkg-config zlib1g-dev check libsubunit-dev libstemmer-dev libutf8proc-dev libjansson-dev libxxhash-dev"
+case "${1:-}" in
+    "") ;;
+    fuzz) PKGS="clang libclang-rt-14-dev" ;;
+    *) echo "deps.sh: unknown group '$1' (use: deps.sh [fuzz])" >&2; exit 2 ;;
+esac
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

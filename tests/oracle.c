@@ -25,12 +25,14 @@ typedef struct field_tokens {
 
 typedef struct oracle_doc {
     field_tokens f[NFIELDS]; /* indexed by ORACLE_FIELD_* */
+    int deleted;             /* out of matching and of every statistic */
 } oracle_doc;
 
 struct ls_oracle {
     ls_analyzer *an;
     oracle_doc *docs;
     size_t n_docs, cap_docs;
+    size_t n_live; /* documents not deleted: N */
     /* term dictionary: open addressing over strings */
     char **terms;      /* id -> term */
     size_t n_terms, cap_terms;
@@ -151,13 +153,13 @@ static int collect(const ls_token *tok, void *payload)
 }
 
 static uint32_t analyze(ls_analyzer *an, const char *s, size_t len, uint32_t first_pos,
-                        tok_list *out)
+                        unsigned flags, tok_list *out)
 {
     uint32_t next = first_pos;
     memset(out, 0, sizeof *out);
     if (s == NULL)
         return first_pos;
-    int rc = ls_analyze(an, s, len, first_pos, 0, collect, out, &next);
+    int rc = ls_analyze(an, s, len, first_pos, flags, collect, out, &next);
     if (rc != 0) {
         fprintf(stderr, "oracle: ls_analyze failed (%d)\n", rc);
         abort();
@@ -233,18 +235,37 @@ uint32_t ls_oracle_add(ls_oracle *o, const char *title, size_t title_len, const 
     memset(d, 0, sizeof *d);
 
     tok_list tl, bl;
-    uint32_t tw = analyze(o->an, title, title_len, 0, &tl);
-    analyze(o->an, body, body_len, tw + 1, &bl);
+    uint32_t tw = analyze(o->an, title, title_len, 0, 0, &tl);
+    analyze(o->an, body, body_len, tw + 1, 0, &bl);
     field_append(o, &d->f[ORACLE_FIELD_TITLE], &tl);
     field_append(o, &d->f[ORACLE_FIELD_BODY], &bl);
     field_append(o, &d->f[ORACLE_FIELD_ALL], &tl);
     field_append(o, &d->f[ORACLE_FIELD_ALL], &bl);
     tok_list_free(&tl);
     tok_list_free(&bl);
+    o->n_live++;
     return (uint32_t)o->n_docs++;
 }
 
+void ls_oracle_delete(ls_oracle *o, uint32_t doc)
+{
+    if (doc >= o->n_docs || o->docs[doc].deleted) {
+        fprintf(stderr, "oracle: deleting d%u, which is %s\n", doc,
+                doc >= o->n_docs ? "not a document" : "deleted already");
+        abort();
+    }
+    o->docs[doc].deleted = 1;
+    o->n_live--;
+}
+
+int ls_oracle_is_live(const ls_oracle *o, uint32_t doc)
+{
+    return doc < o->n_docs && !o->docs[doc].deleted;
+}
+
 size_t ls_oracle_docs(const ls_oracle *o) { return o->n_docs; }
+
+size_t ls_oracle_live_docs(const ls_oracle *o) { return o->n_live; }
 
 uint32_t ls_oracle_doc_len(const ls_oracle *o, uint32_t doc, int field)
 {
@@ -366,7 +387,7 @@ static oracle_q *leaf_from(const tok_list *l, int field)
 oracle_q *ls_oracle_word(ls_oracle *o, int field, const char *word)
 {
     tok_list l;
-    analyze(o->an, word, strlen(word), 0, &l);
+    analyze(o->an, word, strlen(word), 0, 0, &l);
     oracle_q *q = leaf_from(&l, field);
     tok_list_free(&l);
     return q;
@@ -378,10 +399,47 @@ oracle_q *ls_oracle_phrase(ls_oracle *o, int field, const char *text)
     return ls_oracle_word(o, field, text);
 }
 
+oracle_q *ls_oracle_prefix(ls_oracle *o, int field, const char *text)
+{
+    tok_list raw;
+    analyze(o->an, text, strlen(text), 0, LS_ANALYZE_NOSTEM, &raw);
+    if (raw.n == 0) {
+        tok_list_free(&raw);
+        return NULL;
+    }
+    /* Every dictionary term starting with the last token; terms only deleted documents held
+     * stay in the dictionary, but they match nothing, as in the engine. */
+    const char *pre = raw.text[raw.n - 1];
+    size_t pl = strlen(pre);
+    oracle_q *exp = oracle_q_bool();
+    for (size_t id = 0; id < o->n_terms; id++) {
+        const char *one[1] = {o->terms[id]};
+        if (strncmp(o->terms[id], pre, pl) == 0)
+            oracle_q_add(exp, oracle_q_leaf(field, one, 1), ORACLE_SHOULD);
+    }
+    if (raw.n == 1) {
+        tok_list_free(&raw);
+        return exp;
+    }
+    /* "25-ye*": the earlier words as required stemmed terms, in any order */
+    tok_list st;
+    analyze(o->an, text, strlen(text), 0, 0, &st);
+    oracle_q *root = oracle_q_bool();
+    for (size_t i = 0; i < st.n; i++) {
+        const char *one[1] = {st.text[i]};
+        if (st.pos[i] < raw.pos[raw.n - 1])
+            oracle_q_add(root, oracle_q_leaf(field, one, 1), ORACLE_MUST);
+    }
+    oracle_q_add(root, exp, ORACLE_MUST);
+    tok_list_free(&st);
+    tok_list_free(&raw);
+    return root;
+}
+
 oracle_q *ls_oracle_plain(ls_oracle *o, const char *text, int default_and)
 {
     tok_list l;
-    analyze(o->an, text, strlen(text), 0, &l);
+    analyze(o->an, text, strlen(text), 0, 0, &l);
     oracle_q *root = oracle_q_bool();
     size_t n_stop = 0;
     for (size_t i = 0; i < l.n; i++)
@@ -420,7 +478,7 @@ static uint64_t doc_freq(const ls_oracle *o, int field, uint32_t term)
     if (term == NO_TERM)
         return 0;
     for (size_t d = 0; d < o->n_docs; d++)
-        df += (uint64_t)field_has(&o->docs[d].f[field], term);
+        df += (uint64_t)(!o->docs[d].deleted && field_has(&o->docs[d].f[field], term));
     return df;
 }
 
@@ -442,7 +500,7 @@ static void prepare(const ls_oracle *o, oracle_q *q)
     q->idf = 0;
     for (size_t i = 0; i < q->n_terms; i++) {
         q->ids[i] = term_lookup(o, q->terms[i], strlen(q->terms[i]));
-        q->idf += idf_of((double)o->n_docs, (double)doc_freq(o, q->field, q->ids[i]));
+        q->idf += idf_of((double)o->n_live, (double)doc_freq(o, q->field, q->ids[i]));
     }
 }
 
@@ -468,6 +526,13 @@ static uint32_t leaf_freq(const oracle_q *q, const field_tokens *f)
         freq += (uint32_t)all;
     }
     return freq;
+}
+
+void ls_oracle_leaf_freqs(const ls_oracle *o, oracle_q *leaf, uint32_t *out)
+{
+    prepare(o, leaf);
+    for (size_t d = 0; d < o->n_docs; d++)
+        out[d] = o->docs[d].deleted ? 0 : leaf_freq(leaf, &o->docs[d].f[leaf->field]);
 }
 
 static double bm25(const eval_ctx *c, double idf, double freq, double len, double avglen)
@@ -535,15 +600,15 @@ void ls_oracle_search(const ls_oracle *o, oracle_q *q, double k1, double b, orac
     for (int f = 0; f < NFIELDS; f++) {
         double total = 0;
         for (size_t d = 0; d < o->n_docs; d++)
-            total += o->docs[d].f[f].n;
-        c.avglen[f] = o->n_docs ? total / (double)o->n_docs : 0;
+            total += o->docs[d].deleted ? 0 : o->docs[d].f[f].n;
+        c.avglen[f] = o->n_live ? total / (double)o->n_live : 0;
     }
     prepare(o, q);
     out->hits = xmalloc(o->n_docs * sizeof *out->hits);
     out->n = 0;
     for (size_t d = 0; d < o->n_docs; d++) {
         double s;
-        if (eval(&c, q, (uint32_t)d, &s)) {
+        if (!o->docs[d].deleted && eval(&c, q, (uint32_t)d, &s)) {
             out->hits[out->n].doc = (uint32_t)d;
             out->hits[out->n].score = s;
             out->n++;

@@ -3,7 +3,8 @@
  * oracle.h - the naive BM25 oracle the engine is compared against (STYLE.md principle 5).
  * It keeps every document analyzed per field ("all", "title", "body") with positions in memory
  * and answers a query tree by looping over every document: no index, no pruning, no cleverness.
- * It owns the scoring definitions (Robertson BM25, phrase frequency, boolean MUST/SHOULD/NOT);
+ * It owns the scoring definitions (Robertson BM25, phrase frequency, boolean MUST/SHOULD/NOT,
+ * prefix expansion) and what a deletion means (the document leaves results and statistics);
  * it does not parse query syntax: tests build the tree alongside the query text they render.
  */
 #ifndef LS_TESTS_ORACLE_H
@@ -71,8 +72,19 @@ void ls_oracle_free(ls_oracle *o);
  */
 uint32_t ls_oracle_add(ls_oracle *o, const char *title, size_t title_len, const char *body,
                        size_t body_len);
-/** @return the number of documents added (N, empty ones included). */
+/**
+ * Deletes document doc, as the engine's ls_writer_delete does once committed: it leaves
+ * matching, hit counts and every statistic (N, df, average field lengths). Its number is not
+ * reused; an update is a delete and an add (the new version gets the next number). Aborts
+ * when doc is no live document (a bug in the test).
+ */
+void ls_oracle_delete(ls_oracle *o, uint32_t doc);
+/** @return nonzero when doc was added and is not deleted. */
+int ls_oracle_is_live(const ls_oracle *o, uint32_t doc);
+/** @return the number of documents added, deleted ones included (document numbers in use). */
 size_t ls_oracle_docs(const ls_oracle *o);
+/** @return the number of live documents: N (empty ones included). */
+size_t ls_oracle_live_docs(const ls_oracle *o);
 /** @return the number of tokens of document `doc` in `field`. */
 uint32_t ls_oracle_doc_len(const ls_oracle *o, uint32_t doc, int field);
 
@@ -94,6 +106,14 @@ size_t oracle_q_format(const oracle_q *q, char *out, size_t cap);
 oracle_q *ls_oracle_word(ls_oracle *o, int field, const char *word);
 /** A quoted phrase: all tokens of `text` in order (one token: a TERM); NULL when none. */
 oracle_q *ls_oracle_phrase(ls_oracle *o, int field, const char *text);
+/**
+ * A prefix query "text*" as the parser reads it: text analyzed without stemming; no token ->
+ * NULL; the last token's expansions (every dictionary term, stemmed as indexed, that starts
+ * with it) as SHOULD TERMs of a BOOL, which matches nothing when there is none; with several
+ * tokens ("25-ye*") a BOOL of the earlier words as MUST stemmed TERMs and the expansions'
+ * BOOL as MUST (word order not checked). Expansions are those of the documents added so far.
+ */
+oracle_q *ls_oracle_prefix(ls_oracle *o, int field, const char *text);
 /** LS_SYNTAX_PLAIN: a BOOL with each token of `text` as its own TERM (MUST when default_and),
  *  English stop words left out unless every token is one. */
 oracle_q *ls_oracle_plain(ls_oracle *o, const char *text, int default_and);
@@ -105,5 +125,10 @@ oracle_q *ls_oracle_plain(ls_oracle *o, const char *text, int default_and);
 void ls_oracle_search(const ls_oracle *o, oracle_q *q, double k1, double b,
                       oracle_result *out);
 void oracle_result_free(oracle_result *r);
+/** The inputs of a TERM or PHRASE leaf's BM25 besides the statistics: its tf (phrase: pf) in
+ *  every document, into out[0..ls_oracle_docs(o)) (0 for deleted documents); the field length
+ *  is ls_oracle_doc_len(). Two documents with the same inputs for every leaf score the same
+ *  bits in any implementation; equal scores from other inputs need not. */
+void ls_oracle_leaf_freqs(const ls_oracle *o, oracle_q *leaf, uint32_t *out);
 
 #endif

@@ -21,6 +21,7 @@ typedef struct rm3_doc {
     uint32_t *term; /* dictionary id per token, title then body */
     uint8_t *stop;  /* the token's word is an English stop word */
     uint32_t n;
+    int deleted;    /* counts in no document frequency */
 } rm3_doc;
 
 struct ls_rm3_oracle {
@@ -32,8 +33,8 @@ struct ls_rm3_oracle {
     size_t n_terms, cap_terms;
     uint32_t *slots; /* open addressing: NO_ID or id */
     size_t n_slots;
-    size_t *df;      /* by id, counted over the first df_docs documents */
-    size_t df_docs;
+    size_t n_live;   /* documents not deleted: N */
+    size_t *df;      /* by id, counted over the live documents; NULL when stale */
 };
 
 static void *xcalloc(size_t n, size_t size)
@@ -184,26 +185,37 @@ uint32_t ls_rm3_oracle_add(ls_rm3_oracle *rm, const char *title, size_t title_le
         fprintf(stderr, "oracle_rm3: the two oracles disagree on document numbers\n");
         abort();
     }
+    free(rm->df);
+    rm->df = NULL;
+    rm->n_live++;
     return (uint32_t)rm->n_docs++;
 }
 
-/* Counts every term's document frequency (any token, stop word or not) over all documents. */
+void ls_rm3_oracle_delete(ls_rm3_oracle *rm, uint32_t doc)
+{
+    ls_oracle_delete(rm->bm25, doc); /* aborts unless doc is live */
+    rm->docs[doc].deleted = 1;
+    rm->n_live--;
+    free(rm->df);
+    rm->df = NULL;
+}
+
+/* Counts every term's document frequency (any token, stop word or not) over the live
+ * documents. */
 static void count_df(ls_rm3_oracle *rm)
 {
-    if (rm->df != NULL && rm->df_docs == rm->n_docs)
+    if (rm->df != NULL)
         return;
-    free(rm->df);
     rm->df = xcalloc(rm->n_terms, sizeof *rm->df);
     for (size_t d = 0; d < rm->n_docs; d++) {
         const rm3_doc *doc = &rm->docs[d];
-        for (uint32_t i = 0; i < doc->n; i++) {
+        for (uint32_t i = 0; doc->deleted == 0 && i < doc->n; i++) {
             uint32_t seen = 0;
             for (uint32_t j = 0; j < i && !seen; j++)
                 seen = doc->term[j] == doc->term[i];
             rm->df[doc->term[i]] += !seen;
         }
     }
-    rm->df_docs = rm->n_docs;
 }
 
 size_t ls_rm3_oracle_df(ls_rm3_oracle *rm, const char *term)
@@ -362,7 +374,7 @@ static int same_profile(const ls_rm3_oracle *rm, const rm3_expansion *e, uint32_
 static void relevance_model(ls_rm3_oracle *rm, const rm3_params *p, double total,
                             rm3_expansion *e)
 {
-    double df_limit = RM3_MAX_DF_SHARE * (double)rm->n_docs;
+    double df_limit = RM3_MAX_DF_SHARE * (double)rm->n_live;
     double *pt = xcalloc(rm->n_terms, sizeof *pt);
     for (size_t k = 0; k < e->n_fb_docs; k++) {
         const rm3_doc *d = &rm->docs[e->fb_docs[k]];
@@ -407,36 +419,83 @@ static void relevance_model(ls_rm3_oracle *rm, const rm3_params *p, double total
     free(v);
 }
 
-/* The score of leaf alone in document d; NAN when it does not match there. */
-static double leaf_score(ls_rm3_oracle *rm, const oracle_q *leaf, uint32_t d, double k1,
-                         double b)
+/* The leaves of q, in tree order, appended to v. */
+static void collect_leaves(const oracle_q *q, const oracle_q ***v, size_t *n)
 {
-    oracle_q *q = oracle_q_bool();
-    oracle_q_add(q, oracle_q_clone(leaf), ORACLE_SHOULD);
-    oracle_result res;
-    ls_oracle_search(rm->bm25, q, k1, b, &res);
-    double s = NAN;
-    for (size_t i = 0; i < res.n; i++)
-        if (res.hits[i].doc == d)
-            s = res.hits[i].score;
-    oracle_result_free(&res);
-    oracle_q_free(q);
-    return s;
+    if (q->kind != ORACLE_BOOL) {
+        *v = xrealloc(*v, (*n + 1) * sizeof **v);
+        (*v)[(*n)++] = q;
+        return;
+    }
+    for (size_t i = 0; i < q->n_kids; i++)
+        collect_leaves(q->kids[i], v, n);
 }
 
-/* Do documents d1 and d2 get bitwise equal scores from every leaf of q (or match neither)?
- * Then their query scores are the same sums of the same numbers in any implementation. */
-static int same_leaf_scores(ls_rm3_oracle *rm, const oracle_q *q, uint32_t d1, uint32_t d2,
-                            double k1, double b)
+/* The inputs of every leaf's score in every document: tf (or pf) and field length, row l
+ * of leaf l, rm->n_docs columns (length 0 where the leaf does not match). */
+typedef struct leaf_table {
+    uint32_t *freq, *len;
+    size_t n_leaves;
+} leaf_table;
+
+static void leaf_table_build(ls_rm3_oracle *rm, const oracle_q *q, leaf_table *t)
 {
-    if (q->kind == ORACLE_BOOL) {
-        for (size_t i = 0; i < q->n_kids; i++)
-            if (!same_leaf_scores(rm, q->kids[i], d1, d2, k1, b))
-                return 0;
-        return 1;
+    const oracle_q **leaves = NULL;
+    t->n_leaves = 0;
+    collect_leaves(q, &leaves, &t->n_leaves);
+    t->freq = xcalloc(t->n_leaves * rm->n_docs, sizeof *t->freq);
+    t->len = xcalloc(t->n_leaves * rm->n_docs, sizeof *t->len);
+    for (size_t l = 0; l < t->n_leaves; l++) {
+        oracle_q *leaf = oracle_q_clone(leaves[l]);
+        uint32_t *freq = t->freq + l * rm->n_docs, *len = t->len + l * rm->n_docs;
+        ls_oracle_leaf_freqs(rm->bm25, leaf, freq);
+        for (size_t d = 0; d < rm->n_docs; d++)
+            len[d] = freq[d] ? ls_oracle_doc_len(rm->bm25, (uint32_t)d, leaf->field) : 0;
+        oracle_q_free(leaf);
     }
-    double x = leaf_score(rm, q, d1, k1, b), y = leaf_score(rm, q, d2, k1, b);
-    return (isnan(x) && isnan(y)) || x == y;
+    free(leaves);
+}
+
+/* Do documents d1 and d2 give every leaf the same tf and field length (or match it in
+ * neither)? Then their scores are the same sums of the same numbers in any implementation. */
+static int same_leaf_inputs(const ls_rm3_oracle *rm, const leaf_table *t, uint32_t d1,
+                            uint32_t d2)
+{
+    for (size_t l = 0; l < t->n_leaves; l++) {
+        size_t a = l * rm->n_docs + d1, b = l * rm->n_docs + d2;
+        if (t->freq[a] != t->freq[b] || t->len[a] != t->len[b])
+            return 0;
+    }
+    return 1;
+}
+
+/* Which documents are the first n of the first pass hangs on a near tie (a zero score
+ * carries no weight anyway) when one of them and one after them score within a near tie of
+ * the n-th: another implementation may order those two either way. Unless they tie exactly
+ * with the same tf and length in every clause: then document order breaks the tie everywhere.
+ * Equal scores from other inputs need not be equal elsewhere (with b = 0.75 and an average
+ * length of 3, tf 1 at length 1 and tf 2 at length 3 score alike only in real arithmetic). */
+static void boundary_tie(ls_rm3_oracle *rm, const oracle_q *q, const oracle_result *first,
+                         size_t n, rm3_expansion *out)
+{
+    double a = first->hits[n - 1].score, eps = RM3_NEAR_TIE * a;
+    leaf_table t = {NULL, NULL, 0};
+    if (a <= 0 || a - first->hits[n].score > eps)
+        return;
+    leaf_table_build(rm, q, &t);
+    for (size_t i = n; i-- > 0 && first->hits[i].score - a <= eps && !out->ambiguous;) {
+        for (size_t j = n; j < first->n && a - first->hits[j].score <= eps; j++) {
+            const oracle_hit *x = &first->hits[i], *y = &first->hits[j];
+            if (x->score == y->score && same_leaf_inputs(rm, &t, x->doc, y->doc))
+                continue;
+            out->ambiguous = 1;
+            snprintf(out->why, sizeof out->why, "first-pass hits %zu d%u (%.17g) and %zu d%u "
+                     "(%.17g)", i + 1, x->doc, x->score, j + 1, y->doc, y->score);
+            break;
+        }
+    }
+    free(t.freq);
+    free(t.len);
 }
 
 void ls_rm3_expand(ls_rm3_oracle *rm, const oracle_q *q, double k1, double b,
@@ -458,19 +517,8 @@ void ls_rm3_expand(ls_rm3_oracle *rm, const oracle_q *q, double k1, double b,
         out->fb_scores[i] = first.hits[i].score;
         total += first.hits[i].score > 0 ? first.hits[i].score : 0;
     }
-    /* Which document is D-th hangs on a near tie (a zero score carries no weight anyway). An
-     * exact tie is broken by document order everywhere when both documents score the same in
-     * every clause; equal sums of different clause scores need not be equal elsewhere. */
-    if (n > 0 && n < first.n) {
-        double a = first.hits[n - 1].score, c = first.hits[n].score;
-        if (a > 0 && a - c <= RM3_NEAR_TIE * a &&
-            !(a == c && same_leaf_scores(rm, q, first.hits[n - 1].doc, first.hits[n].doc, k1,
-                                         b))) {
-            out->ambiguous = 1;
-            snprintf(out->why, sizeof out->why, "first-pass hits %zu d%u (%.17g) and %zu d%u "
-                     "(%.17g)", n, first.hits[n - 1].doc, a, n + 1, first.hits[n].doc, c);
-        }
-    }
+    if (n > 0 && n < first.n)
+        boundary_tie(rm, q, &first, n, out);
     oracle_result_free(&first);
     if (total > 0) {
         count_df(rm);

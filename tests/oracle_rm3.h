@@ -60,7 +60,12 @@ ls_oracle *ls_rm3_oracle_bm25(ls_rm3_oracle *rm);
 uint32_t ls_rm3_oracle_add(ls_rm3_oracle *rm, const char *title, size_t title_len,
                            const char *body, size_t body_len);
 
-/** @return df of an analyzed term over title and body ("all"), counting every token. */
+/** Deletes document doc from both oracles (see ls_oracle_delete): its tokens leave the
+ *  document frequencies and N, and it is never a feedback document. */
+void ls_rm3_oracle_delete(ls_rm3_oracle *rm, uint32_t doc);
+
+/** @return df of an analyzed term over title and body ("all") of the live documents, counting
+ *  every token. */
 size_t ls_rm3_oracle_df(ls_rm3_oracle *rm, const char *term);
 
 /**

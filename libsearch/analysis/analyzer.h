@@ -22,8 +22,6 @@
 
 #include "libsearch.h"
 
-/** Normalized words longer than this many bytes are dropped (their position is kept). */
-#define LS_MAX_TERM_BYTES 128
 /** Longest language name accepted. */
 #define LS_LANGUAGE_MAX 31
 

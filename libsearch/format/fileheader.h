@@ -3,7 +3,10 @@
  * fileheader.h - the header and footer every index file carries (FORMAT.md "File"):
  *   File   --> Header, Body, Footer
  *   Header --> Magic u32, FormatVersion u32
- *   Footer --> BodyLength u64, FooterMagic u32, Crc32 u32   (crc of every byte before Crc32)
+ *   Footer --> Tag u64, BodyLength u64, FooterMagic u32, Crc32 u32 (crc of every byte before)
+ * Tag binds a file to its owner: a segment's files carry the segment's tag (recorded in the
+ * manifest), a deletions file its segment's tag mixed with its generation, so a file copied
+ * or renamed from another segment or index is refused (the manifest's tag is 0).
  * Writers go through ls_fwriter; readers map the file and check the frame before use.
  */
 #ifndef LS_FORMAT_FILEHEADER_H
@@ -14,9 +17,9 @@
 
 #include "util/fileio.h"
 
-#define LS_FORMAT_VERSION 1u
+#define LS_FORMAT_VERSION 2u
 #define LS_HEADER_SIZE 8u
-#define LS_FOOTER_SIZE 16u
+#define LS_FOOTER_SIZE 24u
 #define LS_FOOTER_MAGIC 0x544f464cu /* "LFOT" */
 
 #define LS_MAGIC_DICT 0x4454534cu     /* "LSTD" term dictionary */
@@ -25,9 +28,12 @@
 #define LS_MAGIC_DOCLENS 0x4c44534cu  /* "LSDL" document lengths */
 #define LS_MAGIC_STORED 0x4653534cu   /* "LSSF" stored fields */
 #define LS_MAGIC_MANIFEST 0x464d534cu /* "LSMF" manifest */
+#define LS_MAGIC_IDS 0x4449534cu      /* "LSID" id dictionary */
+#define LS_MAGIC_DELETES 0x5844534cu  /* "LSDX" deletions of a segment */
 
 int ls_header_write(ls_fwriter *w, uint32_t magic, ls_error *err);
-/** Writes the footer (body length = bytes since the header) and finishes the file (fsync). */
+/** Writes the footer (w->tag, the body length = bytes since the header) and finishes the
+ *  file (fsync). */
 int ls_footer_finish(ls_fwriter *w, ls_error *err);
 
 /** A mapped, frame-checked file: body points between header and footer. */
@@ -36,11 +42,13 @@ typedef struct ls_ifile {
     const uint8_t *body;
     size_t body_len;
     char *path;
+    uint64_t tag; /* the footer's Tag */
 } ls_ifile;
 
 /**
  * Maps path and checks magic, format version, footer magic and body length (not the crc).
- * @return LS_OK, LS_ENOTFOUND, LS_EIO, LS_ECORRUPT (bad frame), LS_EFORMAT (newer version).
+ * @return LS_OK, LS_ENOTFOUND, LS_EIO, LS_ECORRUPT (bad frame), LS_EFORMAT (another format
+ *         version: a newer one, or an older one that must be re-indexed).
  */
 int ls_ifile_open(ls_ifile *f, const char *path, uint32_t magic, ls_error *err);
 /** Verifies the crc32 of the whole file. @return LS_OK or LS_ECORRUPT. */

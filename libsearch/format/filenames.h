@@ -8,6 +8,7 @@
  *   LOCK                       the writer lock
  *   manifest-<gen>             a commit point (<gen>: 20 decimal digits)
  *   seg-<id>.<ext>             an immutable file of segment <id> (10 decimal digits)
+ *   seg-<id>_<gen>.del         the deletions of segment <id> as of commit <gen>
  *   <name>.tmp                 a file being written (never read; removed by the next writer)
  */
 #ifndef LS_FORMAT_FILENAMES_H
@@ -25,6 +26,7 @@ typedef enum ls_segfile {
     LS_SEGFILE_POS, /* positions */
     LS_SEGFILE_LEN, /* document lengths */
     LS_SEGFILE_FDT, /* stored fields */
+    LS_SEGFILE_IDS, /* id dictionary */
     LS_SEGFILE_COUNT
 } ls_segfile;
 
@@ -32,6 +34,7 @@ typedef struct ls_segfile_kind {
     const char *ext;  /* file name extension */
     uint32_t magic;   /* the Magic of its header (format/fileheader.h) */
     const char *what; /* for messages: "term dictionary", ... */
+    int paged;        /* its body is paged data (format/pages.h) */
 } ls_segfile_kind;
 
 /** The table of segment file kinds, indexed by ls_segfile. */
@@ -46,6 +49,8 @@ void ls_segfile_name(char *buf, uint32_t id, ls_segfile kind);
 char *ls_segfile_path(const char *dir, uint32_t id, ls_segfile kind);
 /** Writes the name of generation gen's manifest into buf (LS_FILENAME_MAX bytes). */
 void ls_manifest_name(uint64_t gen, char *buf);
+/** Writes the name of segment id's deletions as of commit gen into buf. */
+void ls_delfile_name(char *buf, uint32_t id, uint64_t gen);
 
 /** What a directory entry is, by its name alone. */
 typedef enum ls_file_class {
@@ -53,6 +58,7 @@ typedef enum ls_file_class {
     LS_FILE_LOCK,
     LS_FILE_MANIFEST, /* *gen set */
     LS_FILE_SEGMENT,  /* *id and *kind set */
+    LS_FILE_DELETES,  /* *id and *gen set */
     LS_FILE_TEMP,     /* a .tmp file */
 } ls_file_class;
 

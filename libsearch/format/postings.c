@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * postings.c - writer and decoders of FORMAT.md "Postings" and "Positions" (see postings.h).
- * Bit packing after Lemire & Boytsov (codec/bitpack.c); skip table per 128-posting block with
- * block-max inputs for MaxScore / Block-Max WAND (Ding & Suel 2011).
+ * postings.c - writer and decoders of FORMAT.md "Postings" and the position block checks (see
+ * postings.h). Bit packing after Lemire & Boytsov (codec/bitpack.c); a skip table per
+ * 128-posting block with block-max inputs for MaxScore / Block-Max WAND (Ding & Suel 2011).
  */
 #include "format/postings.h"
 
@@ -62,7 +62,7 @@ static int write_blocks(ls_buf *blk, const ls_term_input *in, ls_buf *skip)
 int ls_postings_write(ls_fwriter *docw, ls_fwriter *posw, const ls_term_input *in,
                       ls_buf *scratch, ls_term_meta *meta, ls_error *err)
 {
-    /* scratch holds the skip table first, then the blocks from blk_start. */
+    /* scratch holds the skip table; the blocks go to their own buffer. */
     ls_buf skip = *scratch, blk = LS_BUF_INIT;
     skip.len = 0;
     int rc = LS_OK;
@@ -84,8 +84,8 @@ int ls_postings_write(ls_fwriter *docw, ls_fwriter *posw, const ls_term_input *i
         rc = ls_error_set(err, LS_ELIMIT, "postings of one term exceed 4 GiB");
         goto done;
     }
-    meta->doc_off = docw->offset - 8;
-    meta->pos_off = posw->offset - 8;
+    meta->doc_off = docw->offset - docw->paged_from;
+    meta->pos_off = posw->offset - posw->paged_from;
     meta->pos_bytes = in->n ? in->pos_end[in->n - 1] : 0;
     rc = ls_fwriter_write(docw, skip.data, skip.len, err);
     if (rc == LS_OK)
@@ -99,39 +99,59 @@ done:
     return rc;
 }
 
-int ls_postings_view_init(ls_postings_view *v, const ls_term_meta *m, const uint8_t *doc_body,
-                          size_t doc_len, const uint8_t *pos_body, size_t pos_len)
+int ls_postings_view_init(ls_postings_view *v, const ls_term_meta *m, const ls_pages *docs,
+                          const ls_pages *pos)
 {
-    if (m->df == 0 || m->doc_off > doc_len || m->doc_bytes > doc_len - m->doc_off ||
-        m->pos_off > pos_len || m->pos_bytes > pos_len - m->pos_off)
+    if (m->df == 0 || m->doc_off > docs->len || m->doc_bytes > docs->len - m->doc_off ||
+        m->pos_off > pos->len || m->pos_bytes > pos->len - m->pos_off)
         return LS_ECORRUPT;
     v->df = m->df;
     v->nblocks = m->df / LS_BLOCK;
     if ((uint64_t)v->nblocks * LS_SKIP_ENTRY_SIZE > m->doc_bytes)
         return LS_ECORRUPT;
-    v->skip = doc_body + m->doc_off;
+    v->doc_pages = docs;
+    v->pos_pages = pos;
+    v->skip = docs->data + m->doc_off;
     v->blocks = v->skip + (size_t)v->nblocks * LS_SKIP_ENTRY_SIZE;
-    v->end = doc_body + m->doc_off + m->doc_bytes;
-    v->pos = pos_body + m->pos_off;
+    v->end = docs->data + m->doc_off + m->doc_bytes;
+    v->pos = pos->data + m->pos_off;
     v->pos_end = v->pos + m->pos_bytes;
     return LS_OK;
 }
 
-int ls_postings_decode_block(const ls_postings_view *v, uint32_t i, uint32_t prev_doc,
-                             uint32_t *docs, uint32_t *tfs)
+/* The base of block i: the last document before it (-1 for the first). */
+static int block_base(const ls_postings_view *v, uint32_t i, uint32_t *prev)
 {
+    if (i == 0) {
+        *prev = UINT32_MAX;
+        return LS_OK;
+    }
+    if (!ls_skip_entry_ok(v, i - 1))
+        return LS_ECORRUPT;
+    *prev = ls_skip_last_doc(v, i - 1);
+    return LS_OK;
+}
+
+int ls_postings_decode_block(const ls_postings_view *v, uint32_t i, uint32_t *docs,
+                             uint32_t *tfs)
+{
+    uint32_t prev;
+    if (!ls_skip_entry_ok(v, i) || block_base(v, i, &prev) != LS_OK)
+        return LS_ECORRUPT;
     size_t start = i ? ls_skip_block_end(v, i - 1) : 0;
     size_t stop = ls_skip_block_end(v, i);
     size_t avail = (size_t)(v->end - v->blocks);
     if (start + 2 > stop || stop > avail)
         return LS_ECORRUPT;
     const uint8_t *p = v->blocks + start;
+    if (ls_pages_ok(v->doc_pages, p, stop - start) != LS_OK)
+        return LS_ECORRUPT;
     unsigned wd = p[0], wt = p[1];
     if (wd > 32 || wt > 32 || 2 + ls_bp128_size(wd) + ls_bp128_size(wt) != stop - start)
         return LS_ECORRUPT;
     ls_bp128_unpack(p + 2, wd, docs);
     ls_bp128_unpack(p + 2 + ls_bp128_size(wd), wt, tfs);
-    uint32_t d = prev_doc;
+    uint32_t d = prev;
     for (uint32_t j = 0; j < LS_BLOCK; j++) {
         d += docs[j] + 1;
         docs[j] = d;
@@ -142,22 +162,27 @@ int ls_postings_decode_block(const ls_postings_view *v, uint32_t i, uint32_t pre
     return LS_OK;
 }
 
-int ls_postings_decode_tail(const ls_postings_view *v, uint32_t prev_doc, uint32_t *docs,
-                            uint32_t *tfs)
+int ls_postings_decode_tail(const ls_postings_view *v, uint32_t *docs, uint32_t *tfs)
 {
-    uint32_t n = v->df % LS_BLOCK;
+    uint32_t n = v->df % LS_BLOCK, prev;
+    if (n == 0)
+        return 0;
+    if (block_base(v, v->nblocks, &prev) != LS_OK)
+        return LS_ECORRUPT;
     size_t start = v->nblocks ? ls_skip_block_end(v, v->nblocks - 1) : 0;
     if (start > (size_t)(v->end - v->blocks))
         return LS_ECORRUPT;
-    const uint8_t *p = v->blocks + start;
-    uint64_t d = (uint64_t)prev_doc + 1; /* wraps -1 to 0 */
+    const uint8_t *p = v->blocks + start, *end = v->end;
+    if (ls_pages_ok(v->doc_pages, p, (size_t)(end - p)) != LS_OK)
+        return LS_ECORRUPT;
+    uint64_t d = (uint64_t)prev + 1; /* wraps -1 to 0 */
     d &= 0xffffffffu;
     for (uint32_t j = 0; j < n; j++) {
         uint64_t x;
         uint32_t tf = 1;
-        if (ls_vbyte_get64(&p, v->end, &x) != 0)
+        if (ls_vbyte_get64(&p, end, &x) != 0)
             return LS_ECORRUPT;
-        if (!(x & 1) && (ls_vbyte_get(&p, v->end, &tf) != 0 || tf < 2))
+        if (!(x & 1) && (ls_vbyte_get(&p, end, &tf) != 0 || tf < 2))
             return LS_ECORRUPT;
         d += (x >> 1) + (j ? 1 : 0);
         if (d >= LS_DOC_END)
@@ -165,30 +190,59 @@ int ls_postings_decode_tail(const ls_postings_view *v, uint32_t prev_doc, uint32
         docs[j] = (uint32_t)d;
         tfs[j] = tf;
     }
+    if (p != end)
+        return LS_ECORRUPT;
     return (int)n;
+}
+
+int ls_postings_block_positions(const ls_postings_view *v, uint32_t i, const uint8_t **p,
+                                const uint8_t **end)
+{
+    uint64_t start = 0, stop = (uint64_t)(v->pos_end - v->pos);
+    if (i > 0) {
+        if (!ls_skip_entry_ok(v, i - 1))
+            return LS_ECORRUPT;
+        start = ls_skip_pos_end(v, i - 1);
+    }
+    if (i < v->nblocks) {
+        if (!ls_skip_entry_ok(v, i))
+            return LS_ECORRUPT;
+        stop = ls_skip_pos_end(v, i);
+    } else if (v->df % LS_BLOCK == 0) {
+        return LS_ECORRUPT;
+    }
+    if (start > stop || stop > (uint64_t)(v->pos_end - v->pos) ||
+        ls_pages_ok(v->pos_pages, v->pos + start, (size_t)(stop - start)) != LS_OK)
+        return LS_ECORRUPT;
+    *p = v->pos + start;
+    *end = v->pos + stop;
+    return LS_OK;
 }
 
 static int iter_load(ls_postings_iter *it, uint32_t b)
 {
     const ls_postings_view *v = &it->v;
-    uint32_t prev = b ? ls_skip_last_doc(v, b - 1) : UINT32_MAX;
     it->block = b;
     it->i = 0;
+    int rc;
     if (b < v->nblocks) {
         it->n = LS_BLOCK;
-        return ls_postings_decode_block(v, b, prev, it->docs, it->tfs);
+        rc = ls_postings_decode_block(v, b, it->docs, it->tfs);
+    } else {
+        int n = ls_postings_decode_tail(v, it->docs, it->tfs);
+        it->n = n < 0 ? 0 : (uint32_t)n;
+        rc = n < 0 ? LS_ECORRUPT : LS_OK;
     }
-    int n = ls_postings_decode_tail(v, prev, it->docs, it->tfs);
-    if (n < 0)
-        return LS_ECORRUPT;
-    it->n = (uint32_t)n;
-    return LS_OK;
+    if (rc == LS_OK && it->positions && it->n > 0)
+        rc = ls_postings_block_positions(v, b, &it->pos_p, &it->pos_stop);
+    return rc;
 }
 
-int ls_postings_iter_init(ls_postings_iter *it, const ls_postings_view *v)
+int ls_postings_iter_init(ls_postings_iter *it, const ls_postings_view *v, int positions)
 {
     it->v = *v;
-    it->pos_p = v->pos;
+    it->positions = positions;
+    it->pos_p = it->pos_stop = NULL;
     return iter_load(it, 0);
 }
 
@@ -196,6 +250,8 @@ int ls_postings_iter_next(ls_postings_iter *it, uint32_t *doc, uint32_t *tf, con
                           size_t *pos_len)
 {
     while (it->i >= it->n) {
+        if (it->positions && it->n > 0 && it->pos_p != it->pos_stop)
+            return LS_ECORRUPT; /* the block's positions did not add up */
         if (it->block >= it->v.nblocks)
             return 0;
         int rc = iter_load(it, it->block + 1);
@@ -203,14 +259,14 @@ int ls_postings_iter_next(ls_postings_iter *it, uint32_t *doc, uint32_t *tf, con
             return rc;
     }
     const uint8_t *start = it->pos_p;
-    if (ls_positions_skip(&it->pos_p, it->v.pos_end, it->tfs[it->i]) != LS_OK)
+    if (it->positions && ls_positions_skip(&it->pos_p, it->pos_stop, it->tfs[it->i]) != LS_OK)
         return LS_ECORRUPT;
     *doc = it->docs[it->i];
     *tf = it->tfs[it->i];
     if (pos != NULL)
         *pos = start;
     if (pos_len != NULL)
-        *pos_len = (size_t)(it->pos_p - start);
+        *pos_len = it->positions ? (size_t)(it->pos_p - start) : 0;
     it->i++;
     return 1;
 }

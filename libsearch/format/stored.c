@@ -6,15 +6,34 @@
 
 #include <string.h>
 
+#include "codec/blockcheck.h"
 #include "codec/vbyte.h"
 #include "codec/zchunk.h"
 #include "libsearch.h"
 #include "util/error.h"
 
+#define INDEX_ENTRY 12u
+#define TRAILER 20u
+
 void ls_stored_writer_init(ls_stored_writer *sw, ls_fwriter *w)
 {
     memset(sw, 0, sizeof *sw);
     sw->w = w;
+}
+
+/* HeadCheck of a chunk: the block check of its other 12 header bytes and its compressed
+ * bytes, as one stream. */
+static uint32_t chunk_check(const uint8_t *hdr, const uint8_t *comp, size_t clen)
+{
+    return ls_blockcheck2(hdr + 4, LS_STORED_CHUNK_HEADER - 4, comp, clen);
+}
+
+static int index_chunk(ls_stored_writer *sw, ls_error *err)
+{
+    if (ls_buf_put_u32(&sw->index, sw->chunk_first) != LS_OK ||
+        ls_buf_put_u64(&sw->index, sw->w->offset - 8) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    return LS_OK;
 }
 
 static int flush_chunk(ls_stored_writer *sw, ls_error *err)
@@ -32,12 +51,16 @@ static int flush_chunk(ls_stored_writer *sw, ls_error *err)
         return ls_error_set(err, rc, "cannot compress stored fields");
     if (clen > UINT32_MAX)
         return ls_error_set(err, LS_ELIMIT, "compressed chunk over 4 GiB");
-    if (ls_buf_put_u32(&sw->index, sw->chunk_first) != LS_OK ||
-        ls_buf_put_u64(&sw->index, sw->w->offset - 8) != LS_OK)
-        return ls_error_set(err, LS_ENOMEM, "out of memory");
-    rc = ls_fwriter_put_u32(sw->w, (uint32_t)sw->raw.len, err);
+    rc = index_chunk(sw, err);
+    /* HeadCheck covers the lengths and the compressed bytes: lengths are trusted before
+     * anything is allocated from them. */
+    uint8_t hdr[LS_STORED_CHUNK_HEADER];
+    ls_put_u32le(hdr + 4, (uint32_t)sw->raw.len);
+    ls_put_u32le(hdr + 8, (uint32_t)clen);
+    ls_put_u32le(hdr + 12, ls_blockcheck(sw->raw.data, sw->raw.len));
+    ls_put_u32le(hdr, chunk_check(hdr, sw->comp.data, clen));
     if (rc == LS_OK)
-        rc = ls_fwriter_put_u32(sw->w, (uint32_t)clen, err);
+        rc = ls_fwriter_write(sw->w, hdr, sizeof hdr, err);
     if (rc == LS_OK)
         rc = ls_fwriter_write(sw->w, sw->comp.data, clen, err);
     sw->raw.len = 0;
@@ -66,18 +89,34 @@ int ls_stored_add(ls_stored_writer *sw, const char *const fields[4], const size_
     return LS_OK;
 }
 
+int ls_stored_add_chunk(ls_stored_writer *sw, const uint8_t *chunk, size_t len, uint32_t ndocs,
+                        ls_error *err)
+{
+    int rc = flush_chunk(sw, err);
+    if (rc == LS_OK)
+        rc = index_chunk(sw, err);
+    if (rc == LS_OK)
+        rc = ls_fwriter_write(sw->w, chunk, len, err);
+    sw->ndocs += ndocs;
+    sw->chunk_first = sw->ndocs;
+    return rc;
+}
+
 int ls_stored_finish(ls_stored_writer *sw, ls_error *err)
 {
     int rc = flush_chunk(sw, err);
-    uint64_t index_off = sw->w->offset - 8;
+    uint8_t t[TRAILER];
+    ls_put_u64le(t, sw->w->offset - 8);
+    ls_put_u32le(t + 8, (uint32_t)(sw->index.len / INDEX_ENTRY));
+    ls_put_u32le(t + 12, sw->ndocs);
+    if (rc == LS_OK && ls_buf_append(&sw->index, t, 16) != LS_OK)
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+    if (rc == LS_OK) {
+        ls_put_u32le(t + 16, ls_blockcheck(sw->index.data, sw->index.len));
+        rc = ls_fwriter_write(sw->w, sw->index.data, sw->index.len - 16, err);
+    }
     if (rc == LS_OK)
-        rc = ls_fwriter_write(sw->w, sw->index.data, sw->index.len, err);
-    if (rc == LS_OK)
-        rc = ls_fwriter_put_u64(sw->w, index_off, err);
-    if (rc == LS_OK)
-        rc = ls_fwriter_put_u32(sw->w, (uint32_t)(sw->index.len / 12), err);
-    if (rc == LS_OK)
-        rc = ls_fwriter_put_u32(sw->w, sw->ndocs, err);
+        rc = ls_fwriter_write(sw->w, t, sizeof t, err);
     ls_stored_writer_free(sw);
     return rc;
 }
@@ -91,18 +130,33 @@ void ls_stored_writer_free(ls_stored_writer *sw)
 
 int ls_stored_open(ls_stored *s, const uint8_t *body, size_t body_len)
 {
-    if (body_len < 16)
+    memset(s, 0, sizeof *s);
+    atomic_init(&s->index_state, 0);
+    if (body_len < TRAILER)
         return LS_ECORRUPT;
-    const uint8_t *t = body + body_len - 16;
+    const uint8_t *t = body + body_len - TRAILER;
     uint64_t index_off = ls_get_u64le(t);
     s->nchunks = ls_get_u32le(t + 8);
     s->ndocs = ls_get_u32le(t + 12);
-    if (index_off > body_len - 16 || (uint64_t)s->nchunks * 12 != body_len - 16 - index_off)
+    if (index_off > body_len - TRAILER ||
+        (uint64_t)s->nchunks * INDEX_ENTRY != body_len - TRAILER - index_off)
         return LS_ECORRUPT;
     s->body = body;
     s->body_len = (size_t)index_off;
     s->index = body + index_off;
     return LS_OK;
+}
+
+static int verify_index(const ls_stored *s)
+{
+    ls_stored *m = (ls_stored *)s; /* a shared cache of the verification: atomic */
+    int st = atomic_load_explicit(&m->index_state, memory_order_acquire);
+    if (st == 0) {
+        size_t n = (size_t)s->nchunks * INDEX_ENTRY + 16;
+        st = ls_blockcheck(s->index, n) == ls_get_u32le(s->index + n) ? 1 : -1;
+        atomic_store_explicit(&m->index_state, st, memory_order_release);
+    }
+    return st == 1 ? LS_OK : LS_ECORRUPT;
 }
 
 void ls_stored_cache_free(ls_stored_cache *c)
@@ -113,24 +167,41 @@ void ls_stored_cache_free(ls_stored_cache *c)
 
 static uint32_t chunk_first(const ls_stored *s, uint32_t c)
 {
-    return ls_get_u32le(s->index + (size_t)c * 12);
+    return ls_get_u32le(s->index + (size_t)c * INDEX_ENTRY);
+}
+
+/* Chunk c's bytes [off, off + header + CompLen) within the body. */
+static int chunk_span(const ls_stored *s, uint32_t c, uint64_t *off, uint32_t *raw_len,
+                      uint32_t *comp_len)
+{
+    *off = ls_get_u64le(s->index + (size_t)c * INDEX_ENTRY + 4);
+    if (*off > s->body_len || s->body_len - *off < LS_STORED_CHUNK_HEADER)
+        return LS_ECORRUPT;
+    const uint8_t *h = s->body + *off;
+    *raw_len = ls_get_u32le(h + 4);
+    *comp_len = ls_get_u32le(h + 8);
+    if (*comp_len > s->body_len - *off - LS_STORED_CHUNK_HEADER ||
+        chunk_check(h, h + LS_STORED_CHUNK_HEADER, *comp_len) != ls_get_u32le(h))
+        return LS_ECORRUPT; /* checked before anything is sized from the lengths */
+    return LS_OK;
 }
 
 static int load_chunk(const ls_stored *s, uint32_t c, ls_stored_cache *cache)
 {
-    uint64_t off = ls_get_u64le(s->index + (size_t)c * 12 + 4);
-    if (off > s->body_len || s->body_len - off < 8)
-        return LS_ECORRUPT;
-    uint32_t raw_len = ls_get_u32le(s->body + off), comp_len = ls_get_u32le(s->body + off + 4);
-    if (comp_len > s->body_len - off - 8)
+    uint64_t off;
+    uint32_t raw_len, comp_len;
+    if (chunk_span(s, c, &off, &raw_len, &comp_len) != LS_OK)
         return LS_ECORRUPT;
     cache->chunk = UINT32_MAX;
     cache->raw.len = 0;
     if (ls_buf_reserve(&cache->raw, raw_len) != LS_OK)
         return LS_ENOMEM;
-    int rc = ls_zchunk_decompress(s->body + off + 8, comp_len, cache->raw.data, raw_len);
+    const uint8_t *h = s->body + off;
+    int rc = ls_zchunk_decompress(h + LS_STORED_CHUNK_HEADER, comp_len, cache->raw.data, raw_len);
     if (rc != LS_OK)
         return rc;
+    if (ls_blockcheck(cache->raw.data, raw_len) != ls_get_u32le(h + 12))
+        return LS_ECORRUPT;
     cache->raw.len = raw_len;
     cache->chunk = c;
     return LS_OK;
@@ -139,6 +210,8 @@ static int load_chunk(const ls_stored *s, uint32_t c, ls_stored_cache *cache)
 int ls_stored_get(const ls_stored *s, uint32_t doc, ls_stored_cache *cache,
                   const char *fields_out[4], size_t lens_out[4])
 {
+    if (verify_index(s) != LS_OK) /* it covers the document count too */
+        return LS_ECORRUPT;
     if (doc >= s->ndocs || s->nchunks == 0)
         return LS_EINVAL;
     uint32_t lo = 0, hi = s->nchunks; /* last chunk with first <= doc */
@@ -168,5 +241,24 @@ int ls_stored_get(const ls_stored *s, uint32_t doc, ls_stored_cache *cache,
             p += n;
         }
     }
+    return LS_OK;
+}
+
+int ls_stored_chunk(const ls_stored *s, uint32_t c, const uint8_t **chunk, size_t *len,
+                    uint32_t *first, uint32_t *ndocs)
+{
+    uint64_t off;
+    uint32_t raw_len, comp_len;
+    if (c >= s->nchunks || verify_index(s) != LS_OK ||
+        chunk_span(s, c, &off, &raw_len, &comp_len) != LS_OK)
+        return LS_ECORRUPT;
+    uint32_t f = chunk_first(s, c), next = c + 1 < s->nchunks ? chunk_first(s, c + 1) : s->ndocs;
+    if (f >= next || next > s->ndocs)
+        return LS_ECORRUPT;
+    /* Copied without inflating: chunk_span verified HeadCheck, so no damage is copied. */
+    *chunk = s->body + off;
+    *len = LS_STORED_CHUNK_HEADER + (size_t)comp_len;
+    *first = f;
+    *ndocs = next - f;
     return LS_OK;
 }

@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * termdict.h - the sorted term dictionary of a segment (FORMAT.md "TermDictionary"):
- *   DictBody  --> Block^K, BlockIndex, Trailer
- *   Block     --> Entry^(<= 32)        (the first entry of a block has Shared = 0)
- *   Entry     --> VByte(Shared), VByte(SuffixLen), Suffix, VByte(df), VByte64(cf - df),
- *                 VByte64(DocOff delta), VByte64(DocBytes), VByte64(PosOff delta),
- *                 VByte64(PosBytes), VByte(MaxTf), VByte(MinLen)
- *                 (offset deltas from the previous entry of the block; absolute for the first)
- *   BlockIndex--> BlockOffset u64 ^K
- *   Trailer   --> IndexOffset u64, TermCount u64, K u32
- * Keys are a field byte ('a' all, 't' title) followed by the term, sorted bytewise. Lookups
- * binary-search the block index (read in place from the map) then scan one block.
+ * termdict.h - the sorted term dictionary of a segment (FORMAT.md "TermDictionary"): a
+ * KeyBlocks structure (keyblocks.h) whose payload per key is
+ *   TermInfo --> VByte(df), VByte64(cf - df), VByte64(DocOff), VByte64(DocBytes),
+ *                VByte64(PosOff), VByte64(PosBytes), VByte(MaxTf), VByte(MinLen)
+ * with DocOff and PosOff absolute for a block's first entry and deltas from the previous
+ * entry after it. Keys are a key byte (format/fields.h) followed by the analyzed term.
  */
 #ifndef LS_FORMAT_TERMDICT_H
 #define LS_FORMAT_TERMDICT_H
@@ -18,58 +13,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "format/keyblocks.h"
 #include "format/postings.h"
-#include "util/buf.h"
-#include "util/fileio.h"
 
-#define LS_DICT_BLOCK_TERMS 32
-#define LS_MAX_KEY_BYTES 256
+#define LS_MAX_KEY_BYTES 256 /* a key byte and a term of at most LS_MAX_TERM_BYTES */
 
 typedef struct ls_termdict_writer {
-    ls_fwriter *w;
-    ls_buf index; /* block offsets */
-    uint8_t prev[LS_MAX_KEY_BYTES];
-    size_t prev_len;
-    uint32_t in_block;
-    uint64_t nterms;
-    ls_term_meta prev_meta;
+    ls_keyblock_writer kw;
+    ls_term_meta prev;
 } ls_termdict_writer;
 
-void ls_termdict_writer_init(ls_termdict_writer *tw, ls_fwriter *w);
+/** @return LS_OK or LS_ENOMEM. */
+int ls_termdict_writer_init(ls_termdict_writer *tw, ls_fwriter *w);
 /** Adds a key (strictly greater than the previous one). */
 int ls_termdict_add(ls_termdict_writer *tw, const uint8_t *key, size_t len,
                     const ls_term_meta *meta, ls_error *err);
-/** Writes the block index and trailer (not the footer). Frees the writer's buffers. */
+/** Writes the last block, the block index and the trailer (not the footer). Frees buffers. */
 int ls_termdict_finish(ls_termdict_writer *tw, ls_error *err);
 void ls_termdict_writer_free(ls_termdict_writer *tw);
 
 /** Reader over a mapped dictionary body. */
 typedef struct ls_termdict {
-    const uint8_t *body;
-    size_t body_len;
-    const uint8_t *index; /* K u64 */
-    uint32_t nblocks;
-    uint64_t nterms;
+    ls_keyblocks kb;
 } ls_termdict;
 
 /** @return LS_OK or LS_ECORRUPT. */
 int ls_termdict_open(ls_termdict *d, const uint8_t *body, size_t body_len);
+/** @return the number of keys. */
+static inline uint64_t ls_termdict_count(const ls_termdict *d) { return d->kb.count; }
 
-/** Iterator state over entries in key order. */
+/** Iterator state over entries in key order: it.kb.key / it.kb.key_len and it.meta. */
 typedef struct ls_termdict_iter {
-    const ls_termdict *d;
-    uint32_t block;
-    uint32_t in_block;
-    const uint8_t *pos, *end;
-    uint8_t key[LS_MAX_KEY_BYTES];
-    size_t key_len;
+    ls_keyblocks_iter kb;
     ls_term_meta meta;
 } ls_termdict_iter;
 
-/**
- * Positions it at the first key >= key. @return 1 when positioned on an entry, 0 at the end,
- * LS_ECORRUPT on bad bytes.
- */
+/** Positions it at the first key >= key. @return 1 on an entry, 0 at the end, LS_ECORRUPT. */
 int ls_termdict_seek(const ls_termdict *d, const uint8_t *key, size_t len, ls_termdict_iter *it);
 /** Moves to the next entry. @return 1, 0 at the end, or LS_ECORRUPT. */
 int ls_termdict_next(ls_termdict_iter *it);

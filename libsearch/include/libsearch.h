@@ -9,7 +9,8 @@
  * ---------
  * - An ls_reader is an immutable snapshot of the index as of its last commit when it was
  *   opened. Any number of threads may call ls_search() and the other const reader calls on the
- *   same reader at once. Open a new reader to see later commits.
+ *   same reader at once. ls_reader_reopen() gives a reader of a later commit, sharing what did
+ *   not change; readers may be closed from any thread.
  * - An ls_writer is used by one thread at a time, and at most one writer per index directory
  *   exists at once, across processes (a second ls_writer_open() fails with LS_ELOCKED).
  *   Readers may be opened and used while a writer works; they see only committed data.
@@ -61,7 +62,7 @@ LS_API const char *ls_version_string(void);
 #define LS_ENOMEM (-1)    /**< out of memory */
 #define LS_EINVAL (-2)    /**< invalid argument */
 #define LS_EIO (-3)       /**< operating-system I/O error (open, read, write, fsync, rename) */
-#define LS_ENOTFOUND (-4) /**< no index (or file) where one was expected */
+#define LS_ENOTFOUND (-4) /**< no index (or file, or document) where one was expected */
 #define LS_ELOCKED (-5)   /**< another writer holds the index lock */
 #define LS_ECORRUPT (-6)  /**< an index file fails its checksum or holds impossible values */
 #define LS_EFORMAT (-7)   /**< an index file of an unknown (newer) format version */
@@ -81,36 +82,67 @@ typedef struct ls_error {
 LS_API const char *ls_strerror(int code);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Limits                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Every limit is refused with LS_ELIMIT (or, in the lenient and plain query syntaxes, read
+ * around: see ls_search), never by overflow. docs/LIMITS.md says where each is checked. */
+#define LS_MAX_ID_BYTES 4096u            /**< external id of a document (non-empty) */
+#define LS_MAX_STAMP_BYTES 255u          /**< stamp of a document */
+#define LS_MAX_DOCUMENT_BYTES (2147483648u) /**< id + title + body + path of one document (2 GiB) */
+#define LS_MAX_TERM_BYTES 128u           /**< a longer normalized word is not indexed (its
+                                              position is kept) */
+#define LS_MAX_SEGMENT_DOCS 2147483647u  /**< documents in one segment (2^31 - 1) */
+#define LS_MAX_INDEX_DOCS (1ull << 48)   /**< documents in one index, deleted ones included */
+#define LS_MAX_SEGMENTS 4096u            /**< segments of one commit */
+#define LS_MAX_QUERY_BYTES 65536u        /**< query text */
+#define LS_MAX_QUERY_DEPTH 100u          /**< nesting of parentheses and operators */
+#define LS_MAX_PHRASE_WORDS 1024u        /**< words of one quoted phrase */
+
+/* ------------------------------------------------------------------------------------------ */
 /* Writing                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef struct ls_writer ls_writer;
 
-#define LS_WRITER_OPTIONS_VERSION 1
+#define LS_WRITER_OPTIONS_VERSION 2
 typedef struct ls_writer_options {
-    unsigned version;     /**< LS_WRITER_OPTIONS_VERSION */
+    unsigned version;     /**< LS_WRITER_OPTIONS_VERSION (1 is still accepted: it ends at
+                               `ram_budget`, and the fields after it take their defaults) */
     const char *language; /**< Snowball stemmer of a new index ("english", "french", ..., or
                                "none"); NULL = "english". An existing index keeps the language
                                recorded in it; naming another one is LS_EINVAL. */
     size_t ram_budget;    /**< bytes of postings buffered before a segment is written;
                                0 = 256 MiB */
+    /* version 2: */
+    unsigned merge_factor; /**< how many segments of a similar size a commit merges into one
+                                (2..100); 0 = 10. Segment counts stay logarithmic in the
+                                index size. */
+    int no_auto_merge;     /**< nonzero: commits never merge (ls_writer_optimize still does) */
+    int recover;           /**< nonzero: open an index whose last commit's manifest is damaged
+                                at the newest intact commit (see ls_reader_open_opts); the
+                                next commit supersedes the damaged one */
 } ls_writer_options;
-#define LS_WRITER_OPTIONS_INIT {LS_WRITER_OPTIONS_VERSION, NULL, 0}
+#define LS_WRITER_OPTIONS_INIT {LS_WRITER_OPTIONS_VERSION, NULL, 0, 0, 0, 0}
 
 /**
  * Opens (creating when needed) the index in directory `dir` for writing and takes its lock.
  * @param opts NULL for defaults.
  * @param[out] out the writer; close it with ls_writer_close().
- * @return LS_OK, LS_ELOCKED (another writer), LS_EIO, LS_ECORRUPT, LS_EFORMAT, LS_EINVAL, LS_ENOMEM.
+ * @return LS_OK, LS_ELOCKED (another writer, the message names its process id), LS_EIO,
+ *         LS_ENOTFOUND (the directory's parent does not exist), LS_ECORRUPT (a damaged last
+ *         commit: see `recover`), LS_EFORMAT (an index of another format version: re-index),
+ *         LS_EINVAL, LS_ENOMEM.
  */
 LS_API int ls_writer_open(const char *dir, const ls_writer_options *opts, ls_writer **out,
                           ls_error *err);
 
-#define LS_DOCUMENT_VERSION 1
+#define LS_DOCUMENT_VERSION 2
 /** A document to add. Text is UTF-8 (invalid bytes act as word separators); lengths in bytes. */
 typedef struct ls_document {
-    unsigned version; /**< LS_DOCUMENT_VERSION */
-    const char *id;   /**< external id, returned with hits (may be empty) */
+    unsigned version; /**< LS_DOCUMENT_VERSION (1 is still accepted: no stamp) */
+    const char *id;   /**< external id: the document's key in the index, non-empty, at most
+                           LS_MAX_ID_BYTES; returned with hits */
     size_t id_len;
     const char *title; /**< searchable, and returned with hits; may be NULL */
     size_t title_len;
@@ -118,27 +150,63 @@ typedef struct ls_document {
     size_t body_len;
     const char *path; /**< stored only (e.g. the source file); may be NULL */
     size_t path_len;
+    /* version 2: */
+    const void *stamp; /**< opaque bytes kept with the id (e.g. a file's size, time and
+                            content hash), read back with ls_reader_get; may be NULL */
+    size_t stamp_len;  /**< at most LS_MAX_STAMP_BYTES */
 } ls_document;
-#define LS_DOCUMENT_INIT {LS_DOCUMENT_VERSION, NULL, 0, NULL, 0, NULL, 0, NULL, 0}
+#define LS_DOCUMENT_INIT {LS_DOCUMENT_VERSION, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0}
 
 /**
- * Adds a document. It becomes visible to readers opened after the next successful commit.
- * Adding an id that already exists adds a second document (no replacement yet).
- * @return LS_OK, LS_EINVAL, LS_ELIMIT (a field over 4 GiB), LS_EIO, LS_ENOMEM. After a failure
- *         other than LS_EINVAL/LS_ELIMIT the writer is unusable: close it (nothing uncommitted
+ * Adds a document, or replaces the document with the same id: ids are keys, so an id is never
+ * found twice. The change becomes visible to readers opened after the next successful commit
+ * (the old version stays visible until then).
+ * @return LS_OK, LS_EINVAL (no id, bad version), LS_ELIMIT (over a limit above), LS_EIO,
+ *         LS_ECORRUPT (the old version's segment is damaged), LS_ENOMEM. After a failure other
+ *         than LS_EINVAL/LS_ELIMIT the writer is unusable: close it (nothing uncommitted
  *         reaches the index).
  */
 LS_API int ls_writer_add(ls_writer *w, const ls_document *doc, ls_error *err);
 
 /**
- * Makes every document added so far durable and visible atomically: segment files are written
- * and fsynced, then a new manifest replaces the old one by rename. A crash at any instant leaves
- * either the previous commit or this one, never a mix.
- * @return LS_OK, LS_EIO (e.g. disk full: the previous commit stays intact), LS_ENOMEM.
+ * Deletes the document whose id is id[0..id_len) (committed or added since), as of the next
+ * commit: it then leaves results, hit counts and statistics (N, df, average lengths).
+ * @return LS_OK, LS_ENOTFOUND (no such document: nothing changed, the writer stays usable),
+ *         LS_EINVAL, LS_EIO, LS_ECORRUPT, LS_ENOMEM.
+ */
+LS_API int ls_writer_delete(ls_writer *w, const char *id, size_t id_len, ls_error *err);
+
+/**
+ * Deletes every document whose id starts with prefix[0..len) (len 0: every document).
+ * @param[out] count_out when not NULL, the number of documents deleted.
+ * @return LS_OK (also when none matched), LS_EINVAL, LS_EIO, LS_ECORRUPT, LS_ENOMEM.
+ */
+LS_API int ls_writer_delete_prefix(ls_writer *w, const char *prefix, size_t len,
+                                   uint64_t *count_out, ls_error *err);
+
+/**
+ * Makes every change so far durable and visible atomically: segment and deletion files are
+ * written and fsynced, then a new manifest replaces the old one by rename. A crash at any
+ * instant leaves either the previous commit or this one, never a mix. Then, unless
+ * no_auto_merge, segments of a similar size are merged (each merge is its own atomic commit;
+ * a merge that fails, e.g. on a full disk, is abandoned and tried again at a later commit:
+ * the commit stands). Files no commit needs any more are removed once no reader of this
+ * process uses them.
+ * @return LS_OK, LS_EIO (e.g. disk full: the previous commit stays intact; or, when only the
+ *         directory's fsync after the rename failed, the message says the commit is in place
+ *         but may not survive a crash), LS_ELIMIT (over LS_MAX_SEGMENTS with merging off),
+ *         LS_ECORRUPT, LS_ENOMEM. After an error the writer refuses further work: close it.
  */
 LS_API int ls_writer_commit(ls_writer *w, ls_error *err);
 
-/** Releases the lock and the writer. Documents added since the last commit are discarded. */
+/**
+ * Commits, then merges segments until at most max_segments remain (0 or 1: one segment),
+ * dropping deleted documents. Search results and scores are the same before and after.
+ * @return as ls_writer_commit.
+ */
+LS_API int ls_writer_optimize(ls_writer *w, unsigned max_segments, ls_error *err);
+
+/** Releases the lock and the writer. Changes since the last commit are discarded. */
 LS_API void ls_writer_close(ls_writer *w);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -149,31 +217,91 @@ typedef struct ls_reader ls_reader;
 
 /**
  * Opens the last commit of the index in `dir`. Maps files, checks their headers and footers
- * sizes and reads no postings, so it costs milliseconds whatever the index size.
+ * and reads no postings, so it costs milliseconds whatever the index size. Segments already
+ * open in this process (by another reader or a writer) are shared, not mapped again.
  * @param[out] out the reader; close it with ls_reader_close().
- * @return LS_OK, LS_ENOTFOUND (no index there), LS_ECORRUPT, LS_EFORMAT, LS_EIO, LS_ENOMEM.
+ * @return LS_OK, LS_ENOTFOUND (no index there), LS_ECORRUPT (naming the damaged file; a
+ *         damaged last manifest is never silently skipped: see ls_reader_open_opts),
+ *         LS_EFORMAT (another format version: re-index), LS_EIO, LS_ENOMEM.
  */
 LS_API int ls_reader_open(const char *dir, ls_reader **out, ls_error *err);
 
-/** Closes a reader. No ls_hits obtained from it may be used afterwards. */
+#define LS_OPEN_OPTIONS_VERSION 1
+typedef struct ls_open_options {
+    unsigned version; /**< LS_OPEN_OPTIONS_VERSION */
+    int recover;      /**< nonzero: when the last commit's manifest is damaged, open the newest
+                           intact commit instead (ls_index_stats.skipped_generation says
+                           which one was skipped) */
+} ls_open_options;
+#define LS_OPEN_OPTIONS_INIT {LS_OPEN_OPTIONS_VERSION, 0}
+
+/** ls_reader_open with options (NULL: defaults). */
+LS_API int ls_reader_open_opts(const char *dir, const ls_open_options *opts, ls_reader **out,
+                               ls_error *err);
+
+/**
+ * Picks up the index's newest commit cheaply: segments that did not change are shared with r.
+ * r stays valid (an unchanged snapshot) until closed; close both when done.
+ * @param[out] out the new reader, or NULL when r already shows the newest commit.
+ * @return as ls_reader_open.
+ */
+LS_API int ls_reader_reopen(const ls_reader *r, ls_reader **out, ls_error *err);
+
+/** Closes a reader. No ls_hits obtained from it may be used afterwards. Files a writer has
+ *  removed stay readable until every reader of them is closed (mappings outlive unlink). */
 LS_API void ls_reader_close(ls_reader *r);
 
 /**
- * Reads every byte of every file of the reader's commit and verifies all checksums.
- * @return LS_OK or LS_ECORRUPT naming the file.
+ * Verifies the reader's commit: every file's checksum and the structural invariants (sorted
+ * keys, document numbers in range, offsets inside their files, every df equal to its list's
+ * length, skip-table maxima equal to the blocks they summarize, deletion counts and
+ * corrections, ids unique among live documents, token totals). Reads everything: slow.
+ * @return LS_OK, LS_ECORRUPT naming the file and what is wrong, LS_ENOMEM.
  */
 LS_API int ls_reader_check(const ls_reader *r, ls_error *err);
 
-#define LS_INDEX_STATS_VERSION 1
+#define LS_DOC_INFO_VERSION 1
+/** What ls_reader_get finds about one document. */
+typedef struct ls_doc_info {
+    unsigned version;     /**< LS_DOC_INFO_VERSION, set by the caller */
+    uint64_t doc;         /**< internal document number in this reader */
+    const void *stamp;    /**< the stamp given when it was added, borrowed until the reader
+                               is closed */
+    size_t stamp_len;
+} ls_doc_info;
+
+/**
+ * Finds the live document whose id is id[0..len).
+ * @return LS_OK (out filled), LS_ENOTFOUND (no such document), LS_EINVAL, LS_ECORRUPT.
+ */
+LS_API int ls_reader_get(const ls_reader *r, const char *id, size_t len, ls_doc_info *out,
+                         ls_error *err);
+
+/** Called by ls_reader_ids for each document; return nonzero to stop. Pointers are borrowed
+ *  for the call. */
+typedef int (*ls_id_fn)(const char *id, size_t id_len, const void *stamp, size_t stamp_len,
+                        void *payload);
+
+/**
+ * Calls fn for every live document whose id starts with prefix[0..len) (len 0: all), in
+ * bytewise id order.
+ * @return LS_OK (also when fn stopped early), LS_EINVAL, LS_ECORRUPT, LS_ENOMEM.
+ */
+LS_API int ls_reader_ids(const ls_reader *r, const char *prefix, size_t len, ls_id_fn fn,
+                         void *payload, ls_error *err);
+
+#define LS_INDEX_STATS_VERSION 2
 /** Figures about an index; caller-allocated, filled by ls_reader_stats(). */
 typedef struct ls_index_stats {
-    unsigned version;         /**< LS_INDEX_STATS_VERSION, set by the caller */
+    unsigned version;         /**< LS_INDEX_STATS_VERSION (or 1, which ends at `language`),
+                                   set by the caller */
     uint64_t generation;      /**< commit generation */
     uint32_t segments;        /**< live segments */
     uint64_t documents;       /**< live documents */
     uint64_t terms;           /**< dictionary entries summed over segments (all fields) */
-    uint64_t postings;        /**< (term, document) pairs summed over segments (all fields) */
-    uint64_t tokens;          /**< tokens indexed (title + body) */
+    uint64_t postings;        /**< (term, document) pairs summed over segments (all fields),
+                                   deleted documents' included until a merge drops them */
+    uint64_t tokens;          /**< tokens of the live documents (title + body) */
     uint64_t bytes_dictionary; /**< term dictionary files */
     uint64_t bytes_postings;  /**< doc-id/frequency postings with skip tables */
     uint64_t bytes_positions; /**< positions files */
@@ -181,6 +309,11 @@ typedef struct ls_index_stats {
     uint64_t bytes_stored;    /**< compressed stored fields */
     uint64_t bytes_manifest;  /**< the manifest */
     char language[32];        /**< the analyzer language recorded in the index */
+    /* version 2: */
+    uint64_t deleted_documents; /**< documents deleted but still in segment files */
+    uint64_t bytes_ids;         /**< id dictionaries */
+    uint64_t bytes_deletions;   /**< deletion files */
+    uint64_t skipped_generation; /**< a damaged newer commit skipped by a recovering open */
 } ls_index_stats;
 
 /** Fills `out` (whose version the caller set); walks the term dictionaries (no postings).
@@ -193,8 +326,12 @@ LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *er
 
 /** How query text is read. */
 #define LS_SYNTAX_STRICT 0  /**< full syntax; any syntax error is LS_EQUERY with its position */
-#define LS_SYNTAX_LENIENT 1 /**< full syntax; never fails: mistakes are read as plain words */
-#define LS_SYNTAX_PLAIN 2   /**< no syntax at all: the text is a bag of words */
+#define LS_SYNTAX_LENIENT 1 /**< full syntax; never fails: mistakes are read as plain words, and
+                                 limits are read around (text past LS_MAX_QUERY_BYTES ignored,
+                                 nesting past LS_MAX_QUERY_DEPTH flattened, a phrase over
+                                 LS_MAX_PHRASE_WORDS split into required phrases) */
+#define LS_SYNTAX_PLAIN 2   /**< no syntax at all: the text is a bag of words (text past
+                                 LS_MAX_QUERY_BYTES ignored) */
 
 #define LS_SEARCH_OPTIONS_VERSION 2
 typedef struct ls_search_options {
@@ -256,8 +393,8 @@ typedef struct ls_snippet {
     const char *text;     /**< the window, borrowed, NUL-terminated */
     size_t len;
     size_t field_offset;  /**< byte offset of `text` within the stored field */
-    int starts_field;     /**< nonzero when the window starts at the start of the field */
-    int ends_field;       /**< nonzero when the window reaches the end of the field */
+    int starts_field;     /**< nonzero when the window holds the field's first word */
+    int ends_field;       /**< nonzero when the window holds the field's last word */
     size_t n_matches;
     const ls_span *matches; /**< byte ranges of matched words, relative to `text`, ascending */
     size_t n_fragments;
@@ -269,7 +406,8 @@ typedef struct ls_term_explain {
     const char *term;  /**< the analyzed term, or the phrase's terms joined by spaces */
     const char *field; /**< "all", "title" or "body" */
     double tf;         /**< occurrences in the document (phrase: phrase occurrences) */
-    double df;         /**< documents containing it, over the whole index */
+    double df;         /**< live documents containing it, over the whole index; -1 for a
+                            phrase (not counted: its idf is the sum of its terms') */
     double idf;        /**< ln(1 + (N - df + 0.5) / (df + 0.5)); phrase: sum of its terms' */
     double doc_len;    /**< the document's length in the field, in tokens */
     double avg_len;    /**< average length of the field */
@@ -301,12 +439,14 @@ typedef struct ls_hit {
 typedef struct ls_hits ls_hits;
 
 /**
- * Runs a ranked query: BM25 over title and body with statistics over the whole index.
- * Ties are broken by document order (earlier added first).
+ * Runs a ranked query: BM25 over title and body with statistics (N, df, average lengths) over
+ * the snapshot's live documents. Ties are broken by document order (earlier added first; a
+ * replaced document counts as added when it was replaced). Merges never change results.
  * @param opts NULL for LS_SEARCH_OPTIONS_INIT.
  * @param[out] out the results; free them with ls_hits_free() before closing the reader.
  * @return LS_OK (also with zero hits), LS_EQUERY (strict syntax error: err->position is the
- *         byte offset), LS_EINVAL, LS_ECORRUPT, LS_ENOMEM.
+ *         byte offset), LS_ELIMIT (strict syntax over a query limit, see LS_MAX_QUERY_BYTES),
+ *         LS_EINVAL, LS_ECORRUPT (a damaged index file, named), LS_ENOMEM.
  */
 LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
                      const ls_search_options *opts, ls_hits **out, ls_error *err);

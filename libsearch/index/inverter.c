@@ -38,17 +38,55 @@ size_t ls_inverter_memory(const ls_inverter *inv)
            inv->lists_cap * sizeof *inv->lists + inv->lens.cap + inv->pairs_cap * 16;
 }
 
-typedef struct collect_ctx {
-    ls_inverter *inv;
+/* ---- a document's keys: the one definition of what a document indexes ---- */
+
+typedef struct keys_ctx {
+    ls_doc_key_fn fn;
+    void *payload;
     int title;
     uint32_t count;
-} collect_ctx;
+} keys_ctx;
 
-static int push_pair(ls_inverter *inv, uint8_t field, const ls_token *tok)
+static int emit_keys(const ls_token *tok, void *payload)
 {
+    keys_ctx *c = payload;
     uint8_t key[LS_MAX_TERM_BYTES + 1];
-    key[0] = field;
+    key[0] = LS_KEY_ALL;
     memcpy(key + 1, tok->text, tok->len);
+    int rc = c->fn(key, tok->len + 1, tok->pos, c->payload);
+    if (rc == LS_OK && c->title) {
+        key[0] = LS_KEY_TITLE;
+        rc = c->fn(key, tok->len + 1, tok->pos, c->payload);
+    }
+    c->count++;
+    return rc;
+}
+
+int ls_doc_keys(ls_analyzer *an, const char *title, size_t title_len, const char *body,
+                size_t body_len, ls_doc_key_fn fn, void *payload, ls_doc_counts *out)
+{
+    keys_ctx c = {fn, payload, 1, 0};
+    uint32_t title_words = 0, end_pos = 0;
+    int rc = ls_analyze(an, title, title_len, 0, 0, emit_keys, &c, &title_words);
+    uint32_t ntitle = c.count;
+    c.title = 0;
+    if (rc == LS_OK && title_words > UINT32_MAX - 2)
+        rc = LS_ELIMIT;
+    if (rc == LS_OK)
+        rc = ls_analyze(an, body, body_len, title_words + 1, 0, emit_keys, &c, &end_pos);
+    if (rc == LS_OK && end_pos < title_words + 1)
+        rc = LS_ELIMIT; /* positions wrapped */
+    out->tokens_all = c.count;
+    out->tokens_title = ntitle;
+    out->body_start = title_words + 1;
+    return rc;
+}
+
+/* ---- inverting ---- */
+
+static int push_pair(const uint8_t *key, size_t len, uint32_t pos, void *payload)
+{
+    ls_inverter *inv = payload;
     if (inv->keys.count >= inv->lists_cap) {
         size_t ncap = inv->lists_cap ? inv->lists_cap * 2 : 1024;
         ls_plist *nl = ls_reallocarray(inv->lists, ncap, sizeof *nl);
@@ -59,7 +97,7 @@ static int push_pair(ls_inverter *inv, uint8_t field, const ls_token *tok)
     }
     uint32_t id;
     int is_new;
-    if (ls_strtab_intern(&inv->keys, key, tok->len + 1, &id, &is_new) != LS_OK)
+    if (ls_strtab_intern(&inv->keys, key, len, &id, &is_new) != LS_OK)
         return LS_ENOMEM;
     if (is_new)
         memset(&inv->lists[id], 0, sizeof inv->lists[id]);
@@ -75,18 +113,8 @@ static int push_pair(ls_inverter *inv, uint8_t field, const ls_token *tok)
         inv->group = ng;
         inv->pairs_cap = ncap;
     }
-    inv->pairs[inv->npairs++] = (uint64_t)id << 32 | tok->pos;
+    inv->pairs[inv->npairs++] = (uint64_t)id << 32 | pos;
     return LS_OK;
-}
-
-static int collect(const ls_token *tok, void *payload)
-{
-    collect_ctx *c = payload;
-    int rc = push_pair(c->inv, LS_KEY_ALL, tok);
-    if (rc == LS_OK && c->title)
-        rc = push_pair(c->inv, LS_KEY_TITLE, tok);
-    c->count++;
-    return rc;
 }
 
 /* Appends this document's postings to each term's buffer. */
@@ -161,20 +189,11 @@ int ls_inverter_iter_next(ls_inverter_iter *it, uint32_t *doc, uint32_t *tf, con
 int ls_inverter_add(ls_inverter *inv, ls_analyzer *an, const char *title, size_t title_len,
                     const char *body, size_t body_len, ls_error *err)
 {
-    if (inv->ndocs >= INT32_MAX)
+    if (inv->ndocs >= LS_MAX_SEGMENT_DOCS)
         return ls_error_set(err, LS_ELIMIT, "segment holds too many documents");
     inv->npairs = 0;
-    collect_ctx c = {inv, 1, 0};
-    uint32_t title_words = 0, end_pos = 0;
-    int rc = ls_analyze(an, title, title_len, 0, 0, collect, &c, &title_words);
-    uint32_t ntitle = c.count;
-    c.title = 0;
-    if (rc == LS_OK && title_words > UINT32_MAX - 2)
-        rc = LS_ELIMIT;
-    if (rc == LS_OK)
-        rc = ls_analyze(an, body, body_len, title_words + 1, 0, collect, &c, &end_pos);
-    if (rc == LS_OK && end_pos < title_words + 1)
-        rc = LS_ELIMIT; /* positions wrapped */
+    ls_doc_counts c;
+    int rc = ls_doc_keys(an, title, title_len, body, body_len, push_pair, inv, &c);
     if (rc == LS_OK)
         rc = emit(inv, inv->ndocs);
     if (rc != LS_OK)
@@ -182,13 +201,13 @@ int ls_inverter_add(ls_inverter *inv, ls_analyzer *an, const char *title, size_t
                    ? ls_error_set(err, rc, "document has too many words (over 2^32 positions)")
                    : ls_error_set(err, LS_ENOMEM, "out of memory indexing a document");
     uint8_t e[LS_DOCLEN_ENTRY];
-    ls_put_u32le(e, c.count);
-    ls_put_u32le(e + 4, ntitle);
-    ls_put_u32le(e + 8, title_words + 1);
+    ls_put_u32le(e, c.tokens_all);
+    ls_put_u32le(e + 4, c.tokens_title);
+    ls_put_u32le(e + 8, c.body_start);
     if (ls_buf_append(&inv->lens, e, sizeof e) != LS_OK)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     inv->ndocs++;
-    inv->tokens_all += c.count;
-    inv->tokens_title += ntitle;
+    inv->tokens_all += c.tokens_all;
+    inv->tokens_title += c.tokens_title;
     return LS_OK;
 }

@@ -38,6 +38,24 @@ typedef struct ls_inverter {
     size_t postings_bytes;
 } ls_inverter;
 
+/** Told each key a document indexes, once per occurrence, in position order within each
+ *  field pass (title words under both LS_KEY_ALL and LS_KEY_TITLE). Nonzero stops. */
+typedef int (*ls_doc_key_fn)(const uint8_t *key, size_t len, uint32_t pos, void *payload);
+
+/** Token counts of one document, as its lengths entry records them (format/doclens.h). */
+typedef struct ls_doc_counts {
+    uint32_t tokens_all, tokens_title, body_start;
+} ls_doc_counts;
+
+/**
+ * Analyzes a document (title from position 0, body from title words + 1) and reports every
+ * key it indexes: the one definition shared by the inverter and by the deletion corrections,
+ * which re-analyze deleted documents' stored text and must find exactly the keys indexed.
+ * @return LS_OK, LS_ENOMEM, LS_ELIMIT (over 2^32 positions), or fn's nonzero return.
+ */
+int ls_doc_keys(ls_analyzer *an, const char *title, size_t title_len, const char *body,
+                size_t body_len, ls_doc_key_fn fn, void *payload, ls_doc_counts *out);
+
 void ls_inverter_init(ls_inverter *inv);
 void ls_inverter_free(ls_inverter *inv);
 /** Inverts one document (title then body). @return LS_OK, LS_ENOMEM, LS_ELIMIT. */

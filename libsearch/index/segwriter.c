@@ -1,23 +1,150 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * segwriter.c - sorted terms -> term dictionary, postings (with skip tables), positions;
- * document lengths. Buffers are reused across terms: no allocation per posting.
+ * segwriter.c - segment file sets, term lists, and a new segment from an inverter: sorted
+ * terms -> term dictionary, postings (with skip tables), positions; document lengths; the id
+ * dictionary. Buffers are reused across terms: no allocation per posting.
  */
 #include "index/segwriter.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "format/doclens.h"
 #include "format/fileheader.h"
-#include "format/filenames.h"
+#include "format/ids.h"
 #include "format/postings.h"
-#include "format/termdict.h"
 #include "libsearch.h"
 #include "util/alloc.h"
 #include "util/error.h"
+
+int ls_seg_out_open(ls_seg_out *o, const char *dir, uint32_t id, uint64_t tag, unsigned mask,
+                    ls_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->id = id;
+    o->tag = tag;
+    o->dir = dir;
+    for (int k = 0; k < LS_SEGFILE_COUNT; k++)
+        o->f[k].fd = -1;
+    for (int k = 0; k < LS_SEGFILE_COUNT; k++) {
+        if (!(mask & LS_SEGFILE_BIT(k)))
+            continue;
+        char *p = ls_segfile_path(dir, id, (ls_segfile)k);
+        int rc = p ? ls_fwriter_open(&o->f[k], p, err) : ls_error_set(err, LS_ENOMEM, "out of memory");
+        ls_free(p);
+        if (rc == LS_OK) {
+            o->open |= LS_SEGFILE_BIT(k);
+            o->f[k].tag = tag;
+            rc = ls_header_write(&o->f[k], ls_segfile_kinds[k].magic, err);
+        }
+        if (rc == LS_OK && ls_segfile_kinds[k].paged)
+            rc = ls_fwriter_begin_pages(&o->f[k], err);
+        if (rc != LS_OK) {
+            ls_seg_out_abort(o);
+            return rc;
+        }
+    }
+    return LS_OK;
+}
+
+int ls_seg_out_finish(ls_seg_out *o, ls_error *err)
+{
+    int rc = LS_OK;
+    for (int k = 0; k < LS_SEGFILE_COUNT; k++) {
+        if (!(o->open & LS_SEGFILE_BIT(k)))
+            continue;
+        o->open &= ~LS_SEGFILE_BIT(k);
+        if (rc == LS_OK && ls_segfile_kinds[k].paged)
+            rc = ls_fwriter_end_pages(&o->f[k], err);
+        if (rc == LS_OK)
+            rc = ls_footer_finish(&o->f[k], err);
+        else
+            ls_fwriter_abort(&o->f[k]);
+    }
+    if (rc != LS_OK)
+        ls_segfiles_remove(o->dir, o->id);
+    return rc;
+}
+
+void ls_seg_out_abort(ls_seg_out *o)
+{
+    for (int k = 0; k < LS_SEGFILE_COUNT; k++)
+        if (o->open & LS_SEGFILE_BIT(k))
+            ls_fwriter_abort(&o->f[k]);
+    o->open = 0;
+    ls_segfiles_remove(o->dir, o->id);
+}
+
+/* ---- term lists ---- */
+
+void ls_term_list_reset(ls_term_list *l)
+{
+    l->n = 0;
+    l->pos.len = 0;
+}
+
+static int grow(ls_term_list *l)
+{
+    size_t cap = l->cap ? l->cap * 2 : 256;
+    uint32_t *d = ls_reallocarray(l->docs, cap, 4);
+    if (d)
+        l->docs = d;
+    uint32_t *t = ls_reallocarray(l->tfs, cap, 4);
+    if (t)
+        l->tfs = t;
+    uint32_t *n = ls_reallocarray(l->lens, cap, 4);
+    if (n)
+        l->lens = n;
+    uint64_t *p = ls_reallocarray(l->pos_end, cap, 8);
+    if (p)
+        l->pos_end = p;
+    if (!d || !t || !n || !p)
+        return LS_ENOMEM;
+    l->cap = cap;
+    return LS_OK;
+}
+
+int ls_term_list_push(ls_term_list *l, uint32_t doc, uint32_t tf, uint32_t len,
+                      const uint8_t *pos, size_t pos_len)
+{
+    if (l->n == l->cap && grow(l) != LS_OK)
+        return LS_ENOMEM;
+    if (ls_buf_append(&l->pos, pos, pos_len) != LS_OK)
+        return LS_ENOMEM;
+    l->docs[l->n] = doc;
+    l->tfs[l->n] = tf;
+    l->lens[l->n] = len;
+    l->pos_end[l->n] = l->pos.len;
+    l->n++;
+    return LS_OK;
+}
+
+int ls_term_list_write(ls_term_list *l, ls_seg_out *o, ls_termdict_writer *tw,
+                       const uint8_t *key, size_t klen, ls_error *err)
+{
+    if (l->n > LS_MAX_SEGMENT_DOCS)
+        return ls_error_set(err, LS_ELIMIT, "a term's list exceeds the segment limit");
+    ls_term_input in = {l->docs, l->tfs, l->lens, l->pos.data, l->pos_end, (uint32_t)l->n};
+    ls_term_meta meta;
+    int rc = ls_postings_write(&o->f[LS_SEGFILE_DOC], &o->f[LS_SEGFILE_POS], &in, &l->skip,
+                               &meta, err);
+    if (rc == LS_OK)
+        rc = ls_termdict_add(tw, key, klen, &meta, err);
+    return rc;
+}
+
+void ls_term_list_free(ls_term_list *l)
+{
+    ls_free(l->docs);
+    ls_free(l->tfs);
+    ls_free(l->lens);
+    ls_free(l->pos_end);
+    ls_buf_free(&l->pos);
+    ls_buf_free(&l->skip);
+    memset(l, 0, sizeof *l);
+}
+
+/* ---- a segment from an inverter ---- */
 
 static int cmp_ids(const void *a, const void *b, void *payload)
 {
@@ -25,103 +152,39 @@ static int cmp_ids(const void *a, const void *b, void *payload)
     size_t la, lb;
     const uint8_t *ka = ls_strtab_key(sort_keys, *(const uint32_t *)a, &la);
     const uint8_t *kb = ls_strtab_key(sort_keys, *(const uint32_t *)b, &lb);
-    int c = memcmp(ka, kb, la < lb ? la : lb);
-    return c ? c : (la < lb ? -1 : la > lb);
+    return ls_key_cmp(ka, la, kb, lb);
 }
 
-typedef struct term_scratch {
-    uint32_t *docs, *tfs, *lens;
-    uint64_t *pos_end;
-    size_t cap;
-    ls_buf pos;
-    ls_buf skip;
-} term_scratch;
-
-static int reserve(term_scratch *s, size_t n)
+/* Gathers one key's in-RAM postings into l. */
+static int gather(const ls_inverter *inv, uint32_t id, uint8_t field, ls_term_list *l)
 {
-    if (n <= s->cap)
-        return LS_OK;
-    size_t cap = s->cap ? s->cap : 256;
-    while (cap < n)
-        cap *= 2;
-    uint32_t *d = ls_reallocarray(s->docs, cap, 4), *t = NULL, *l = NULL;
-    if (d)
-        s->docs = d;
-    t = ls_reallocarray(s->tfs, cap, 4);
-    if (t)
-        s->tfs = t;
-    l = ls_reallocarray(s->lens, cap, 4);
-    if (l)
-        s->lens = l;
-    uint64_t *p = ls_reallocarray(s->pos_end, cap, 8);
-    if (p)
-        s->pos_end = p;
-    if (!d || !t || !l || !p)
-        return LS_ENOMEM;
-    s->cap = cap;
-    return LS_OK;
-}
-
-/* Decodes one term's buffer into the scratch arrays. */
-static int decode_list(const ls_inverter *inv, uint32_t id, uint8_t field, term_scratch *s)
-{
-    if (reserve(s, inv->lists[id].df) != LS_OK)
-        return LS_ENOMEM;
-    s->pos.len = 0;
+    ls_term_list_reset(l);
     ls_inverter_iter it;
     ls_inverter_iter_init(inv, id, &it);
     uint32_t doc, tf;
     const uint8_t *ps;
     size_t plen;
-    for (uint32_t i = 0; ls_inverter_iter_next(&it, &doc, &tf, &ps, &plen); i++) {
-        if (ls_buf_append(&s->pos, ps, plen) != LS_OK)
+    const uint8_t *le = inv->lens.data;
+    while (ls_inverter_iter_next(&it, &doc, &tf, &ps, &plen)) {
+        uint32_t len = field == LS_KEY_TITLE ? ls_doclen_title(le, doc) : ls_doclen_all(le, doc);
+        if (ls_term_list_push(l, doc, tf, len, ps, plen) != LS_OK)
             return LS_ENOMEM;
-        s->docs[i] = doc;
-        s->tfs[i] = tf;
-        const uint8_t *le = inv->lens.data;
-        s->lens[i] = field == LS_KEY_TITLE ? ls_doclen_title(le, doc) : ls_doclen_all(le, doc);
-        s->pos_end[i] = s->pos.len;
     }
     return LS_OK;
 }
 
-typedef struct seg_files {
-    ls_fwriter tid, doc, pos, len;
-} seg_files;
-
-static int open_files(const char *dir, uint32_t id, seg_files *f, ls_error *err)
-{
-    ls_fwriter *ws[4] = {&f->tid, &f->doc, &f->pos, &f->len};
-    const ls_segfile kinds[4] = {LS_SEGFILE_TID, LS_SEGFILE_DOC, LS_SEGFILE_POS, LS_SEGFILE_LEN};
-    memset(f, 0, sizeof *f);
-    for (int i = 0; i < 4; i++)
-        ws[i]->fd = -1;
-    for (int i = 0; i < 4; i++) {
-        char *p = ls_segfile_path(dir, id, kinds[i]);
-        if (p == NULL)
-            return ls_error_set(err, LS_ENOMEM, "out of memory");
-        int rc = ls_fwriter_open(ws[i], p, err);
-        ls_free(p);
-        if (rc == LS_OK)
-            rc = ls_header_write(ws[i], ls_segfile_kinds[kinds[i]].magic, err);
-        if (rc != LS_OK)
-            return rc;
-    }
-    return LS_OK;
-}
-
-static int write_terms(const ls_inverter *inv, seg_files *f, ls_error *err)
+static int write_terms(const ls_inverter *inv, ls_seg_out *o, ls_error *err)
 {
     int rc = LS_OK;
     size_t n = inv->keys.count;
-    uint32_t *ids = ls_calloc(n, sizeof *ids);
-    term_scratch s;
-    memset(&s, 0, sizeof s);
+    uint32_t *ids = ls_calloc(n ? n : 1, sizeof *ids);
+    ls_term_list l;
+    memset(&l, 0, sizeof l);
     ls_termdict_writer tw;
-    ls_termdict_writer_init(&tw, &f->tid);
-    if (ids == NULL) {
-        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
-        goto fail;
+    if (ls_termdict_writer_init(&tw, &o->f[LS_SEGFILE_TID]) != LS_OK || ids == NULL) {
+        ls_free(ids);
+        ls_termdict_writer_free(&tw);
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++)
         ids[i] = (uint32_t)i;
@@ -129,52 +192,62 @@ static int write_terms(const ls_inverter *inv, seg_files *f, ls_error *err)
     for (size_t i = 0; i < n; i++) {
         size_t klen;
         const uint8_t *key = ls_strtab_key(&inv->keys, ids[i], &klen);
-        if (decode_list(inv, ids[i], key[0], &s) != LS_OK) {
+        if (gather(inv, ids[i], key[0], &l) != LS_OK) {
             rc = ls_error_set(err, LS_ENOMEM, "out of memory writing a segment");
             goto fail;
         }
-        ls_term_input in = {s.docs, s.tfs, s.lens, s.pos.data, s.pos_end, inv->lists[ids[i]].df};
-        ls_term_meta meta;
-        LS_TRY(ls_postings_write(&f->doc, &f->pos, &in, &s.skip, &meta, err));
-        LS_TRY(ls_termdict_add(&tw, key, klen, &meta, err));
+        LS_TRY(ls_term_list_write(&l, o, &tw, key, klen, err));
     }
     rc = ls_termdict_finish(&tw, err);
 fail:
     ls_termdict_writer_free(&tw);
     ls_free(ids);
-    ls_free(s.docs);
-    ls_free(s.tfs);
-    ls_free(s.lens);
-    ls_free(s.pos_end);
-    ls_buf_free(&s.pos);
-    ls_buf_free(&s.skip);
+    ls_term_list_free(&l);
     return rc;
 }
 
-int ls_segment_write(const char *dir, uint32_t id, const ls_inverter *inv, ls_seg_info *info,
-                     ls_error *err)
+static int write_ids(ls_fwriter *w, const ls_id_entry *ids, size_t n, ls_error *err)
 {
-    seg_files f;
-    int rc = open_files(dir, id, &f, err);
+    ls_ids_writer iw;
+    if (ls_ids_writer_init(&iw, w) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    int rc = LS_OK;
+    for (size_t i = 0; i < n && rc == LS_OK; i++)
+        rc = ls_ids_add(&iw, ids[i].id, ids[i].len, ids[i].doc, ids[i].stamp, ids[i].stamp_len,
+                        err);
     if (rc == LS_OK)
-        rc = write_terms(inv, &f, err);
+        return ls_ids_finish(&iw, err);
+    ls_ids_writer_free(&iw);
+    return rc;
+}
+
+int ls_segment_write(const char *dir, uint32_t id, uint64_t tag, const ls_inverter *inv,
+                     const ls_id_entry *ids, size_t n_ids, ls_seg_info *info, ls_error *err)
+{
+    ls_seg_out o;
+    unsigned mask = LS_SEGFILE_BIT(LS_SEGFILE_TID) | LS_SEGFILE_BIT(LS_SEGFILE_DOC) |
+                    LS_SEGFILE_BIT(LS_SEGFILE_POS) | LS_SEGFILE_BIT(LS_SEGFILE_LEN) |
+                    LS_SEGFILE_BIT(LS_SEGFILE_IDS);
+    int rc = ls_seg_out_open(&o, dir, id, tag, mask, err);
+    if (rc != LS_OK)
+        return rc;
+    rc = write_terms(inv, &o, err);
     if (rc == LS_OK)
-        rc = ls_fwriter_write(&f.len, inv->lens.data, inv->lens.len, err);
-    ls_fwriter *ws[4] = {&f.tid, &f.doc, &f.pos, &f.len};
-    for (int i = 0; i < 4; i++) {
-        if (rc == LS_OK)
-            rc = ls_footer_finish(ws[i], err);
-        else
-            ls_fwriter_abort(ws[i]);
-    }
+        rc = ls_fwriter_write(&o.f[LS_SEGFILE_LEN], inv->lens.data, inv->lens.len, err);
+    if (rc == LS_OK)
+        rc = write_ids(&o.f[LS_SEGFILE_IDS], ids, n_ids, err);
     if (rc != LS_OK) {
-        ls_segfiles_remove(dir, id);
+        ls_seg_out_abort(&o);
         return rc;
     }
+    rc = ls_seg_out_finish(&o, err);
+    if (rc != LS_OK)
+        return rc;
+    memset(info, 0, sizeof *info);
     info->id = id;
+    info->tag = tag;
     info->ndocs = inv->ndocs;
     info->tokens_all = inv->tokens_all;
     info->tokens_title = inv->tokens_title;
-    info->del_gen = 0;
     return LS_OK;
 }

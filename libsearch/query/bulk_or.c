@@ -60,29 +60,29 @@ typedef struct bulk_state {
     uint8_t flags[WINDOW];
 } bulk_state;
 
-static int add_term(const ls_plan *p, const ls_plan_node *n, const ls_segment *s, unsigned flag,
+static int add_term(const ls_plan *p, const ls_plan_node *n, uint32_t si, unsigned flag,
                     bulk_state *b, ls_error *err)
 {
     ls_cursor *c;
-    int rc = ls_plan_cursor(p, n, s, &c, err);
+    int rc = ls_plan_cursor(p, n, si, &c, err);
     if (rc == LS_OK && c != NULL)
         b->terms[b->n++] = (bulk_term){c, flag};
     return rc;
 }
 
 /* Cursors in clause order; returns with b->n == 0 when nothing can match in s. */
-static int open_terms(const ls_plan *p, const ls_plan_node *n, const ls_segment *s, bulk_state *b,
+static int open_terms(const ls_plan *p, const ls_plan_node *n, uint32_t si, bulk_state *b,
                       ls_error *err)
 {
     const ls_plan_node *req = is_term_or(n) ? n : &n->kids[0];
     size_t n_req = is_term(req) ? 1 : req->n_kids;
     int rc = LS_OK;
     for (size_t i = 0; rc == LS_OK && i < n_req; i++)
-        rc = add_term(p, is_term(req) ? req : &req->kids[i], s, F_ANY | F_REQUIRED, b, err);
+        rc = add_term(p, is_term(req) ? req : &req->kids[i], si, F_ANY | F_REQUIRED, b, err);
     if (rc != LS_OK || b->n == 0)
         return rc; /* no required term here: nothing matches */
     for (size_t i = 1; rc == LS_OK && req != n && i < n->n_kids; i++)
-        rc = add_term(p, &n->kids[i], s, F_ANY, b, err);
+        rc = add_term(p, &n->kids[i], si, F_ANY, b, err);
     b->need = req == n ? F_ANY : F_REQUIRED;
     return rc;
 }
@@ -113,9 +113,10 @@ static int run_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *c
     return LS_OK;
 }
 
-int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
-                   ls_collector *col, ls_error *err)
+int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collector *col,
+                   ls_error *err)
 {
+    const ls_segment *s = p->r->segs[si].seg;
     bulk_state *b = ls_malloc(sizeof *b);
     size_t cap = n->n_kids + (n->n_kids ? n->kids[0].n_kids : 0) + 1;
     if (b != NULL)
@@ -125,15 +126,15 @@ int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
     b->n = 0;
-    int rc = open_terms(p, n, s, b, err);
+    int rc = open_terms(p, n, si, b, err);
     while (rc == LS_OK && b->n > 0) {
         uint32_t first = LS_DOC_END; /* windows without postings are skipped */
         for (size_t k = 0; k < b->n; k++)
             first = b->terms[k].c->doc < first ? b->terms[k].c->doc : first;
-        if (first >= s->info.ndocs)
+        if (first >= s->ndocs)
             break;
         uint32_t from = first - first % WINDOW;
-        uint32_t to = s->info.ndocs - from < WINDOW ? s->info.ndocs : from + WINDOW;
+        uint32_t to = s->ndocs - from < WINDOW ? s->ndocs : from + WINDOW;
         rc = run_window(b, from, to, col);
         if (rc != LS_OK)
             rc = rc == LS_ENOMEM ? ls_error_set(err, rc, "out of memory")

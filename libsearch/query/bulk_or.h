@@ -19,9 +19,9 @@
 /** @return nonzero when ls_bulk_or_run can execute n. */
 int ls_bulk_or_applies(const ls_plan_node *n);
 
-/** Runs n (ls_bulk_or_applies) over segment s: every match goes to the collector, which is
- *  on segment s. @return LS_OK, LS_ECORRUPT or LS_ENOMEM (err filled). */
-int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
-                   ls_collector *col, ls_error *err);
+/** Runs n (ls_bulk_or_applies) over segment si of p->r: every match goes to the collector,
+ *  which is on that segment. @return LS_OK, LS_ECORRUPT or LS_ENOMEM (err filled). */
+int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collector *col,
+                   ls_error *err);
 
 #endif

@@ -15,5 +15,5 @@ void ls_collector_init(ls_collector *c, ls_topk *top)
 void ls_collector_segment(ls_collector *c, const ls_reader *r, uint32_t i)
 {
     c->base = r->segs[i].base;
-    c->deleted = NULL; /* no deletions yet */
+    c->deleted = r->segs[i].del.bitmap;
 }

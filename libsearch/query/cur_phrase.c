@@ -16,6 +16,9 @@ typedef struct phrase_cursor {
     size_t n;
     ls_bm25_term sc;
     uint32_t pf;
+    /* count_freq scratch, n entries each: per term, its positions and a forward index */
+    uint32_t *idx, *lens;
+    const uint32_t **lists;
 } phrase_cursor;
 
 /* Counts phrase occurrences in the current document (all terms are on it). */
@@ -27,10 +30,10 @@ static int count_freq(phrase_cursor *p, uint32_t *pf_out)
     if (rc != LS_OK)
         return rc;
     /* Cursor index per term into its positions: all move forward only. */
-    uint32_t idx[64] = {0};
-    const uint32_t *lists[64];
-    uint32_t lens[64];
+    uint32_t *idx = p->idx, *lens = p->lens;
+    const uint32_t **lists = p->lists;
     for (size_t k = 1; k < p->n; k++) {
+        idx[k] = 0;
         rc = ls_term_cursor_positions(p->terms[k], &lists[k], &lens[k]);
         if (rc != LS_OK)
             return rc;
@@ -114,6 +117,9 @@ static void phrase_free(ls_cursor *c)
         ls_cursor_free(ls_term_cursor_base(p->terms[k]));
     ls_free(p->terms);
     ls_free(p->bases);
+    ls_free(p->idx);
+    ls_free(p->lens);
+    ls_free(p->lists);
     ls_free(p);
 }
 
@@ -126,14 +132,21 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
     phrase_cursor *p = ls_calloc(1, sizeof *p);
     ls_term_cursor **copy = ls_calloc(n ? n : 1, sizeof *copy);
     ls_cursor **bases = ls_calloc(n ? n : 1, sizeof *bases);
-    if (p == NULL || copy == NULL || bases == NULL || n == 0 || n > 64) {
+    uint32_t *idx = ls_calloc(n ? n : 1, sizeof *idx), *lens = ls_calloc(n ? n : 1, sizeof *lens);
+    const uint32_t **lists = ls_calloc(n ? n : 1, sizeof *lists);
+    if (p == NULL || copy == NULL || bases == NULL || idx == NULL || lens == NULL ||
+        lists == NULL || n == 0 || n > LS_MAX_PHRASE_WORDS) {
         for (size_t k = 0; k < n; k++)
             ls_cursor_free(ls_term_cursor_base(terms[k]));
         ls_free(p);
         ls_free(copy);
         ls_free(bases);
-        if (n > 64)
-            return ls_error_set(err, LS_ELIMIT, "phrase of %zu words (at most 64)", n);
+        ls_free(idx);
+        ls_free(lens);
+        ls_free(lists);
+        if (n > LS_MAX_PHRASE_WORDS)
+            return ls_error_set(err, LS_ELIMIT, "phrase of %zu words (at most %u)", n,
+                                LS_MAX_PHRASE_WORDS);
         return ls_error_set(err, n ? LS_ENOMEM : LS_EINVAL, "cannot make a phrase cursor");
     }
     for (size_t k = 0; k < n; k++) {
@@ -143,6 +156,9 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
     p->base.ops = &phrase_ops;
     p->terms = copy;
     p->bases = bases;
+    p->idx = idx;
+    p->lens = lens;
+    p->lists = lists;
     p->n = n;
     p->sc = *sc;
     p->base.doc = 0;

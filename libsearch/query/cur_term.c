@@ -24,8 +24,9 @@ struct ls_term_cursor {
     int need_positions;
     uint32_t docs[LS_BLOCK], tfs[LS_BLOCK];
     uint32_t n, i, block;
-    /* positions: pos_p is the first byte of docs[pos_i]'s positions */
-    const uint8_t *pos_p;
+    /* positions: pos_p is the first byte of docs[pos_i]'s positions (NULL until the block's
+     * positions are first read and verified), pos_stop the end of the block's positions */
+    const uint8_t *pos_p, *pos_stop;
     uint32_t pos_i;
     uint32_t *pos;
     uint32_t npos, pos_cap;
@@ -36,20 +37,16 @@ struct ls_term_cursor {
 static int load_block(ls_term_cursor *t, uint32_t b)
 {
     const ls_postings_view *v = &t->v;
-    uint32_t prev = b ? ls_skip_last_doc(v, b - 1) : UINT32_MAX;
-    uint64_t pos_start = b ? ls_skip_pos_end(v, b - 1) : 0;
-    if (pos_start > (uint64_t)(v->pos_end - v->pos))
-        return LS_ECORRUPT;
     t->block = b;
     t->i = 0;
     t->pos_i = 0;
-    t->pos_p = v->pos + pos_start;
+    t->pos_p = t->pos_stop = NULL;
     t->pos_doc_loaded = LS_DOC_END;
     if (b < v->nblocks) {
         t->n = LS_BLOCK;
-        return ls_postings_decode_block(v, b, prev, t->docs, t->tfs);
+        return ls_postings_decode_block(v, b, t->docs, t->tfs);
     }
-    int n = ls_postings_decode_tail(v, prev, t->docs, t->tfs);
+    int n = ls_postings_decode_tail(v, t->docs, t->tfs);
     if (n < 0)
         return LS_ECORRUPT;
     t->n = (uint32_t)n;
@@ -65,7 +62,10 @@ static int fail(ls_term_cursor *t, int rc)
 /* Decodes positions of docs[i] into t->pos (unfiltered). */
 static int decode_positions(ls_term_cursor *t)
 {
-    const uint8_t *p = t->pos_p, *end = t->v.pos_end;
+    if (t->pos_p == NULL &&
+        ls_postings_block_positions(&t->v, t->block, &t->pos_p, &t->pos_stop) != LS_OK)
+        return LS_ECORRUPT;
+    const uint8_t *p = t->pos_p, *end = t->pos_stop;
     for (; t->pos_i < t->i; t->pos_i++)
         if (ls_positions_skip(&p, end, t->tfs[t->pos_i]) != LS_OK)
             return LS_ECORRUPT;
@@ -95,7 +95,7 @@ static int filter_body(ls_term_cursor *t)
     if (rc != LS_OK)
         return rc;
     uint32_t doc = t->docs[t->i];
-    if (doc >= t->seg->info.ndocs)
+    if (doc >= t->seg->ndocs)
         return LS_ECORRUPT;
     uint32_t start = ls_doclen_body_start(t->seg->len.body, doc), k = 0;
     while (k < t->npos && t->pos[k] < start)
@@ -132,7 +132,7 @@ static int settle(ls_term_cursor *t)
             }
         }
         t->base.doc = t->docs[t->i];
-        if (t->base.doc >= t->seg->info.ndocs)
+        if (t->base.doc >= t->seg->ndocs)
             return fail(t, LS_ECORRUPT);
         return LS_OK;
     }
@@ -158,6 +158,9 @@ static int term_advance(ls_cursor *c, uint32_t target)
         while (b < t->v.nblocks && ls_skip_last_doc(&t->v, b) < target)
             b++;
         if (b == t->v.nblocks && t->v.df % LS_BLOCK == 0) {
+            /* Past every block: trust that only after verifying the last entry. */
+            if (!ls_skip_entry_ok(&t->v, b - 1))
+                return fail(t, LS_ECORRUPT);
             c->doc = LS_DOC_END;
             return LS_OK;
         }

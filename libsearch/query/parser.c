@@ -20,9 +20,9 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-#define MAX_QUERY_BYTES 65536u /* 64 KiB */
-#define MAX_DEPTH 100          /* parentheses plus prefix operators (NOT, +, -) */
-#define MAX_SHOWN_NAME 40      /* longest field name quoted in a message */
+#define MAX_QUERY_BYTES LS_MAX_QUERY_BYTES
+#define MAX_DEPTH ((int)LS_MAX_QUERY_DEPTH) /* parentheses plus prefix operators (NOT, +, -) */
+#define MAX_SHOWN_NAME 40                   /* longest field name quoted in a message */
 
 /* A clause modifier waiting for a clause list. */
 enum { MOD_NONE, MOD_MUST, MOD_NOT };
@@ -136,7 +136,26 @@ static int analyze(parser *p, size_t off, size_t len, unsigned flags)
     return ls_error_set(p->err, rc, "analyzing the query failed (%s)", ls_strerror(rc));
 }
 
-/* A word's or a quoted phrase's text: no token -> NULL, one -> TERM, several -> PHRASE. */
+/* A PHRASE of the analyzed tokens [from, to). */
+static int phrase_of(parser *p, size_t from, size_t to, size_t node_off, ls_qnode **out)
+{
+    ls_qnode *ph = ls_qnode_new(LS_Q_PHRASE);
+    if (ph == NULL)
+        return oom(p);
+    ph->source_offset = node_off;
+    for (size_t i = from; i < to; i++) {
+        if (ls_qnode_add(ph, take(&p->tv, i), LS_OCCUR_MUST) != LS_OK) {
+            ls_qnode_free(ph);
+            return oom(p);
+        }
+    }
+    *out = ph;
+    return LS_OK;
+}
+
+/* A word's or a quoted phrase's text: no token -> NULL, one -> TERM, several -> PHRASE. A
+ * phrase over LS_MAX_PHRASE_WORDS words is LS_ELIMIT in strict syntax; lenient syntax reads it
+ * as consecutive phrases of at most that many words, all required. */
 static int text_node(parser *p, size_t off, size_t len, size_t node_off, ls_qnode **out)
 {
     *out = NULL;
@@ -148,17 +167,28 @@ static int text_node(parser *p, size_t off, size_t len, size_t node_off, ls_qnod
         (*out)->source_offset = node_off;
         return LS_OK;
     }
-    ls_qnode *ph = ls_qnode_new(LS_Q_PHRASE);
-    if (ph == NULL)
+    if (p->tv.n <= LS_MAX_PHRASE_WORDS)
+        return phrase_of(p, 0, p->tv.n, node_off, out);
+    if (p->strict)
+        return ls_error_set(p->err, LS_ELIMIT, "phrase of %zu words at byte %zu (at most %u)",
+                            p->tv.n, node_off, LS_MAX_PHRASE_WORDS);
+    ls_qnode *b = ls_qnode_new(LS_Q_BOOL);
+    if (b == NULL)
         return oom(p);
-    ph->source_offset = node_off;
-    for (size_t i = 0; i < p->tv.n; i++) {
-        if (ls_qnode_add(ph, take(&p->tv, i), LS_OCCUR_MUST) != LS_OK) {
-            ls_qnode_free(ph);
-            return oom(p);
-        }
+    b->source_offset = node_off;
+    for (size_t i = 0; i < p->tv.n && rc == LS_OK; i += LS_MAX_PHRASE_WORDS) {
+        size_t to = p->tv.n - i > LS_MAX_PHRASE_WORDS ? i + LS_MAX_PHRASE_WORDS : p->tv.n;
+        ls_qnode *piece;
+        rc = to - i == 1 ? ((piece = take(&p->tv, i)) ? LS_OK : LS_ENOMEM)
+                         : phrase_of(p, i, to, node_off, &piece);
+        if (rc == LS_OK && ls_qnode_add(b, piece, LS_OCCUR_MUST) != LS_OK)
+            rc = oom(p);
     }
-    *out = ph;
+    if (rc != LS_OK) {
+        ls_qnode_free(b);
+        return rc;
+    }
+    *out = b;
     return LS_OK;
 }
 
@@ -404,6 +434,10 @@ static int need_operand(parser *p, const ls_qtoken *op)
                         ls_qtok_name(op->kind), op->start);
 }
 
+/* Lenient syntax at the nesting limit: the '(' or prefix operator at p->cur is read as
+ * nothing (what follows it joins the enclosing list), so deep nesting flattens, not fails. */
+static int at_depth_limit(const parser *p) { return !p->strict && p->depth >= MAX_DEPTH; }
+
 /* Counts one more nesting level (the caller undoes it), or fails without counting. */
 static int enter(parser *p, size_t at)
 {
@@ -427,6 +461,10 @@ static int field_id(const char *s, size_t len)
 static int parse_group(parser *p, operand *out)
 {
     size_t open = p->cur.start;
+    if (at_depth_limit(p)) {
+        advance(p);
+        return LS_OK;
+    }
     int rc = enter(p, open);
     if (rc != LS_OK)
         return rc;
@@ -529,6 +567,10 @@ static int parse_unary(parser *p, operand *out)
     }
     if (op.kind != LS_QTOK_NOT && op.kind != LS_QTOK_PLUS && op.kind != LS_QTOK_MINUS)
         return parse_primary(p, out);
+    if (at_depth_limit(p)) {
+        advance(p);
+        return LS_OK;
+    }
     int rc = enter(p, op.start);
     if (rc != LS_OK)
         return rc;
@@ -675,9 +717,14 @@ int ls_query_parse(const char *q, size_t len, const ls_parse_options *opts, ls_a
         return ls_error_set(err, LS_EINVAL, "ls_query_parse: no analyzer or no query text");
     if (opts->syntax < LS_SYNTAX_STRICT || opts->syntax > LS_SYNTAX_PLAIN)
         return ls_error_set(err, LS_EINVAL, "unknown query syntax %d", opts->syntax);
-    if (len > MAX_QUERY_BYTES)
+    if (len > MAX_QUERY_BYTES && opts->syntax == LS_SYNTAX_STRICT)
         return ls_error_set(err, LS_ELIMIT, "query is %zu bytes; the limit is %u (64 KiB)", len,
                             MAX_QUERY_BYTES);
+    if (len > MAX_QUERY_BYTES) { /* lenient and plain: the text past the limit is ignored */
+        len = MAX_QUERY_BYTES;
+        while (len > 0 && ((unsigned char)q[len] & 0xC0) == 0x80)
+            len--; /* not inside a UTF-8 sequence */
+    }
     parser p;
     memset(&p, 0, sizeof p);
     p.q = q != NULL ? q : "";

@@ -43,9 +43,13 @@ typedef struct ls_parse_options {
  * Parses q[0..len). The tree root is always a LS_Q_BOOL (possibly empty: matches nothing).
  * Nesting counts parentheses and prefix operators (NOT, +, -) together. opts may be NULL
  * (strict, default OR). On failure *out is NULL and nothing is leaked.
- * @return LS_OK, LS_EQUERY (strict only; err->position set), LS_ENOMEM, LS_ELIMIT (query over
- *         64 KiB or nested over 100 levels, in every syntax), LS_EINVAL (no analyzer, NULL
- *         text with a nonzero length, unknown syntax).
+ * Limits (libsearch.h): in strict syntax a query over LS_MAX_QUERY_BYTES, nested deeper than
+ * LS_MAX_QUERY_DEPTH or with a phrase over LS_MAX_PHRASE_WORDS is LS_ELIMIT. Lenient and plain
+ * syntax read around them instead: text past the byte limit is ignored, parentheses and
+ * operators past the depth limit are read as nothing (their contents join the enclosing
+ * list), and a longer phrase becomes required consecutive phrases of at most the limit.
+ * @return LS_OK, LS_EQUERY (strict only; err->position set), LS_ENOMEM, LS_ELIMIT (strict
+ *         only), LS_EINVAL (no analyzer, NULL text with a nonzero length, unknown syntax).
  */
 int ls_query_parse(const char *q, size_t len, const ls_parse_options *opts, ls_analyzer *an,
                    ls_qnode **out, ls_error *err);

@@ -113,11 +113,11 @@ static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_erro
     int rc = LS_OK;
     for (uint32_t i = 0; i < p->r->nsegs && rc == LS_OK; i++) {
         ls_termdict_iter it;
-        int more = ls_termdict_seek(&p->r->segs[i].dict, kp, kl, &it);
-        while (more == 1 && it.key_len >= kl && memcmp(it.key, kp, kl) == 0) {
+        int more = ls_termdict_seek(&p->r->segs[i].seg->dict, kp, kl, &it);
+        while (more == 1 && it.kb.key_len >= kl && memcmp(it.kb.key, kp, kl) == 0) {
             uint32_t id;
             int is_new;
-            if (ls_strtab_intern(&seen, it.key, it.key_len, &id, &is_new) != LS_OK) {
+            if (ls_strtab_intern(&seen, it.kb.key, it.kb.key_len, &id, &is_new) != LS_OK) {
                 rc = LS_ENOMEM;
                 break;
             }
@@ -138,7 +138,7 @@ static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_erro
         }
         if (more < 0)
             rc = ls_error_set(err, LS_ECORRUPT, "'%s': damaged dictionary",
-                              p->r->segs[i].tid.path);
+                              p->r->segs[i].seg->tid.path);
     }
     if (rc == LS_ENOMEM)
         rc = ls_error_set(err, LS_ENOMEM, "out of memory expanding a prefix");
@@ -245,17 +245,18 @@ void ls_plan_free(ls_plan *p)
 
 /* ---- per-segment cursor trees ---- */
 
-const ls_term_meta *ls_plan_leaf_meta(const ls_plan *p, size_t leaf, const ls_segment *s)
+const ls_term_meta *ls_plan_leaf_meta(const ls_plan *p, size_t leaf, uint32_t si)
 {
-    const ls_term_meta *m = &p->leaves[leaf].seg_meta[s - p->r->segs];
+    const ls_term_meta *m = &p->leaves[leaf].seg_meta[si];
     return m->df > 0 ? m : NULL;
 }
 
-static int leaf_cursor(const ls_plan *p, size_t leaf, const ls_segment *s, int positions,
+static int leaf_cursor(const ls_plan *p, size_t leaf, uint32_t si, int positions,
                        ls_term_cursor **out, ls_error *err)
 {
     const ls_plan_leaf *l = &p->leaves[leaf];
-    const ls_term_meta *meta = ls_plan_leaf_meta(p, leaf, s);
+    const ls_segment *s = p->r->segs[si].seg;
+    const ls_term_meta *meta = ls_plan_leaf_meta(p, leaf, si);
     *out = NULL;
     if (meta == NULL)
         return LS_OK;
@@ -267,24 +268,30 @@ static int leaf_cursor(const ls_plan *p, size_t leaf, const ls_segment *s, int p
     return rc;
 }
 
-static int phrase_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
+static int phrase_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si,
                          ls_cursor **out, ls_error *err)
 {
-    ls_term_cursor *ts[64];
-    if (n->n_leaves > 64)
-        return ls_error_set(err, LS_ELIMIT, "phrase of %zu words (at most 64)", n->n_leaves);
+    const ls_segment *s = p->r->segs[si].seg;
+    if (n->n_leaves == 0)
+        return LS_OK;
+    if (n->n_leaves > LS_MAX_PHRASE_WORDS)
+        return ls_error_set(err, LS_ELIMIT, "phrase of %zu words (at most %u)", n->n_leaves,
+                            LS_MAX_PHRASE_WORDS);
+    ls_term_cursor **ts = ls_calloc(n->n_leaves, sizeof *ts);
+    if (ts == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
     for (size_t i = 0; i < n->n_leaves; i++) {
-        int rc = leaf_cursor(p, n->leaves[i], s, 1, &ts[i], err);
+        int rc = leaf_cursor(p, n->leaves[i], si, 1, &ts[i], err);
         if (rc != LS_OK || ts[i] == NULL) {
             for (size_t k = 0; k <= i; k++)
                 if (ts[k] != NULL)
                     ls_cursor_free(ls_term_cursor_base(ts[k]));
+            ls_free(ts);
             return rc;
         }
     }
-    if (n->n_leaves == 0)
-        return LS_OK;
     int rc = ls_phrase_cursor_new(ts, n->n_leaves, &n->phrase_sc, out, err);
+    ls_free(ts);
     if (rc == LS_ECORRUPT)
         rc = ls_error_set(err, rc, "'%s': damaged positions while matching a phrase",
                           s->pos.path);
@@ -310,9 +317,10 @@ static void free_lists(cursor_list *l, int count)
 }
 
 /* Builds the kids of a BOOL (or the expansions of a PREFIX as SHOULD) into three lists. */
-static int bool_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
-                       ls_cursor **out, ls_error *err)
+static int bool_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_cursor **out,
+                       ls_error *err)
 {
+    const ls_segment *s = p->r->segs[si].seg;
     size_t cap = n->kind == LS_Q_PREFIX ? n->n_leaves : n->n_kids;
     cursor_list l[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}}; /* by LS_OCCUR_* */
     int rc = LS_OK;
@@ -326,11 +334,11 @@ static int bool_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment
         int occur = LS_OCCUR_SHOULD;
         if (n->kind == LS_Q_PREFIX) {
             ls_term_cursor *t;
-            rc = leaf_cursor(p, n->leaves[i], s, 0, &t, err);
+            rc = leaf_cursor(p, n->leaves[i], si, 0, &t, err);
             c = t ? ls_term_cursor_base(t) : NULL;
         } else {
             occur = n->occur[i];
-            rc = ls_plan_cursor(p, &n->kids[i], s, &c, err);
+            rc = ls_plan_cursor(p, &n->kids[i], si, &c, err);
         }
         if (rc == LS_OK && c == NULL && occur == LS_OCCUR_MUST) {
             free_lists(l, 3);
@@ -354,7 +362,7 @@ static int bool_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment
             ls_free(l[k].v);
         return LS_OK;
     }
-    rc = ls_bool_cursor_new(l[1].v, nm, l[0].v, ns, l[2].v, nn, s->info.ndocs, out, err);
+    rc = ls_bool_cursor_new(l[1].v, nm, l[0].v, ns, l[2].v, nn, s->ndocs, out, err);
     if (rc == LS_ECORRUPT)
         rc = ls_error_set(err, rc, "'%s' or '%s': damaged postings while matching",
                           s->doc.path, s->pos.path);
@@ -367,24 +375,24 @@ static int bool_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment
     return rc;
 }
 
-int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
-                   ls_cursor **out, ls_error *err)
+int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_cursor **out,
+                   ls_error *err)
 {
     *out = NULL;
     switch (n->kind) {
     case LS_Q_TERM: {
         ls_term_cursor *t;
-        int rc = leaf_cursor(p, n->leaves[0], s, 0, &t, err);
+        int rc = leaf_cursor(p, n->leaves[0], si, 0, &t, err);
         if (rc == LS_OK && t != NULL)
             *out = ls_term_cursor_base(t);
         return rc;
     }
     case LS_Q_PHRASE:
-        return phrase_cursor(p, n, s, out, err);
+        return phrase_cursor(p, n, si, out, err);
     case LS_Q_PREFIX:
     case LS_Q_BOOL:
     case LS_Q_ALL:
-        return bool_cursor(p, n, s, out, err);
+        return bool_cursor(p, n, si, out, err);
     }
     return LS_OK;
 }

@@ -49,10 +49,11 @@ typedef struct ls_plan {
 int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, double b,
                   ls_error *err);
 void ls_plan_free(ls_plan *p);
-/** @return the dictionary entry of leaf in segment s (one of p->r's), NULL when absent. */
-const ls_term_meta *ls_plan_leaf_meta(const ls_plan *p, size_t leaf, const ls_segment *s);
-/** Builds the cursor tree of segment s for node n (*out NULL: nothing matches there). */
-int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
-                   ls_cursor **out, ls_error *err);
+/** @return the dictionary entry of leaf in segment si of p->r, NULL when absent. */
+const ls_term_meta *ls_plan_leaf_meta(const ls_plan *p, size_t leaf, uint32_t si);
+/** Builds the cursor tree of segment si of p->r for node n (*out NULL: nothing matches
+ *  there). Cursors see deleted documents too: the collector leaves them out. */
+int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_cursor **out,
+                   ls_error *err);
 
 #endif

@@ -69,16 +69,16 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
     ls_collector col;
     ls_collector_init(&col, top);
     for (uint32_t i = 0; i < r->nsegs; i++) {
-        const ls_segment *s = &r->segs[i];
+        const ls_segment *s = r->segs[i].seg;
         ls_collector_segment(&col, r, i);
         if (bulk) {
-            int rc = ls_bulk_or_run(plan, &plan->root, s, &col, err);
+            int rc = ls_bulk_or_run(plan, &plan->root, i, &col, err);
             if (rc != LS_OK)
                 return rc;
             continue;
         }
         ls_cursor *c;
-        int rc = ls_plan_cursor(plan, &plan->root, s, &c, err);
+        int rc = ls_plan_cursor(plan, &plan->root, i, &c, err);
         if (rc != LS_OK)
             return rc;
         if (c == NULL)
@@ -147,11 +147,12 @@ static int cursor_error(const ls_segment *s, int rc, ls_error *err)
                         s->doc.path, s->pos.path);
 }
 
-static int explain_leaf(const ls_plan *p, size_t leaf, const ls_segment *s, uint32_t doc,
+static int explain_leaf(const ls_plan *p, size_t leaf, uint32_t si, uint32_t doc,
                         explain_acc *a, ls_error *err)
 {
     const ls_plan_leaf *l = &p->leaves[leaf];
-    const ls_term_meta *meta = ls_plan_leaf_meta(p, leaf, s);
+    const ls_segment *s = p->r->segs[si].seg;
+    const ls_term_meta *meta = ls_plan_leaf_meta(p, leaf, si);
     if (meta == NULL)
         return LS_OK;
     ls_term_cursor *t;
@@ -223,15 +224,16 @@ static int explain_phrase(const ls_plan *p, const ls_plan_node *n, ls_cursor *c,
 
 /* Adds the contributions of node n to document doc of s, descending only into clauses that
  * match it, so the entries add up to the hit's score. */
-static int explain_node(const ls_plan *p, const ls_plan_node *n, const ls_segment *s,
-                        uint32_t doc, explain_acc *a, ls_error *err)
+static int explain_node(const ls_plan *p, const ls_plan_node *n, uint32_t si, uint32_t doc,
+                        explain_acc *a, ls_error *err)
 {
+    const ls_segment *s = p->r->segs[si].seg;
     if (n->kind == LS_Q_TERM)
-        return explain_leaf(p, n->leaves[0], s, doc, a, err);
+        return explain_leaf(p, n->leaves[0], si, doc, a, err);
     if (n->kind == LS_Q_ALL)
         return LS_OK;
     ls_cursor *c;
-    int rc = ls_plan_cursor(p, n, s, &c, err);
+    int rc = ls_plan_cursor(p, n, si, &c, err);
     if (rc != LS_OK || c == NULL)
         return rc;
     rc = ls_cursor_advance(c, doc);
@@ -241,10 +243,10 @@ static int explain_node(const ls_plan *p, const ls_plan_node *n, const ls_segmen
         if (n->kind == LS_Q_PHRASE)
             rc = explain_phrase(p, n, c, a, err);
         for (size_t i = 0; rc == LS_OK && n->kind == LS_Q_PREFIX && i < n->n_leaves; i++)
-            rc = explain_leaf(p, n->leaves[i], s, doc, a, err);
+            rc = explain_leaf(p, n->leaves[i], si, doc, a, err);
         for (size_t i = 0; rc == LS_OK && n->kind == LS_Q_BOOL && i < n->n_kids; i++)
             if (n->occur[i] != LS_OCCUR_NOT)
-                rc = explain_node(p, &n->kids[i], s, doc, a, err);
+                rc = explain_node(p, &n->kids[i], si, doc, a, err);
     }
     ls_cursor_free(c);
     return rc;
@@ -267,8 +269,8 @@ static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, 
     int rc = ls_reader_fetch(f->r, &f->docs, sc->doc, fields, lens, err);
     if (rc != LS_OK)
         return rc;
-    const ls_segment *s = f->docs.seg;
-    uint32_t local = (uint32_t)(sc->doc - s->base);
+    uint32_t si = ls_reader_segment_of(f->r, sc->doc);
+    uint32_t local = (uint32_t)(sc->doc - f->r->segs[si].base);
     hit->score = sc->score;
     hit->doc = sc->doc;
     hit->id = ls_arena_strndup(&h->arena, fields[0], lens[0]);
@@ -293,7 +295,7 @@ static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, 
     }
     if (f->o->explain) {
         explain_acc a = {NULL, 0, 0, &h->arena};
-        rc = explain_node(f->plan, &f->plan->root, s, local, &a, err);
+        rc = explain_node(f->plan, &f->plan->root, si, local, &a, err);
         ls_explain *ex = ls_arena_alloc(&h->arena, sizeof *ex);
         if (rc == LS_OK && ex == NULL)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");

@@ -1,26 +1,44 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * snapshot.h - the inside of the public ls_reader: an immutable set of open segments of one
- * commit, with the collection statistics that BM25 needs summed over all of them
- * (DESIGN.md §5: statistics are global).
+ * snapshot.h - the inside of the public ls_reader: an immutable view of one commit, its
+ * segments (shared with other readers of the process, format/segment.h) with this commit's
+ * deletions, and the collection statistics that BM25 needs summed over the live documents
+ * (DESIGN.md §5: statistics are global; reader/stats.h answers them).
  */
 #ifndef LS_READER_SNAPSHOT_H
 #define LS_READER_SNAPSHOT_H
 
+#include "format/deletes.h"
 #include "format/manifest.h"
 #include "format/segment.h"
+
+/** One segment as this commit sees it. */
+typedef struct ls_snapseg {
+    ls_segment *seg;  /* shared and counted */
+    ls_seg_info info; /* this commit's record: deletions, live token counts */
+    uint64_t base;    /* global number of the segment's first document */
+    ls_deletes del;   /* open when info.del_gen > 0 (del.bitmap NULL otherwise) */
+} ls_snapseg;
 
 struct ls_reader {
     char *dir;
     ls_manifest m;
-    ls_segment *segs;
+    uint64_t skipped_gen; /* a damaged newer commit skipped by a recovering open; 0: none */
+    ls_snapseg *segs;
     uint32_t nsegs;
-    uint64_t ndocs;
-    uint64_t tokens_all, tokens_title;
+    uint64_t ndocs;     /* live documents */
+    uint64_t doc_space; /* global document numbers in use, deleted documents included */
+    uint64_t tokens_all, tokens_title; /* of the live documents */
 };
 
-/** The segment holding global document doc (doc < r->ndocs, r->nsegs > 0). */
-const ls_segment *ls_reader_segment_of(const ls_reader *r, uint64_t doc);
+/** The index of the segment holding global document doc (doc < r->doc_space). */
+uint32_t ls_reader_segment_of(const ls_reader *r, uint64_t doc);
+/** @return nonzero when local document doc of segment i is deleted in this snapshot. */
+static inline int ls_reader_deleted(const ls_reader *r, uint32_t i, uint32_t doc)
+{
+    const uint8_t *bm = r->segs[i].del.bitmap;
+    return bm != NULL && ls_bitmap_get(bm, doc);
+}
 
 /** Reads stored fields across the snapshot, keeping the last inflated chunk between calls
  *  (one per thread; fetch in document order to inflate each chunk once). */

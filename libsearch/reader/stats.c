@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * stats.c - global N, average lengths and document frequencies (see stats.h).
+ * stats.c - global N, average lengths and document frequencies over live documents (see
+ * stats.h). A segment with deletions subtracts its corrections (format/deletes.h) from the
+ * dictionary's df; the body field, counted by a scan, skips deleted documents as it goes.
  */
 #include "reader/stats.h"
 
@@ -24,16 +26,18 @@ double ls_stats_avglen(const ls_reader *r, int field)
     return tokens / (double)r->ndocs;
 }
 
-/* Documents of meta's list in s with a position at or after their body start: positions
- * ascend, so the last one decides. */
-static int body_df(const ls_segment *s, const ls_term_meta *meta, double *df, ls_error *err)
+/* Live documents of meta's list in segment i with a position at or after their body start:
+ * positions ascend, so the last one decides. */
+static int body_df(const ls_reader *r, uint32_t i, const ls_term_meta *meta, double *df,
+                   ls_error *err)
 {
+    const ls_segment *s = r->segs[i].seg;
     ls_postings_view v;
     ls_postings_iter it;
     int rc = ls_segment_view(s, meta, &v, err);
     if (rc != LS_OK)
         return rc;
-    if (ls_postings_iter_init(&it, &v) != LS_OK)
+    if (ls_postings_iter_init(&it, &v, 1) != LS_OK)
         goto corrupt;
     for (;;) {
         uint32_t doc, tf, last;
@@ -42,9 +46,9 @@ static int body_df(const ls_segment *s, const ls_term_meta *meta, double *df, ls
         int more = ls_postings_iter_next(&it, &doc, &tf, &p, &plen);
         if (more == 0)
             return LS_OK;
-        if (more < 0 || doc >= s->info.ndocs || ls_positions_last(p, p + plen, tf, &last) != LS_OK)
+        if (more < 0 || doc >= s->ndocs || ls_positions_last(p, p + plen, tf, &last) != LS_OK)
             goto corrupt;
-        if (last >= ls_doclen_body_start(s->len.body, doc))
+        if (!ls_reader_deleted(r, i, doc) && last >= ls_doclen_body_start(s->len.body, doc))
             *df += 1;
     }
 corrupt:
@@ -57,9 +61,9 @@ int ls_stats_term(const ls_reader *r, int field, const uint8_t *key, size_t len,
 {
     *df = 0;
     for (uint32_t i = 0; i < r->nsegs; i++) {
-        const ls_segment *s = &r->segs[i];
+        const ls_snapseg *ss = &r->segs[i];
         ls_term_meta meta;
-        int rc = ls_segment_lookup(s, key, len, &meta, err);
+        int rc = ls_segment_lookup(ss->seg, key, len, &meta, err);
         if (rc < 0)
             return rc;
         if (rc == 0)
@@ -69,12 +73,21 @@ int ls_stats_term(const ls_reader *r, int field, const uint8_t *key, size_t len,
         if (rc == 0)
             continue;
         if (ls_field_filtered(field)) {
-            rc = body_df(s, &meta, df, err);
+            rc = body_df(r, i, &meta, df, err);
             if (rc != LS_OK)
                 return rc;
-        } else {
-            *df += meta.df;
+            continue;
         }
+        uint32_t gone = 0;
+        if (ss->del.bitmap != NULL) {
+            rc = ls_deletes_correction(&ss->del, key, len, &gone, err);
+            if (rc != LS_OK)
+                return rc;
+            if (gone > meta.df)
+                return ls_error_set(err, LS_ECORRUPT, "'%s': a correction exceeds its df",
+                                    ss->del.file.path);
+        }
+        *df += meta.df - gone;
     }
     return LS_OK;
 }

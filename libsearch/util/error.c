@@ -10,6 +10,8 @@
 #include <string.h>
 
 static int vset(ls_error *err, int code, size_t position, const char *fmt, va_list ap)
+    LS_PRINTF(4, 0);
+static int vset(ls_error *err, int code, size_t position, const char *fmt, va_list ap)
 {
     if (err == NULL)
         return code;
@@ -43,6 +45,16 @@ int ls_error_io(ls_error *err, int errno_value, const char *what, const char *pa
     if (errno_value == ENOMEM)
         code = LS_ENOMEM;
     return ls_error_set(err, code, "%s '%s': %s", what, path, strerror(errno_value));
+}
+
+int ls_error_append(ls_error *err, int code, const char *suffix)
+{
+    if (err == NULL)
+        return code;
+    char msg[LS_ERROR_MESSAGE_SIZE];
+    snprintf(msg, sizeof msg, "%s", err->message); /* never format a buffer into itself */
+    ls_error_set(err, code, "%s%s", msg, suffix);
+    return code;
 }
 
 void ls_error_clear(ls_error *err)

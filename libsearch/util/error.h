@@ -21,6 +21,9 @@ int ls_error_set_at(ls_error *err, int code, size_t position, const char *fmt, .
     LS_PRINTF(4, 5);
 /** Sets LS_EIO with the message "<what> '<path>': strerror(errno_value)". */
 int ls_error_io(ls_error *err, int errno_value, const char *what, const char *path);
+/** Gives err (when not NULL) the code `code` and appends `suffix` to its message (which may
+ *  be the one a callee just set). @return code. */
+int ls_error_append(ls_error *err, int code, const char *suffix);
 /** Clears err to LS_OK (when not NULL). */
 void ls_error_clear(ls_error *err);
 

@@ -8,17 +8,79 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/file.h>
+#include <sys/random.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/blockcheck.h"
 #include "codec/crc.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
 
 #define FWRITER_BUF (1u << 16)
+
+uint64_t ls_new_tag(void)
+{
+    uint64_t t = 0;
+    if (getrandom(&t, sizeof t, GRND_NONBLOCK) != (ssize_t)sizeof t) {
+        static _Atomic uint64_t counter;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        t = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32 ^
+            ++counter;
+        t ^= t >> 33; /* splitmix64's finalizer */
+        t *= 0xff51afd7ed558ccdull;
+        t ^= t >> 33;
+        t *= 0xc4ceb9fe1a85ec53ull;
+        t ^= t >> 33;
+    }
+    return t ? t : 1;
+}
+
+static long fail_countdown = -1; /* test hook: calls left before failures start */
+static int fail_errno;
+
+void ls_fileio_fail_after(long n, int errno_value)
+{
+    fail_countdown = n;
+    fail_errno = errno_value;
+}
+
+/* @return nonzero (errno set) when the test hook says this call fails. */
+static int injected_failure(void)
+{
+    if (fail_countdown < 0)
+        return 0;
+    if (fail_countdown == 0) {
+        errno = fail_errno;
+        return 1;
+    }
+    fail_countdown--;
+    return 0;
+}
+
+static int do_write(int fd, const void *p, size_t n, ssize_t *out)
+{
+    if (injected_failure())
+        return -1;
+    *out = write(fd, p, n);
+    return *out < 0 ? -1 : 0;
+}
+
+static int do_fsync(int fd)
+{
+    return injected_failure() ? -1 : fsync(fd);
+}
+
+static int do_rename(const char *a, const char *b)
+{
+    return injected_failure() ? -1 : rename(a, b);
+}
 
 char *ls_path_join(const char *dir, const char *name)
 {
@@ -93,8 +155,8 @@ int ls_fwriter_open(ls_fwriter *w, const char *path, ls_error *err)
 static int write_all(int fd, const uint8_t *p, size_t n, const char *path, ls_error *err)
 {
     while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0) {
+        ssize_t k = 0;
+        if (do_write(fd, p, n, &k) != 0) {
             if (errno == EINTR)
                 continue;
             return ls_error_io(err, errno, "cannot write", path);
@@ -112,10 +174,62 @@ static int flush(ls_fwriter *w, ls_error *err)
     return rc;
 }
 
+/* Feeds paged data: a check per full page. */
+static int feed_pages(ls_fwriter *w, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        size_t k = LS_PAGE_SIZE - w->page_fill;
+        if (k > n)
+            k = n;
+        memcpy(w->page + w->page_fill, p, k);
+        w->page_fill += k;
+        p += k;
+        n -= k;
+        if (w->page_fill == LS_PAGE_SIZE) {
+            if (ls_buf_put_u32(&w->checks, ls_blockcheck(w->page, LS_PAGE_SIZE)) != LS_OK)
+                return LS_ENOMEM;
+            w->page_fill = 0;
+        }
+    }
+    return LS_OK;
+}
+
+int ls_fwriter_begin_pages(ls_fwriter *w, ls_error *err)
+{
+    w->page = ls_malloc(LS_PAGE_SIZE);
+    if (w->page == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    w->paged = 1;
+    w->paged_from = w->offset;
+    w->page_fill = 0;
+    w->checks = (ls_buf)LS_BUF_INIT;
+    return LS_OK;
+}
+
+int ls_fwriter_end_pages(ls_fwriter *w, ls_error *err)
+{
+    int rc = LS_OK;
+    uint64_t data_len = w->offset - w->paged_from;
+    if (w->page_fill > 0 &&
+        ls_buf_put_u32(&w->checks, ls_blockcheck(w->page, w->page_fill)) != LS_OK)
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+    w->paged = 0;
+    if (rc == LS_OK)
+        rc = ls_fwriter_write(w, w->checks.data, w->checks.len, err);
+    if (rc == LS_OK)
+        rc = ls_fwriter_put_u64(w, data_len, err);
+    ls_free(w->page);
+    w->page = NULL;
+    ls_buf_free(&w->checks);
+    return rc;
+}
+
 int ls_fwriter_write(ls_fwriter *w, const void *p, size_t n, ls_error *err)
 {
     if (n == 0) /* p may be NULL (an empty ls_buf): memcpy(dst, NULL, 0) is undefined */
         return LS_OK;
+    if (w->paged && feed_pages(w, p, n) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
     w->crc = ls_crc32(w->crc, p, n);
     w->offset += n;
     if (n >= FWRITER_BUF) {
@@ -151,7 +265,7 @@ int ls_fwriter_put_u64(ls_fwriter *w, uint64_t v, ls_error *err)
 int ls_fwriter_finish(ls_fwriter *w, ls_error *err)
 {
     int rc = flush(w, err);
-    if (rc == LS_OK && fsync(w->fd) != 0)
+    if (rc == LS_OK && do_fsync(w->fd) != 0)
         rc = ls_error_io(err, errno, "cannot fsync", w->path);
     if (close(w->fd) != 0 && rc == LS_OK)
         rc = ls_error_io(err, errno, "cannot close", w->path);
@@ -160,8 +274,12 @@ int ls_fwriter_finish(ls_fwriter *w, ls_error *err)
         unlink(w->path);
     ls_free(w->path);
     ls_free(w->buf);
+    ls_free(w->page);
+    ls_buf_free(&w->checks);
     w->path = NULL;
     w->buf = NULL;
+    w->page = NULL;
+    w->paged = 0;
     return rc;
 }
 
@@ -175,8 +293,12 @@ void ls_fwriter_abort(ls_fwriter *w)
     w->fd = -1;
     ls_free(w->path);
     ls_free(w->buf);
+    ls_free(w->page);
+    ls_buf_free(&w->checks);
     w->path = NULL;
     w->buf = NULL;
+    w->page = NULL;
+    w->paged = 0;
 }
 
 int ls_fsync_dir(const char *dir, ls_error *err)
@@ -185,7 +307,7 @@ int ls_fsync_dir(const char *dir, ls_error *err)
     if (fd < 0)
         return ls_error_io(err, errno, "cannot open directory", dir);
     int rc = LS_OK;
-    if (fsync(fd) != 0 && errno != EINVAL)
+    if (do_fsync(fd) != 0 && errno != EINVAL)
         rc = ls_error_io(err, errno, "cannot fsync directory", dir);
     close(fd);
     return rc;
@@ -211,7 +333,7 @@ int ls_write_atomic(const char *dir, const char *name, const void *data, size_t 
         goto fail;
     }
     LS_TRY(ls_fwriter_finish(&w, err));
-    if (rename(tmp, dst) != 0) {
+    if (do_rename(tmp, dst) != 0) {
         rc = ls_error_io(err, errno, "cannot rename to", dst);
         unlink(tmp);
         goto fail;
@@ -247,10 +369,32 @@ int ls_lock_dir(const char *dir, int *fd_out, ls_error *err)
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
+        /* The holder wrote its process id into the file: name it. */
+        char buf[32];
+        ssize_t got = pread(fd, buf, sizeof buf - 1, 0);
+        long pid = 0;
+        if (got > 0) {
+            buf[got] = '\0';
+            pid = strtol(buf, NULL, 10);
+        }
         close(fd);
-        int rc = e == EWOULDBLOCK
-                     ? ls_error_set(err, LS_ELOCKED, "index '%s' is locked by another writer", dir)
-                     : ls_error_io(err, e, "cannot lock", p);
+        int rc;
+        if (e == EWOULDBLOCK && pid > 0)
+            rc = ls_error_set(err, LS_ELOCKED, "index '%s' is locked by pid %ld (another writer)",
+                              dir, pid);
+        else if (e == EWOULDBLOCK)
+            rc = ls_error_set(err, LS_ELOCKED, "index '%s' is locked by another writer", dir);
+        else
+            rc = ls_error_io(err, e, "cannot lock", p);
+        ls_free(p);
+        return rc;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+        int rc = ls_error_io(err, errno, "cannot write the lock file", p);
+        flock(fd, LOCK_UN);
+        close(fd);
         ls_free(p);
         return rc;
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/cli_fixture.h"
 #include "testutil.h"
 
 static const char *const SEED_IDS[] = {
@@ -20,78 +21,6 @@ static const char *const SEED_IDS[] = {
     "003_7d839a67d7f86eaf.txt", "004_d391944dcf367113.txt",
 };
 #define N_SEEDS 5
-
-/* Per-test scratch directory and environment, made by the checked fixture. */
-static char *g_tmp;
-static char *g_env[5];
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    int n = vsnprintf(NULL, 0, f, ap);
-    va_end(ap);
-    ck_assert_int_ge(n, 0);
-    char *p = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(p);
-    va_start(ap, f);
-    vsnprintf(p, (size_t)n + 1, f, ap);
-    va_end(ap);
-    return p;
-}
-
-static void setup(void)
-{
-    g_tmp = ls_test_tmpdir();
-    g_env[0] = fmt("XDG_CACHE_HOME=%s/cache", g_tmp);
-    g_env[1] = fmt("CISEARCH_SEEDS=%s", LS_TEST_SEEDS_DIR);
-    g_env[2] = fmt("CISEARCH_INDEX=");
-    g_env[3] = fmt("NO_COLOR=");
-    g_env[4] = NULL;
-}
-
-static void teardown(void)
-{
-    ls_test_rmtree(g_tmp);
-    free(g_tmp);
-    for (int i = 0; i < 4; i++)
-        free(g_env[i]);
-}
-
-/* Runs cisearch with the suite's environment. */
-static int run(const char *const *argv, const char *in, char **out, char **err)
-{
-    int rc = ls_test_run_cli(argv, (const char *const *)g_env, in, out, err);
-    ck_assert_int_ge(rc, 0);
-    ck_assert_ptr_nonnull(*out);
-    ck_assert_ptr_nonnull(*err);
-    return rc;
-}
-
-/* Splits s in place at newlines; returns the number of (non-final-empty) lines. */
-static size_t split_lines(char *s, char ***lines)
-{
-    size_t n = 0, cap = 16;
-    char **v = malloc(cap * sizeof *v);
-    ck_assert_ptr_nonnull(v);
-    while (*s) {
-        char *nl = strchr(s, '\n');
-        if (n == cap) {
-            cap *= 2;
-            char **nv = realloc(v, cap * sizeof *v);
-            ck_assert_ptr_nonnull(nv);
-            v = nv;
-        }
-        v[n++] = s;
-        if (nl == NULL)
-            break;
-        *nl = '\0';
-        s = nl + 1;
-    }
-    *lines = v;
-    return n;
-}
 
 static int is_seed(const char *id)
 {
@@ -101,25 +30,15 @@ static int is_seed(const char *id)
     return 0;
 }
 
-static char *path_in(const char *dir, const char *name)
-{
-    return fmt("%s/%s", dir, name);
-}
-
-static void write_file(const char *path, const char *text)
-{
-    ck_assert_int_eq(ls_test_write_file(path, text, strlen(text)), 0);
-}
-
 /* ---- search over the seeds ---- */
 
 START_TEST(seeds_query_finds_all_five_in_text_format)
 {
     const char *argv[] = {"25-year agreement", NULL};
     char *out, *err, **lines;
-    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(argv, NULL, &out, &err), 0);
     ck_assert_ptr_null(strchr(out, '\033')); /* not a terminal: no bold markers */
-    size_t n = split_lines(out, &lines), hits = 0;
+    size_t n = ls_cli_lines(out, &lines), hits = 0;
     int seen[N_SEEDS] = {0};
     for (size_t i = 0; i < n; i++) {
         unsigned rank;
@@ -156,8 +75,8 @@ START_TEST(phrase_wei_fenghe_matches_exactly_two)
 {
     const char *argv[] = {"search", "--format", "ids", "\"Wei Fenghe\"", NULL};
     char *out, *err, **lines;
-    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
-    size_t n = split_lines(out, &lines);
+    ck_assert_int_eq(ls_cli_run(argv, NULL, &out, &err), 0);
+    size_t n = ls_cli_lines(out, &lines);
     ck_assert_uint_eq(n, 2);
     int a = strcmp(lines[0], SEED_IDS[3]) == 0 || strcmp(lines[1], SEED_IDS[3]) == 0;
     int b = strcmp(lines[0], SEED_IDS[4]) == 0 || strcmp(lines[1], SEED_IDS[4]) == 0;
@@ -172,7 +91,7 @@ START_TEST(json_format_parses_with_all_members)
 {
     const char *argv[] = {"search", "--format=json", "25-year agreement", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(argv, NULL, &out, &err), 0);
     json_error_t jerr;
     json_t *doc = json_loads(out, 0, &jerr);
     ck_assert_msg(doc != NULL, "bad JSON: %s\n%s", jerr.text, out);
@@ -208,7 +127,7 @@ START_TEST(json_explain_lists_term_figures)
 {
     const char *argv[] = {"--explain", "--format", "json", "agreement", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(argv, NULL, &out, &err), 0);
     json_t *doc = json_loads(out, 0, NULL);
     ck_assert_ptr_nonnull(doc);
     json_t *h = json_array_get(json_object_get(doc, "hits"), 0);
@@ -232,7 +151,7 @@ START_TEST(text_explain_prints_a_line_per_term)
 {
     const char *argv[] = {"search", "--explain", "-n", "1", "agreement", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(argv, NULL, &out, &err), 0);
     ck_assert_ptr_nonnull(strstr(out, "explain:"));
     ck_assert_ptr_nonnull(strstr(out, "idf="));
     ck_assert_ptr_nonnull(strstr(out, "1 of 5 hits"));
@@ -245,8 +164,8 @@ START_TEST(trec_format_has_six_fields)
 {
     const char *argv[] = {"--format", "trec", "25-year agreement", NULL};
     char *out, *err, **lines;
-    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
-    size_t n = split_lines(out, &lines);
+    ck_assert_int_eq(ls_cli_run(argv, NULL, &out, &err), 0);
+    size_t n = ls_cli_lines(out, &lines);
     ck_assert_uint_eq(n, 5);
     for (size_t i = 0; i < n; i++) {
         char f[6][128], extra[8];
@@ -271,10 +190,10 @@ START_TEST(ids_format_and_paging)
     const char *all[] = {"-f", "ids", "25-year agreement", NULL};
     const char *page[] = {"-f", "ids", "-n", "2", "--offset=1", "25-year agreement", NULL};
     char *out, *err, *out2, *err2, **l1, **l2;
-    ck_assert_int_eq(run(all, NULL, &out, &err), 0);
-    ck_assert_int_eq(run(page, NULL, &out2, &err2), 0);
-    ck_assert_uint_eq(split_lines(out, &l1), 5);
-    ck_assert_uint_eq(split_lines(out2, &l2), 2);
+    ck_assert_int_eq(ls_cli_run(all, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(page, NULL, &out2, &err2), 0);
+    ck_assert_uint_eq(ls_cli_lines(out, &l1), 5);
+    ck_assert_uint_eq(ls_cli_lines(out2, &l2), 2);
     for (int i = 0; i < 5; i++)
         ck_assert(is_seed(l1[i]));
     ck_assert_str_eq(l2[0], l1[1]);
@@ -295,8 +214,8 @@ START_TEST(batch_json_one_object_per_line)
     const char *q = "q1\t25-year agreement\n\nq2\t\"Wei Fenghe\"\r\nq3\tzzqxyplugh\n";
     const char *argv[] = {"search", "--queries", "-", "--format", "json", NULL};
     char *out, *err, **lines;
-    ck_assert_int_eq(run(argv, q, &out, &err), 0);
-    size_t n = split_lines(out, &lines);
+    ck_assert_int_eq(ls_cli_run(argv, q, &out, &err), 0);
+    size_t n = ls_cli_lines(out, &lines);
     ck_assert_uint_eq(n, 3);
     static const char *const qids[] = {"q1", "q2", "q3"};
     static const json_int_t totals[] = {5, 2, 0};
@@ -316,12 +235,12 @@ END_TEST
 
 START_TEST(batch_from_file_trec_uses_qids)
 {
-    char *file = path_in(g_tmp, "queries.tsv");
-    write_file(file, "701\tagreement\n702\t\"Wei Fenghe\"\n");
+    char *file = ls_cli_path(ls_cli_tmp, "queries.tsv");
+    ls_cli_write(file, "701\tagreement\n702\t\"Wei Fenghe\"\n");
     const char *argv[] = {"search", "--queries", file, "-f", "trec", NULL};
     char *out, *err, **lines;
-    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
-    size_t n = split_lines(out, &lines);
+    ck_assert_int_eq(ls_cli_run(argv, NULL, &out, &err), 0);
+    size_t n = ls_cli_lines(out, &lines);
     ck_assert_uint_eq(n, 7);
     for (size_t i = 0; i < n; i++)
         ck_assert_str_eq(strtok(lines[i], " "), i < 5 ? "701" : "702");
@@ -336,7 +255,7 @@ START_TEST(batch_line_without_tab_names_the_line)
 {
     const char *argv[] = {"search", "--queries", "-", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(argv, "q1\tiran\nq2 no tab here\n", &out, &err), 2);
+    ck_assert_int_eq(ls_cli_run(argv, "q1\tiran\nq2 no tab here\n", &out, &err), 2);
     ck_assert_msg(strstr(err, ":2:") != NULL, "%s", err);
     ck_assert_str_eq(out, ""); /* nothing runs before the file is known good */
     free(out);
@@ -350,7 +269,7 @@ START_TEST(no_hits_exits_one)
 {
     const char *argv[] = {"zzqxyplugh", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(argv, NULL, &out, &err), 1);
+    ck_assert_int_eq(ls_cli_run(argv, NULL, &out, &err), 1);
     ck_assert_ptr_nonnull(strstr(out, "0 of 0 hits"));
     free(out);
     free(err);
@@ -362,13 +281,13 @@ START_TEST(strict_unbalanced_quote_names_the_byte)
     const char *strict[] = {"search", "--strict", "\"unbalanced", NULL};
     const char *lenient[] = {"search", "\"unbalanced", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(strict, NULL, &out, &err), 2);
+    ck_assert_int_eq(ls_cli_run(strict, NULL, &out, &err), 2);
     ck_assert_msg(strncmp(err, "cisearch: ", 10) == 0, "%s", err);
     ck_assert_msg(strstr(err, "byte") != NULL, "%s", err);
     ck_assert_msg(strstr(err, "\"unbalanced\n") != NULL && strchr(err, '^') != NULL, "%s", err);
     free(out);
     free(err);
-    int rc = run(lenient, NULL, &out, &err);
+    int rc = ls_cli_run(lenient, NULL, &out, &err);
     ck_assert_msg(rc == 0 || rc == 1, "lenient gave %d: %s", rc, err);
     free(out);
     free(err);
@@ -380,11 +299,11 @@ START_TEST(empty_and_missing_query_exit_two)
     const char *empty[] = {"  ", NULL};
     const char *none[] = {"search", "-n", "3", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(empty, NULL, &out, &err), 2);
+    ck_assert_int_eq(ls_cli_run(empty, NULL, &out, &err), 2);
     ck_assert_ptr_nonnull(strstr(err, "empty query"));
     free(out);
     free(err);
-    ck_assert_int_eq(run(none, NULL, &out, &err), 2);
+    ck_assert_int_eq(ls_cli_run(none, NULL, &out, &err), 2);
     ck_assert_ptr_nonnull(strstr(err, "missing query"));
     free(out);
     free(err);
@@ -400,7 +319,7 @@ START_TEST(usage_mistakes_exit_two)
     const char *const *cases[] = {bad_opt, bad_n, bad_fmt, no_val};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *out, *err;
-        ck_assert_int_eq(run(cases[i], NULL, &out, &err), 2);
+        ck_assert_int_eq(ls_cli_run(cases[i], NULL, &out, &err), 2);
         ck_assert_msg(strncmp(err, "cisearch: ", 10) == 0, "case %zu: %s", i, err);
         free(out);
         free(err);
@@ -410,16 +329,16 @@ END_TEST
 
 START_TEST(missing_index_dir_is_reported_plainly)
 {
-    char *dir = path_in(g_tmp, "nowhere");
+    char *dir = ls_cli_path(ls_cli_tmp, "nowhere");
     const char *argv[] = {"search", "--index", dir, "iran", NULL};
     const char *stats[] = {"stats", "--index", dir, NULL};
     char *out, *err;
-    ck_assert_int_eq(run(argv, NULL, &out, &err), 2);
+    ck_assert_int_eq(ls_cli_run(argv, NULL, &out, &err), 2);
     ck_assert_msg(strstr(err, "no index at") != NULL && strstr(err, dir) != NULL, "%s", err);
     ck_assert_ptr_nonnull(strstr(err, "cisearch index --index"));
     free(out);
     free(err);
-    ck_assert_int_eq(run(stats, NULL, &out, &err), 2);
+    ck_assert_int_eq(ls_cli_run(stats, NULL, &out, &err), 2);
     ck_assert_ptr_nonnull(strstr(err, "no index at"));
     free(out);
     free(err);
@@ -431,43 +350,51 @@ END_TEST
 
 START_TEST(index_directory_then_search)
 {
-    char *docs = path_in(g_tmp, "docs"), *sub = path_in(g_tmp, "docs/sub"),
-         *idx = path_in(g_tmp, "idx");
+    char *docs = ls_cli_path(ls_cli_tmp, "docs"), *sub = ls_cli_path(ls_cli_tmp, "docs/sub"),
+         *idx = ls_cli_path(ls_cli_tmp, "idx");
     ck_assert_int_eq(mkdir(docs, 0700), 0);
     ck_assert_int_eq(mkdir(sub, 0700), 0);
-    char *a = path_in(docs, "alpha.txt"), *b = path_in(sub, "beta.txt"),
-         *e = path_in(docs, "empty.txt"), *bin = path_in(docs, "blob.dat"),
-         *hid = path_in(docs, ".hidden.txt");
-    write_file(a, "\n  Alpha Title  \nThe zebra grazes near the river.\n");
-    write_file(b, "Beta notes\nA quagga is an extinct zebra.\n");
-    write_file(e, "");
+    char *a = ls_cli_path(docs, "alpha.txt"), *b = ls_cli_path(sub, "beta.txt"),
+         *e = ls_cli_path(docs, "empty.txt"), *bin = ls_cli_path(docs, "blob.dat"),
+         *hid = ls_cli_path(docs, ".hidden.txt");
+    ls_cli_write(a, "\n  Alpha Title  \nThe zebra grazes near the river.\n");
+    ls_cli_write(b, "Beta notes\nA quagga is an extinct zebra.\n");
+    ls_cli_write(e, "");
     ck_assert_int_eq(ls_test_write_file(bin, "okapi\0\1\2okapi", 13), 0);
-    write_file(hid, "Hidden\nokapi okapi\n");
+    ls_cli_write(hid, "Hidden\nokapi okapi\n");
     const char *ix[] = {"index", "--index", idx, docs, NULL};
     char *out, *err, **lines;
-    ck_assert_int_eq(run(ix, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(ix, NULL, &out, &err), 0);
     ck_assert_msg(strstr(err, "blob.dat") != NULL, "binary not reported: %s", err);
-    ck_assert_msg(strstr(err, "indexed 3 documents") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "3 added, 0 updated, 0 deleted, 0 unchanged") != NULL, "%s", err);
     free(out);
     free(err);
 
+    /* ids are absolute paths: the real path of the root, then the path below it */
+    char *real = realpath(docs, NULL);
+    ck_assert_ptr_nonnull(real);
+    char *ida = ls_cli_fmt("%s/alpha.txt", real), *idb = ls_cli_fmt("%s/sub/beta.txt", real);
     const char *zebra[] = {"search", "--index", idx, "-f", "ids", "zebra", NULL};
-    ck_assert_int_eq(run(zebra, NULL, &out, &err), 0);
-    size_t n = split_lines(out, &lines);
+    ck_assert_int_eq(ls_cli_run(zebra, NULL, &out, &err), 0);
+    size_t n = ls_cli_lines(out, &lines);
     ck_assert_uint_eq(n, 2);
-    ck_assert((strcmp(lines[0], "alpha.txt") == 0 && strcmp(lines[1], "sub/beta.txt") == 0) ||
-              (strcmp(lines[1], "alpha.txt") == 0 && strcmp(lines[0], "sub/beta.txt") == 0));
+    ck_assert_msg((strcmp(lines[0], ida) == 0 && strcmp(lines[1], idb) == 0) ||
+                      (strcmp(lines[1], ida) == 0 && strcmp(lines[0], idb) == 0),
+                  "ids %s, %s", lines[0], lines[1]);
     free(lines);
+    free(real);
+    free(ida);
+    free(idb);
     free(out);
     free(err);
 
     const char *okapi[] = {"search", "--index", idx, "okapi", NULL};
-    ck_assert_int_eq(run(okapi, NULL, &out, &err), 1); /* hidden and binary were skipped */
+    ck_assert_int_eq(ls_cli_run(okapi, NULL, &out, &err), 1); /* hidden and binary were skipped */
     free(out);
     free(err);
 
     const char *title[] = {"search", "--index", idx, "-f", "json", "grazes", NULL};
-    ck_assert_int_eq(run(title, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(title, NULL, &out, &err), 0);
     json_t *doc = json_loads(out, 0, NULL);
     ck_assert_ptr_nonnull(doc);
     json_t *h = json_array_get(json_object_get(doc, "hits"), 0);
@@ -480,20 +407,23 @@ START_TEST(index_directory_then_search)
 }
 END_TEST
 
-START_TEST(index_file_argument_uses_path_as_id)
+START_TEST(index_file_argument_uses_absolute_path_as_id)
 {
-    char *f = path_in(g_tmp, "note.txt"), *idx = path_in(g_tmp, "idx");
-    write_file(f, "Note\nthe platypus lays eggs\n");
+    char *f = ls_cli_path(ls_cli_tmp, "note.txt"), *idx = ls_cli_path(ls_cli_tmp, "idx");
+    ls_cli_write(f, "Note\nthe platypus lays eggs\n");
     const char *ix[] = {"index", "--index", idx, f, NULL};
     const char *q[] = {"search", "--index", idx, "--format", "ids", "platypus", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(ix, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(ix, NULL, &out, &err), 0);
     free(out);
     free(err);
-    ck_assert_int_eq(run(q, NULL, &out, &err), 0);
-    char *want = fmt("%s\n", f);
+    ck_assert_int_eq(ls_cli_run(q, NULL, &out, &err), 0);
+    char *real = realpath(f, NULL);
+    ck_assert_ptr_nonnull(real);
+    char *want = ls_cli_fmt("%s\n", real);
     ck_assert_str_eq(out, want);
     free(want);
+    free(real);
     free(out);
     free(err);
     free(f);
@@ -503,13 +433,13 @@ END_TEST
 
 START_TEST(index_jsonl_reports_malformed_line)
 {
-    char *f = path_in(g_tmp, "docs.jsonl"), *idx = path_in(g_tmp, "idx");
-    write_file(f, "{\"id\": \"a\", \"title\": \"One\", \"body\": \"narwhal tusk\"}\n"
+    char *f = ls_cli_path(ls_cli_tmp, "docs.jsonl"), *idx = ls_cli_path(ls_cli_tmp, "idx");
+    ls_cli_write(f, "{\"id\": \"a\", \"title\": \"One\", \"body\": \"narwhal tusk\"}\n"
                   "{\"id\": 7, \"body\": \"narwhal pod\"}\n"
                   "{\"id\": \"c\", \"body\": \"broken\"\n");
     const char *ix[] = {"index", "--index", idx, "--jsonl", f, NULL};
     char *out, *err;
-    ck_assert_int_eq(run(ix, NULL, &out, &err), 2);
+    ck_assert_int_eq(ls_cli_run(ix, NULL, &out, &err), 2);
     ck_assert_msg(strstr(err, ":3:") != NULL, "line number missing: %s", err);
     free(out);
     free(err);
@@ -520,18 +450,18 @@ END_TEST
 
 START_TEST(index_jsonl_from_stdin_then_search)
 {
-    char *idx = path_in(g_tmp, "idx");
+    char *idx = ls_cli_path(ls_cli_tmp, "idx");
     const char *in = "{\"id\": 42, \"title\": \"Whales\", \"body\": \"the narwhal tusk\", "
                      "\"extra\": [1, 2]}\n\n"
                      "{\"id\": \"b\", \"title\": \"Fish\", \"body\": \"cod\", \"path\": \"/x\"}\n";
     const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
     const char *q[] = {"--index", idx, "--format", "ids", "narwhal", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(ix, in, &out, &err), 0);
-    ck_assert_msg(strstr(err, "indexed 2 documents") != NULL, "%s", err);
+    ck_assert_int_eq(ls_cli_run(ix, in, &out, &err), 0);
+    ck_assert_msg(strstr(err, "2 added, 0 updated") != NULL, "%s", err);
     free(out);
     free(err);
-    ck_assert_int_eq(run(q, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(q, NULL, &out, &err), 0);
     ck_assert_str_eq(out, "42\n");
     free(out);
     free(err);
@@ -542,12 +472,12 @@ END_TEST
 /* 40 documents as JSON lines: "narwhal" in 3 (beside "tusk"), "tusk" alone in 1, filler. */
 static char *feedback_corpus(void)
 {
-    char *all = fmt("%s", "");
+    char *all = ls_cli_fmt("%s", "");
     for (int i = 0; i < 40; i++) {
         const char *body = i < 3    ? "the narwhal has a long spiral tusk"
                            : i == 3 ? "an old walrus tusk was found on the beach"
                                     : "filler text about weather";
-        char *next = fmt("%s{\"id\": \"d%02d\", \"title\": \"doc\", \"body\": \"%s w%d\"}\n",
+        char *next = ls_cli_fmt("%s{\"id\": \"d%02d\", \"title\": \"doc\", \"body\": \"%s w%d\"}\n",
                          all, i, body, i);
         free(all);
         all = next;
@@ -557,10 +487,10 @@ static char *feedback_corpus(void)
 
 START_TEST(rm3_switches_rerank_widen_and_explain)
 {
-    char *idx = path_in(g_tmp, "idx"), *docs = feedback_corpus();
+    char *idx = ls_cli_path(ls_cli_tmp, "idx"), *docs = feedback_corpus();
     const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
     char *out, *err;
-    ck_assert_int_eq(run(ix, docs, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(ix, docs, &out, &err), 0);
     free(out);
     free(err);
     /* Default (feedback on) and --no-rm3 match the same three documents. */
@@ -569,25 +499,25 @@ START_TEST(rm3_switches_rerank_widen_and_explain)
     const char *widen[] = {"--index", idx, "--format", "ids", "--rm3-widen", "narwhal", NULL};
     const char *const *cases[] = {on, off};
     for (size_t i = 0; i < 2; i++) {
-        ck_assert_int_eq(run(cases[i], NULL, &out, &err), 0);
+        ck_assert_int_eq(ls_cli_run(cases[i], NULL, &out, &err), 0);
         ck_assert_msg(strcmp(out, "d00\nd01\nd02\n") == 0, "case %zu: %s", i, out);
         free(out);
         free(err);
     }
     /* Widened, the walrus document (tusk, no narwhal) matches after the narwhal ones. */
-    ck_assert_int_eq(run(widen, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(widen, NULL, &out, &err), 0);
     ck_assert_msg(strcmp(out, "d00\nd01\nd02\nd03\n") == 0, "%s", out);
     free(out);
     free(err);
     /* --explain shows the expansion term; without feedback it is absent. */
     const char *ex_on[] = {"--index", idx, "--explain", "-n", "1", "narwhal", NULL};
     const char *ex_off[] = {"--index", idx, "--explain", "-n", "1", "--no-rm3", "narwhal", NULL};
-    ck_assert_int_eq(run(ex_on, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(ex_on, NULL, &out, &err), 0);
     ck_assert_msg(strstr(out, "\"tusk\" in all") != NULL, "%s", out);
     ck_assert_msg(strstr(out, "\"the\" in all") == NULL, "stop word added: %s", out);
     free(out);
     free(err);
-    ck_assert_int_eq(run(ex_off, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(ex_off, NULL, &out, &err), 0);
     ck_assert_msg(strstr(out, "\"tusk\"") == NULL && strstr(out, "\"narwhal\"") != NULL,
                   "%s", out);
     free(out);
@@ -598,7 +528,7 @@ START_TEST(rm3_switches_rerank_widen_and_explain)
     const char *bad_docs[] = {"--index", idx, "--rm3-docs", "2.5", "narwhal", NULL};
     const char *const *bad[] = {bad_terms, bad_weight, bad_docs};
     for (size_t i = 0; i < 3; i++) {
-        ck_assert_int_eq(run(bad[i], NULL, &out, &err), 2);
+        ck_assert_int_eq(ls_cli_run(bad[i], NULL, &out, &err), 2);
         ck_assert_msg(strstr(err, "--rm3-") != NULL, "case %zu: %s", i, err);
         free(out);
         free(err);
@@ -610,19 +540,19 @@ END_TEST
 
 START_TEST(index_needs_a_directory_and_inputs)
 {
-    char *idx = path_in(g_tmp, "idx"), *gone = path_in(g_tmp, "gone.txt");
+    char *idx = ls_cli_path(ls_cli_tmp, "idx"), *gone = ls_cli_path(ls_cli_tmp, "gone.txt");
     const char *no_dir[] = {"index", LS_TEST_SEEDS_DIR, NULL};
     const char *no_input[] = {"index", "--index", idx, NULL};
     const char *missing[] = {"index", "--index", idx, gone, NULL};
     char *out, *err;
-    ck_assert_int_eq(run(no_dir, NULL, &out, &err), 2);
+    ck_assert_int_eq(ls_cli_run(no_dir, NULL, &out, &err), 2);
     ck_assert_ptr_nonnull(strstr(err, "--index"));
     free(out);
     free(err);
-    ck_assert_int_eq(run(no_input, NULL, &out, &err), 2);
+    ck_assert_int_eq(ls_cli_run(no_input, NULL, &out, &err), 2);
     free(out);
     free(err);
-    ck_assert_int_eq(run(missing, NULL, &out, &err), 2);
+    ck_assert_int_eq(ls_cli_run(missing, NULL, &out, &err), 2);
     ck_assert_ptr_nonnull(strstr(err, "gone.txt"));
     free(out);
     free(err);
@@ -637,8 +567,8 @@ START_TEST(stats_of_seeds_counts_five_documents)
 {
     const char *argv[] = {"stats", NULL};
     char *out, *err, **lines;
-    ck_assert_int_eq(run(argv, NULL, &out, &err), 0);
-    size_t n = split_lines(out, &lines);
+    ck_assert_int_eq(ls_cli_run(argv, NULL, &out, &err), 0);
+    size_t n = ls_cli_lines(out, &lines);
     int found = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned long long v;
@@ -663,14 +593,14 @@ START_TEST(help_and_version_exit_zero)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *out, *err;
-        ck_assert_int_eq(run(cases[i], NULL, &out, &err), 0);
+        ck_assert_int_eq(ls_cli_run(cases[i], NULL, &out, &err), 0);
         ck_assert_msg(strstr(out, "Usage") != NULL, "case %zu: %s", i, out);
         free(out);
         free(err);
     }
     const char *ver[] = {"--version", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(ver, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(ver, NULL, &out, &err), 0);
     ck_assert_msg(strncmp(out, "cisearch ", 9) == 0 && strstr(out, "(libsearch ") != NULL, "%s",
                   out);
     free(out);
@@ -685,7 +615,7 @@ static void copy_seeds(const char *dir)
 {
     ck_assert_int_eq(mkdir(dir, 0700), 0);
     for (int i = 0; i < N_SEEDS; i++) {
-        char *src = path_in(LS_TEST_SEEDS_DIR, SEED_IDS[i]), *dst = path_in(dir, SEED_IDS[i]);
+        char *src = ls_cli_path(LS_TEST_SEEDS_DIR, SEED_IDS[i]), *dst = ls_cli_path(dir, SEED_IDS[i]);
         size_t len = 0;
         char *data = ls_test_read_file(src, &len);
         ck_assert_ptr_nonnull(data);
@@ -698,42 +628,42 @@ static void copy_seeds(const char *dir)
 
 START_TEST(seeds_cache_rebuilds_when_seeds_change)
 {
-    char *seeds = path_in(g_tmp, "seeds");
+    char *seeds = ls_cli_path(ls_cli_tmp, "seeds");
     copy_seeds(seeds);
-    free(g_env[1]);
-    g_env[1] = fmt("CISEARCH_SEEDS=%s", seeds);
+    free(ls_cli_env[1]);
+    ls_cli_env[1] = ls_cli_fmt("CISEARCH_SEEDS=%s", seeds);
     const char *quokka[] = {"-f", "ids", "quokka", NULL};
     char *out, *err;
-    ck_assert_int_eq(run(quokka, NULL, &out, &err), 1);
+    ck_assert_int_eq(ls_cli_run(quokka, NULL, &out, &err), 1);
     free(out);
     free(err);
-    char *cached = fmt("%s/cache/cisearch/seeds-index", g_tmp);
+    char *cached = ls_cli_fmt("%s/cache/cisearch/seeds-index", ls_cli_tmp);
     struct stat st;
     ck_assert_int_eq(stat(cached, &st), 0);
     ck_assert(S_ISDIR(st.st_mode));
 
     /* a new file */
-    char *added = path_in(seeds, "005_new.txt");
-    write_file(added, "Quokka sighting\nA quokka smiled at tourists on Rottnest Island.\n");
-    ck_assert_int_eq(run(quokka, NULL, &out, &err), 0);
+    char *added = ls_cli_path(seeds, "005_new.txt");
+    ls_cli_write(added, "Quokka sighting\nA quokka smiled at tourists on Rottnest Island.\n");
+    ck_assert_int_eq(ls_cli_run(quokka, NULL, &out, &err), 0);
     ck_assert_str_eq(out, "005_new.txt\n");
     free(out);
     free(err);
 
     /* a changed file */
-    char *changed = path_in(seeds, SEED_IDS[2]);
-    write_file(changed, "Rewritten\nNow this seed talks about a wombat.\n");
+    char *changed = ls_cli_path(seeds, SEED_IDS[2]);
+    ls_cli_write(changed, "Rewritten\nNow this seed talks about a wombat.\n");
     const char *wombat[] = {"-f", "ids", "wombat", NULL};
-    ck_assert_int_eq(run(wombat, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(wombat, NULL, &out, &err), 0);
     ck_assert_str_eq(out, "002_51ebb83a3a83411b.txt\n");
     free(out);
     free(err);
     const char *stats[] = {"stats", NULL};
-    ck_assert_int_eq(run(stats, NULL, &out, &err), 0);
+    ck_assert_int_eq(ls_cli_run(stats, NULL, &out, &err), 0);
     ck_assert_msg(strstr(out, "documents    6") != NULL, "%s", out);
     free(out);
     free(err);
-    char *leftover = fmt("%s/cache/cisearch/seeds-index.tmp", g_tmp);
+    char *leftover = ls_cli_fmt("%s/cache/cisearch/seeds-index.tmp", ls_cli_tmp);
     ck_assert_int_ne(stat(leftover, &st), 0);
     free(leftover);
     free(cached);
@@ -750,7 +680,7 @@ Suite *ls_suite_cli(void)
 {
     Suite *s = suite_create("cli");
     TCase *search = tcase_create("search");
-    tcase_add_checked_fixture(search, setup, teardown);
+    tcase_add_checked_fixture(search, cli_setup, cli_teardown);
     tcase_set_timeout(search, 30);
     tcase_add_test(search, seeds_query_finds_all_five_in_text_format);
     tcase_add_test(search, phrase_wei_fenghe_matches_exactly_two);
@@ -770,10 +700,10 @@ Suite *ls_suite_cli(void)
     suite_add_tcase(s, search);
 
     TCase *index = tcase_create("index");
-    tcase_add_checked_fixture(index, setup, teardown);
+    tcase_add_checked_fixture(index, cli_setup, cli_teardown);
     tcase_set_timeout(index, 30);
     tcase_add_test(index, index_directory_then_search);
-    tcase_add_test(index, index_file_argument_uses_path_as_id);
+    tcase_add_test(index, index_file_argument_uses_absolute_path_as_id);
     tcase_add_test(index, index_jsonl_reports_malformed_line);
     tcase_add_test(index, index_jsonl_from_stdin_then_search);
     tcase_add_test(index, rm3_switches_rerank_widen_and_explain);
@@ -781,7 +711,7 @@ Suite *ls_suite_cli(void)
     suite_add_tcase(s, index);
 
     TCase *misc = tcase_create("misc");
-    tcase_add_checked_fixture(misc, setup, teardown);
+    tcase_add_checked_fixture(misc, cli_setup, cli_teardown);
     tcase_set_timeout(misc, 30);
     tcase_add_test(misc, stats_of_seeds_counts_five_documents);
     tcase_add_test(misc, help_and_version_exit_zero);

@@ -55,8 +55,13 @@ static void build_index(const char *dir, ls_rng *r, uint32_t n_docs)
         snprintf(id, sizeof id, "d%u", i);
         char *title = random_text(r, ls_rng_below(r, 4));
         char *body = random_text(r, ls_rng_below(r, 30));
-        ls_document d = {LS_DOCUMENT_VERSION, id, strlen(id), title, strlen(title),
-                         body, strlen(body), NULL, 0};
+        ls_document d = LS_DOCUMENT_INIT;
+        d.id = id;
+        d.id_len = strlen(id);
+        d.title = title;
+        d.title_len = strlen(title);
+        d.body = body;
+        d.body_len = strlen(body);
         ck_assert_int_eq(ls_writer_add(w, &d, &err), LS_OK);
         free(title);
         free(body);
@@ -119,17 +124,16 @@ static void run_both(const ls_reader *rd, const ls_plan *plan, ls_topk *daat, ui
     ls_collector col;
     ls_collector_init(&col, bulk);
     for (uint32_t i = 0; i < rd->nsegs; i++) {
-        const ls_segment *s = &rd->segs[i];
         ls_collector_segment(&col, rd, i);
         ls_cursor *c;
-        ck_assert_int_eq(ls_plan_cursor(plan, &plan->root, s, &c, &err), LS_OK);
+        ck_assert_int_eq(ls_plan_cursor(plan, &plan->root, i, &c, &err), LS_OK);
         while (c != NULL && c->doc != LS_DOC_END) {
             (*n_daat)++;
-            ls_topk_push(daat, ls_cursor_score(c), s->base + c->doc);
+            ls_topk_push(daat, ls_cursor_score(c), rd->segs[i].base + c->doc);
             ck_assert_int_eq(ls_cursor_next(c), LS_OK);
         }
         ls_cursor_free(c);
-        ck_assert_int_eq(ls_bulk_or_run(plan, &plan->root, s, &col, &err), LS_OK);
+        ck_assert_int_eq(ls_bulk_or_run(plan, &plan->root, i, &col, &err), LS_OK);
     }
     *n_bulk = col.total;
     qsort(daat->heap, daat->n, sizeof *daat->heap, cmp_scored);

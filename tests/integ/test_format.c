@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_format.c - writer -> reader round trips of every on-disk structure (FORMAT.md): the term
- * dictionary, postings with skip tables and positions, stored fields, manifests, each through
- * its internal writer and reader on random and edge data, and a whole multi-segment index
- * through the public API (open, check, stats, one search per document).
+ * test_format.c - writer -> reader round trips of the on-disk structures of format version 2
+ * (FORMAT.md) that existed in version 1: the term dictionary (now KeyBlocks), postings with
+ * skip tables and positions (now in paged files), stored fields (checked chunks, copied
+ * chunks), manifests (deletions, recovery), and a whole multi-segment index through the public
+ * API. Each structure on random and edge data, its FORMAT.md worked example byte for byte, and
+ * damaged bytes: every read gives LS_ECORRUPT or the right answer, never a wrong one. The
+ * structures new in version 2 are in test_format_v2.c.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <zlib.h>
 
-#include "codec/crc.h"
+#include "codec/blockcheck.h"
+#include "fmt_testutil.h"
 #include "format/fileheader.h"
-#include "format/manifest.h"
+#include "format/pages.h"
 #include "format/postings.h"
 #include "format/stored.h"
 #include "format/termdict.h"
@@ -22,139 +26,7 @@
 #include "util/buf.h"
 #include "util/fileio.h"
 
-/* ---- helpers ---------------------------------------------------------------------------- */
-
-static char *join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    ck_assert_ptr_nonnull(p);
-    return p;
-}
-
-static void fill_random(ls_rng *r, uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)ls_rng_next(r);
-}
-
-/* Opens path for writing and writes the file header of magic. */
-static void fw_open(ls_fwriter *w, const char *path, uint32_t magic)
-{
-    ls_error err;
-    ck_assert_int_eq(ls_fwriter_open(w, path, &err), LS_OK);
-    ck_assert_int_eq(ls_header_write(w, magic, &err), LS_OK);
-}
-
-static void fw_finish(ls_fwriter *w)
-{
-    ls_error err;
-    int rc = ls_footer_finish(w, &err);
-    ck_assert_msg(rc == LS_OK, "ls_footer_finish: %d %s", rc, err.message);
-}
-
-static void if_open(ls_ifile *f, const char *path, uint32_t magic)
-{
-    ls_error err;
-    int rc = ls_ifile_open(f, path, magic, &err);
-    ck_assert_msg(rc == LS_OK, "ls_ifile_open(%s): %d %s", path, rc, err.message);
-    rc = ls_ifile_verify(f, &err);
-    ck_assert_msg(rc == LS_OK, "ls_ifile_verify(%s): %d %s", path, rc, err.message);
-}
-
 /* ---- term dictionary -------------------------------------------------------------------- */
-
-typedef struct tkey {
-    uint8_t b[LS_MAX_KEY_BYTES];
-    size_t len;
-} tkey;
-
-static int tkey_cmp(const void *pa, const void *pb)
-{
-    const tkey *a = pa, *b = pb;
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->b, b->b, n);
-    if (c != 0)
-        return c;
-    return a->len < b->len ? -1 : a->len > b->len;
-}
-
-static const uint8_t *const key_prefixes[] = {
-    (const uint8_t *)"a", (const uint8_t *)"ainter", (const uint8_t *)"aintern",
-    (const uint8_t *)"tquick", (const uint8_t *)"\xff\xff", (const uint8_t *)"\x00"};
-static const size_t key_prefix_lens[] = {1, 6, 7, 6, 2, 1};
-
-/* A random key: often a shared prefix, then a random tail; lengths 1..LS_MAX_KEY_BYTES with
- * extra weight on the edges. */
-static void random_key(ls_rng *r, tkey *k)
-{
-    size_t len;
-    switch (ls_rng_below(r, 8)) {
-    case 0: len = 1; break;
-    case 1: len = LS_MAX_KEY_BYTES; break;
-    case 2: len = LS_MAX_KEY_BYTES - ls_rng_below(r, 4); break;
-    default: len = 1 + ls_rng_below(r, 24); break;
-    }
-    size_t at = 0;
-    if (ls_rng_below(r, 3) != 0) {
-        size_t pi = ls_rng_below(r, 6);
-        size_t pl = key_prefix_lens[pi] < len ? key_prefix_lens[pi] : len;
-        memcpy(k->b, key_prefixes[pi], pl);
-        at = pl;
-    }
-    for (; at < len; at++) {
-        /* small alphabet so that keys share prefixes; now and then any byte */
-        k->b[at] = ls_rng_below(r, 10) ? (uint8_t)('a' + ls_rng_below(r, 4))
-                                       : (uint8_t)ls_rng_next(r);
-    }
-    k->len = len;
-}
-
-/* N distinct sorted keys, always including some edge keys when N allows. */
-static tkey *make_keys(ls_rng *r, size_t n)
-{
-    size_t cap = n * 2 + 16, m = 0;
-    tkey *k = xmalloc(cap * sizeof *k);
-    while (m < n) {
-        while (m < cap) {
-            if (m == 0) { /* the longest key */
-                memset(k[m].b, 'a', LS_MAX_KEY_BYTES);
-                k[m].len = LS_MAX_KEY_BYTES;
-            } else if (m == 1) { /* a 255-byte prefix of it followed by a different byte */
-                memset(k[m].b, 'a', LS_MAX_KEY_BYTES);
-                k[m].b[LS_MAX_KEY_BYTES - 1] = 'b';
-                k[m].len = LS_MAX_KEY_BYTES;
-            } else if (m == 2) {
-                k[m].b[0] = 'a';
-                k[m].len = 1;
-            } else {
-                random_key(r, &k[m]);
-            }
-            m++;
-        }
-        qsort(k, m, sizeof *k, tkey_cmp);
-        size_t u = 0;
-        for (size_t i = 0; i < m; i++)
-            if (u == 0 || tkey_cmp(&k[u - 1], &k[i]) != 0)
-                k[u++] = k[i];
-        m = u;
-    }
-    /* Keep n of them, spread over the whole sorted range (random drop). */
-    while (m > n) {
-        size_t drop = ls_rng_below(r, (uint32_t)m);
-        memmove(&k[drop], &k[drop + 1], (m - drop - 1) * sizeof *k);
-        m--;
-    }
-    return k;
-}
 
 static void random_metas(ls_rng *r, ls_term_meta *m, size_t n)
 {
@@ -162,8 +34,9 @@ static void random_metas(ls_rng *r, ls_term_meta *m, size_t n)
     uint64_t poff = ls_rng_next(r) >> 44;
     for (size_t i = 0; i < n; i++) {
         uint32_t kind = ls_rng_below(r, 4);
-        m[i].df = kind == 0 ? 1 : kind == 1 ? UINT32_MAX - ls_rng_below(r, 3)
-                                            : 1 + ls_rng_below(r, 100000);
+        m[i].df = kind == 0   ? 1
+                  : kind == 1 ? UINT32_MAX - ls_rng_below(r, 3)
+                              : 1 + ls_rng_below(r, 100000);
         m[i].cf = m[i].df + (kind == 1 ? (ls_rng_next(r) >> 20) : ls_rng_below(r, 1000));
         m[i].doc_off = doff;
         m[i].doc_bytes = kind == 1 ? (ls_rng_next(r) >> 24) : 1 + ls_rng_below(r, 5000);
@@ -176,41 +49,30 @@ static void random_metas(ls_rng *r, ls_term_meta *m, size_t n)
     }
 }
 
+static int meta_eq(const ls_term_meta *a, const ls_term_meta *b)
+{
+    return a->df == b->df && a->cf == b->cf && a->doc_off == b->doc_off &&
+           a->doc_bytes == b->doc_bytes && a->pos_off == b->pos_off &&
+           a->pos_bytes == b->pos_bytes && a->max_tf == b->max_tf && a->min_len == b->min_len;
+}
+
 static void assert_meta_eq(const ls_term_meta *a, const ls_term_meta *b, size_t i)
 {
-    ck_assert_msg(a->df == b->df && a->cf == b->cf && a->doc_off == b->doc_off &&
-                      a->doc_bytes == b->doc_bytes && a->pos_off == b->pos_off &&
-                      a->pos_bytes == b->pos_bytes && a->max_tf == b->max_tf &&
-                      a->min_len == b->min_len,
-                  "meta of key %zu differs: df %u/%u cf %llu/%llu doc_off %llu/%llu", i, a->df,
-                  b->df, (unsigned long long)a->cf, (unsigned long long)b->cf,
+    ck_assert_msg(meta_eq(a, b), "meta of key %zu differs: df %u/%u cf %llu/%llu doc_off %llu/%llu",
+                  i, a->df, b->df, (unsigned long long)a->cf, (unsigned long long)b->cf,
                   (unsigned long long)a->doc_off, (unsigned long long)b->doc_off);
 }
 
-static int key_present(const tkey *keys, size_t n, const tkey *k)
+static int iter_key_is(const ls_termdict_iter *it, const ls_fmt_key *k)
 {
-    return bsearch(k, keys, n, sizeof *keys, tkey_cmp) != NULL;
+    return it->kb.key_len == k->len && memcmp(it->kb.key, k->b, k->len) == 0;
 }
 
-/* Index of the first key >= k (n when none). */
-static size_t lower_bound(const tkey *keys, size_t n, const tkey *k)
+/* Seeks k and walks up to max_steps entries, checking each against keys[expect..]. */
+static void check_seek_walk(const ls_termdict *d, const ls_fmt_key *keys, const ls_term_meta *metas,
+                            size_t n, const ls_fmt_key *k, size_t max_steps)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tkey_cmp(&keys[mid], k) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Seeks k and walks to the end, checking every entry against keys[expect..]. */
-static void check_seek_walk(const ls_termdict *d, const tkey *keys, const ls_term_meta *metas,
-                            size_t n, const tkey *k, size_t max_steps)
-{
-    size_t expect = lower_bound(keys, n, k);
+    size_t expect = ls_fmt_lower_bound(keys, n, k);
     ls_termdict_iter it;
     int rc = ls_termdict_seek(d, k->b, k->len, &it);
     if (expect == n) {
@@ -219,9 +81,9 @@ static void check_seek_walk(const ls_termdict *d, const tkey *keys, const ls_ter
     }
     ck_assert_int_eq(rc, 1);
     for (size_t i = expect, steps = 0; i < n && steps < max_steps; i++, steps++) {
-        ck_assert_msg(it.key_len == keys[i].len && memcmp(it.key, keys[i].b, it.key_len) == 0,
+        ck_assert_msg(iter_key_is(&it, &keys[i]),
                       "iteration from seek: entry %zu has the wrong key (len %zu, want %zu)", i,
-                      it.key_len, keys[i].len);
+                      it.kb.key_len, keys[i].len);
         assert_meta_eq(&it.meta, &metas[i], i);
         rc = ls_termdict_next(&it);
         if (i + 1 < n)
@@ -231,89 +93,66 @@ static void check_seek_walk(const ls_termdict *d, const tkey *keys, const ls_ter
     }
 }
 
-static void termdict_roundtrip(size_t n, uint64_t stream)
+static void write_termdict(const char *path, const ls_fmt_key *keys, const ls_term_meta *metas,
+                           size_t n)
 {
-    ls_rng r;
-    ls_rng_init(&r, stream);
-    char *dir = ls_test_tmpdir();
-    char *path = join(dir, "t.tid");
-    tkey *keys = make_keys(&r, n);
-    ls_term_meta *metas = xmalloc((n ? n : 1) * sizeof *metas);
-    random_metas(&r, metas, n);
-
     ls_fwriter w;
     ls_termdict_writer tw;
     ls_error err;
-    fw_open(&w, path, LS_MAGIC_DICT);
-    ls_termdict_writer_init(&tw, &w);
+    ls_fmt_fw_open(&w, path, LS_MAGIC_DICT);
+    ck_assert_int_eq(ls_termdict_writer_init(&tw, &w), LS_OK);
     for (size_t i = 0; i < n; i++) {
         int rc = ls_termdict_add(&tw, keys[i].b, keys[i].len, &metas[i], &err);
         ck_assert_msg(rc == LS_OK, "ls_termdict_add key %zu: %d %s", i, rc, err.message);
     }
     ck_assert_int_eq(ls_termdict_finish(&tw, &err), LS_OK);
-    fw_finish(&w);
+    ls_fmt_fw_finish(&w);
+}
+
+static void termdict_roundtrip(size_t n, uint64_t stream)
+{
+    ls_rng r;
+    ls_rng_init(&r, stream);
+    char *dir = ls_test_tmpdir();
+    char *path = ls_fmt_join(dir, "t.tid");
+    ls_fmt_key *keys = ls_fmt_make_keys(&r, n, LS_MAX_KEY_BYTES);
+    ls_term_meta *metas = ls_fmt_xmalloc(n * sizeof *metas);
+    random_metas(&r, metas, n);
+    write_termdict(path, keys, metas, n);
 
     ls_ifile f;
-    if_open(&f, path, LS_MAGIC_DICT);
+    ls_fmt_if_open(&f, path, LS_MAGIC_DICT);
     ls_termdict d;
     ck_assert_int_eq(ls_termdict_open(&d, f.body, f.body_len), LS_OK);
-    ck_assert_uint_eq(d.nterms, n);
-    ck_assert_uint_eq(d.nblocks, (n + LS_DICT_BLOCK_TERMS - 1) / LS_DICT_BLOCK_TERMS);
+    ck_assert_uint_eq(ls_termdict_count(&d), n);
+    ck_assert_uint_eq(d.kb.nblocks, (n + LS_KEYBLOCK_ENTRIES - 1) / LS_KEYBLOCK_ENTRIES);
 
-    /* every key is found with its meta */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) { /* every key is found with its meta */
         ls_term_meta got;
         memset(&got, 0xab, sizeof got);
         int rc = ls_termdict_find(&d, keys[i].b, keys[i].len, &got);
         ck_assert_msg(rc == 1, "n=%zu: key %zu (len %zu) not found: %d", n, i, keys[i].len, rc);
         assert_meta_eq(&got, &metas[i], i);
     }
-
-    /* absent keys: empty, before the first, between neighbours, after the last */
-    tkey probe;
-    ls_term_meta junk;
-    probe.len = 0;
-    ck_assert_int_eq(ls_termdict_find(&d, probe.b, 0, &junk), 0);
-    check_seek_walk(&d, keys, metas, n, &probe, 40);
-    for (size_t i = 0; i <= n; i++) {
-        /* keys[i-1] + one byte (sorts between keys[i-1] and its successors), and
-         * keys[i] with its last byte lowered (sorts before keys[i]) */
-        for (int variant = 0; variant < 2; variant++) {
-            if (variant == 0) {
-                if (i == 0 || keys[i - 1].len == LS_MAX_KEY_BYTES)
-                    continue;
-                probe = keys[i - 1];
-                probe.b[probe.len++] = (uint8_t)ls_rng_next(&r);
-            } else {
-                if (i == n || keys[i].b[keys[i].len - 1] == 0)
-                    continue;
-                probe = keys[i];
-                probe.b[probe.len - 1]--;
-            }
-            if (key_present(keys, n, &probe))
-                continue;
-            ck_assert_msg(ls_termdict_find(&d, probe.b, probe.len, &junk) == 0,
-                          "n=%zu: absent key near %zu reported found", n, i);
-            if (ls_rng_below(&r, 8) == 0 || n < 40)
-                check_seek_walk(&d, keys, metas, n, &probe, 40);
-        }
+    /* absent keys (empty, before the first, between neighbours, after the last): not found,
+     * and a seek lands on the next key */
+    size_t na;
+    ls_fmt_key *absent = ls_fmt_absent_keys(&r, keys, n, LS_MAX_KEY_BYTES, &na);
+    for (size_t i = 0; i < na; i++) {
+        ls_term_meta junk;
+        ck_assert_msg(ls_termdict_find(&d, absent[i].b, absent[i].len, &junk) == 0,
+                      "n=%zu: absent key %zu (len %zu) reported found", n, i, absent[i].len);
+        if (ls_rng_below(&r, 8) == 0 || n < 40)
+            check_seek_walk(&d, keys, metas, n, &absent[i], 40);
     }
-    memset(probe.b, 0xff, LS_MAX_KEY_BYTES);
-    probe.len = LS_MAX_KEY_BYTES;
-    if (!key_present(keys, n, &probe)) {
-        ck_assert_int_eq(ls_termdict_find(&d, probe.b, probe.len, &junk), 0);
-        check_seek_walk(&d, keys, metas, n, &probe, 1);
-    }
-
-    /* seek to existing keys from random points and walk (whole walk from the first one) */
-    if (n > 0) {
-        check_seek_walk(&d, keys, metas, n, &keys[0], n);
+    check_seek_walk(&d, keys, metas, n, &absent[0], n); /* the empty key: the whole walk */
+    if (n > 0) { /* seeks to existing keys from random points */
         for (int t = 0; t < 50; t++)
             check_seek_walk(&d, keys, metas, n, &keys[ls_rng_below(&r, (uint32_t)n)], 70);
         check_seek_walk(&d, keys, metas, n, &keys[n - 1], 2);
     }
-
     ls_ifile_close(&f);
+    free(absent);
     free(metas);
     free(keys);
     free(path);
@@ -335,35 +174,57 @@ END_TEST
 START_TEST(termdict_rejects_bad_keys)
 {
     char *dir = ls_test_tmpdir();
-    char *path = join(dir, "bad.tid");
+    char *path = ls_fmt_join(dir, "bad.tid");
     ls_fwriter w;
     ls_termdict_writer tw;
     ls_error err;
     ls_term_meta m = {1, 1, 0, 10, 0, 0, 1, 1};
     uint8_t key[LS_MAX_KEY_BYTES + 1];
     memset(key, 'k', sizeof key);
-    fw_open(&w, path, LS_MAGIC_DICT);
-    ls_termdict_writer_init(&tw, &w);
+    ls_fmt_fw_open(&w, path, LS_MAGIC_DICT);
+    ck_assert_int_eq(ls_termdict_writer_init(&tw, &w), LS_OK);
     ck_assert_int_eq(ls_termdict_add(&tw, key, 0, &m, &err), LS_ELIMIT);
     ck_assert_int_eq(ls_termdict_add(&tw, key, LS_MAX_KEY_BYTES + 1, &m, &err), LS_ELIMIT);
     ck_assert_int_eq(err.code, LS_ELIMIT);
     ck_assert_int_eq(ls_termdict_add(&tw, key, LS_MAX_KEY_BYTES, &m, &err), LS_OK);
+    /* the same key again, and a smaller one: refused, and the writer goes on */
+    ck_assert_int_eq(ls_termdict_add(&tw, key, LS_MAX_KEY_BYTES, &m, &err), LS_EINVAL);
+    ck_assert_int_eq(ls_termdict_add(&tw, key, 3, &m, &err), LS_EINVAL);
+    ls_term_meta m2 = {2, 5, 10, 7, 0, 9, 3, 2};
+    ck_assert_int_eq(ls_termdict_add(&tw, (const uint8_t *)"l", 1, &m2, &err), LS_OK);
     ck_assert_int_eq(ls_termdict_finish(&tw, &err), LS_OK);
-    fw_finish(&w);
+    ls_fmt_fw_finish(&w);
+
     ls_ifile f;
-    if_open(&f, path, LS_MAGIC_DICT);
+    ls_fmt_if_open(&f, path, LS_MAGIC_DICT);
     ls_termdict d;
     ck_assert_int_eq(ls_termdict_open(&d, f.body, f.body_len), LS_OK);
-    ck_assert_uint_eq(d.nterms, 1);
+    ck_assert_uint_eq(ls_termdict_count(&d), 2);
     ls_term_meta got;
     ck_assert_int_eq(ls_termdict_find(&d, key, LS_MAX_KEY_BYTES, &got), 1);
     assert_meta_eq(&got, &m, 0);
-    /* a body too short for its trailer, and a trailer whose counts disagree */
-    ck_assert_int_eq(ls_termdict_open(&d, f.body, 19), LS_ECORRUPT);
-    uint8_t *copy = xmalloc(f.body_len);
-    memcpy(copy, f.body, f.body_len);
-    ls_put_u32le(copy + f.body_len - 4, 2); /* K = 2 but the block index holds one offset */
+    ck_assert_int_eq(ls_termdict_find(&d, (const uint8_t *)"l", 1, &got), 1);
+    assert_meta_eq(&got, &m2, 1);
+    /* a body too short for its trailer, and trailers whose fields disagree */
+    ck_assert_int_eq(ls_termdict_open(&d, f.body, LS_KEYBLOCK_TRAILER - 1), LS_ECORRUPT);
+    uint8_t *copy = ls_fmt_dup(f.body, f.body_len);
+    uint8_t *t = copy + f.body_len - LS_KEYBLOCK_TRAILER;
+    ls_put_u32le(t + 16, 2); /* K = 2 but the block index holds one entry */
     ck_assert_int_eq(ls_termdict_open(&d, copy, f.body_len), LS_ECORRUPT);
+    ls_put_u32le(t + 16, 1);
+    ls_put_u64le(t + 8, LS_KEYBLOCK_ENTRIES + 1); /* more keys than one block holds */
+    ck_assert_int_eq(ls_termdict_open(&d, copy, f.body_len), LS_ECORRUPT);
+    ls_put_u64le(t + 8, 0);
+    ck_assert_int_eq(ls_termdict_open(&d, copy, f.body_len), LS_ECORRUPT);
+    ls_put_u64le(t + 8, 2);
+    ls_put_u64le(t, ls_get_u64le(t) + 1); /* the index one byte later */
+    ck_assert_int_eq(ls_termdict_open(&d, copy, f.body_len), LS_ECORRUPT);
+    memcpy(copy, f.body, f.body_len);
+    t[20] ^= 1; /* IndexCheck: the trailer reads, the first lookup does not */
+    ck_assert_int_eq(ls_termdict_open(&d, copy, f.body_len), LS_OK);
+    ck_assert_int_eq(ls_termdict_find(&d, (const uint8_t *)"l", 1, &got), LS_ECORRUPT);
+    ls_termdict_iter it;
+    ck_assert_int_eq(ls_termdict_seek(&d, (const uint8_t *)"", 0, &it), LS_ECORRUPT);
     free(copy);
     ls_ifile_close(&f);
     free(path);
@@ -372,13 +233,136 @@ START_TEST(termdict_rejects_bad_keys)
 }
 END_TEST
 
-/* ---- postings --------------------------------------------------------------------------- */
+/* FORMAT.md "KeyBlocks" and "Term dictionary": keys `aagre` then `aagreement`. */
+START_TEST(termdict_format_example)
+{
+    char *dir = ls_test_tmpdir();
+    char *path = ls_fmt_join(dir, "x.tid");
+    ls_fmt_key keys[2] = {{"aagre", 5}, {"aagreement", 10}};
+    ls_term_meta metas[2] = {{1, 1, 0, 3, 0, 2, 1, 7}, {4, 9, 3, 200, 2, 300, 5, 1}};
+    write_termdict(path, keys, metas, 2);
+    ls_ifile f;
+    ls_fmt_if_open(&f, path, LS_MAGIC_DICT);
+    /* entry 2's DocOff and PosOff are deltas (3 - 0, 2 - 0); 200 = C8 01, 300 = AC 02 */
+    /* clang-format off */
+    static const uint8_t block[] = {0x00, 0x05, 'a', 'a', 'g', 'r', 'e',
+                                    0x01, 0x00, 0x00, 0x03, 0x00, 0x02, 0x01, 0x07,
+                                    0x05, 0x05, 'e', 'm', 'e', 'n', 't',
+                                    0x04, 0x05, 0x03, 0xC8, 0x01, 0x02, 0xAC, 0x02, 0x05, 0x01};
+    /* clang-format on */
+    uint8_t want[sizeof block + 12 + LS_KEYBLOCK_TRAILER];
+    memcpy(want, block, sizeof block);
+    uint8_t *ix = want + sizeof block, *t = ix + 12;
+    ls_put_u64le(ix, 0);
+    ls_put_u32le(ix + 8, ls_blockcheck(block, sizeof block));
+    ls_put_u64le(t, sizeof block);
+    ls_put_u64le(t + 8, 2);
+    ls_put_u32le(t + 16, 1);
+    ls_put_u32le(t + 20, ls_blockcheck(ix, 12 + 20));
+    ck_assert_uint_eq(f.body_len, sizeof want);
+    ck_assert_mem_eq(f.body, want, sizeof want);
+    ls_ifile_close(&f);
+    free(path);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Reads a damaged dictionary body every way there is. @return 1 when a read reported the
+ * damage, 0 when every read gave the right answer; fails the test on a wrong answer. */
+static int termdict_damaged_reads(const uint8_t *body, size_t len, const ls_fmt_key *keys,
+                                  const ls_term_meta *metas, size_t n, const ls_fmt_key *absent,
+                                  size_t na, size_t at)
+{
+    ls_termdict d;
+    int rc = ls_termdict_open(&d, body, len);
+    if (rc != LS_OK) {
+        LS_FMT_CHECK(rc == LS_ECORRUPT, "flip at %zu: open gave %d", at, rc);
+        return 1;
+    }
+    int seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        ls_term_meta got;
+        rc = ls_termdict_find(&d, keys[i].b, keys[i].len, &got);
+        LS_FMT_CHECK(rc == 1 || rc == LS_ECORRUPT, "flip at %zu: key %zu gave %d", at, i, rc);
+        if (rc == 1)
+            LS_FMT_CHECK(meta_eq(&got, &metas[i]), "flip at %zu: key %zu: wrong meta", at, i);
+        seen |= rc < 0;
+    }
+    for (size_t i = 0; i < na; i++) {
+        ls_term_meta got;
+        rc = ls_termdict_find(&d, absent[i].b, absent[i].len, &got);
+        LS_FMT_CHECK(rc == 0 || rc == LS_ECORRUPT, "flip at %zu: absent %zu gave %d", at, i, rc);
+        seen |= rc < 0;
+    }
+    ls_termdict_iter it;
+    size_t i = 0;
+    for (rc = ls_termdict_seek(&d, (const uint8_t *)"", 0, &it); rc == 1;
+         rc = ls_termdict_next(&it), i++) {
+        LS_FMT_CHECK(i < n && iter_key_is(&it, &keys[i]) && meta_eq(&it.meta, &metas[i]),
+                     "flip at %zu: walk entry %zu is wrong", at, i);
+    }
+    LS_FMT_CHECK(rc == LS_ECORRUPT || (rc == 0 && i == n), "flip at %zu: walk ended %d at %zu", at,
+                 rc, i);
+    seen |= rc < 0;
+    if (!seen) /* the index check covers the count: verified by the lookups above */
+        LS_FMT_CHECK(ls_termdict_count(&d) == n, "flip at %zu: count %llu of %zu", at,
+                     (unsigned long long)ls_termdict_count(&d), n);
+    return seen;
+}
+
+START_TEST(termdict_flipped_bytes)
+{
+    static const size_t sizes[] = {0, 1, 33, 70};
+    ls_rng r;
+    ls_rng_init(&r, 150);
+    char *dir = ls_test_tmpdir();
+    char *path = ls_fmt_join(dir, "f.tid");
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        ls_fmt_key *keys = ls_fmt_make_keys(&r, n, LS_MAX_KEY_BYTES);
+        ls_term_meta *metas = ls_fmt_xmalloc(n * sizeof *metas);
+        random_metas(&r, metas, n);
+        write_termdict(path, keys, metas, n);
+        size_t na;
+        ls_fmt_key *absent = ls_fmt_absent_keys(&r, keys, n, LS_MAX_KEY_BYTES, &na);
+        ls_ifile f;
+        ls_fmt_if_open(&f, path, LS_MAGIC_DICT);
+        ck_assert_int_eq(
+            termdict_damaged_reads(f.body, f.body_len, keys, metas, n, absent, na, SIZE_MAX), 0);
+        uint8_t *copy = ls_fmt_dup(f.body, f.body_len);
+        size_t missed = 0;
+        for (size_t at = 0; at < f.body_len; at++) { /* every byte, each with its own flip */
+            copy[at] ^= (uint8_t)(1 + ls_rng_below(&r, 255));
+            if (!termdict_damaged_reads(copy, f.body_len, keys, metas, n, absent, na, at))
+                missed++;
+            copy[at] = f.body[at];
+        }
+        /* Every byte of a non-empty dictionary is under a check that some read verifies. An
+         * empty one has nothing to read: its IndexCheck is never needed. */
+        if (n > 0)
+            ck_assert_msg(missed == 0, "n=%zu: %zu of %zu flips went unnoticed", n, missed,
+                          f.body_len);
+        free(copy);
+        ls_ifile_close(&f);
+        free(absent);
+        free(metas);
+        free(keys);
+    }
+    free(path);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- postings and positions --------------------------------------------------------------- */
 
 typedef struct plist {
     uint32_t n;
     uint32_t *docs, *tfs, *lens;
     uint64_t *pos_end;
     ls_buf pos;
+    int pos_complete; /* every document has tf positions (else a sample of 40) */
     ls_term_meta meta;
 } plist;
 
@@ -397,36 +381,43 @@ static uint32_t pick_tf(ls_rng *r, int kind)
     }
 }
 
+static uint64_t first_doc(ls_rng *r, int gaps, uint32_t n, uint64_t limit)
+{
+    switch (gaps) {
+    case GAPS_ZERO: return ls_rng_below(r, 3) ? 0 : ls_rng_below(r, 1000);
+    case GAPS_TOP: return limit - n + 1 - ls_rng_below(r, 3);
+    default: return ls_rng_below(r, 5);
+    }
+}
+
+static uint64_t pick_gap(ls_rng *r, int gaps, uint32_t i, uint32_t n, uint64_t room)
+{
+    switch (gaps) {
+    case GAPS_ZERO:
+    case GAPS_TOP: return 0;
+    case GAPS_SMALL: return ls_rng_below(r, 20);
+    case GAPS_HUGE: return i == 1 ? room - 1 - (uint64_t)(n - 2) * 3 : ls_rng_below(r, 3);
+    default: return ls_rng_below(r, 10) == 0 ? ls_rng_next(r) % (room / 2 + 1) : ls_rng_below(r, 3);
+    }
+}
+
 static void make_plist(ls_rng *r, plist *p, uint32_t n, int gaps, int tfkind)
 {
     memset(p, 0, sizeof *p);
     p->n = n;
-    p->docs = xmalloc(n * sizeof *p->docs);
-    p->tfs = xmalloc(n * sizeof *p->tfs);
-    p->lens = xmalloc(n * sizeof *p->lens);
-    p->pos_end = xmalloc(n * sizeof *p->pos_end);
+    p->docs = ls_fmt_xmalloc(n * sizeof *p->docs);
+    p->tfs = ls_fmt_xmalloc(n * sizeof *p->tfs);
+    p->lens = ls_fmt_xmalloc(n * sizeof *p->lens);
+    p->pos_end = ls_fmt_xmalloc(n * sizeof *p->pos_end);
+    p->pos_complete = 1;
     /* doc ids strictly increasing and < LS_DOC_END */
     uint64_t limit = gaps == GAPS_TOP ? (uint64_t)UINT32_MAX - 1 : (1ull << 31) - 1;
-    uint64_t d;
-    switch (gaps) {
-    case GAPS_ZERO: d = ls_rng_below(r, 3) ? 0 : ls_rng_below(r, 1000); break;
-    case GAPS_TOP: d = limit - n + 1 - ls_rng_below(r, 3); break;
-    default: d = ls_rng_below(r, 5); break;
-    }
+    uint64_t d = first_doc(r, gaps, n, limit);
     for (uint32_t i = 0; i < n; i++) {
         if (i > 0) {
             uint64_t room = limit - d - (n - 1 - i); /* keep room for the rest */
-            uint64_t gap;
-            switch (gaps) {
-            case GAPS_ZERO: case GAPS_TOP: gap = 0; break;
-            case GAPS_SMALL: gap = ls_rng_below(r, 20); break;
-            case GAPS_HUGE: gap = i == 1 ? room - 1 - (n - 2) * 3 : ls_rng_below(r, 3); break;
-            default: gap = ls_rng_below(r, 10) == 0 ? ls_rng_next(r) % (room / 2 + 1)
-                                                    : ls_rng_below(r, 3);
-            }
-            if (gap >= room)
-                gap = room - 1;
-            d += gap + 1;
+            uint64_t gap = pick_gap(r, gaps, i, n, room);
+            d += (gap >= room ? room - 1 : gap) + 1;
         }
         ck_assert(d < LS_DOC_END);
         p->docs[i] = (uint32_t)d;
@@ -434,10 +425,11 @@ static void make_plist(ls_rng *r, plist *p, uint32_t n, int gaps, int tfkind)
         p->lens[i] = ls_rng_below(r, 5) == 0 ? ls_rng_next(r) >> 32 : 1 + ls_rng_below(r, 500);
         /* positions: VByte deltas, at most 40 per document (large tfs keep a sample) */
         uint32_t np = p->tfs[i] < 40 ? p->tfs[i] : 40;
+        p->pos_complete &= np == p->tfs[i];
         for (uint32_t k = 0; k < np; k++) {
-            uint32_t delta = k == 0 ? ls_rng_below(r, 10) : 1 + (ls_rng_below(r, 8) == 0
-                                                                     ? ls_rng_next(r) >> 36
-                                                                     : ls_rng_below(r, 30));
+            uint32_t delta =
+                k == 0 ? ls_rng_below(r, 10)
+                       : 1 + (ls_rng_below(r, 8) == 0 ? ls_rng_next(r) >> 36 : ls_rng_below(r, 30));
             ck_assert_int_eq(ls_buf_put_vbyte(&p->pos, delta), LS_OK);
         }
         p->pos_end[i] = p->pos.len;
@@ -453,7 +445,157 @@ static void free_plist(plist *p)
     ls_buf_free(&p->pos);
 }
 
-static void check_plist(const plist *p, const ls_ifile *docf, const ls_ifile *posf, size_t li)
+/* Writes the lists into paged postings and positions files, with pad_doc[i] / pad_pos[i]
+ * filler bytes before list i (NULL: none), and checks the offsets in their metas. */
+static void plists_write(const char *dpath, const char *ppath, plist *lists, size_t nl,
+                         const size_t *pad_doc, const size_t *pad_pos)
+{
+    ls_fwriter dw, pw;
+    ls_error err;
+    ls_buf scratch = LS_BUF_INIT;
+    static const uint8_t filler[LS_PAGE_SIZE] = {0};
+    ls_fmt_fw_open(&dw, dpath, LS_MAGIC_POSTINGS);
+    ls_fmt_fw_open(&pw, ppath, LS_MAGIC_POSITIONS);
+    ck_assert_int_eq(ls_fwriter_begin_pages(&dw, &err), LS_OK);
+    ck_assert_int_eq(ls_fwriter_begin_pages(&pw, &err), LS_OK);
+    uint64_t doff = 0, poff = 0;
+    for (size_t i = 0; i < nl; i++) {
+        for (size_t k = pad_doc ? pad_doc[i] : 0; k > 0; k -= k < sizeof filler ? k : sizeof filler)
+            ck_assert_int_eq(
+                ls_fwriter_write(&dw, filler, k < sizeof filler ? k : sizeof filler, &err), LS_OK);
+        for (size_t k = pad_pos ? pad_pos[i] : 0; k > 0; k -= k < sizeof filler ? k : sizeof filler)
+            ck_assert_int_eq(
+                ls_fwriter_write(&pw, filler, k < sizeof filler ? k : sizeof filler, &err), LS_OK);
+        doff += pad_doc ? pad_doc[i] : 0;
+        poff += pad_pos ? pad_pos[i] : 0;
+        ls_term_input in = {lists[i].docs,     lists[i].tfs,     lists[i].lens,
+                            lists[i].pos.data, lists[i].pos_end, lists[i].n};
+        int rc = ls_postings_write(&dw, &pw, &in, &scratch, &lists[i].meta, &err);
+        ck_assert_msg(rc == LS_OK, "ls_postings_write list %zu: %d %s", i, rc, err.message);
+        /* offsets are into the paged data, and lists follow each other */
+        ck_assert_uint_eq(lists[i].meta.doc_off, doff);
+        ck_assert_uint_eq(lists[i].meta.pos_off, poff);
+        doff += lists[i].meta.doc_bytes;
+        poff += lists[i].meta.pos_bytes;
+        ck_assert_uint_eq(dw.offset - LS_HEADER_SIZE, doff);
+    }
+    ls_buf_free(&scratch);
+    ck_assert_int_eq(ls_fwriter_end_pages(&dw, &err), LS_OK);
+    ck_assert_int_eq(ls_fwriter_end_pages(&pw, &err), LS_OK);
+    ls_fmt_fw_finish(&dw);
+    ls_fmt_fw_finish(&pw);
+}
+
+typedef struct pfiles {
+    ls_ifile df, pf;
+    ls_pages dp, pp;
+} pfiles;
+
+static void pfiles_open(pfiles *f, const char *dpath, const char *ppath)
+{
+    ls_fmt_if_open(&f->df, dpath, LS_MAGIC_POSTINGS);
+    ls_fmt_if_open(&f->pf, ppath, LS_MAGIC_POSITIONS);
+    ck_assert_int_eq(ls_pages_open(&f->dp, f->df.body, f->df.body_len), LS_OK);
+    ck_assert_int_eq(ls_pages_open(&f->pp, f->pf.body, f->pf.body_len), LS_OK);
+}
+
+static void pfiles_close(pfiles *f)
+{
+    ls_pages_close(&f->dp);
+    ls_pages_close(&f->pp);
+    ls_ifile_close(&f->df);
+    ls_ifile_close(&f->pf);
+}
+
+/* Reads the whole list with ls_postings_iter. @return 0 when every posting (and its
+ * positions, when asked) was right, LS_ECORRUPT when the iterator reported damage first;
+ * fails the test on a wrong posting. */
+static int iter_list(const plist *p, const ls_pages *dp, const ls_pages *pp, int positions,
+                     size_t li)
+{
+    ls_postings_view v;
+    ls_postings_iter it;
+    int rc = ls_postings_view_init(&v, &p->meta, dp, pp);
+    if (rc != LS_OK)
+        return rc;
+    rc = ls_postings_iter_init(&it, &v, positions);
+    if (rc != LS_OK)
+        return rc;
+    uint32_t i = 0, doc, tf;
+    const uint8_t *pos;
+    size_t plen;
+    while ((rc = ls_postings_iter_next(&it, &doc, &tf, &pos, &plen)) == 1) {
+        LS_FMT_CHECK(i < p->n && doc == p->docs[i] && tf == p->tfs[i],
+                     "list %zu posting %u: doc %u tf %u is wrong", li, i, doc, tf);
+        if (positions) {
+            uint64_t from = i ? p->pos_end[i - 1] : 0;
+            LS_FMT_CHECK(plen == p->pos_end[i] - from && memcmp(pos, p->pos.data + from, plen) == 0,
+                         "list %zu posting %u: wrong positions", li, i);
+        } else {
+            LS_FMT_CHECK(plen == 0, "list %zu posting %u: positions not asked for", li, i);
+        }
+        i++;
+    }
+    if (rc == 0) {
+        LS_FMT_CHECK(i == p->n, "list %zu: %u postings of %u", li, i, p->n);
+        LS_FMT_CHECK(ls_postings_iter_next(&it, &doc, &tf, NULL, NULL) == 0,
+                     "list %zu: the iterator does not stay at its end", li);
+    }
+    LS_FMT_CHECK(rc == 0 || rc == LS_ECORRUPT, "list %zu: iterator gave %d", li, rc);
+    return rc;
+}
+
+static void check_blocks(const plist *p, const ls_postings_view *v, size_t li)
+{
+    uint32_t docs[LS_BLOCK], tfs[LS_BLOCK];
+    uint32_t prev_block_end = 0;
+    for (uint32_t b = 0; b < v->nblocks; b++) {
+        memset(docs, 0, sizeof docs);
+        int rc = ls_postings_decode_block(v, b, docs, tfs);
+        ck_assert_msg(rc == LS_OK, "list %zu block %u: %d", li, b, rc);
+        uint32_t bmax = 0, bmin = UINT32_MAX;
+        for (uint32_t j = 0; j < LS_BLOCK; j++) {
+            uint32_t i = b * LS_BLOCK + j;
+            ck_assert_msg(docs[j] == p->docs[i] && tfs[j] == p->tfs[i],
+                          "list %zu posting %u: doc %u tf %u, want %u %u", li, i, docs[j], tfs[j],
+                          p->docs[i], p->tfs[i]);
+            bmax = p->tfs[i] > bmax ? p->tfs[i] : bmax;
+            bmin = p->lens[i] < bmin ? p->lens[i] : bmin;
+        }
+        uint32_t last = (b + 1) * LS_BLOCK - 1;
+        ck_assert(ls_skip_entry_ok(v, b));
+        ck_assert_uint_eq(ls_skip_last_doc(v, b), p->docs[last]);
+        ck_assert_uint_eq(ls_skip_max_tf(v, b), bmax);
+        ck_assert_uint_eq(ls_skip_min_len(v, b), bmin);
+        ck_assert_uint_eq(ls_skip_pos_end(v, b), p->pos_end[last]);
+        ck_assert_uint_gt(ls_skip_block_end(v, b), prev_block_end);
+        prev_block_end = ls_skip_block_end(v, b);
+    }
+    uint32_t tail = p->n % LS_BLOCK;
+    ck_assert_int_eq(ls_postings_decode_tail(v, docs, tfs), (int)tail);
+    for (uint32_t j = 0; j < tail; j++) {
+        uint32_t i = v->nblocks * LS_BLOCK + j;
+        ck_assert_msg(docs[j] == p->docs[i] && tfs[j] == p->tfs[i],
+                      "list %zu tail posting %u: doc %u tf %u, want %u %u", li, i, docs[j], tfs[j],
+                      p->docs[i], p->tfs[i]);
+    }
+    /* the positions of each block (the tail is block nblocks, absent when df % 128 == 0) */
+    for (uint32_t b = 0; b <= v->nblocks; b++) {
+        const uint8_t *ps, *pe;
+        int rc = ls_postings_block_positions(v, b, &ps, &pe);
+        if (b == v->nblocks && tail == 0) {
+            ck_assert_int_eq(rc, LS_ECORRUPT);
+            continue;
+        }
+        ck_assert_int_eq(rc, LS_OK);
+        uint64_t from = b ? p->pos_end[b * LS_BLOCK - 1] : 0;
+        uint64_t to = p->pos_end[b < v->nblocks ? (b + 1) * LS_BLOCK - 1 : p->n - 1];
+        ck_assert_uint_eq((size_t)(pe - ps), to - from);
+        ck_assert(to == from || memcmp(ps, p->pos.data + from, (size_t)(to - from)) == 0);
+    }
+}
+
+static void check_plist(const plist *p, const pfiles *f, size_t li)
 {
     const ls_term_meta *m = &p->meta;
     uint64_t cf = 0;
@@ -470,50 +612,21 @@ static void check_plist(const plist *p, const ls_ifile *docf, const ls_ifile *po
     ck_assert_uint_eq(m->pos_bytes, p->pos.len);
 
     ls_postings_view v;
-    int rc = ls_postings_view_init(&v, m, docf->body, docf->body_len, posf->body, posf->body_len);
-    ck_assert_int_eq(rc, LS_OK);
+    ck_assert_int_eq(ls_postings_view_init(&v, m, &f->dp, &f->pp), LS_OK);
     ck_assert_uint_eq(v.df, p->n);
     ck_assert_uint_eq(v.nblocks, p->n / LS_BLOCK);
     ck_assert_uint_eq((size_t)(v.end - v.skip), m->doc_bytes);
+    ck_assert_uint_eq(LS_SKIP_ENTRY_SIZE, 24);
+    ck_assert_uint_eq((size_t)(v.blocks - v.skip), (size_t)v.nblocks * LS_SKIP_ENTRY_SIZE);
+    if (v.nblocks > 0 && p->n % LS_BLOCK == 0) /* the last block ends the list */
+        ck_assert_uint_eq(ls_skip_block_end(&v, v.nblocks - 1), (size_t)(v.end - v.blocks));
     ck_assert_uint_eq((size_t)(v.pos_end - v.pos), p->pos.len);
     ck_assert(p->pos.len == 0 || memcmp(v.pos, p->pos.data, p->pos.len) == 0);
-
-    uint32_t docs[LS_BLOCK], tfs[LS_BLOCK];
-    uint32_t prev = UINT32_MAX, prev_block_end = 0;
-    for (uint32_t b = 0; b < v.nblocks; b++) {
-        memset(docs, 0, sizeof docs);
-        rc = ls_postings_decode_block(&v, b, prev, docs, tfs);
-        ck_assert_msg(rc == LS_OK, "list %zu block %u: %d", li, b, rc);
-        uint32_t bmax = 0, bmin = UINT32_MAX;
-        for (uint32_t j = 0; j < LS_BLOCK; j++) {
-            uint32_t i = b * LS_BLOCK + j;
-            ck_assert_msg(docs[j] == p->docs[i] && tfs[j] == p->tfs[i],
-                          "list %zu posting %u: doc %u tf %u, want %u %u", li, i, docs[j], tfs[j],
-                          p->docs[i], p->tfs[i]);
-            bmax = p->tfs[i] > bmax ? p->tfs[i] : bmax;
-            bmin = p->lens[i] < bmin ? p->lens[i] : bmin;
-        }
-        uint32_t last = (b + 1) * LS_BLOCK - 1;
-        ck_assert_uint_eq(ls_skip_last_doc(&v, b), p->docs[last]);
-        ck_assert_uint_eq(ls_skip_max_tf(&v, b), bmax);
-        ck_assert_uint_eq(ls_skip_min_len(&v, b), bmin);
-        ck_assert_uint_eq(ls_skip_pos_end(&v, b), p->pos_end[last]);
-        ck_assert_uint_gt(ls_skip_block_end(&v, b), prev_block_end);
-        prev_block_end = ls_skip_block_end(&v, b);
-        prev = p->docs[last];
-    }
-    uint32_t tail = p->n % LS_BLOCK;
-    rc = ls_postings_decode_tail(&v, prev, docs, tfs);
-    ck_assert_int_eq(rc, (int)tail);
-    for (uint32_t j = 0; j < tail; j++) {
-        uint32_t i = v.nblocks * LS_BLOCK + j;
-        ck_assert_msg(docs[j] == p->docs[i] && tfs[j] == p->tfs[i],
-                      "list %zu tail posting %u: doc %u tf %u, want %u %u", li, i, docs[j],
-                      tfs[j], p->docs[i], p->tfs[i]);
-    }
-    /* a block decoded with the wrong previous doc disagrees with its skip entry */
-    if (v.nblocks > 0)
-        ck_assert_int_eq(ls_postings_decode_block(&v, 0, 5, docs, tfs), LS_ECORRUPT);
+    check_blocks(p, &v, li);
+    ck_assert_int_eq(iter_list(p, &f->dp, &f->pp, 0, li), 0);
+    /* with positions: right when every document has its tf positions; else the positions do
+     * not add up to the frequencies, which is damage, never a wrong answer */
+    ck_assert_int_eq(iter_list(p, &f->dp, &f->pp, 1, li), p->pos_complete ? 0 : LS_ECORRUPT);
 }
 
 START_TEST(postings_roundtrip_edges)
@@ -523,59 +636,42 @@ START_TEST(postings_roundtrip_edges)
     ls_rng_init(&r, 300);
     int rounds = ls_test_long() ? 4 : 1;
     size_t nl = 0, cap = sizeof dfs / sizeof dfs[0] * GAPS_KINDS * TFS_KINDS * (size_t)rounds;
-    plist *lists = xmalloc(cap * sizeof *lists);
+    plist *lists = ls_fmt_xmalloc(cap * sizeof *lists);
     for (int round = 0; round < rounds; round++)
         for (size_t i = 0; i < sizeof dfs / sizeof dfs[0]; i++)
             for (int g = 0; g < GAPS_KINDS; g++)
                 for (int t = 0; t < TFS_KINDS; t++)
-                    make_plist(&r, &lists[nl++], dfs[i] + (round ? ls_rng_below(&r, 300) : 0),
-                               g, t);
+                    make_plist(&r, &lists[nl++], dfs[i] + (round ? ls_rng_below(&r, 300) : 0), g,
+                               t);
     ck_assert_uint_eq(nl, cap);
-
     char *dir = ls_test_tmpdir();
-    char *dpath = join(dir, "p.doc"), *ppath = join(dir, "p.pos");
-    ls_fwriter dw, pw;
-    ls_error err;
-    ls_buf scratch = LS_BUF_INIT;
-    fw_open(&dw, dpath, LS_MAGIC_POSTINGS);
-    fw_open(&pw, ppath, LS_MAGIC_POSITIONS);
-    for (size_t i = 0; i < nl; i++) {
-        ls_term_input in = {lists[i].docs, lists[i].tfs, lists[i].lens, lists[i].pos.data,
-                            lists[i].pos_end, lists[i].n};
-        uint64_t doff = dw.offset - LS_HEADER_SIZE, poff = pw.offset - LS_HEADER_SIZE;
-        int rc = ls_postings_write(&dw, &pw, &in, &scratch, &lists[i].meta, &err);
-        ck_assert_msg(rc == LS_OK, "ls_postings_write list %zu: %d %s", i, rc, err.message);
-        ck_assert_uint_eq(lists[i].meta.doc_off, doff);
-        ck_assert_uint_eq(lists[i].meta.pos_off, poff);
-        ck_assert_uint_eq(lists[i].meta.doc_bytes, dw.offset - LS_HEADER_SIZE - doff);
-    }
-    ls_buf_free(&scratch);
-    fw_finish(&dw);
-    fw_finish(&pw);
-
-    ls_ifile df, pf;
-    if_open(&df, dpath, LS_MAGIC_POSTINGS);
-    if_open(&pf, ppath, LS_MAGIC_POSITIONS);
+    char *dpath = ls_fmt_join(dir, "p.doc"), *ppath = ls_fmt_join(dir, "p.pos");
+    plists_write(dpath, ppath, lists, nl, NULL, NULL);
+    pfiles f;
+    pfiles_open(&f, dpath, ppath);
+    ck_assert_uint_gt(f.dp.npages, 2);
     for (size_t i = 0; i < nl; i++)
-        check_plist(&lists[i], &df, &pf, i);
+        check_plist(&lists[i], &f, i);
 
-    /* metas pointing outside the files are refused */
+    /* metas pointing outside the files or inconsistent with them are refused */
     ls_postings_view v;
     ls_term_meta bad = lists[0].meta;
-    bad.doc_off = df.body_len;
-    ck_assert_int_eq(ls_postings_view_init(&v, &bad, df.body, df.body_len, pf.body, pf.body_len),
-                     LS_ECORRUPT);
+    bad.doc_off = f.dp.len;
+    ck_assert_int_eq(ls_postings_view_init(&v, &bad, &f.dp, &f.pp), LS_ECORRUPT);
     bad = lists[0].meta;
-    bad.pos_bytes = pf.body_len + 1;
-    ck_assert_int_eq(ls_postings_view_init(&v, &bad, df.body, df.body_len, pf.body, pf.body_len),
-                     LS_ECORRUPT);
+    bad.doc_bytes = f.dp.len - bad.doc_off + 1;
+    ck_assert_int_eq(ls_postings_view_init(&v, &bad, &f.dp, &f.pp), LS_ECORRUPT);
+    bad = lists[0].meta;
+    bad.pos_bytes = f.pp.len + 1;
+    ck_assert_int_eq(ls_postings_view_init(&v, &bad, &f.dp, &f.pp), LS_ECORRUPT);
     bad = lists[0].meta;
     bad.df = 0;
-    ck_assert_int_eq(ls_postings_view_init(&v, &bad, df.body, df.body_len, pf.body, pf.body_len),
-                     LS_ECORRUPT);
+    ck_assert_int_eq(ls_postings_view_init(&v, &bad, &f.dp, &f.pp), LS_ECORRUPT);
+    bad = lists[0].meta; /* a skip table longer than the list */
+    bad.df = (uint32_t)(LS_BLOCK * (bad.doc_bytes / LS_SKIP_ENTRY_SIZE + 1));
+    ck_assert_int_eq(ls_postings_view_init(&v, &bad, &f.dp, &f.pp), LS_ECORRUPT);
 
-    ls_ifile_close(&df);
-    ls_ifile_close(&pf);
+    pfiles_close(&f);
     for (size_t i = 0; i < nl; i++)
         free_plist(&lists[i]);
     free(lists);
@@ -586,493 +682,572 @@ START_TEST(postings_roundtrip_edges)
 }
 END_TEST
 
-/* ---- stored fields ---------------------------------------------------------------------- */
+/* FORMAT.md "Postings": docs 0, 5, 6 with tf 1, 3, 1 (a tail only) is `01 | 08 03 | 01`, in
+ * one page of paged data: Data, PageCheck, DataLength. */
+START_TEST(postings_format_example)
+{
+    char *dir = ls_test_tmpdir();
+    char *dpath = ls_fmt_join(dir, "x.doc"), *ppath = ls_fmt_join(dir, "x.pos");
+    plist p;
+    memset(&p, 0, sizeof p);
+    uint32_t docs[] = {0, 5, 6}, tfs[] = {1, 3, 1}, lens[] = {4, 9, 2};
+    uint64_t pos_end[] = {1, 4, 5};
+    static const uint8_t pos[] = {0x02, 0x01, 0x03, 0x05, 0x00}; /* 2 | 1 4 9 | 0 */
+    p.n = 3;
+    p.docs = docs;
+    p.tfs = tfs;
+    p.lens = lens;
+    p.pos_end = pos_end;
+    p.pos_complete = 1;
+    ck_assert_int_eq(ls_buf_append(&p.pos, pos, sizeof pos), LS_OK);
+    plists_write(dpath, ppath, &p, 1, NULL, NULL);
+    pfiles f;
+    pfiles_open(&f, dpath, ppath);
+    static const uint8_t data[] = {0x01, 0x08, 0x03, 0x01};
+    uint8_t want[sizeof data + 4 + 8];
+    memcpy(want, data, sizeof data);
+    ls_put_u32le(want + sizeof data, ls_blockcheck(data, sizeof data));
+    ls_put_u64le(want + sizeof data + 4, sizeof data);
+    ck_assert_uint_eq(f.df.body_len, sizeof want);
+    ck_assert_mem_eq(f.df.body, want, sizeof want);
+    ck_assert_uint_eq(f.pp.len, sizeof pos);
+    ck_assert_mem_eq(f.pp.data, pos, sizeof pos);
+    ck_assert_uint_eq(p.meta.doc_bytes, sizeof data);
+    ck_assert_uint_eq(p.meta.cf, 5);
+    ck_assert_uint_eq(p.meta.max_tf, 3);
+    ck_assert_uint_eq(p.meta.min_len, 2);
+    check_plist(&p, &f, 0);
+    pfiles_close(&f);
+    /* one position byte too many in the block (two for document 0 of tf 1): read without
+     * positions the list is fine; with them, the block's positions do not add up */
+    static const uint8_t pos2[] = {0x02, 0x07, 0x01, 0x03, 0x05, 0x00};
+    uint64_t pos_end2[] = {2, 5, 6};
+    p.pos.len = 0;
+    p.pos_end = pos_end2;
+    ck_assert_int_eq(ls_buf_append(&p.pos, pos2, sizeof pos2), LS_OK);
+    plists_write(dpath, ppath, &p, 1, NULL, NULL);
+    pfiles_open(&f, dpath, ppath);
+    ck_assert_int_eq(iter_list(&p, &f.dp, &f.pp, 0, 0), 0);
+    ls_postings_view v;
+    ls_postings_iter it;
+    ck_assert_int_eq(ls_postings_view_init(&v, &p.meta, &f.dp, &f.pp), LS_OK);
+    ck_assert_int_eq(ls_postings_iter_init(&it, &v, 1), LS_OK);
+    uint32_t doc, tf, got = 0;
+    int rc;
+    while ((rc = ls_postings_iter_next(&it, &doc, &tf, NULL, NULL)) == 1)
+        ck_assert_uint_eq(doc, docs[got++]);
+    ck_assert_int_eq(rc, LS_ECORRUPT);
+    pfiles_close(&f);
+    ls_buf_free(&p.pos);
+    free(dpath);
+    free(ppath);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Whether list p's bytes in the postings (doc != 0) or positions file touch page pg. */
+static int list_touches(const plist *p, int doc, size_t pg)
+{
+    uint64_t off = doc ? p->meta.doc_off : p->meta.pos_off;
+    uint64_t len = doc ? p->meta.doc_bytes : p->meta.pos_bytes;
+    return len > 0 && off / LS_PAGE_SIZE <= pg && (off + len - 1) / LS_PAGE_SIZE >= pg;
+}
+
+/* Damages byte `at` of a copy of the postings (doc != 0) or positions body and reads every
+ * list: a list whose bytes lie in the damaged page is LS_ECORRUPT, every other one is read
+ * right. @return the number of lists that reported damage. */
+static size_t postings_damaged_reads(const plist *lists, size_t nl, const pfiles *f, int doc,
+                                     size_t at, ls_rng *r)
+{
+    const ls_ifile *src = doc ? &f->df : &f->pf;
+    uint8_t *copy = ls_fmt_dup(src->body, src->body_len);
+    copy[at] ^= (uint8_t)(1 + ls_rng_below(r, 255));
+    ls_pages damaged;
+    int rc = ls_pages_open(&damaged, copy, src->body_len);
+    size_t len = doc ? f->dp.len : f->pp.len, hit = 0;
+    if (at >= src->body_len - 8) { /* DataLength: no other length fits the body */
+        LS_FMT_CHECK(rc == LS_ECORRUPT, "flip at %zu of DataLength: open gave %d", at, rc);
+        free(copy);
+        return nl;
+    }
+    LS_FMT_CHECK(rc == LS_OK, "flip at %zu: page table open gave %d", at, rc);
+    size_t pg = at < len ? at / LS_PAGE_SIZE : (at - len) / 4; /* a data byte or a PageCheck */
+    for (size_t i = 0; i < nl; i++) {
+        rc = iter_list(&lists[i], doc ? &damaged : &f->dp, doc ? &f->pp : &damaged, 1, i);
+        int touches = list_touches(&lists[i], doc, pg);
+        LS_FMT_CHECK(rc == (touches ? LS_ECORRUPT : 0),
+                     "%s flip at %zu (page %zu): list %zu gave %d", doc ? "postings" : "positions",
+                     at, pg, i, rc);
+        hit += rc != 0;
+    }
+    ls_pages_close(&damaged);
+    free(copy);
+    return hit;
+}
+
+/* Lists placed so that one starts exactly at a page boundary (4096) and one ends exactly at
+ * one (8192), in both files; then every byte of both files is damaged in turn. */
+START_TEST(postings_pages_and_flipped_bytes)
+{
+    static const uint32_t dfs[] = {1, 5, 129, 40, 128, 2, 300, 1, 127, 3};
+    enum { NL = sizeof dfs / sizeof dfs[0] };
+    ls_rng r;
+    ls_rng_init(&r, 320);
+    plist lists[NL];
+    for (size_t i = 0; i < NL; i++)
+        make_plist(&r, &lists[i], dfs[i], (int)(i % GAPS_KINDS), TFS_SMALL);
+    char *dir = ls_test_tmpdir();
+    char *dpath = ls_fmt_join(dir, "b.doc"), *ppath = ls_fmt_join(dir, "b.pos");
+    /* a first pass learns the sizes; the pads then put list 2 at 4096 and end list 4 at 8192 */
+    plists_write(dpath, ppath, lists, NL, NULL, NULL);
+    size_t pad_doc[NL] = {0}, pad_pos[NL] = {0};
+    uint64_t d2 = lists[2].meta.doc_off, p2 = lists[2].meta.pos_off;
+    ck_assert(d2 < LS_PAGE_SIZE && p2 < LS_PAGE_SIZE);
+    pad_doc[2] = LS_PAGE_SIZE - d2;
+    pad_pos[2] = LS_PAGE_SIZE - p2;
+    uint64_t d4 = LS_PAGE_SIZE + lists[4].meta.doc_off - d2 + lists[4].meta.doc_bytes;
+    uint64_t p4 = LS_PAGE_SIZE + lists[4].meta.pos_off - p2 + lists[4].meta.pos_bytes;
+    ck_assert(d4 <= 2 * LS_PAGE_SIZE && p4 <= 2 * LS_PAGE_SIZE);
+    pad_doc[4] = 2 * LS_PAGE_SIZE - d4;
+    pad_pos[4] = 2 * LS_PAGE_SIZE - p4;
+    plists_write(dpath, ppath, lists, NL, pad_doc, pad_pos);
+    ck_assert_uint_eq(lists[2].meta.doc_off, LS_PAGE_SIZE);
+    ck_assert_uint_eq(lists[2].meta.pos_off, LS_PAGE_SIZE);
+    ck_assert_uint_eq(lists[4].meta.doc_off + lists[4].meta.doc_bytes, 2 * LS_PAGE_SIZE);
+    ck_assert_uint_eq(lists[4].meta.pos_off + lists[4].meta.pos_bytes, 2 * LS_PAGE_SIZE);
+    pfiles f;
+    pfiles_open(&f, dpath, ppath);
+    ck_assert_uint_eq(f.dp.npages, 3);
+    ck_assert_uint_eq(f.pp.npages, 3);
+    for (size_t i = 0; i < NL; i++)
+        check_plist(&lists[i], &f, i);
+
+    /* every byte of both bodies (data, page checks, length); each page holds lists, so every
+     * flip is noticed by the lists of its page, and by them only */
+    for (int doc = 1; doc >= 0; doc--) {
+        const ls_ifile *src = doc ? &f.df : &f.pf;
+        for (size_t at = 0; at < src->body_len; at++)
+            ck_assert_msg(postings_damaged_reads(lists, NL, &f, doc, at, &r) > 0,
+                          "%s flip at %zu went unnoticed", doc ? "postings" : "positions", at);
+    }
+    pfiles_close(&f);
+    for (size_t i = 0; i < NL; i++)
+        free_plist(&lists[i]);
+    free(dpath);
+    free(ppath);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- stored fields ------------------------------------------------------------------------ */
 
 typedef struct sdoc {
     char *f[4];
     size_t len[4];
 } sdoc;
 
-START_TEST(stored_roundtrip_chunks)
+static sdoc *make_sdocs(ls_rng *r, size_t n, size_t big, int text)
 {
-    ls_rng r;
-    ls_rng_init(&r, 400);
-    size_t n = ls_test_long() ? 20000 : 3000;
-    size_t big = n / 2; /* a 1 MiB body in the middle */
-    sdoc *docs = xmalloc(n * sizeof *docs);
+    sdoc *docs = ls_fmt_xmalloc(n * sizeof *docs);
     for (size_t i = 0; i < n; i++) {
         for (int k = 0; k < 4; k++) {
-            size_t len;
-            uint32_t x = ls_rng_below(&r, 6);
-            len = x == 0 ? 0 : x == 1 ? ls_rng_below(&r, 4) : ls_rng_below(&r, k == 2 ? 400 : 40);
+            uint32_t x = ls_rng_below(r, 6);
+            size_t len = x == 0   ? 0
+                         : x == 1 ? ls_rng_below(r, 4)
+                                  : ls_rng_below(r, k == 2 ? 400 : 40);
+            if (text && k == 2)
+                len = 700 + ls_rng_below(r, 600);
             if (i == big && k == 2)
                 len = 1u << 20;
             if (i % 97 == 5) /* every field empty */
                 len = 0;
-            docs[i].f[k] = xmalloc(len);
+            docs[i].f[k] = ls_fmt_xmalloc(len);
             docs[i].len[k] = len;
-            if (i == big && k == 2) {
-                /* compressible text with random bytes sprinkled in */
+            if (text || (i == big && k == 2)) { /* compressible, with random bytes sprinkled */
                 for (size_t j = 0; j < len; j++)
-                    docs[i].f[k][j] = ls_rng_below(&r, 50) ? (char)('a' + j % 26)
-                                                           : (char)ls_rng_next(&r);
+                    docs[i].f[k][j] =
+                        ls_rng_below(r, 50) ? (char)('a' + (j + i) % 26) : (char)ls_rng_next(r);
             } else {
-                fill_random(&r, (uint8_t *)docs[i].f[k], len);
+                ls_fmt_fill_random(r, (uint8_t *)docs[i].f[k], len);
             }
         }
     }
-    char *dir = ls_test_tmpdir();
-    char *path = join(dir, "s.fdt");
+    return docs;
+}
+
+static void free_sdocs(sdoc *docs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 4; k++)
+            free(docs[i].f[k]);
+    free(docs);
+}
+
+static void stored_add_doc(ls_stored_writer *sw, const sdoc *d)
+{
+    ls_error err;
+    const char *f[4] = {d->f[0], d->f[1], d->f[2], d->f[3]};
+    int rc = ls_stored_add(sw, f, d->len, &err);
+    ck_assert_msg(rc == LS_OK, "ls_stored_add: %d %s", rc, err.message);
+}
+
+static void write_stored(const char *path, const sdoc *docs, size_t n)
+{
     ls_fwriter w;
     ls_stored_writer sw;
     ls_error err;
-    fw_open(&w, path, LS_MAGIC_STORED);
+    ls_fmt_fw_open(&w, path, LS_MAGIC_STORED);
     ls_stored_writer_init(&sw, &w);
-    for (size_t i = 0; i < n; i++) {
-        const char *f[4] = {docs[i].f[0], docs[i].f[1], docs[i].f[2], docs[i].f[3]};
-        int rc = ls_stored_add(&sw, f, docs[i].len, &err);
-        ck_assert_msg(rc == LS_OK, "ls_stored_add %zu: %d %s", i, rc, err.message);
-    }
-    ck_assert_int_eq(ls_stored_finish(&sw, &err), LS_OK);
-    fw_finish(&w);
-
-    ls_ifile f;
-    if_open(&f, path, LS_MAGIC_STORED);
-    ls_stored s;
-    ck_assert_int_eq(ls_stored_open(&s, f.body, f.body_len), LS_OK);
-    ck_assert_uint_eq(s.ndocs, n);
-    ck_assert_uint_gt(s.nchunks, 3);
-
-    uint32_t *order = xmalloc(n * sizeof *order);
     for (size_t i = 0; i < n; i++)
-        order[i] = (uint32_t)i;
-    for (size_t i = n - 1; i > 0; i--) {
-        size_t j = ls_rng_below(&r, (uint32_t)(i + 1));
-        uint32_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
+        stored_add_doc(&sw, &docs[i]);
+    ck_assert_int_eq(ls_stored_finish(&sw, &err), LS_OK);
+    ls_fmt_fw_finish(&w);
+}
+
+static int sdoc_matches(const sdoc *d, const char *const got[4], const size_t glen[4])
+{
+    for (int k = 0; k < 4; k++)
+        if (glen[k] != d->len[k] || (glen[k] > 0 && memcmp(got[k], d->f[k], glen[k]) != 0))
+            return 0;
+    return 1;
+}
+
+/* The chunks, as ls_stored_chunk lists them, cover documents 0..ndocs in order; each chunk
+ * is the FORMAT.md layout: its header, zlib of the DocRecords, RawCheck of the raw bytes. */
+static void check_stored_layout(const ls_stored *s, const sdoc *const *order)
+{
+    uint32_t next = 0;
+    ls_buf raw = LS_BUF_INIT, want = LS_BUF_INIT;
+    for (uint32_t c = 0; c < s->nchunks; c++) {
+        const uint8_t *ch;
+        size_t len;
+        uint32_t first, nd;
+        ck_assert_int_eq(ls_stored_chunk(s, c, &ch, &len, &first, &nd), LS_OK);
+        ck_assert_uint_eq(first, next);
+        ck_assert_uint_ge(nd, 1);
+        next += nd;
+        uint32_t raw_len = ls_get_u32le(ch + 4), comp_len = ls_get_u32le(ch + 8);
+        ck_assert_uint_eq(len, LS_STORED_CHUNK_HEADER + comp_len);
+        raw.len = want.len = 0;
+        ck_assert_int_eq(ls_buf_reserve(&raw, raw_len + 1), LS_OK);
+        uLongf got = raw_len + 1;
+        ck_assert_int_eq(uncompress(raw.data, &got, ch + LS_STORED_CHUNK_HEADER, comp_len), Z_OK);
+        ck_assert_uint_eq(got, raw_len);
+        ck_assert_uint_eq(ls_get_u32le(ch + 12), ls_blockcheck(raw.data, raw_len));
+        ck_assert_uint_eq(ls_get_u32le(ch), ls_blockcheck2(ch + 4, 12, ch + 16, comp_len));
+        for (uint32_t d = first; d < first + nd; d++)
+            for (int k = 0; k < 4; k++) {
+                ck_assert_int_eq(ls_buf_put_vbyte(&want, (uint32_t)order[d]->len[k]), LS_OK);
+                ck_assert_int_eq(ls_buf_append(&want, order[d]->f[k], order[d]->len[k]), LS_OK);
+            }
+        ck_assert_uint_eq(want.len, raw_len);
+        ck_assert_mem_eq(want.data, raw.data, raw_len);
+    }
+    ck_assert_uint_eq(next, s->ndocs);
+    const uint8_t *ch;
+    size_t len;
+    uint32_t first, nd;
+    ck_assert_int_eq(ls_stored_chunk(s, s->nchunks, &ch, &len, &first, &nd), LS_ECORRUPT);
+    ls_buf_free(&raw);
+    ls_buf_free(&want);
+}
+
+/* Every document of a stored file, in three orders of lookups with three cache uses. */
+static void check_stored_docs(const ls_stored *s, const sdoc *const *order, size_t n, ls_rng *r)
+{
+    uint32_t *perm = ls_fmt_xmalloc(n * sizeof *perm);
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (uint32_t)i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = ls_rng_below(r, (uint32_t)i);
+        uint32_t t = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = t;
     }
     /* pass 0: one cache shared by all lookups in random order; pass 1: a fresh cache per
      * lookup; pass 2: one cache, in document order */
     for (int pass = 0; pass < 3; pass++) {
         ls_stored_cache cache = LS_STORED_CACHE_INIT;
         for (size_t t = 0; t < n; t++) {
-            uint32_t d = pass == 2 ? (uint32_t)t : order[t];
+            uint32_t d = pass == 2 ? (uint32_t)t : perm[t];
             const char *got[4];
             size_t glen[4];
             if (pass == 1) {
                 ls_stored_cache_free(&cache);
                 ck_assert_uint_eq(cache.chunk, UINT32_MAX);
             }
-            int rc = ls_stored_get(&s, d, &cache, got, glen);
+            int rc = ls_stored_get(s, d, &cache, got, glen);
             ck_assert_msg(rc == LS_OK, "ls_stored_get(%u) pass %d: %d", d, pass, rc);
-            for (int k = 0; k < 4; k++) {
-                ck_assert_msg(glen[k] == docs[d].len[k], "doc %u field %d: len %zu, want %zu",
-                              d, k, glen[k], docs[d].len[k]);
-                ck_assert_msg(glen[k] == 0 || memcmp(got[k], docs[d].f[k], glen[k]) == 0,
-                              "doc %u field %d: bytes differ", d, k);
-            }
+            ck_assert_msg(sdoc_matches(order[d], got, glen), "doc %u pass %d: fields differ", d,
+                          pass);
         }
         const char *got[4];
         size_t glen[4];
-        ck_assert_int_eq(ls_stored_get(&s, (uint32_t)n, &cache, got, glen), LS_EINVAL);
-        ck_assert_int_eq(ls_stored_get(&s, UINT32_MAX, &cache, got, glen), LS_EINVAL);
+        ck_assert_int_eq(ls_stored_get(s, (uint32_t)n, &cache, got, glen), LS_EINVAL);
+        ck_assert_int_eq(ls_stored_get(s, UINT32_MAX, &cache, got, glen), LS_EINVAL);
         ls_stored_cache_free(&cache);
     }
+    free(perm);
+}
+
+START_TEST(stored_roundtrip_chunks)
+{
+    ls_rng r;
+    ls_rng_init(&r, 400);
+    size_t n = ls_test_long() ? 20000 : 3000;
+    sdoc *docs = make_sdocs(&r, n, n / 2, 0); /* a 1 MiB body in the middle */
+    const sdoc **order = ls_fmt_xmalloc(n * sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        order[i] = &docs[i];
+    char *dir = ls_test_tmpdir();
+    char *path = ls_fmt_join(dir, "s.fdt");
+    write_stored(path, docs, n);
+    ls_ifile f;
+    ls_fmt_if_open(&f, path, LS_MAGIC_STORED);
+    ls_stored s;
+    ck_assert_int_eq(ls_stored_open(&s, f.body, f.body_len), LS_OK);
+    ck_assert_uint_eq(s.ndocs, n);
+    ck_assert_uint_gt(s.nchunks, 3);
+    /* the trailer and the index check (FORMAT.md "Stored fields") */
+    const uint8_t *t = f.body + f.body_len - 20;
+    ck_assert_uint_eq(ls_get_u64le(t) + (uint64_t)s.nchunks * 12 + 20, f.body_len);
+    ck_assert_uint_eq(ls_get_u32le(t + 16), ls_blockcheck(s.index, (size_t)s.nchunks * 12 + 16));
+    check_stored_layout(&s, order);
+    check_stored_docs(&s, order, n, &r);
+    /* the IndexCheck is verified when first needed, not at open */
+    uint8_t *copy = ls_fmt_dup(f.body, f.body_len);
+    copy[f.body_len - 1] ^= 0x10;
+    ls_stored damaged;
+    ls_stored_cache dc = LS_STORED_CACHE_INIT;
+    const char *dgot[4];
+    size_t dlen[4], clen;
+    const uint8_t *ch;
+    uint32_t first, nd;
+    ck_assert_int_eq(ls_stored_open(&damaged, copy, f.body_len), LS_OK);
+    ck_assert_int_eq(ls_stored_get(&damaged, 0, &dc, dgot, dlen), LS_ECORRUPT);
+    ck_assert_int_eq(ls_stored_chunk(&damaged, 0, &ch, &clen, &first, &nd), LS_ECORRUPT);
+    ls_stored_cache_free(&dc);
+    free(copy);
     ls_ifile_close(&f);
 
     /* an empty stored file: no chunks, no documents */
-    fw_open(&w, path, LS_MAGIC_STORED);
-    ls_stored_writer_init(&sw, &w);
-    ck_assert_int_eq(ls_stored_finish(&sw, &err), LS_OK);
-    fw_finish(&w);
-    if_open(&f, path, LS_MAGIC_STORED);
+    write_stored(path, docs, 0);
+    ls_fmt_if_open(&f, path, LS_MAGIC_STORED);
     ck_assert_int_eq(ls_stored_open(&s, f.body, f.body_len), LS_OK);
     ck_assert_uint_eq(s.ndocs, 0);
     ck_assert_uint_eq(s.nchunks, 0);
+    ck_assert_uint_eq(f.body_len, 20);
     ls_stored_cache cache = LS_STORED_CACHE_INIT;
     const char *got[4];
     size_t glen[4];
     ck_assert_int_eq(ls_stored_get(&s, 0, &cache, got, glen), LS_EINVAL);
+    ck_assert_int_eq(ls_stored_open(&s, f.body, 19), LS_ECORRUPT);
     ls_ifile_close(&f);
 
     free(order);
-    for (size_t i = 0; i < n; i++)
-        for (int k = 0; k < 4; k++)
-            free(docs[i].f[k]);
-    free(docs);
+    free_sdocs(docs, n);
     free(path);
     ls_test_rmtree(dir);
     free(dir);
 }
 END_TEST
 
-/* ---- manifest --------------------------------------------------------------------------- */
-
-static void make_manifest(ls_rng *r, ls_manifest *m, uint64_t gen, uint32_t nsegs,
-                          const char *lang)
-{
-    memset(m, 0, sizeof *m);
-    m->gen = gen;
-    snprintf(m->language, sizeof m->language, "%s", lang);
-    m->nsegs = nsegs;
-    m->segs = xmalloc((nsegs ? nsegs : 1) * sizeof *m->segs);
-    uint32_t id = ls_rng_below(r, 5);
-    for (uint32_t i = 0; i < nsegs; i++) {
-        ls_seg_info *s = &m->segs[i];
-        s->id = id;
-        id += 1 + ls_rng_below(r, 3);
-        s->ndocs = i == 0 ? UINT32_MAX : ls_rng_below(r, 100000);
-        s->tokens_all = ls_rng_next(r) >> 8;
-        s->tokens_title = s->tokens_all >> ls_rng_below(r, 10);
-        s->del_gen = i % 2 ? 0 : ls_rng_next(r);
-    }
-    m->next_seg = id + ls_rng_below(r, 3);
-}
-
-static void assert_manifest_eq(const ls_manifest *a, const ls_manifest *b)
-{
-    ck_assert_uint_eq(a->gen, b->gen);
-    ck_assert_str_eq(a->language, b->language);
-    ck_assert_uint_eq(a->next_seg, b->next_seg);
-    ck_assert_uint_eq(a->nsegs, b->nsegs);
-    for (uint32_t i = 0; i < a->nsegs; i++) {
-        ck_assert_uint_eq(a->segs[i].id, b->segs[i].id);
-        ck_assert_uint_eq(a->segs[i].ndocs, b->segs[i].ndocs);
-        ck_assert_uint_eq(a->segs[i].tokens_all, b->segs[i].tokens_all);
-        ck_assert_uint_eq(a->segs[i].tokens_title, b->segs[i].tokens_title);
-        ck_assert_uint_eq(a->segs[i].del_gen, b->segs[i].del_gen);
-    }
-}
-
-static void free_test_manifest(ls_manifest *m)
-{
-    free(m->segs);
-    m->segs = NULL;
-}
-
-static size_t file_size(const char *path)
-{
-    struct stat st;
-    ck_assert_int_eq(stat(path, &st), 0);
-    return (size_t)st.st_size;
-}
-
-static char *manifest_path(const char *dir, uint64_t gen)
-{
-    char name[64];
-    ls_manifest_name(gen, name);
-    return join(dir, name);
-}
-
-START_TEST(manifest_roundtrip_and_fallback)
+/* A merge copies whole compressed chunks (ls_stored_chunk -> ls_stored_add_chunk) between
+ * documents it adds one by one: first, consecutive and last in the new file. */
+START_TEST(stored_copies_chunks)
 {
     ls_rng r;
-    ls_rng_init(&r, 500);
+    ls_rng_init(&r, 410);
+    size_t n = 600;
+    sdoc *docs = make_sdocs(&r, n, SIZE_MAX, 1);
     char *dir = ls_test_tmpdir();
+    char *src = ls_fmt_join(dir, "a.fdt"), *dst = ls_fmt_join(dir, "b.fdt");
+    write_stored(src, docs, n);
+    ls_ifile fa;
+    ls_fmt_if_open(&fa, src, LS_MAGIC_STORED);
+    ls_stored a;
+    ck_assert_int_eq(ls_stored_open(&a, fa.body, fa.body_len), LS_OK);
+    ck_assert_uint_ge(a.nchunks, 5);
+
+    /* plan: chunk 0 | docs 3, 4 | chunks 1, 2 | doc 7 | the last chunk */
+    const sdoc **order = ls_fmt_xmalloc((n + 3) * sizeof *order);
+    size_t m = 0;
+    ls_fwriter w;
+    ls_stored_writer sw;
     ls_error err;
-    ls_manifest got;
-
-    /* none -> LS_ENOTFOUND (an unrelated file and a malformed name do not count) */
-    ck_assert_int_eq(ls_manifest_load(dir, &got, &err), LS_ENOTFOUND);
-    ck_assert(strlen(err.message) > 0);
-    char *junk = join(dir, "manifest-12");
-    ck_assert_int_eq(ls_test_write_file(junk, "x", 1), 0);
-    char *other = join(dir, "notes.txt");
-    ck_assert_int_eq(ls_test_write_file(other, "hello", 5), 0);
-    ck_assert_int_eq(ls_manifest_load(dir, &got, &err), LS_ENOTFOUND);
-
-    /* zero segments, 31-byte language */
-    ls_manifest m0, m1, m2;
-    make_manifest(&r, &m0, 1, 0, "abcdefghijklmnopqrstuvwxyz01234");
-    ck_assert_int_eq(ls_manifest_write(dir, &m0, &err), LS_OK);
-    ck_assert_int_eq(ls_manifest_load(dir, &got, &err), LS_OK);
-    assert_manifest_eq(&got, &m0);
-    char *p1 = manifest_path(dir, 1);
-    ck_assert_uint_eq(got.file_bytes, file_size(p1));
-    ls_manifest_free(&got);
-
-    make_manifest(&r, &m1, 7, 3, "english");
-    ck_assert_int_eq(ls_manifest_write(dir, &m1, &err), LS_OK);
-    make_manifest(&r, &m2, 8, 200, "french");
-    ck_assert_int_eq(ls_manifest_write(dir, &m2, &err), LS_OK);
-
-    /* the newest generation wins */
-    ck_assert_int_eq(ls_manifest_load(dir, &got, &err), LS_OK);
-    assert_manifest_eq(&got, &m2);
-    ls_manifest_free(&got);
-
-    /* a damaged newest falls back to the previous valid one, whatever byte is hit */
-    char *p8 = manifest_path(dir, 8);
-    size_t len8;
-    char *orig8 = ls_test_read_file(p8, &len8);
-    ck_assert_ptr_nonnull(orig8);
-    for (int t = 0; t < 40; t++) {
-        if (t >= 4 && t < 8)
-            continue; /* the version field: see manifest_damaged_version_falls_back */
-        char *bad = xmalloc(len8);
-        memcpy(bad, orig8, len8);
-        size_t at = t < 8 ? (size_t)t : t < 24 ? len8 - 1 - (size_t)(t - 8)
-                                               : ls_rng_below(&r, (uint32_t)len8);
-        bad[at] ^= (char)(1 + ls_rng_below(&r, 255));
-        ck_assert_int_eq(ls_test_write_file(p8, bad, len8), 0);
-        int rc = ls_manifest_load(dir, &got, &err);
-        ck_assert_msg(rc == LS_OK, "flip at %zu of %zu: %d %s", at, len8, rc, err.message);
-        assert_manifest_eq(&got, &m1);
-        ls_manifest_free(&got);
-        free(bad);
-    }
-    static const size_t cuts[] = {0, 1, 8, 24, 100, 0};
-    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
-        size_t cut = i == sizeof cuts / sizeof cuts[0] - 1 ? len8 - 1 : cuts[i];
-        ck_assert_int_eq(ls_test_write_file(p8, orig8, cut < len8 ? cut : len8 / 2), 0);
-        ck_assert_int_eq(ls_manifest_load(dir, &got, &err), LS_OK);
-        assert_manifest_eq(&got, &m1);
-        ls_manifest_free(&got);
-    }
-    ck_assert_int_eq(ls_test_write_file(p8, orig8, len8), 0);
-    ck_assert_int_eq(ls_manifest_load(dir, &got, &err), LS_OK);
-    assert_manifest_eq(&got, &m2);
-    ls_manifest_free(&got);
-
-    /* every manifest damaged -> LS_ECORRUPT naming the newest */
-    ck_assert_int_eq(ls_test_write_file(p8, orig8, len8 / 2), 0);
-    char *p7 = manifest_path(dir, 7);
-    ck_assert_int_eq(ls_test_write_file(p7, "garbage-garbage-garbage-garbage-garbage", 40), 0);
-    ck_assert_int_eq(ls_test_write_file(p1, "", 0), 0);
-    ck_assert_int_eq(ls_manifest_load(dir, &got, &err), LS_ECORRUPT);
-    ck_assert_int_eq(err.code, LS_ECORRUPT);
-    ck_assert_msg(strstr(err.message, "manifest-00000000000000000008") != NULL, "message: %s",
-                  err.message);
-
-    /* a manifest whose name and contents disagree on the generation is not trusted */
-    ls_manifest m9;
-    make_manifest(&r, &m9, 9, 1, "english");
-    ck_assert_int_eq(ls_manifest_write(dir, &m9, &err), LS_OK);
-    char *p9 = manifest_path(dir, 9), *p10 = manifest_path(dir, 10);
-    ck_assert_int_eq(rename(p9, p10), 0);
-    ck_assert_int_eq(ls_manifest_load(dir, &got, &err), LS_ECORRUPT);
-
-    /* pruning keeps keep_from and newer */
-    ck_assert_int_eq(ls_test_write_file(p8, orig8, len8), 0);
-    ls_manifest_prune(dir, 8);
-    struct stat st;
-    ck_assert_int_ne(stat(p7, &st), 0);
-    ck_assert_int_ne(stat(p1, &st), 0);
-    ck_assert_int_eq(stat(p8, &st), 0);
-    ck_assert_int_eq(stat(p10, &st), 0);
-
-    free(orig8);
-    free_test_manifest(&m0);
-    free_test_manifest(&m1);
-    free_test_manifest(&m2);
-    free_test_manifest(&m9);
-    free(p1);
-    free(p7);
-    free(p8);
-    free(p9);
-    free(p10);
-    free(junk);
-    free(other);
-    ls_test_rmtree(dir);
-    free(dir);
-}
-END_TEST
-
-/* A damaged version field is damage, not a newer format: the checksum says so, and the older
- * valid manifest must be used (as for any other damaged byte). */
-START_TEST(manifest_damaged_version_falls_back)
-{
-    ls_rng r;
-    ls_rng_init(&r, 510);
-    char *dir = ls_test_tmpdir();
-    ls_error err;
-    ls_manifest m1, m2, got;
-    make_manifest(&r, &m1, 1, 2, "english");
-    make_manifest(&r, &m2, 2, 3, "english");
-    ck_assert_int_eq(ls_manifest_write(dir, &m1, &err), LS_OK);
-    ck_assert_int_eq(ls_manifest_write(dir, &m2, &err), LS_OK);
-    char *p2 = manifest_path(dir, 2);
-    size_t len;
-    char *orig = ls_test_read_file(p2, &len);
-    ck_assert_ptr_nonnull(orig);
-    orig[4] ^= 0x02; /* version 1 -> 3, checksum now wrong */
-    ck_assert_int_eq(ls_test_write_file(p2, orig, len), 0);
-    int rc = ls_manifest_load(dir, &got, &err);
-    ck_assert_msg(rc == LS_OK, "damaged version byte: got %d (%s), want LS_OK from manifest 1",
-                  rc, err.message);
-    assert_manifest_eq(&got, &m1);
-    ls_manifest_free(&got);
-    free(orig);
-    free(p2);
-    free_test_manifest(&m1);
-    free_test_manifest(&m2);
-    ls_test_rmtree(dir);
-    free(dir);
-}
-END_TEST
-
-/* A valid manifest (good checksum) of a newer format version is LS_EFORMAT, not a fallback. */
-START_TEST(manifest_newer_version_is_eformat)
-{
-    ls_rng r;
-    ls_rng_init(&r, 520);
-    char *dir = ls_test_tmpdir();
-    ls_error err;
-    ls_manifest m1, m2, got;
-    make_manifest(&r, &m1, 1, 1, "english");
-    make_manifest(&r, &m2, 2, 1, "english");
-    ck_assert_int_eq(ls_manifest_write(dir, &m1, &err), LS_OK);
-    ck_assert_int_eq(ls_manifest_write(dir, &m2, &err), LS_OK);
-    char *p2 = manifest_path(dir, 2);
-    size_t len;
-    char *d = ls_test_read_file(p2, &len);
-    ck_assert_ptr_nonnull(d);
-    ls_put_u32le((uint8_t *)d + 4, LS_FORMAT_VERSION + 1);
-    ls_put_u32le((uint8_t *)d + len - 4, ls_crc32(0, d, len - 4));
-    ck_assert_int_eq(ls_test_write_file(p2, d, len), 0);
-    ck_assert_int_eq(ls_manifest_load(dir, &got, &err), LS_EFORMAT);
-    ck_assert_msg(strstr(err.message, "manifest-00000000000000000002") != NULL, "message: %s",
-                  err.message);
-    free(d);
-    free(p2);
-    free_test_manifest(&m1);
-    free_test_manifest(&m2);
-    ls_test_rmtree(dir);
-    free(dir);
-}
-END_TEST
-
-/* ---- the whole index through the public API --------------------------------------------- */
-
-/* A word no stemmer changes and no other document shares: consonants only. */
-static void unique_word(size_t i, char *out)
-{
-    static const char cons[] = "bcdfghjkmnpqrtvwxz"; /* 18 */
-    out[0] = 'q';
-    out[1] = 'z';
-    for (int k = 0; k < 5; k++) {
-        out[2 + k] = cons[i % 18];
-        i /= 18;
-    }
-    out[7] = '\0';
-}
-
-static const char *const common_words[] = {"index", "search", "engine", "postings", "block",
-                                           "query", "stored", "field", "segment", "merge",
-                                           "writer", "reader", "snippet", "token", "analyzer"};
-
-START_TEST(index_roundtrip_public_api)
-{
-    ls_rng r;
-    ls_rng_init(&r, 600);
-    size_t n = ls_test_long() ? 3000 : 700;
-    size_t commits = 3;
-    char *dir = ls_test_tmpdir();
-    ls_error err;
-    ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
-    wo.ram_budget = 128 * 1024; /* about 100 documents a segment */
-    ls_writer *w;
-    char body[2048], title[64], id[32], path[64], uw[8];
-    for (size_t c = 0; c < commits; c++) {
-        int rc = ls_writer_open(dir, &wo, &w, &err);
-        ck_assert_msg(rc == LS_OK, "ls_writer_open: %d %s", rc, err.message);
-        for (size_t i = c * n / commits; i < (c + 1) * n / commits; i++) {
-            unique_word(i, uw);
-            size_t bl = 0;
-            size_t nw = 5 + ls_rng_below(&r, 60), at = ls_rng_below(&r, (uint32_t)nw);
-            for (size_t k = 0; k < nw; k++) {
-                const char *word = k == at ? uw : common_words[ls_rng_below(&r, 15)];
-                bl += (size_t)snprintf(body + bl, sizeof body - bl, "%s%s", k ? " " : "", word);
-            }
-            snprintf(title, sizeof title, "Title of document %zu", i);
-            snprintf(id, sizeof id, "doc-%zu", i);
-            snprintf(path, sizeof path, "/data/dir%zu/file-%zu.txt", i % 7, i);
-            ls_document d = LS_DOCUMENT_INIT;
-            d.id = id;
-            d.id_len = strlen(id);
-            d.title = title;
-            d.title_len = strlen(title);
-            d.body = body;
-            d.body_len = bl;
-            d.path = path;
-            d.path_len = strlen(path);
-            rc = ls_writer_add(w, &d, &err);
-            ck_assert_msg(rc == LS_OK, "ls_writer_add %zu: %d %s", i, rc, err.message);
+    ls_fmt_fw_open(&w, dst, LS_MAGIC_STORED);
+    ls_stored_writer_init(&sw, &w);
+    static const int plan[] = {-1, 3, 4, -2, -3, 7, -4};
+    for (size_t p = 0; p < sizeof plan / sizeof plan[0]; p++) {
+        if (plan[p] >= 0) {
+            stored_add_doc(&sw, &docs[plan[p]]);
+            order[m++] = &docs[plan[p]];
+            continue;
         }
-        rc = ls_writer_commit(w, &err);
-        ck_assert_msg(rc == LS_OK, "ls_writer_commit: %d %s", rc, err.message);
-        ls_writer_close(w);
+        uint32_t c = plan[p] == -4 ? a.nchunks - 1 : (uint32_t)(-plan[p] - 1);
+        const uint8_t *ch;
+        size_t len;
+        uint32_t first, nd;
+        ck_assert_int_eq(ls_stored_chunk(&a, c, &ch, &len, &first, &nd), LS_OK);
+        int rc = ls_stored_add_chunk(&sw, ch, len, nd, &err);
+        ck_assert_msg(rc == LS_OK, "ls_stored_add_chunk: %d %s", rc, err.message);
+        for (uint32_t d = first; d < first + nd; d++)
+            order[m++] = &docs[d];
     }
+    ck_assert_int_eq(ls_stored_finish(&sw, &err), LS_OK);
+    ls_fmt_fw_finish(&w);
 
-    ls_reader *rd;
-    int rc = ls_reader_open(dir, &rd, &err);
-    ck_assert_msg(rc == LS_OK, "ls_reader_open: %d %s", rc, err.message);
-    rc = ls_reader_check(rd, &err);
-    ck_assert_msg(rc == LS_OK, "ls_reader_check: %d %s", rc, err.message);
-    ls_index_stats st;
-    memset(&st, 0, sizeof st);
-    st.version = LS_INDEX_STATS_VERSION;
-    ck_assert_int_eq(ls_reader_stats(rd, &st, &err), LS_OK);
-    ck_assert_uint_eq(st.documents, n);
-    ck_assert_uint_gt(st.segments, commits);
-    ck_assert_uint_eq(st.generation, commits);
-    ck_assert_uint_gt(st.terms, n);  /* at least every unique word */
-    ck_assert_uint_ge(st.postings, st.terms);
-    ck_assert_uint_gt(st.tokens, n * 5);
-    ck_assert_uint_gt(st.bytes_dictionary, 0);
-    ck_assert_uint_gt(st.bytes_postings, 0);
-    ck_assert_uint_gt(st.bytes_positions, 0);
-    ck_assert_uint_eq(st.bytes_doclens,
-                      (uint64_t)st.segments * (LS_HEADER_SIZE + LS_FOOTER_SIZE) + n * 12);
-    ck_assert_uint_gt(st.bytes_stored, 0);
-    ck_assert_uint_gt(st.bytes_manifest, 0);
-    ck_assert_str_eq(st.language, "english");
-    ls_index_stats bad = st;
-    bad.version = 0;
-    ck_assert_int_eq(ls_reader_stats(rd, &bad, &err), LS_EINVAL);
-
-    ls_search_options so = LS_SEARCH_OPTIONS_INIT;
-    so.snippets = 1;
-    for (size_t i = 0; i < n; i++) {
-        unique_word(i, uw);
-        ls_hits *h;
-        rc = ls_search(rd, uw, strlen(uw), &so, &h, &err);
-        ck_assert_msg(rc == LS_OK, "search %s: %d %s", uw, rc, err.message);
-        ck_assert_msg(ls_hits_total(h) == 1 && ls_hits_count(h) == 1,
-                      "search %s (doc %zu): total %llu", uw, i,
-                      (unsigned long long)ls_hits_total(h));
-        const ls_hit *hit = ls_hits_get(h, 0);
-        snprintf(title, sizeof title, "Title of document %zu", i);
-        snprintf(id, sizeof id, "doc-%zu", i);
-        snprintf(path, sizeof path, "/data/dir%zu/file-%zu.txt", i % 7, i);
-        ck_assert_str_eq(hit->id, id);
-        ck_assert_uint_eq(hit->id_len, strlen(id));
-        ck_assert_str_eq(hit->title, title);
-        ck_assert_uint_eq(hit->title_len, strlen(title));
-        ck_assert_str_eq(hit->path, path);
-        ck_assert_uint_eq(hit->path_len, strlen(path));
-        ck_assert_uint_eq(hit->doc, i); /* documents are numbered in the order they were added */
-        ck_assert_ptr_nonnull(hit->snippet);
-        ck_assert_msg(hit->snippet->n_matches >= 1 && strstr(hit->snippet->text, uw) != NULL,
-                      "snippet of doc %zu lacks %s: '%s'", i, uw, hit->snippet->text);
-        ck_assert_ptr_null(ls_hits_get(h, 1));
-        ls_hits_free(h);
-    }
-    /* a common word counts every document that has it, across all segments */
-    ls_hits *h;
-    so.limit = 5;
-    static const char all_q[] = "index OR search OR engine OR postings OR block OR query OR "
-                                "stored OR field OR segment OR merge OR writer OR reader OR "
-                                "snippet OR token OR analyzer";
-    rc = ls_search(rd, all_q, strlen(all_q), &so, &h, &err);
-    ck_assert_int_eq(rc, LS_OK);
-    ck_assert_uint_eq(ls_hits_total(h), n);
-    ck_assert_uint_eq(ls_hits_count(h), 5);
-    ls_hits_free(h);
-    ls_reader_close(rd);
+    ls_ifile fb;
+    ls_fmt_if_open(&fb, dst, LS_MAGIC_STORED);
+    ls_stored b;
+    ck_assert_int_eq(ls_stored_open(&b, fb.body, fb.body_len), LS_OK);
+    ck_assert_uint_eq(b.ndocs, m);
+    ck_assert_uint_eq(b.nchunks, 6); /* four copied, two of added documents */
+    check_stored_layout(&b, order);
+    check_stored_docs(&b, order, m, &r);
+    ls_ifile_close(&fa);
+    ls_ifile_close(&fb);
+    free(order);
+    free_sdocs(docs, n);
+    free(src);
+    free(dst);
     ls_test_rmtree(dir);
     free(dir);
+}
+END_TEST
+
+/* Reads every document and chunk of a damaged stored body. @return 1 when a read reported
+ * the damage; fails the test on a wrong answer. */
+static int stored_damaged_reads(const uint8_t *body, size_t len, const sdoc *docs, size_t n,
+                                const uint32_t *chunk_first, uint32_t nchunks, size_t at)
+{
+    ls_stored s;
+    int rc = ls_stored_open(&s, body, len);
+    if (rc != LS_OK) {
+        LS_FMT_CHECK(rc == LS_ECORRUPT, "flip at %zu: open gave %d", at, rc);
+        return 1;
+    }
+    int seen = 0;
+    ls_stored_cache cache = LS_STORED_CACHE_INIT;
+    for (uint32_t d = 0; d < n; d++) {
+        const char *got[4];
+        size_t glen[4];
+        rc = ls_stored_get(&s, d, &cache, got, glen);
+        LS_FMT_CHECK(rc == LS_OK || rc == LS_ECORRUPT, "flip at %zu: doc %u gave %d", at, d, rc);
+        if (rc == LS_OK)
+            LS_FMT_CHECK(sdoc_matches(&docs[d], got, glen), "flip at %zu: doc %u is wrong", at, d);
+        seen |= rc != LS_OK;
+    }
+    ls_stored_cache_free(&cache);
+    for (uint32_t c = 0; c < nchunks; c++) {
+        const uint8_t *ch;
+        size_t clen;
+        uint32_t first, nd;
+        rc = ls_stored_chunk(&s, c, &ch, &clen, &first, &nd);
+        LS_FMT_CHECK(rc == LS_OK || rc == LS_ECORRUPT, "flip at %zu: chunk %u gave %d", at, c, rc);
+        if (rc == LS_OK) /* its bytes are checked when read (RawCheck), not when copied */
+            LS_FMT_CHECK(first == chunk_first[c] && nd == chunk_first[c + 1] - first,
+                         "flip at %zu: chunk %u holds the wrong documents", at, c);
+        seen |= rc != LS_OK;
+    }
+    return seen;
+}
+
+START_TEST(stored_flipped_bytes)
+{
+    ls_rng r;
+    ls_rng_init(&r, 420);
+    size_t n = 50;
+    sdoc *docs = make_sdocs(&r, n, SIZE_MAX, 1);
+    char *dir = ls_test_tmpdir();
+    char *path = ls_fmt_join(dir, "f.fdt");
+    write_stored(path, docs, n);
+    ls_ifile f;
+    ls_fmt_if_open(&f, path, LS_MAGIC_STORED);
+    ls_stored s;
+    ck_assert_int_eq(ls_stored_open(&s, f.body, f.body_len), LS_OK);
+    ck_assert_uint_ge(s.nchunks, 3);
+    uint32_t *cf = ls_fmt_xmalloc((s.nchunks + 1) * sizeof *cf);
+    for (uint32_t c = 0; c < s.nchunks; c++)
+        cf[c] = ls_get_u32le(s.index + (size_t)c * 12);
+    cf[s.nchunks] = (uint32_t)n;
+    ck_assert_int_eq(stored_damaged_reads(f.body, f.body_len, docs, n, cf, s.nchunks, SIZE_MAX), 0);
+    /* A flip inside zlib data may inflate to the very same bytes (in periodic text a back
+     * reference of distance 26 and one of 52 copy the same letters): then nothing is wrong
+     * and nothing can tell. Everywhere else, and for most zlib bytes, the damage shows. */
+    uint8_t *zlib_byte = ls_fmt_xmalloc(f.body_len);
+    memset(zlib_byte, 0, f.body_len);
+    for (uint32_t c = 0; c < s.nchunks; c++) {
+        uint64_t off = ls_get_u64le(s.index + (size_t)c * 12 + 4);
+        memset(zlib_byte + off + LS_STORED_CHUNK_HEADER, 1, ls_get_u32le(f.body + off + 8));
+    }
+    uint8_t *copy = ls_fmt_dup(f.body, f.body_len);
+    size_t *offs = ls_fmt_xmalloc(f.body_len * sizeof *offs);
+    size_t nf = ls_fmt_flip_offsets(&r, f.body_len, ls_test_long() ? SIZE_MAX : 6000, offs);
+    size_t zlib_flips = 0, zlib_unseen = 0;
+    for (size_t k = 0; k < nf; k++) {
+        size_t at = offs[k];
+        copy[at] ^= (uint8_t)(1 + ls_rng_below(&r, 255));
+        int seen = stored_damaged_reads(copy, f.body_len, docs, n, cf, s.nchunks, at);
+        zlib_flips += zlib_byte[at];
+        zlib_unseen += zlib_byte[at] && !seen;
+        ck_assert_msg(seen || zlib_byte[at], "flip at %zu of %zu went unnoticed", at, f.body_len);
+        copy[at] = f.body[at];
+    }
+    ck_assert_msg(zlib_unseen * 20 < zlib_flips, "%zu of %zu flips of zlib data unnoticed",
+                  zlib_unseen, zlib_flips);
+    free(zlib_byte);
+    free(offs);
+    free(copy);
+    free(cf);
+    ls_ifile_close(&f);
+    free_sdocs(docs, n);
+    free(path);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/*
+ * KNOWN LIBRARY BUG (fails until fixed): ls_stored_get tests doc against the trailer's
+ * DocCount before it verifies the IndexCheck that covers it, so a damaged DocCount that
+ * shrank makes existing documents LS_EINVAL ("out of range"), a wrong answer, instead of
+ * LS_ECORRUPT. (ls_segment_acquire compares DocCount with the manifest, so whole segments are
+ * protected; the stored-field layer alone is not.)
+ */
+START_TEST(stored_damaged_doc_count_is_corrupt)
+{
+    ls_rng r;
+    ls_rng_init(&r, 430);
+    size_t n = 40;
+    sdoc *docs = make_sdocs(&r, n, SIZE_MAX, 1);
+    char *dir = ls_test_tmpdir();
+    char *path = ls_fmt_join(dir, "c.fdt");
+    write_stored(path, docs, n);
+    ls_ifile f;
+    ls_fmt_if_open(&f, path, LS_MAGIC_STORED);
+    uint8_t *copy = ls_fmt_dup(f.body, f.body_len);
+    ls_put_u32le(copy + f.body_len - 8, (uint32_t)n - 1); /* DocCount n -> n - 1 */
+    ls_stored s;
+    ls_stored_cache cache = LS_STORED_CACHE_INIT;
+    const char *got[4];
+    size_t glen[4];
+    int rc = ls_stored_open(&s, copy, f.body_len);
+    if (rc == LS_OK)
+        rc = ls_stored_get(&s, (uint32_t)n - 1, &cache, got, glen);
+    ls_stored_cache_free(&cache);
+    free(copy);
+    ls_ifile_close(&f);
+    free_sdocs(docs, n);
+    free(path);
+    ls_test_rmtree(dir);
+    free(dir);
+    ck_assert_msg(rc == LS_ECORRUPT,
+                  "KNOWN BUG: a damaged stored DocCount gave %d (%s) for an existing document, "
+                  "not LS_ECORRUPT",
+                  rc, rc == LS_EINVAL ? "LS_EINVAL" : "?");
 }
 END_TEST
 
@@ -1080,18 +1255,21 @@ Suite *ls_suite_format(void)
 {
     Suite *s = suite_create("format");
     TCase *tc = tcase_create("structures");
-    tcase_set_timeout(tc, ls_test_long() ? 600 : 60);
+    tcase_set_timeout(tc, ls_test_long() ? 900 : 120);
     tcase_add_test(tc, termdict_roundtrip_sizes);
     tcase_add_test(tc, termdict_rejects_bad_keys);
+    tcase_add_test(tc, termdict_format_example);
+    tcase_add_test(tc, termdict_flipped_bytes);
     tcase_add_test(tc, postings_roundtrip_edges);
+    tcase_add_test(tc, postings_format_example);
+    tcase_add_test(tc, postings_pages_and_flipped_bytes);
     tcase_add_test(tc, stored_roundtrip_chunks);
-    tcase_add_test(tc, manifest_roundtrip_and_fallback);
-    tcase_add_test(tc, manifest_damaged_version_falls_back);
-    tcase_add_test(tc, manifest_newer_version_is_eformat);
+    tcase_add_test(tc, stored_copies_chunks);
+    tcase_add_test(tc, stored_flipped_bytes);
     suite_add_tcase(s, tc);
-    TCase *ix = tcase_create("index");
-    tcase_set_timeout(ix, ls_test_long() ? 600 : 60);
-    tcase_add_test(ix, index_roundtrip_public_api);
-    suite_add_tcase(s, ix);
+    /* Tests of library bugs found and not fixed yet: they fail until the fix lands. */
+    TCase *kb = tcase_create("known_bugs");
+    tcase_add_test(kb, stored_damaged_doc_count_is_corrupt);
+    suite_add_tcase(s, kb);
     return s;
 }

@@ -248,9 +248,12 @@ START_TEST(seeds_cli_ranked_as_oracle)
     oracle_result want;
     ls_oracle_search(set.oracle, q, LS_DEFAULT_K1, LS_DEFAULT_B, &want);
     ck_assert_uint_eq(want.n, N_SEEDS);
+    char *real = realpath(LS_TEST_SEEDS_DIR, NULL); /* indexed files' ids: absolute paths */
+    ck_assert_ptr_nonnull(real);
     char *save = NULL, *line = strtok_r(out, "\n", &save);
     for (size_t i = 0; i < want.n; i++, line = strtok_r(NULL, "\n", &save)) {
-        const char *expect = set.s[want.hits[i].doc].name;
+        char expect[4096];
+        snprintf(expect, sizeof expect, "%s/%s", real, set.s[want.hits[i].doc].name);
         ck_assert_msg(line != NULL, "cisearch printed %zu ids, expected %zu", i, want.n);
         size_t len = strlen(line);
         if (len > 0 && line[len - 1] == '\r')
@@ -260,6 +263,7 @@ START_TEST(seeds_cli_ranked_as_oracle)
     }
     ck_assert_msg(line == NULL, "cisearch printed more ids than the %zu matches: '%s'", want.n,
                   line);
+    free(real);
     oracle_result_free(&want);
     oracle_q_free(q);
     free(out);

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * keyblocks.c - front-coded sorted keys in checked blocks (FORMAT.md "KeyBlocks").
+ *
+ * Lookups binary-search the blocks by their first keys (read in place, unverified), then
+ * verify the block they land on. That block being intact, its first key must not exceed the
+ * key sought (else a probe read damaged bytes: an error), and scanning forward from it, block
+ * after verified block, finds the answer: the earlier blocks hold only smaller keys.
+ */
+#include "format/keyblocks.h"
+
+#include <string.h>
+
+#include "codec/blockcheck.h"
+#include "codec/vbyte.h"
+#include "libsearch.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#define INDEX_ENTRY 12u
+
+int ls_key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    int c = al && bl ? memcmp(a, b, al < bl ? al : bl) : 0;
+    if (c != 0)
+        return c;
+    return al < bl ? -1 : al > bl;
+}
+
+int ls_keyblock_writer_init(ls_keyblock_writer *kw, ls_fwriter *w)
+{
+    memset(kw, 0, sizeof *kw);
+    kw->w = w;
+    kw->body_start = w->offset;
+    kw->prev = ls_malloc(LS_KEYBLOCK_MAX_KEY);
+    return kw->prev ? LS_OK : LS_ENOMEM;
+}
+
+int ls_keyblock_starts_block(const ls_keyblock_writer *kw) { return kw->in_block == 0; }
+
+static int flush_block(ls_keyblock_writer *kw, ls_error *err)
+{
+    if (kw->in_block == 0)
+        return LS_OK;
+    uint8_t e[INDEX_ENTRY];
+    ls_put_u64le(e, kw->w->offset - kw->body_start);
+    ls_put_u32le(e + 8, ls_blockcheck(kw->block.data, kw->block.len));
+    if (ls_buf_append(&kw->index, e, sizeof e) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    int rc = ls_fwriter_write(kw->w, kw->block.data, kw->block.len, err);
+    kw->block.len = 0;
+    kw->in_block = 0;
+    return rc;
+}
+
+int ls_keyblock_add(ls_keyblock_writer *kw, const uint8_t *key, size_t len,
+                    const uint8_t *payload, size_t plen, ls_error *err)
+{
+    if (len == 0 || len > LS_KEYBLOCK_MAX_KEY)
+        return ls_error_set(err, LS_ELIMIT, "key of %zu bytes", len);
+    if (kw->count > 0 && ls_key_cmp(kw->prev, kw->prev_len, key, len) >= 0)
+        return ls_error_set(err, LS_EINVAL, "keys out of order");
+    size_t shared = 0;
+    if (kw->in_block > 0) {
+        size_t n = len < kw->prev_len ? len : kw->prev_len;
+        while (shared < n && kw->prev[shared] == key[shared])
+            shared++;
+    }
+    ls_buf *b = &kw->block;
+    if (ls_buf_put_vbyte(b, (uint32_t)shared) != LS_OK ||
+        ls_buf_put_vbyte(b, (uint32_t)(len - shared)) != LS_OK ||
+        ls_buf_append(b, key + shared, len - shared) != LS_OK ||
+        ls_buf_append(b, payload, plen) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    memcpy(kw->prev, key, len);
+    kw->prev_len = len;
+    kw->count++;
+    if (++kw->in_block == LS_KEYBLOCK_ENTRIES)
+        return flush_block(kw, err);
+    return LS_OK;
+}
+
+int ls_keyblock_finish(ls_keyblock_writer *kw, ls_error *err)
+{
+    int rc = flush_block(kw, err);
+    uint8_t t[LS_KEYBLOCK_TRAILER];
+    ls_put_u64le(t, kw->w->offset - kw->body_start);
+    ls_put_u64le(t + 8, kw->count);
+    ls_put_u32le(t + 16, (uint32_t)(kw->index.len / INDEX_ENTRY));
+    if (rc == LS_OK && kw->index.len / INDEX_ENTRY > UINT32_MAX)
+        rc = ls_error_set(err, LS_ELIMIT, "too many key blocks");
+    if (rc == LS_OK) {
+        /* IndexCheck covers the block index and the trailer bytes before it. */
+        ls_buf all = kw->index;
+        if (ls_buf_append(&all, t, 20) != LS_OK)
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+        kw->index = all;
+        if (rc == LS_OK) {
+            ls_put_u32le(t + 20, ls_blockcheck(all.data, all.len));
+            rc = ls_fwriter_write(kw->w, all.data, all.len - 20, err);
+        }
+    }
+    if (rc == LS_OK)
+        rc = ls_fwriter_write(kw->w, t, sizeof t, err);
+    ls_keyblock_writer_free(kw);
+    return rc;
+}
+
+void ls_keyblock_writer_free(ls_keyblock_writer *kw)
+{
+    ls_buf_free(&kw->block);
+    ls_buf_free(&kw->index);
+    ls_free(kw->prev);
+    kw->prev = NULL;
+}
+
+/* ---- reading ---- */
+
+int ls_keyblocks_open(ls_keyblocks *kb, const uint8_t *body, size_t len)
+{
+    memset(kb, 0, sizeof *kb);
+    atomic_init(&kb->index_state, 0);
+    if (len < LS_KEYBLOCK_TRAILER)
+        return LS_ECORRUPT;
+    const uint8_t *t = body + len - LS_KEYBLOCK_TRAILER;
+    uint64_t index_off = ls_get_u64le(t);
+    kb->count = ls_get_u64le(t + 8);
+    kb->nblocks = ls_get_u32le(t + 16);
+    if (index_off > len - LS_KEYBLOCK_TRAILER ||
+        (uint64_t)kb->nblocks * INDEX_ENTRY != len - LS_KEYBLOCK_TRAILER - index_off)
+        return LS_ECORRUPT;
+    if (kb->count > (uint64_t)kb->nblocks * LS_KEYBLOCK_ENTRIES ||
+        kb->count + LS_KEYBLOCK_ENTRIES <= (uint64_t)kb->nblocks * LS_KEYBLOCK_ENTRIES)
+        return LS_ECORRUPT;
+    kb->blocks = body;
+    kb->blocks_len = (size_t)index_off;
+    kb->index = body + index_off;
+    return LS_OK;
+}
+
+/* The index (and trailer) check, computed once per structure and remembered. */
+static int verify_index(const ls_keyblocks *kb)
+{
+    ls_keyblocks *m = (ls_keyblocks *)kb; /* the state is a cache, safe to share: atomic */
+    int st = atomic_load_explicit(&m->index_state, memory_order_acquire);
+    if (st == 0) {
+        size_t n = (size_t)kb->nblocks * INDEX_ENTRY + 20;
+        uint32_t want = ls_get_u32le(kb->index + n);
+        st = ls_blockcheck(kb->index, n) == want ? 1 : -1;
+        atomic_store_explicit(&m->index_state, st, memory_order_release);
+    }
+    return st == 1 ? LS_OK : LS_ECORRUPT;
+}
+
+static int block_range(const ls_keyblocks *kb, uint32_t b, uint64_t *off, uint64_t *end)
+{
+    *off = ls_get_u64le(kb->index + (size_t)b * INDEX_ENTRY);
+    *end = b + 1 < kb->nblocks ? ls_get_u64le(kb->index + (size_t)(b + 1) * INDEX_ENTRY)
+                               : kb->blocks_len;
+    return *off < *end && *end <= kb->blocks_len ? LS_OK : LS_ECORRUPT;
+}
+
+/* Positions it at the start of block b, verified. */
+static int load_block(ls_keyblocks_iter *it, uint32_t b)
+{
+    const ls_keyblocks *kb = it->kb;
+    uint64_t off, end;
+    if (block_range(kb, b, &off, &end) != LS_OK)
+        return LS_ECORRUPT;
+    uint32_t want = ls_get_u32le(kb->index + (size_t)b * INDEX_ENTRY + 8);
+    if (ls_blockcheck(kb->blocks + off, (size_t)(end - off)) != want)
+        return LS_ECORRUPT;
+    it->block = b;
+    it->in_block = 0;
+    it->pos = kb->blocks + off;
+    it->end = kb->blocks + end;
+    it->key_len = 0;
+    return LS_OK;
+}
+
+/* Decodes the key of the entry at it->pos (the payload follows at it->pos). */
+static int decode_key(ls_keyblocks_iter *it)
+{
+    uint32_t shared, slen;
+    const uint8_t **p = &it->pos, *end = it->end;
+    if (ls_vbyte_get(p, end, &shared) || ls_vbyte_get(p, end, &slen) || shared > it->key_len ||
+        slen > LS_KEYBLOCK_MAX_KEY - shared || slen > (size_t)(end - *p) ||
+        (it->in_block == 0 && shared != 0) || shared + slen == 0)
+        return LS_ECORRUPT;
+    memcpy(it->key + shared, *p, slen);
+    *p += slen;
+    it->key_len = shared + slen;
+    return LS_OK;
+}
+
+static int decode_entry(ls_keyblocks_iter *it)
+{
+    if (decode_key(it) != LS_OK)
+        return LS_ECORRUPT;
+    if (it->payload(it->state, &it->pos, it->end, it->in_block == 0) != LS_OK)
+        return LS_ECORRUPT;
+    it->in_block++;
+    return 1;
+}
+
+void ls_keyblocks_iter_init(ls_keyblocks_iter *it, const ls_keyblocks *kb, ls_payload_fn fn,
+                            void *state)
+{
+    it->kb = kb;
+    it->payload = fn;
+    it->state = state;
+    it->block = 0;
+    it->in_block = 0;
+    it->pos = it->end = NULL;
+    it->key_len = 0;
+}
+
+int ls_keyblocks_next(ls_keyblocks_iter *it)
+{
+    if (it->pos >= it->end) {
+        uint32_t nb = it->pos == NULL ? 0 : it->block + 1;
+        if (nb >= it->kb->nblocks)
+            return 0;
+        if (verify_index(it->kb) != LS_OK || load_block(it, nb) != LS_OK)
+            return LS_ECORRUPT;
+    }
+    return decode_entry(it);
+}
+
+/* The first key of block b, read in place without verification (binary-search probes). */
+static int probe_key(ls_keyblocks_iter *it, uint32_t b)
+{
+    uint64_t off, end;
+    if (block_range(it->kb, b, &off, &end) != LS_OK)
+        return LS_ECORRUPT;
+    it->pos = it->kb->blocks + off;
+    it->end = it->kb->blocks + end;
+    it->in_block = 0;
+    it->key_len = 0;
+    return decode_key(it);
+}
+
+int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
+{
+    const ls_keyblocks *kb = it->kb;
+    it->pos = it->end = NULL;
+    if (kb->nblocks == 0)
+        return 0;
+    if (verify_index(kb) != LS_OK)
+        return LS_ECORRUPT;
+    uint32_t lo = 0, hi = kb->nblocks; /* the last block whose first key <= key */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (probe_key(it, mid) != LS_OK)
+            return LS_ECORRUPT;
+        if (ls_key_cmp(it->key, it->key_len, key, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (load_block(it, lo) != LS_OK)
+        return LS_ECORRUPT;
+    for (int first = 1;; first = 0) {
+        int rc = ls_keyblocks_next(it);
+        if (rc <= 0)
+            return rc;
+        int c = ls_key_cmp(it->key, it->key_len, key, len);
+        if (first && lo > 0 && c > 0)
+            return LS_ECORRUPT; /* a probe misread: the verified block starts past the key */
+        if (c >= 0)
+            return 1;
+    }
+}
+
+int ls_keyblocks_find(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
+{
+    int rc = ls_keyblocks_seek(it, key, len);
+    if (rc <= 0)
+        return rc;
+    return it->key_len == len && memcmp(it->key, key, len) == 0;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * keyblocks.h - sorted byte-string keys with a payload each, front-coded in checked blocks
+ * (FORMAT.md "KeyBlocks"). Three structures are built on it: the term dictionary (payload:
+ * the term's statistics and offsets), the id dictionary (document number and stamp) and the
+ * document-frequency corrections of a deletions file (a count).
+ *
+ *   KeyBlocks  --> Block^K, BlockIndex, Trailer
+ *   Block      --> Entry^(1..LS_KEYBLOCK_ENTRIES)
+ *   Entry      --> VByte(Shared), VByte(SuffixLen), Suffix, Payload
+ *   BlockIndex --> (BlockOffset u64, BlockCheck u32)^K
+ *   Trailer    --> IndexOffset u64, Count u64, K u32, IndexCheck u32
+ *
+ * Keys ascend strictly (bytewise); the first entry of a block has Shared = 0, so a block
+ * decodes alone. BlockCheck is the block check (codec/blockcheck.h) of the block's bytes;
+ * IndexCheck covers the block index and the 20 trailer bytes before it. Payloads are written
+ * and read by the layer above, which may delta-code them against the previous entry of the
+ * same block (it is told when an entry starts a block). Readers verify the index when first
+ * used and every block before they decode it.
+ */
+#ifndef LS_FORMAT_KEYBLOCKS_H
+#define LS_FORMAT_KEYBLOCKS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/fileio.h"
+
+#define LS_KEYBLOCK_ENTRIES 32
+#define LS_KEYBLOCK_MAX_KEY 4097 /* longest key: an id (LS_MAX_ID_BYTES) plus one byte */
+#define LS_KEYBLOCK_TRAILER 24u
+
+typedef struct ls_keyblock_writer {
+    ls_fwriter *w;
+    uint64_t body_start; /* w->offset where the structure begins */
+    ls_buf block;        /* the block being filled */
+    ls_buf index;        /* (offset u64, check u32) per finished block */
+    uint8_t *prev;       /* the previous key (LS_KEYBLOCK_MAX_KEY bytes) */
+    size_t prev_len;
+    uint32_t in_block;
+    uint64_t count;
+} ls_keyblock_writer;
+
+/** Starts a structure at w's current offset. @return LS_OK or LS_ENOMEM. */
+int ls_keyblock_writer_init(ls_keyblock_writer *kw, ls_fwriter *w);
+/** @return nonzero when the next ls_keyblock_add starts a block (its payload must not be
+ *  delta-coded against the previous entry). */
+int ls_keyblock_starts_block(const ls_keyblock_writer *kw);
+/** Adds a key (strictly greater than the previous one) with its payload bytes.
+ *  @return LS_OK, LS_ELIMIT (key empty or too long), LS_EINVAL (not ascending), LS_ENOMEM,
+ *  LS_EIO. */
+int ls_keyblock_add(ls_keyblock_writer *kw, const uint8_t *key, size_t len,
+                    const uint8_t *payload, size_t plen, ls_error *err);
+/** Writes the last block, the index and the trailer; frees the writer's buffers. */
+int ls_keyblock_finish(ls_keyblock_writer *kw, ls_error *err);
+void ls_keyblock_writer_free(ls_keyblock_writer *kw);
+
+/* ---- reading ---- */
+
+typedef struct ls_keyblocks {
+    const uint8_t *blocks; /* first block */
+    size_t blocks_len;     /* bytes of all blocks */
+    const uint8_t *index;  /* K entries of 12 bytes */
+    uint32_t nblocks;
+    uint64_t count;
+    atomic_int index_state; /* 0 not verified yet, 1 verified, -1 damaged */
+} ls_keyblocks;
+
+/** Reads the trailer of a structure occupying body[0..len). @return LS_OK or LS_ECORRUPT. */
+int ls_keyblocks_open(ls_keyblocks *kb, const uint8_t *body, size_t len);
+
+/** Decodes an entry's payload at *p (< end), moving *p past it; `first` tells whether the
+ *  entry starts its block. @return LS_OK or LS_ECORRUPT. */
+typedef int (*ls_payload_fn)(void *state, const uint8_t **p, const uint8_t *end, int first);
+
+typedef struct ls_keyblocks_iter {
+    const ls_keyblocks *kb;
+    ls_payload_fn payload;
+    void *state;
+    uint32_t block, in_block;
+    const uint8_t *pos, *end;
+    size_t key_len;
+    uint8_t key[LS_KEYBLOCK_MAX_KEY];
+} ls_keyblocks_iter;
+
+/** Prepares an iterator whose payloads go through fn(state, ...). */
+void ls_keyblocks_iter_init(ls_keyblocks_iter *it, const ls_keyblocks *kb, ls_payload_fn fn,
+                            void *state);
+/** Positions it on the first key >= key. @return 1 on an entry, 0 at the end, LS_ECORRUPT. */
+int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len);
+/** Moves to the next entry. @return 1, 0 at the end, LS_ECORRUPT. */
+int ls_keyblocks_next(ls_keyblocks_iter *it);
+/** Exact lookup (the iterator is left on the entry). @return 1 found, 0 absent, LS_ECORRUPT. */
+int ls_keyblocks_find(ls_keyblocks_iter *it, const uint8_t *key, size_t len);
+
+/** Bytewise comparison of two keys (shorter first on a common prefix). */
+int ls_key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl);
+
+#endif

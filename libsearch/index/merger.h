@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * merger.h - merges adjacent segments into one (DESIGN.md §4): the live documents of the
+ * sources, in order, become documents 0, 1, 2, ... of the new segment, so document order and
+ * therefore every score and tie is the same before and after. Deleted documents are dropped
+ * (and with them the terms only they held). Postings are merged key by key with document
+ * numbers remapped and positions copied as bytes; stored-field chunks whose documents all
+ * survive are copied without being inflated again; the id dictionaries are merged in order.
+ * Every block read from the sources is verified (format/), so damage is not carried over.
+ */
+#ifndef LS_INDEX_MERGER_H
+#define LS_INDEX_MERGER_H
+
+#include <stdint.h>
+
+#include "format/manifest.h"
+#include "format/segment.h"
+
+typedef struct ls_merge_source {
+    const ls_segment *seg;
+    const uint8_t *deleted; /* its deletion bitmap, NULL when it has none */
+} ls_merge_source;
+
+/**
+ * Writes segment out_id of dir from src[0..n) and fsyncs it. info receives its record.
+ * @return LS_OK, LS_EIO, LS_ECORRUPT (a damaged source, naming it), LS_ELIMIT, LS_ENOMEM.
+ *         On failure no file of out_id remains.
+ */
+int ls_merge_segments(const char *dir, const ls_merge_source *src, uint32_t n, uint32_t out_id,
+                      ls_seg_info *info, ls_error *err);
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * writer_int.h - the inside of the public ls_writer, shared by writer.c (open, add, delete,
+ * the segment being built) and commit.c (commit, deletions files, merges, removing files no
+ * commit needs). Internal to index/.
+ */
+#ifndef LS_INDEX_WRITER_INT_H
+#define LS_INDEX_WRITER_INT_H
+
+#include <stdint.h>
+
+#include "analysis/analyzer.h"
+#include "format/deletes.h"
+#include "format/manifest.h"
+#include "format/segment.h"
+#include "format/stored.h"
+#include "index/inverter.h"
+#include "libsearch.h"
+#include "util/buf.h"
+#include "util/fileio.h"
+#include "util/hashmap.h"
+
+/** A segment the writer knows: committed, or written since the last commit ("pending"). */
+typedef struct ls_wseg {
+    ls_seg_info info; /* its record as of the last commit (pending: as written) */
+    ls_segment *seg;  /* acquired from the registry */
+    ls_deletes del;   /* the committed deletions file (open when info.del_gen > 0) */
+    uint8_t *bitmap;  /* every deletion, committed and fresh; NULL while there is none */
+    uint32_t *fresh;  /* documents deleted since the last commit, in the order deleted */
+    uint32_t n_fresh, fresh_cap;
+    int pending;
+} ls_wseg;
+
+/** The segment being built in RAM. */
+typedef struct ls_ramseg {
+    int open;
+    uint32_t id;
+    uint64_t tag; /* the segment's file tag */
+    ls_inverter inv;
+    ls_fwriter fdt;
+    ls_stored_writer sw;
+    ls_strtab ids;       /* external id -> entry */
+    uint32_t *id_doc;    /* by entry: its live document, or UINT32_MAX once deleted */
+    uint64_t *id_stamp;  /* by entry: offset << 8 | length of its stamp in stamps */
+    size_t id_cap;
+    ls_buf stamps;
+    uint32_t *deleted;   /* documents deleted while in RAM */
+    uint32_t n_deleted, deleted_cap;
+} ls_ramseg;
+
+struct ls_writer {
+    char *dir;
+    int lock_fd;
+    ls_manifest m;        /* the last commit */
+    ls_analyzer *an;
+    size_t ram_budget;
+    unsigned merge_factor;
+    int auto_merge;
+    int keep_files;       /* a damaged manifest is present: remove no segment files */
+    ls_wseg *segs;        /* the last commit's segments in order, then pending ones */
+    uint32_t nsegs, segs_cap;
+    ls_ramseg ram;
+    uint32_t next_seg;
+    uint64_t next_gen;
+    uint64_t doc_space;   /* documents in segment files and RAM, deleted ones included */
+    int failed;
+};
+
+/* writer.c */
+/** Writes the RAM segment's files and appends it to w->segs as pending. */
+int ls_writer_flush(ls_writer *w, ls_error *err);
+/** Marks local document doc of w->segs[i] deleted (fresh). @return LS_OK or LS_ENOMEM. */
+int ls_wseg_delete(ls_wseg *s, uint32_t doc);
+/** Releases a segment's resources (not its files). */
+void ls_wseg_free(ls_wseg *s);
+
+/* commit.c */
+/** Removes files no manifest and no segment of w needs, unless in use in this process. */
+void ls_writer_cleanup(ls_writer *w, int at_open);
+
+#endif
