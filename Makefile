@@ -98,8 +98,8 @@ tsan:
 
 valgrind: all
 	@$(MAKE) --no-print-directory $(TEST_RUNNER)
-	CK_FORK=no valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	    $(TEST_RUNNER)
+	CK_FORK=no LS_TEST_VALGRIND=1 valgrind --error-exitcode=9 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect $(TEST_RUNNER)
 
 $(BUILD)/obj/libsearch/%.o: libsearch/%.c
 	@mkdir -p $(dir $@)

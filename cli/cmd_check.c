@@ -82,9 +82,10 @@ int cli_cmd_check(int argc, char **argv)
         rc = ls_reader_check(r, &err);
     int status = CLI_EXIT_HITS;
     if (rc == LS_OK) {
-        printf("%s: ok (generation %llu, %lu segments, %llu documents, checked in %.2f s)\n",
+        printf("%s: ok (generation %llu, %lu segment%s, %llu document%s, checked in %.2f s)\n",
                opened ? opened : "index", (unsigned long long)s.generation,
-               (unsigned long)s.segments, (unsigned long long)s.documents, cli_now() - t0);
+               (unsigned long)s.segments, s.segments == 1 ? "" : "s",
+               (unsigned long long)s.documents, s.documents == 1 ? "" : "s", cli_now() - t0);
     } else {
         cli_error_ls(rc, &err);
         status = CLI_EXIT_ERROR;

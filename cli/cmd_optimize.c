@@ -90,11 +90,12 @@ int cli_cmd_optimize(int argc, char **argv)
     }
     if (counts(dir, &after) != 0)
         return CLI_EXIT_ERROR;
+    uint64_t dropped = before.deleted_documents - after.deleted_documents;
     fprintf(stderr,
-            "optimized in %.2f s: %lu segments -> %lu, %llu deleted documents dropped, %llu "
-            "documents\n",
-            cli_now() - t0, (unsigned long)before.segments, (unsigned long)after.segments,
-            (unsigned long long)(before.deleted_documents - after.deleted_documents),
-            (unsigned long long)after.documents);
+            "optimized in %.2f s: %lu segment%s -> %lu, %llu deleted document%s dropped, %llu "
+            "document%s\n",
+            cli_now() - t0, (unsigned long)before.segments, before.segments == 1 ? "" : "s",
+            (unsigned long)after.segments, (unsigned long long)dropped, dropped == 1 ? "" : "s",
+            (unsigned long long)after.documents, after.documents == 1 ? "" : "s");
     return CLI_EXIT_HITS;
 }

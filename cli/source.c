@@ -424,7 +424,8 @@ static int prune_one(const char *id, size_t len, const void *stamp, size_t slen,
         c->failed = 1;
         return 1;
     }
-    int known = bsearch(&key, c->seen->v, c->seen->n, sizeof *c->seen->v, cmp_strs) != NULL;
+    int known = c->seen->n > 0 &&
+                bsearch(&key, c->seen->v, c->seen->n, sizeof *c->seen->v, cmp_strs) != NULL;
     if (!known) {
         ls_error err = {0};
         int rc = ls_writer_delete(c->s->w, id, len, &err);
@@ -452,7 +453,8 @@ static int sync_dir(cli_source *s, const char *path)
     walk_ctx c = {s, root, &seen};
     int rc = cli_walk(path, add_walked, skip_walked, &c);
     if (rc == 0 && s->old != NULL) {
-        qsort(seen.v, seen.n, sizeof *seen.v, cmp_strs);
+        if (seen.n > 1)
+            qsort(seen.v, seen.n, sizeof *seen.v, cmp_strs);
         char *prefix = join_path(root, "");
         prune_ctx pc = {s, &seen, 0};
         ls_error err = {0};

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_segment.c - fuzz target for the reading side fed damaged index files: a small index
- * (two segments, an update, deletions) is built once; each input replaces one of its files
- * (byte 0 picks which, the rest is the file's new contents; the seeds are the intact files).
+ * (three segments, an update, deletions) is built once; each input damages one of its files:
+ * byte 0 picks which, the rest is an xor mask over the intact file, whose length becomes the
+ * file's (so libFuzzer's byte flips, insertions and erasures become flipped bytes, growths
+ * and cuts; the seeds are all-zero masks: the intact files). A mask rather than the files
+ * themselves because every build of the index draws new segment tags.
  * The index is opened, searched (terms, phrases, prefixes, fields, boolean queries, snippets,
  * explanations, feedback), looked up by id and checked. The oracle: every answer is either an
  * error or exactly the intact index's answer (every byte a query reads is checked), and
@@ -149,7 +152,8 @@ static int read_dir(const char *dir)
         file *f = &files[n_files++];
         memcpy(f->name, e->d_name, strlen(e->d_name) + 1);
         char path[1300];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        int pn = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        LS_FUZZ_CHECK(pn > 0 && (size_t)pn < sizeof path);
         FILE *fp = fopen(path, "rb");
         LS_FUZZ_CHECK(fp != NULL);
         fseek(fp, 0, SEEK_END);
@@ -185,7 +189,7 @@ static void init(void)
     for (size_t q = 0; q < N_QUERIES; q++)
         reference[q] = answer(r, q, q % 2);
     ls_reader_close(r);
-    if (getenv("LS_FUZZ_WRITE_SEEDS") != NULL) { /* fuzz/corpus/segment/ from the intact files */
+    if (getenv("LS_FUZZ_WRITE_SEEDS") != NULL) { /* fuzz/corpus/segment/: zero masks */
         for (size_t i = 0; i < n_files; i++) {
             char path[1300];
             int pn = snprintf(path, sizeof path, "%s/seed-%02zu-%s",
@@ -193,9 +197,10 @@ static void init(void)
             LS_FUZZ_CHECK(pn > 0 && (size_t)pn < sizeof path);
             FILE *fp = fopen(path, "wb");
             LS_FUZZ_CHECK(fp != NULL);
-            uint8_t sel = (uint8_t)i;
+            uint8_t sel = (uint8_t)i, zero = 0;
             fwrite(&sel, 1, 1, fp);
-            fwrite(files[i].data, 1, files[i].len, fp);
+            for (size_t k = 0; k < files[i].len; k++)
+                fwrite(&zero, 1, 1, fp);
             fclose(fp);
         }
     }
@@ -211,8 +216,12 @@ static void write_index(size_t which, const uint8_t *data, size_t len)
         LS_FUZZ_CHECK(pn > 0 && (size_t)pn < sizeof path);
         FILE *fp = fopen(path, "wb");
         LS_FUZZ_CHECK(fp != NULL);
-        if (i == which)
-            LS_FUZZ_CHECK(len == 0 || fwrite(data, 1, len, fp) == len);
+        if (i == which) {
+            for (size_t k = 0; k < len; k++) {
+                uint8_t b = (uint8_t)((k < files[i].len ? files[i].data[k] : 0) ^ data[k]);
+                LS_FUZZ_CHECK(fputc(b, fp) != EOF);
+            }
+        }
         else
             LS_FUZZ_CHECK(files[i].len == 0 || fwrite(files[i].data, 1, files[i].len, fp) ==
                                                    files[i].len);
@@ -287,7 +296,9 @@ int LS_FUZZ_ENTRY(const uint8_t *data, size_t size)
     size_t which = (data[0] & 0x7f) % n_files;
     const uint8_t *body = data + 1;
     size_t len = size - 1;
-    int changed = len != files[which].len || memcmp(body, files[which].data, len) != 0;
+    int changed = len != files[which].len;
+    for (size_t k = 0; k < len && !changed; k++)
+        changed = body[k] != 0;
     write_index(which, body, len);
     search_all(changed);
     if (data[0] & 0x80)

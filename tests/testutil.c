@@ -232,3 +232,14 @@ int ls_test_run_cli(const char *const *argv, const char *const *env, const char 
         free(e);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+void ls_test_child_exit(int code)
+{
+    const char *vg = getenv("LS_TEST_VALGRIND");
+    if (vg != NULL && *vg && strcmp(vg, "0") != 0) {
+        char cmd[32];
+        snprintf(cmd, sizeof cmd, "exit %d", code & 0xff);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    }
+    _exit(code);
+}

@@ -39,6 +39,11 @@ void ls_zipf_free(ls_zipf *z);
  *  it does not fit. */
 void ls_test_str_append(char *buf, size_t cap, size_t *len, const char *s);
 
+/** Ends a forked child with status code. Under `make valgrind` (LS_TEST_VALGRIND set) it
+ *  execs a shell that exits with the code instead, so that memcheck does not report the
+ *  parent's memory, which the child inherited and never frees, as the child's leaks. */
+void ls_test_child_exit(int code) __attribute__((noreturn));
+
 /** Makes a fresh empty directory under $TMPDIR; returns a malloc'd path. Aborts the test on
  *  failure. */
 char *ls_test_tmpdir(void);

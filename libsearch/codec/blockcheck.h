@@ -11,6 +11,7 @@
 #ifndef LS_CODEC_BLOCKCHECK_H
 #define LS_CODEC_BLOCKCHECK_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,5 +19,10 @@
 uint32_t ls_blockcheck(const void *p, size_t n);
 /** @return the check value of the bytes of a[0..an) followed by b[0..bn), as one block. */
 uint32_t ls_blockcheck2(const void *a, size_t an, const void *b, size_t bn);
+
+/** Verifies p[0..n) against want the first time it is asked, and remembers the verdict in
+ *  *state (0 not yet, 1 intact, -1 damaged), which threads may share.
+ *  @return nonzero when intact. */
+int ls_blockcheck_once(atomic_int *state, const void *p, size_t n, uint32_t want);
 
 #endif

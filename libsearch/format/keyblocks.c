@@ -142,14 +142,10 @@ int ls_keyblocks_open(ls_keyblocks *kb, const uint8_t *body, size_t len)
 static int verify_index(const ls_keyblocks *kb)
 {
     ls_keyblocks *m = (ls_keyblocks *)kb; /* the state is a cache, safe to share: atomic */
-    int st = atomic_load_explicit(&m->index_state, memory_order_acquire);
-    if (st == 0) {
-        size_t n = (size_t)kb->nblocks * INDEX_ENTRY + 20;
-        uint32_t want = ls_get_u32le(kb->index + n);
-        st = ls_blockcheck(kb->index, n) == want ? 1 : -1;
-        atomic_store_explicit(&m->index_state, st, memory_order_release);
-    }
-    return st == 1 ? LS_OK : LS_ECORRUPT;
+    size_t n = (size_t)kb->nblocks * INDEX_ENTRY + 20;
+    return ls_blockcheck_once(&m->index_state, kb->index, n, ls_get_u32le(kb->index + n))
+               ? LS_OK
+               : LS_ECORRUPT;
 }
 
 static int block_range(const ls_keyblocks *kb, uint32_t b, uint64_t *off, uint64_t *end)
@@ -278,4 +274,14 @@ int ls_keyblocks_find(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
     if (rc <= 0)
         return rc;
     return it->key_len == len && memcmp(it->key, key, len) == 0;
+}
+
+int ls_keyblocks_least(const ls_keyblocks_iter *const *its, const int *on, size_t n)
+{
+    int best = -1;
+    for (size_t k = 0; k < n; k++)
+        if (on[k] == 1 && (best < 0 || ls_key_cmp(its[k]->key, its[k]->key_len, its[best]->key,
+                                                  its[best]->key_len) < 0))
+            best = (int)k;
+    return best;
 }

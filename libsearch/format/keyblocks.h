@@ -95,6 +95,10 @@ int ls_keyblocks_next(ls_keyblocks_iter *it);
 /** Exact lookup (the iterator is left on the entry). @return 1 found, 0 absent, LS_ECORRUPT. */
 int ls_keyblocks_find(ls_keyblocks_iter *it, const uint8_t *key, size_t len);
 
+/** Among iterators its[0..n) that stand on an entry (on[k] == 1), the one with the smallest
+ *  key, for k-way merges of sorted structures. @return its index, or -1 when none does. */
+int ls_keyblocks_least(const ls_keyblocks_iter *const *its, const int *on, size_t n);
+
 /** Bytewise comparison of two keys (shorter first on a common prefix). */
 int ls_key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl);
 

@@ -150,13 +150,10 @@ int ls_stored_open(ls_stored *s, const uint8_t *body, size_t body_len)
 static int verify_index(const ls_stored *s)
 {
     ls_stored *m = (ls_stored *)s; /* a shared cache of the verification: atomic */
-    int st = atomic_load_explicit(&m->index_state, memory_order_acquire);
-    if (st == 0) {
-        size_t n = (size_t)s->nchunks * INDEX_ENTRY + 16;
-        st = ls_blockcheck(s->index, n) == ls_get_u32le(s->index + n) ? 1 : -1;
-        atomic_store_explicit(&m->index_state, st, memory_order_release);
-    }
-    return st == 1 ? LS_OK : LS_ECORRUPT;
+    size_t n = (size_t)s->nchunks * INDEX_ENTRY + 16;
+    return ls_blockcheck_once(&m->index_state, s->index, n, ls_get_u32le(s->index + n))
+               ? LS_OK
+               : LS_ECORRUPT;
 }
 
 void ls_stored_cache_free(ls_stored_cache *c)

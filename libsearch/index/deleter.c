@@ -30,18 +30,10 @@ static int count_key(const uint8_t *key, size_t len, uint32_t pos, void *payload
     (void)pos;
     if (ls_strtab_intern(&c->keys, key, len, &id, &is_new) != LS_OK)
         return LS_ENOMEM;
-    if (id >= c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 1024;
-        uint32_t *nc = ls_reallocarray(c->count, ncap, sizeof *nc);
-        if (nc == NULL)
-            return LS_ENOMEM;
-        c->count = nc;
-        uint32_t *nl = ls_reallocarray(c->last_doc, ncap, sizeof *nl);
-        if (nl == NULL)
-            return LS_ENOMEM;
-        c->last_doc = nl;
-        c->cap = ncap;
-    }
+    size_t cap_last = c->cap; /* the two arrays grow together */
+    if (ls_grow(&c->last_doc, &cap_last, (size_t)id + 1, sizeof *c->last_doc) != LS_OK ||
+        ls_grow(&c->count, &c->cap, (size_t)id + 1, sizeof *c->count) != LS_OK)
+        return LS_ENOMEM;
     if (is_new) {
         c->count[id] = 0;
         c->last_doc[id] = 0;

@@ -123,25 +123,24 @@ static int merge_stored(merge *m, ls_error *err)
 static int merge_ids(merge *m, ls_error *err)
 {
     ls_ids_iter *its = ls_calloc(m->n, sizeof *its);
+    const ls_keyblocks_iter **kbs = ls_calloc(m->n, sizeof *kbs);
     int *on = ls_calloc(m->n, sizeof *on);
     ls_ids_writer iw;
-    int rc = its && on ? ls_ids_writer_init(&iw, &m->out.f[LS_SEGFILE_IDS]) : LS_ENOMEM;
+    int rc = its && kbs && on ? ls_ids_writer_init(&iw, &m->out.f[LS_SEGFILE_IDS]) : LS_ENOMEM;
     if (rc != LS_OK) {
         ls_free(its);
+        ls_free(kbs);
         ls_free(on);
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
     for (uint32_t k = 0; k < m->n && rc == LS_OK; k++) {
         on[k] = ls_ids_seek(&m->src[k].seg->iddict, (const uint8_t *)"", 0, &its[k]);
+        kbs[k] = &its[k].kb;
         if (on[k] < 0)
             rc = damaged(&m->src[k].seg->ids, err);
     }
     while (rc == LS_OK) {
-        int best = -1;
-        for (uint32_t k = 0; k < m->n; k++)
-            if (on[k] == 1 && (best < 0 || ls_key_cmp(its[k].kb.key, its[k].kb.key_len,
-                                                      its[best].kb.key, its[best].kb.key_len) < 0))
-                best = (int)k;
+        int best = ls_keyblocks_least(kbs, on, m->n);
         if (best < 0)
             break;
         ls_ids_iter *it = &its[best];
@@ -161,6 +160,7 @@ static int merge_ids(merge *m, ls_error *err)
             rc = damaged(&s->ids, err);
     }
     ls_free(its);
+    ls_free(kbs);
     ls_free(on);
     if (rc == LS_OK)
         return ls_ids_finish(&iw, err);
@@ -203,28 +203,28 @@ static int gather(merge *m, uint32_t k, const ls_term_meta *meta, uint8_t key_by
 static int merge_terms(merge *m, ls_error *err)
 {
     ls_termdict_iter *its = ls_calloc(m->n, sizeof *its);
+    const ls_keyblocks_iter **kbs = ls_calloc(m->n, sizeof *kbs);
     int *on = ls_calloc(m->n, sizeof *on);
     ls_term_list l;
     memset(&l, 0, sizeof l);
     ls_termdict_writer tw;
-    int rc = its && on ? ls_termdict_writer_init(&tw, &m->out.f[LS_SEGFILE_TID]) : LS_ENOMEM;
+    int rc = its && kbs && on ? ls_termdict_writer_init(&tw, &m->out.f[LS_SEGFILE_TID])
+                              : LS_ENOMEM;
     if (rc != LS_OK) {
         ls_free(its);
+        ls_free(kbs);
         ls_free(on);
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
     for (uint32_t k = 0; k < m->n && rc == LS_OK; k++) {
         on[k] = ls_termdict_seek(&m->src[k].seg->dict, (const uint8_t *)"", 0, &its[k]);
+        kbs[k] = &its[k].kb;
         if (on[k] < 0)
             rc = damaged(&m->src[k].seg->tid, err);
     }
     uint8_t key[LS_MAX_KEY_BYTES];
     while (rc == LS_OK) {
-        int best = -1;
-        for (uint32_t k = 0; k < m->n; k++)
-            if (on[k] == 1 && (best < 0 || ls_key_cmp(its[k].kb.key, its[k].kb.key_len,
-                                                      its[best].kb.key, its[best].kb.key_len) < 0))
-                best = (int)k;
+        int best = ls_keyblocks_least(kbs, on, m->n);
         if (best < 0)
             break;
         size_t klen = its[best].kb.key_len;
@@ -246,6 +246,7 @@ static int merge_terms(merge *m, ls_error *err)
             rc = ls_term_list_write(&l, &m->out, &tw, key, klen, err);
     }
     ls_free(its);
+    ls_free(kbs);
     ls_free(on);
     ls_term_list_free(&l);
     if (rc == LS_OK)

@@ -42,14 +42,8 @@ int ls_wseg_delete(ls_wseg *s, uint32_t doc)
         if (s->bitmap == NULL)
             return LS_ENOMEM;
     }
-    if (s->n_fresh == s->fresh_cap) {
-        uint32_t ncap = s->fresh_cap ? s->fresh_cap * 2 : 16;
-        uint32_t *nf = ls_reallocarray(s->fresh, ncap, sizeof *nf);
-        if (nf == NULL)
-            return LS_ENOMEM;
-        s->fresh = nf;
-        s->fresh_cap = ncap;
-    }
+    if (ls_grow(&s->fresh, &s->fresh_cap, s->n_fresh + 1, sizeof *s->fresh) != LS_OK)
+        return LS_ENOMEM;
     ls_bitmap_set(s->bitmap, doc);
     s->fresh[s->n_fresh++] = doc;
     return LS_OK;
@@ -57,14 +51,8 @@ int ls_wseg_delete(ls_wseg *s, uint32_t doc)
 
 static int push_wseg(ls_writer *w, ls_wseg *s)
 {
-    if (w->nsegs == w->segs_cap) {
-        uint32_t ncap = w->segs_cap ? w->segs_cap * 2 : 16;
-        ls_wseg *ns = ls_reallocarray(w->segs, ncap, sizeof *ns);
-        if (ns == NULL)
-            return LS_ENOMEM;
-        w->segs = ns;
-        w->segs_cap = ncap;
-    }
+    if (ls_grow(&w->segs, &w->segs_cap, (size_t)w->nsegs + 1, sizeof *w->segs) != LS_OK)
+        return LS_ENOMEM;
     w->segs[w->nsegs++] = *s;
     return LS_OK;
 }
@@ -265,18 +253,10 @@ static int ram_register(ls_ramseg *r, const char *id, size_t len, const void *st
     uint32_t e;
     if (ls_strtab_intern(&r->ids, id, len, &e, NULL) != LS_OK)
         return LS_ENOMEM;
-    if (e >= r->id_cap) {
-        size_t ncap = r->id_cap ? r->id_cap * 2 : 256;
-        uint32_t *nd = ls_reallocarray(r->id_doc, ncap, sizeof *nd);
-        if (nd == NULL)
-            return LS_ENOMEM;
-        r->id_doc = nd;
-        uint64_t *ns = ls_reallocarray(r->id_stamp, ncap, sizeof *ns);
-        if (ns == NULL)
-            return LS_ENOMEM;
-        r->id_stamp = ns;
-        r->id_cap = ncap;
-    }
+    size_t cap_stamp = r->id_cap; /* the two arrays grow together */
+    if (ls_grow(&r->id_stamp, &cap_stamp, (size_t)e + 1, sizeof *r->id_stamp) != LS_OK ||
+        ls_grow(&r->id_doc, &r->id_cap, (size_t)e + 1, sizeof *r->id_doc) != LS_OK)
+        return LS_ENOMEM;
     r->id_doc[e] = doc;
     r->id_stamp[e] = (uint64_t)r->stamps.len << 8 | stamp_len;
     return ls_buf_append(&r->stamps, stamp, stamp_len);
@@ -332,7 +312,7 @@ int ls_writer_flush(ls_writer *w, ls_error *err)
     ls_free(ids);
     if (rc == LS_OK)
         rc = ls_segment_acquire(w->dir, s.info.id, s.info.ndocs, s.info.tag, &s.seg, err);
-    for (uint32_t i = 0; rc == LS_OK && i < r->n_deleted; i++)
+    for (size_t i = 0; rc == LS_OK && i < r->n_deleted; i++)
         if (ls_wseg_delete(&s, r->deleted[i]) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     s.pending = 1;
@@ -359,14 +339,8 @@ static int delete_id(ls_writer *w, const char *id, size_t len, int *found, ls_er
     if (r->open) {
         int64_t e = ls_strtab_find(&r->ids, id, len);
         if (e >= 0 && r->id_doc[e] != UINT32_MAX) {
-            if (r->n_deleted == r->deleted_cap) {
-                uint32_t ncap = r->deleted_cap ? r->deleted_cap * 2 : 16;
-                uint32_t *nd = ls_reallocarray(r->deleted, ncap, sizeof *nd);
-                if (nd == NULL)
-                    return ls_error_set(err, LS_ENOMEM, "out of memory");
-                r->deleted = nd;
-                r->deleted_cap = ncap;
-            }
+            if (ls_grow(&r->deleted, &r->deleted_cap, r->n_deleted + 1, sizeof *r->deleted))
+                return ls_error_set(err, LS_ENOMEM, "out of memory");
             r->deleted[r->n_deleted++] = r->id_doc[e];
             r->id_doc[e] = UINT32_MAX;
             *found = 1;

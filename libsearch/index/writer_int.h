@@ -27,7 +27,7 @@ typedef struct ls_wseg {
     ls_deletes del;   /* the committed deletions file (open when info.del_gen > 0) */
     uint8_t *bitmap;  /* every deletion, committed and fresh; NULL while there is none */
     uint32_t *fresh;  /* documents deleted since the last commit, in the order deleted */
-    uint32_t n_fresh, fresh_cap;
+    size_t n_fresh, fresh_cap;
     int pending;
 } ls_wseg;
 
@@ -45,7 +45,7 @@ typedef struct ls_ramseg {
     size_t id_cap;
     ls_buf stamps;
     uint32_t *deleted;   /* documents deleted while in RAM */
-    uint32_t n_deleted, deleted_cap;
+    size_t n_deleted, deleted_cap;
 } ls_ramseg;
 
 struct ls_writer {
@@ -58,7 +58,8 @@ struct ls_writer {
     int auto_merge;
     int keep_files;       /* a damaged manifest is present: remove no segment files */
     ls_wseg *segs;        /* the last commit's segments in order, then pending ones */
-    uint32_t nsegs, segs_cap;
+    uint32_t nsegs;
+    size_t segs_cap;
     ls_ramseg ram;
     uint32_t next_seg;
     uint64_t next_gen;

@@ -32,21 +32,6 @@ typedef struct fb_docs {
     size_t budget;     /* bytes of the current document still to read */
 } fb_docs;
 
-static int grow(void **v, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return LS_OK;
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < need)
-        ncap *= 2;
-    void *nv = ls_reallocarray(*v, ncap, size);
-    if (nv == NULL)
-        return LS_ENOMEM;
-    *v = nv;
-    *cap = ncap;
-    return LS_OK;
-}
-
 static int count_token(const ls_token *tok, void *payload)
 {
     fb_docs *d = payload;
@@ -57,12 +42,12 @@ static int count_token(const ls_token *tok, void *payload)
         return LS_ENOMEM;
     if (id >= d->tf_cap) {
         size_t old = d->tf_cap;
-        if (grow((void **)&d->tf, &d->tf_cap, (size_t)id + 1, sizeof *d->tf) != LS_OK)
+        if (ls_grow(&d->tf, &d->tf_cap, (size_t)id + 1, sizeof *d->tf) != LS_OK)
             return LS_ENOMEM;
         memset(d->tf + old, 0, (d->tf_cap - old) * sizeof *d->tf);
     }
     if (d->tf[id]++ == 0) {
-        if (grow((void **)&d->touched, &d->touched_cap, d->n_touched + 1, sizeof *d->touched))
+        if (ls_grow(&d->touched, &d->touched_cap, d->n_touched + 1, sizeof *d->touched))
             return LS_ENOMEM;
         d->touched[d->n_touched++] = id;
     }
@@ -80,7 +65,7 @@ static int read_field(fb_docs *d, ls_analyzer *an, const char *text, size_t len)
 /* Appends the current document's counts to d->post and clears them. */
 static int close_doc(fb_docs *d)
 {
-    if (grow((void **)&d->post, &d->post_cap, d->n_post + d->n_touched, sizeof *d->post))
+    if (ls_grow(&d->post, &d->post_cap, d->n_post + d->n_touched, sizeof *d->post))
         return LS_ENOMEM;
     for (size_t i = 0; i < d->n_touched; i++) {
         uint32_t id = d->touched[i];

@@ -4,6 +4,8 @@
  */
 #include "util/alloc.h"
 
+#include "libsearch.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,4 +65,23 @@ char *ls_strndup(const char *s, size_t len)
         memcpy(d, s, len);
     d[len] = '\0';
     return d;
+}
+
+int ls_grow(void *arr, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return LS_OK;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return LS_ENOMEM;
+        ncap *= 2;
+    }
+    void **p = arr;
+    void *nv = ls_reallocarray(*p, ncap, size);
+    if (nv == NULL)
+        return LS_ENOMEM;
+    *p = nv;
+    *cap = ncap;
+    return LS_OK;
 }

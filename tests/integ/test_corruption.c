@@ -896,7 +896,7 @@ static void write_all(int fd, const void *p, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            _exit(3);
+            ls_test_child_exit(3);
         c += w;
         n -= (size_t)w;
     }
@@ -949,7 +949,7 @@ static void spawn(const run_ctx *x, worker *w, size_t from, size_t to)
             do_trial(x, w->dir, i, &v);
             write_all(fds[1], &v, sizeof v);
         }
-        _exit(0);
+        ls_test_child_exit(0);
     }
     close(fds[1]);
     w->pid = pid;

@@ -93,13 +93,13 @@ static void report(int fd, const char *fmt, ...)
         n = (int)sizeof line - 2;
     line[n++] = '\n';
     if (write(fd, line, (size_t)n) != n) /* pipe writes under PIPE_BUF are atomic */
-        _exit(9);
+        ls_test_child_exit(9);
 }
 
 static void child_fail(int fd, const char *what, int rc, const ls_error *err)
 {
     report(fd, "E %s: %d %s", what, rc, err->message);
-    _exit(2);
+    ls_test_child_exit(2);
 }
 
 static void campaign_child(const char *dir, int fd, uint64_t seed)
@@ -119,7 +119,7 @@ static void campaign_child(const char *dir, int fd, uint64_t seed)
     if (orphan != 0) {
         report(fd, "E the writer opened after the kill left %s",
                orphan < 0 ? "unreadable manifests" : what);
-        _exit(3);
+        ls_test_child_exit(3);
     }
     ls_reader *rd;
     rc = ls_reader_open(dir, &rd, &err);
@@ -129,7 +129,7 @@ static void campaign_child(const char *dir, int fd, uint64_t seed)
     m.nids = NIDS;
     m.ver = calloc(NIDS, sizeof *m.ver);
     if (m.ver == NULL)
-        _exit(4);
+        ls_test_child_exit(4);
     rc = ls_ft_model_load(rd, &m, &err);
     ls_reader_close(rd);
     if (rc != LS_OK)
@@ -686,7 +686,7 @@ static void fsize_child(const char *dir, int fd, rlim_t limit, int repetitive, l
     signal(SIGXFSZ, SIG_IGN);
     struct rlimit rl = {limit, limit};
     if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
-        _exit(7);
+        ls_test_child_exit(7);
     ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
     wo.no_auto_merge = 1;
     ls_writer *w;
@@ -724,7 +724,7 @@ static void fsize_child(const char *dir, int fd, rlim_t limit, int repetitive, l
         report(fd, "F %s %d %d %s", call, rc, refused, err.message);
     }
     ls_writer_close(w);
-    _exit(0);
+    ls_test_child_exit(0);
 }
 
 START_TEST(crash_file_size_limit)

@@ -344,7 +344,7 @@ START_TEST(faults_impossible_frequency_is_corrupt)
 #if !defined(__SANITIZE_ADDRESS__)
         struct rlimit rl = {(rlim_t)8 << 30, (rlim_t)8 << 30};
         if (setrlimit(RLIMIT_AS, &rl) != 0)
-            _exit(90);
+            ls_test_child_exit(90);
 #endif
         static const char *const qs[] = {"body:zzrepeat", "\"zzrepeat zzrepeat\""};
         for (int i = 0; i < 3; i++) {
@@ -354,11 +354,11 @@ START_TEST(faults_impossible_frequency_is_corrupt)
                 i < 2 ? ls_search(r, qs[i], strlen(qs[i]), NULL, &h, &e) : ls_reader_check(r, &e);
             ls_hits_free(h);
             if (rc != LS_ECORRUPT)
-                _exit(10 * (i + 1) + (rc == LS_ENOMEM ? 1 : rc == LS_OK ? 2 : 3));
+                ls_test_child_exit(10 * (i + 1) + (rc == LS_ENOMEM ? 1 : rc == LS_OK ? 2 : 3));
             if (strstr(e.message, "seg-") == NULL)
-                _exit(50 + i);
+                ls_test_child_exit(50 + i);
         }
-        _exit(0);
+        ls_test_child_exit(0);
     }
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -707,7 +707,7 @@ START_TEST(faults_writer_lock)
         int crc = ls_writer_open(dir, NULL, &w, &e);
         char msg[LS_ERROR_MESSAGE_SIZE + 16];
         int n = snprintf(msg, sizeof msg, "%d %s", crc, e.message);
-        _exit(write(fds[1], msg, (size_t)n) == n ? 0 : 1);
+        ls_test_child_exit(write(fds[1], msg, (size_t)n) == n ? 0 : 1);
     }
     close(fds[1]);
     char got[LS_ERROR_MESSAGE_SIZE + 16] = "";
@@ -793,7 +793,7 @@ START_TEST(faults_close_without_commit)
     if (pid == 0) {
         ls_writer *cw;
         if (ls_writer_open(dir, &wo, &cw, NULL) != LS_OK)
-            _exit(1);
+            ls_test_child_exit(1);
         for (size_t i = 100; i < 400; i++) {
             char body[64], id[32];
             int bl = snprintf(body, sizeof body, "crashed document %zu alpha", i);
@@ -804,11 +804,11 @@ START_TEST(faults_close_without_commit)
             d.body = body;
             d.body_len = (size_t)bl;
             if (ls_writer_add(cw, &d, NULL) != LS_OK)
-                _exit(2);
+                ls_test_child_exit(2);
         }
         if (ls_writer_delete(cw, "doc-0", 5, NULL) != LS_OK)
-            _exit(3);
-        _exit(0);
+            ls_test_child_exit(3);
+        ls_test_child_exit(0);
     }
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -838,7 +838,7 @@ static void commit_loop_child(const char *dir, int fd, uint64_t start, uint64_t 
     wo.ram_budget = 128 * 1024;
     ls_writer *w;
     if (ls_writer_open(dir, &wo, &w, NULL) != LS_OK)
-        _exit(3);
+        ls_test_child_exit(3);
     uint64_t count = start;
     char line[64];
     for (;;) {
@@ -855,17 +855,17 @@ static void commit_loop_child(const char *dir, int fd, uint64_t start, uint64_t 
             d.body = body;
             d.body_len = (size_t)bl;
             if (ls_writer_add(w, &d, NULL) != LS_OK)
-                _exit(4);
+                ls_test_child_exit(4);
         }
         count += batch;
         int n = snprintf(line, sizeof line, "A %llu\n", (unsigned long long)count);
         if (write(fd, line, (size_t)n) != n)
-            _exit(5);
+            ls_test_child_exit(5);
         if (ls_writer_commit(w, NULL) != LS_OK)
-            _exit(6);
+            ls_test_child_exit(6);
         n = snprintf(line, sizeof line, "D %llu\n", (unsigned long long)count);
         if (write(fd, line, (size_t)n) != n)
-            _exit(5);
+            ls_test_child_exit(5);
     }
 }
 
