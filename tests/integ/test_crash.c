@@ -632,7 +632,7 @@ static void eio_sweep(sweep_op op, int e, uint64_t stream)
     ls_test_rmtree(tmpl);
     free(tmpl);
     ck_assert_msg(nbroken == 0 && landed[0] == '\0',
-                  "LIBRARY BUG (reported): after %ld of the %ld failures of %s (%s) the index "
+                  "after %ld of the %ld failures of %s (%s) the index "
                   "no longer opens or checks:%s%s%s",
                   nbroken, n, op_names[op], strerror(e), broken,
                   landed[0] ? "\n  and LS_EIO was returned for a commit that happened, "
@@ -661,7 +661,8 @@ START_TEST(crash_eio_commit_merging)
 }
 END_TEST
 
-/* LIBRARY BUG (reported, left failing on purpose): see crash_eio_commit_merging (merge_run). */
+/* Every I/O call of an optimize failing in turn: LS_EIO, and the index holds the same
+ * documents (the previous commit, or the merged one when the failure came after its rename). */
 START_TEST(crash_eio_optimize)
 {
     eio_sweep(OP_OPTIMIZE, sweep_errnos[_i], 5120 + (uint64_t)_i);

@@ -548,11 +548,9 @@ END_TEST
 
 /* A file the last commit needs is gone: readers and writers say LS_ECORRUPT naming it (not
  * LS_ENOTFOUND, which would read as "no index"), and nothing is written meanwhile.
- * LIBRARY BUG (reported, left failing on purpose): reader/snapshot.c open_once and
- * index/writer.c open_committed build the LS_ECORRUPT message with
- * ls_error_set(err, ..., "%s (the commit needs it)", err->message): the output buffer is also
- * the argument, so the message comes out as " (the commit needs it)", naming no file. The codes
- * are checked for every kind first; the messages at the end. */
+ * Regression: the message was built from the error buffer it was written into and came out as
+ * " (the commit needs it)", naming no file. The codes are checked for every kind first; the
+ * messages at the end. */
 START_TEST(faults_segment_file_deleted)
 {
     uint64_t ndocs;
@@ -589,7 +587,7 @@ START_TEST(faults_segment_file_deleted)
         free(path);
         ls_ft_files_free(&fs);
     }
-    ck_assert_msg(ul == 0, "LIBRARY BUG (reported): messages that do not name the missing file:%s",
+    ck_assert_msg(ul == 0, "messages that do not name the missing file:%s",
                   unnamed);
     ls_test_rmtree(dir);
     free(dir);

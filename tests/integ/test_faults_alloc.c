@@ -254,27 +254,25 @@ START_TEST(faults_alloc_writer_commit)
 }
 END_TEST
 
-/* LIBRARY BUG (reported, left failing on purpose): with automatic merging on, an allocation
- * failing after the commit's manifest is in place (in the merge step that follows, even when
- * nothing needs merging: index/commit.c auto_merge -> policy_view) makes ls_writer_commit
- * return LS_ENOMEM for a commit that happened and is durable; the header promises that a
- * failed commit leaves the previous one. Merges failing with LS_EIO do the same (test_crash.c
- * crash_eio_commit_merging). */
+/* With automatic merging on, an allocation failing after the commit's manifest is in place (in
+ * the merge step that follows) must not turn a durable commit into a reported failure: the
+ * merge is abandoned and the commit returns LS_OK (regression: it returned LS_ENOMEM, and the
+ * header promises that a failed commit leaves the previous one; test_crash.c
+ * crash_eio_commit_merging covers LS_EIO). */
 START_TEST(faults_alloc_writer_commit_merging)
 {
     uint64_t ndocs;
     char *dir = ls_ft_build_index_del(60, 2, 1714, &ndocs);
     uint64_t gen = 3;
-    commit_sweep(dir, NULL, &ndocs, &gen, 1715, "LIBRARY BUG (reported): ");
+    commit_sweep(dir, NULL, &ndocs, &gen, 1715, "merging commit: ");
     ls_test_rmtree(dir);
     free(dir);
 }
 END_TEST
 
-/* ls_writer_optimize of four segments with deletions: whatever fails, the documents stay.
- * LIBRARY BUG (reported, left failing on purpose): index/merger.c merge_stored turns an
- * LS_ENOMEM of ls_stored_get (inflating a chunk) into LS_ECORRUPT "damaged while merging", so
- * an out-of-memory merge reports an intact segment file as damaged. */
+/* ls_writer_optimize of four segments with deletions: whatever fails, the documents stay, and
+ * running out of memory is LS_ENOMEM (regression: index/merger.c reported an LS_ENOMEM while
+ * inflating a stored chunk as LS_ECORRUPT "damaged while merging"). */
 START_TEST(faults_alloc_writer_optimize)
 {
     uint64_t ndocs;
@@ -289,7 +287,7 @@ START_TEST(faults_alloc_writer_optimize)
         rc = ls_writer_optimize(w, 1, &err);
         ls_alloc_fail_after(-1);
         if (rc != LS_OK) {
-            assert_enomem_in(rc, &err, "ls_writer_optimize", n, "LIBRARY BUG (reported): ");
+            assert_enomem_in(rc, &err, "ls_writer_optimize", n, "optimize: ");
             ls_ft_assert_refuses(w);
         }
         ls_writer_close(w);
@@ -423,9 +421,8 @@ START_TEST(faults_alloc_reader_and_search)
 }
 END_TEST
 
-/* LIBRARY BUG (reported, left failing on purpose): reader/check.c check_ids turns an
- * LS_ENOMEM of ls_stored_get into LS_ECORRUPT "cannot read stored document", so the deep check
- * reports an intact stored-fields file as damaged when memory runs out. */
+/* The deep check out of memory says LS_ENOMEM, never that an intact file is damaged
+ * (regression: reader/check.c reported an LS_ENOMEM of ls_stored_get as LS_ECORRUPT). */
 START_TEST(faults_alloc_reader_check)
 {
     uint64_t ndocs;
@@ -440,7 +437,7 @@ START_TEST(faults_alloc_reader_check)
         ls_alloc_fail_after(-1);
         if (rc == LS_OK)
             break;
-        assert_enomem_in(rc, &err, "ls_reader_check", n, "LIBRARY BUG (reported): ");
+        assert_enomem_in(rc, &err, "ls_reader_check", n, "check: ");
     }
     ck_assert_msg(n > 0 && n < ALLOC_CAP, "ls_reader_check never succeeded (n %ld)", n);
     ls_reader_close(r);

@@ -1211,11 +1211,9 @@ START_TEST(stored_flipped_bytes)
 END_TEST
 
 /*
- * KNOWN LIBRARY BUG (fails until fixed): ls_stored_get tests doc against the trailer's
- * DocCount before it verifies the IndexCheck that covers it, so a damaged DocCount that
- * shrank makes existing documents LS_EINVAL ("out of range"), a wrong answer, instead of
- * LS_ECORRUPT. (ls_segment_acquire compares DocCount with the manifest, so whole segments are
- * protected; the stored-field layer alone is not.)
+ * A damaged stored DocCount that shrank is LS_ECORRUPT, not LS_EINVAL "out of range" for an
+ * existing document: ls_stored_get verifies the IndexCheck covering DocCount before it tests
+ * the document against it (regression).
  */
 START_TEST(stored_damaged_doc_count_is_corrupt)
 {
@@ -1245,7 +1243,7 @@ START_TEST(stored_damaged_doc_count_is_corrupt)
     ls_test_rmtree(dir);
     free(dir);
     ck_assert_msg(rc == LS_ECORRUPT,
-                  "KNOWN BUG: a damaged stored DocCount gave %d (%s) for an existing document, "
+                  "a damaged stored DocCount gave %d (%s) for an existing document, "
                   "not LS_ECORRUPT",
                   rc, rc == LS_EINVAL ? "LS_EINVAL" : "?");
 }

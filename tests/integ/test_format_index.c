@@ -48,6 +48,7 @@ static void make_manifest(ls_rng *r, ls_manifest *m, uint64_t gen, uint32_t nseg
         s->del_gen = s->del_count == 0 ? 0 : i % 4 == 1 ? gen : 1 + ls_rng_next(r) % gen;
         s->tokens_all = ls_rng_next(r) >> 8;
         s->tokens_title = i == 2 ? s->tokens_all : s->tokens_all >> ls_rng_below(r, 10);
+        s->tag = i == 1 ? UINT64_MAX : ls_rng_next(r);
     }
     m->next_seg = id + ls_rng_below(r, 3);
 }
@@ -62,7 +63,7 @@ static void assert_manifest_eq(const ls_manifest *a, const ls_manifest *b)
         const ls_seg_info *x = &a->segs[i], *y = &b->segs[i];
         ck_assert_msg(x->id == y->id && x->ndocs == y->ndocs && x->del_count == y->del_count &&
                           x->del_gen == y->del_gen && x->tokens_all == y->tokens_all &&
-                          x->tokens_title == y->tokens_title,
+                          x->tokens_title == y->tokens_title && x->tag == y->tag,
                       "segment %u of manifest %llu differs", i, (unsigned long long)a->gen);
     }
 }
@@ -1059,12 +1060,10 @@ START_TEST(index_version1_is_eformat)
 END_TEST
 
 /*
- * KNOWN LIBRARY BUG (fails until fixed): ls_file_classify takes any 20 digits after
- * "manifest-" as a generation and wraps numbers above UINT64_MAX, so a stray file
- * "manifest-99999999999999999999" is listed as generation 7766279631452241919, whose file does
- * not exist; ls_manifest_load then takes it for a manifest pruned meanwhile, lists again, and
- * after its retries fails with LS_ENOTFOUND: the intact index beside it cannot be opened.
- * (The same wrap affects deletion file names.)
+ * Regression: ls_file_classify took any 20 digits after "manifest-" as a generation and wrapped
+ * numbers above UINT64_MAX, so a stray file "manifest-99999999999999999999" was listed as a
+ * generation whose file did not exist and the intact index beside it could not be opened
+ * (LS_ENOTFOUND after the load's retries). Numbers that overflow are not generations.
  */
 START_TEST(manifest_name_over_uint64_is_not_a_manifest)
 {
@@ -1087,19 +1086,16 @@ START_TEST(manifest_name_over_uint64_is_not_a_manifest)
     ls_test_rmtree(dir);
     free(dir);
     ck_assert_msg(c != LS_FILE_MANIFEST && rc == LS_OK,
-                  "KNOWN BUG: 'manifest-99999999999999999999' classified %d with generation "
+                  "'manifest-99999999999999999999' classified %d with generation "
                   "%llu; loading the index beside it gave %d (%s)",
                   c, (unsigned long long)gen, rc, err.message);
 }
 END_TEST
 
 /*
- * KNOWN LIBRARY BUG (fails until fixed): ls_ifile_open (format/fileheader.c) reads the format
- * version before, and without, the file's crc, so one damaged byte in the version field of a
- * segment or deletions file is reported as LS_EFORMAT, "re-index" or "newer format", instead
- * of LS_ECORRUPT. The manifest checks its crc first for exactly this reason ("a damaged byte is
- * corruption, even in the version field"); for the other files verifying the crc only when the
- * version differs would cost nothing on the normal path.
+ * One damaged byte in the version field of a segment or deletions file is corruption
+ * (LS_ECORRUPT), not an old or newer format: ls_ifile_open verifies the crc whenever the
+ * version differs (regression: it reported LS_EFORMAT, "re-index").
  */
 START_TEST(index_damaged_version_byte_is_corrupt)
 {
@@ -1126,7 +1122,7 @@ START_TEST(index_damaged_version_byte_is_corrupt)
     ls_manifest_free(&m);
     ls_test_rmtree(dir);
     free(dir);
-    ck_assert_msg(rc == LS_ECORRUPT, "KNOWN BUG: a damaged version byte (crc wrong) gave %d: %s",
+    ck_assert_msg(rc == LS_ECORRUPT, "a damaged version byte (crc wrong) gave %d: %s",
                   rc, err.message);
 }
 END_TEST

@@ -763,6 +763,6 @@ Suite *ls_suite_lifecycle(void)
     tcase_add_test(tc, lifecycle_null_prefix_is_every_id);
     suite_add_tcase(s, tc);
 
-    suite_add_tcase(s, ls_lifecycle_stress_tcase()); /* LIBRARY BUG: fails now and then */
+    suite_add_tcase(s, ls_lifecycle_stress_tcase());
     return s;
 }

@@ -401,14 +401,11 @@ static void *st_reader(void *arg)
 }
 
 /*
- * LIBRARY BUG (fails now and then, more often under LS_TEST_LONG and with TMPDIR on tmpfs):
- * ls_reader_open/ls_reader_reopen return LS_ECORRUPT "cannot open '.../seg-N_G.del': No such
- * file or directory (the commit needs it)" while the writer merges. reader/snapshot.c
- * open_once: a file of the commit it loaded was removed because newer commits superseded it,
- * and ls_manifest_survey_dir, meant to tell that from damage, lists the manifests and then
- * loads them: when the writer has pruned every listed one meanwhile (each merge is a commit
- * that prunes older manifests), it finds no intact one (newest_valid 0, although newest is
- * above the loaded generation) and the removal is reported as damage instead of opening again.
+ * Regression: readers opening while the writer merges once got LS_ECORRUPT "cannot open
+ * '.../seg-N_G.del' (the commit needs it)": a file of the commit they loaded had been removed
+ * because newer commits superseded it, and the survey meant to tell that from damage found no
+ * intact manifest when the writer had pruned every one it listed. reader/snapshot.c now opens
+ * again whenever a manifest newer than the loaded one exists by name.
  */
 START_TEST(lifecycle_concurrent_readers)
 {
