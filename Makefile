@@ -62,7 +62,7 @@ SHARED_LIB := $(BUILD)/libsearch.so.$(SOMAJOR)
 CISEARCH := $(BUILD)/cisearch
 TEST_RUNNER := $(BUILD)/run_tests
 
-.PHONY: all deps run test check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update eval \
+.PHONY: all deps run test check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update eval eval-loo \
         format lint install clean
 .DEFAULT_GOAL := all
 
@@ -144,8 +144,16 @@ bench: all
 bench-quick: all
 	BENCH_QUICK=1 ./bench/run.sh
 
+# The four-collection table in both query readings, then the leave-one-collection-out choice
+# (docs/RELEVANCE.md "Choice protocol"). eval-loo alone: the choice only (EVAL_GRID=full for
+# the larger grid).
 eval: all
 	./eval/run.sh $(CISEARCH)
+	EVAL_READING=lenient ./eval/run.sh $(CISEARCH)
+	./eval/loo.py $(CISEARCH) --grid $(or $(EVAL_GRID),small)
+
+eval-loo: all
+	./eval/loo.py $(CISEARCH) --grid $(or $(EVAL_GRID),small)
 
 # An update-heavy workload: 10,000 documents replaced in batches of 100, a commit each.
 bench-update: all

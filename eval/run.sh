@@ -10,11 +10,13 @@
 # `cisearch eval`, and prints one table against the best peer of BASELINES.md for each metric.
 # SEARCH-ARGS and $CISEARCH_EVAL_SEARCH_ARGS (split on blanks) are passed to `cisearch search`,
 # e.g. `./eval/run.sh build/release/cisearch --k1 0.9 --b 0.4`. EVAL_KEEP=DIR keeps the runs.
+# EVAL_READING=lenient reads the queries as a user's typed text (the CLI's default syntax)
+# instead of --plain.
 # Exit status: 0 when every step ran (whatever the figures), 1 when a step failed, 2 on usage.
 set -euo pipefail
 
 if [ $# -lt 1 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
-    sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'
     [ $# -ge 1 ] && exit 0
     exit 2
 fi
@@ -33,6 +35,15 @@ if [ ! -d "$eval_dir" ]; then
     exit 0
 fi
 eval_dir="$(cd "$eval_dir" && pwd)"
+
+case "${EVAL_READING:-plain}" in
+plain) reading=(--plain) ;;
+lenient) reading=() ;;
+*)
+    echo "eval: EVAL_READING must be plain or lenient" >&2
+    exit 2
+    ;;
+esac
 
 search_args=()
 read -r -a search_args <<<"${CISEARCH_EVAL_SEARCH_ARGS:-}"
@@ -55,8 +66,8 @@ run_collection() {
         return 1
     fi
     t1="$(now)"
-    if ! "$cis" search --index "$work/index" --queries "$dir/queries.tsv" --plain -n 1000 \
-        --format trec ${search_args[@]+"${search_args[@]}"} >"$work/run" 2>"$work/search.log"; then
+    if ! "$cis" search --index "$work/index" --queries "$dir/queries.tsv" ${reading[@]+"${reading[@]}"} \
+        -n 1000 --format trec ${search_args[@]+"${search_args[@]}"} >"$work/run" 2>"$work/search.log"; then
         echo "eval: $name: searching failed:" >&2
         cat "$work/search.log" >&2
         return 1
@@ -132,7 +143,7 @@ fi
 
 echo
 echo "cisearch $("$cis" --version | awk '{ print $2 }') on $eval_dir" \
-    "(search args: --plain -n 1000${search_args[*]:+ ${search_args[*]}})"
+    "(${EVAL_READING:-plain} reading; search args:${reading[*]:+ ${reading[*]}} -n 1000${search_args[*]:+ ${search_args[*]}})"
 # The table, then the verdict: cisearch's figure is compared as printed (4 decimals), since
 # the peers' figures are given to 4 decimals.
 awk -F'\t' -v bfile="$tmp/baselines.tsv" -v failed="$failed" '
