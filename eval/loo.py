@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: MIT
 """eval/loo.py - leave-one-collection-out choice of ranking settings (docs/RELEVANCE.md).
 
-    ./eval/loo.py CISEARCH [--grid small|full] [--readings plain,lenient] [--jobs N]
+    ./eval/loo.py CISEARCH [--grid small|full|FILE] [--readings plain,lenient] [--jobs N]
                   [--tsv FILE]                                   (make eval-loo)
+
+A grid FILE holds one candidate a line: a name, a tab, its `cisearch search` arguments
+(blank-separated); the baseline is always added first.
 
 Every candidate setting (a list of `cisearch search` arguments) is run on every collection of
 $LS_EVAL_DIR (default ../../shared/eval from this script) in each query reading: `plain` (the
@@ -42,6 +45,14 @@ BASELINE = "bm25 k1.2 b0.75"
 def grid(kind):
     """(name, args) pairs, simplest first; the baseline is the first."""
     out = [(BASELINE, ["--no-rm3", "--k1", "1.2", "--b", "0.75"])]
+    if kind not in ("small", "full"):
+        with open(kind) as f:
+            for line in f:
+                if line.strip() and not line.startswith("#"):
+                    name, _, args = line.rstrip("\n").partition("\t")
+                    if name != BASELINE:
+                        out.append((name, args.split()))
+        return out
     ks = ["0.9", "1.2", "1.5", "1.8"] if kind == "full" else ["0.9", "1.2", "1.8"]
     bs = ["0.4", "0.6", "0.75", "0.85"] if kind == "full" else ["0.4", "0.75", "0.85"]
     fbs = [("", ["--no-rm3"])]
@@ -110,7 +121,7 @@ def choose(results, names, colls, readings):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("cisearch")
-    ap.add_argument("--grid", choices=["small", "full"], default="small")
+    ap.add_argument("--grid", default="small", help="small, full or a file of candidates")
     ap.add_argument("--readings", default="plain,lenient")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--tsv", help="also write every figure to this file")

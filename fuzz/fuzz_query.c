@@ -430,7 +430,7 @@ static void check_plain(const ls_qnode *tree, const char *q, size_t qlen, int de
 static int parse(const char *q, size_t qlen, int syntax, int default_and, char **text_out,
                  size_t *phrase_out, long *matches_out)
 {
-    ls_parse_options po = {syntax, default_and, syntax == LS_SYNTAX_PLAIN};
+    ls_parse_options po = {syntax, default_and, 1}; /* as ls_search parses */
     ls_qnode *tree = (ls_qnode *)&po; /* must be overwritten */
     ls_error err;
     int rc = ls_query_parse(q, qlen, &po, analyzer, &tree, &err);
@@ -473,7 +473,7 @@ static uint32_t hash(const uint8_t *p, size_t n)
 static void check_parse_oom(const char *q, size_t qlen, int syntax, int default_and,
                             const char *want, long k)
 {
-    ls_parse_options po = {syntax, default_and, syntax == LS_SYNTAX_PLAIN};
+    ls_parse_options po = {syntax, default_and, 1}; /* as ls_search parses */
     ls_qnode *tree = (ls_qnode *)&po;
     ls_error err;
     ls_alloc_fail_after(k);

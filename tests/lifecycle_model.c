@@ -500,6 +500,7 @@ static void run_feedback(lc_model *m, uint64_t stream, int n, const char *what)
     for (int i = 0; i < (ls_test_long() ? 4 * n : n); i++) {
         qcase q;
         gen_feedback(&m->c, &r, &q);
+        ls_qcase_finish(&q);
         rm3_params p = {docs[ls_rng_below(&r, 5)], terms[ls_rng_below(&r, 4)],
                         ls_rng_below(&r, 3) ? 0.5 : ls_rng_unit(&r), (int)ls_rng_below(&r, 2)};
         const double *kb = k1b[ls_rng_below(&r, 3)];

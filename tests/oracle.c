@@ -309,6 +309,40 @@ void oracle_q_add(oracle_q *parent, oracle_q *kid, int occur)
     parent->n_kids++;
 }
 
+oracle_q *ls_oracle_bare_word(oracle_q *leaf, const char *op, int field, const char *w)
+{
+    char low[64];
+    size_t n = 0;
+    for (; w[n] != '\0' && n + 1 < sizeof low; n++)
+        low[n] = (char)(w[n] >= 'A' && w[n] <= 'Z' ? w[n] + 32 : w[n]);
+    int bare = op[0] == '\0' || strcmp(op, "AND ") == 0 || strcmp(op, "OR ") == 0;
+    leaf->stop = bare && field == ORACLE_FIELD_ALL && ls_stopword_is(low, n);
+    return leaf;
+}
+
+void ls_oracle_drop_stop(oracle_q *q)
+{
+    if (q->kind != ORACLE_BOOL)
+        return;
+    size_t positive = 0;
+    for (size_t i = 0; i < q->n_kids; i++) {
+        ls_oracle_drop_stop(q->kids[i]);
+        positive += q->occur[i] != ORACLE_NOT && !q->kids[i]->stop;
+    }
+    if (positive == 0)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < q->n_kids; i++) {
+        if (q->kids[i]->stop && q->occur[i] != ORACLE_NOT) {
+            oracle_q_free(q->kids[i]);
+            continue;
+        }
+        q->kids[k] = q->kids[i];
+        q->occur[k++] = q->occur[i];
+    }
+    q->n_kids = k;
+}
+
 void oracle_q_free(oracle_q *q)
 {
     if (q == NULL)

@@ -45,6 +45,9 @@ typedef struct oracle_q {
     size_t n_kids;
     double weight;          /* TERM, PHRASE: multiplies the leaf's score (the engine's boost);
                                1 from every constructor */
+    int stop;               /* TERM: a bare stop word (no quotes, +, -, NOT or field), which
+                               ls_oracle_drop_stop removes from a group with another positive
+                               clause, as the engine's strict and lenient syntax do */
     /* scratch filled by ls_oracle_search: dictionary ids of terms and the leaf's idf */
     uint32_t *ids;
     double idf;
@@ -95,6 +98,14 @@ oracle_q *oracle_q_leaf(int field, const char *const *terms, size_t n);
 /** Appends kid to a BOOL, taking ownership. A NULL kid (a word without tokens) is ignored. */
 void oracle_q_add(oracle_q *parent, oracle_q *kid, int occur);
 void oracle_q_free(oracle_q *q);
+/** The engine's rule for free text in strict and lenient syntax: in every BOOL that has a
+ *  positive (SHOULD or MUST) kid not marked stop, the SHOULD and MUST kids marked stop are
+ *  removed. */
+void ls_oracle_drop_stop(oracle_q *q);
+/** Marks the leaf of word w, written after operator op ("", "AND ", "OR ", "+", "-", ...) in
+ *  field, as a bare stop word when it is one: a stop word with no operator but AND or OR and
+ *  no field. @return leaf. */
+oracle_q *ls_oracle_bare_word(oracle_q *leaf, const char *op, int field, const char *w);
 /** A readable form like (+all:a all:"b c"^0.5 -title:d), a weight other than 1 after '^', for
  *  failure messages (snprintf rules). */
 size_t oracle_q_format(const oracle_q *q, char *out, size_t cap);

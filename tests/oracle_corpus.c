@@ -235,6 +235,12 @@ void ls_qcase_put(qcase *q, const char *fmt, ...)
     q->len += (size_t)n;
 }
 
+void ls_qcase_finish(qcase *q)
+{
+    if (q->syntax != LS_SYNTAX_PLAIN)
+        ls_oracle_drop_stop(q->tree);
+}
+
 void ls_qcase_init(qcase *q, int default_and)
 {
     memset(q, 0, sizeof *q);
@@ -280,7 +286,8 @@ static void put_word(const corpus *c, qcase *q, oracle_q *parent, const char *op
                      int field, const char *w)
 {
     ls_qcase_put(q, "%s%s%s%s", qc_sep(q), op, field_prefix(q, field), w);
-    oracle_q_add(parent, ls_oracle_word(c->oracle, field, w), occur);
+    oracle_q_add(parent, ls_oracle_bare_word(ls_oracle_word(c->oracle, field, w), op, field, w),
+                 occur);
 }
 
 static void put_phrase(const corpus *c, qcase *q, oracle_q *parent, const char *op, int occur,
@@ -832,6 +839,7 @@ void ls_corpus_run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, 
     for (int i = 0; i < n; i++) {
         qcase q;
         gen(c, &r, &q);
+        ls_qcase_finish(&q);
         ls_search_options so = LS_SEARCH_OPTIONS_INIT;
         so.feedback_docs = 0; /* plain BM25: the oracle of this file */
         /* valid queries read the same under the lenient syntax */
@@ -894,6 +902,7 @@ void ls_corpus_run_paging(const corpus *c, uint64_t stream, int nq, gen_fn gen, 
     for (int i = 0; i < (ls_test_long() ? 5 * nq : nq); i++) {
         qcase q;
         gen(c, &r, &q);
+        ls_qcase_finish(&q);
         oracle_result want;
         ls_oracle_search(c->oracle, q.tree, k1, b, &want);
         ls_search_options so = LS_SEARCH_OPTIONS_INIT;

@@ -106,6 +106,9 @@ typedef struct qcase {
 
 /** Starts an empty query: strict syntax, an empty BOOL tree. */
 void ls_qcase_init(qcase *q, int default_and);
+/** Applies the engine's reading of the finished query to its oracle tree: in strict and
+ *  lenient syntax, bare stop words leave groups that have another positive clause. */
+void ls_qcase_finish(qcase *q);
 /** Appends printf-style text to the query (fails the test when it does not fit). */
 void ls_qcase_put(qcase *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

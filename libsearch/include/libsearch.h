@@ -339,8 +339,11 @@ typedef struct ls_search_options {
                               `explain`, and the fields after it take their defaults) */
     size_t limit;        /**< hits to return (after offset); 0 = none (count only) */
     size_t offset;       /**< hits to skip, for paging */
-    int syntax;          /**< LS_SYNTAX_* (PLAIN also drops English stop words from the query,
-                              unless every word is one) */
+    int syntax;          /**< LS_SYNTAX_*. English stop words are dropped from the query:
+                              PLAIN drops every one unless every word is one; STRICT and
+                              LENIENT drop a bare one (not quoted, without +, -, NOT or a
+                              field, not alone in parentheses) from a group that has another
+                              positive clause ("the cat" is cat, "the of" and "+the" stay) */
     int default_and;     /**< nonzero: juxtaposed words must all match (else: any, ranked) */
     double k1;           /**< BM25 k1 (>= 0) */
     double b;            /**< BM25 b (0..1) */

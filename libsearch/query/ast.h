@@ -42,6 +42,7 @@ typedef struct ls_qnode {
     size_t n_kids;
     size_t source_offset;   /* byte offset in the query text where this node starts */
     double boost;           /* TERM, PHRASE, PREFIX: multiplies the node's score; 1 by default */
+    int stop;               /* TERM: a bare word that is a stop word (the parser may drop it) */
 } ls_qnode;
 
 /** Frees a node and everything below it. Accepts NULL. */

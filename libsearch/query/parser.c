@@ -153,18 +153,22 @@ static int phrase_of(parser *p, size_t from, size_t to, size_t node_off, ls_qnod
     return LS_OK;
 }
 
-/* A word's or a quoted phrase's text: no token -> NULL, one -> TERM, several -> PHRASE. A
+/* A word's or a quoted phrase's text: no token -> NULL, one -> TERM (marked stop when the text
+ * is a bare word that analyzes to a stop word), several -> PHRASE. A
  * phrase over LS_MAX_PHRASE_WORDS words is LS_ELIMIT in strict syntax; lenient syntax reads it
  * as consecutive phrases of at most that many words, all required. */
-static int text_node(parser *p, size_t off, size_t len, size_t node_off, ls_qnode **out)
+static int text_node(parser *p, size_t off, size_t len, size_t node_off, int bare,
+                     ls_qnode **out)
 {
     *out = NULL;
     int rc = analyze(p, off, len, 0);
     if (rc != LS_OK || p->tv.n == 0)
         return rc;
     if (p->tv.n == 1) {
+        int stop = bare && p->tv.v[0].stop;
         *out = take(&p->tv, 0);
         (*out)->source_offset = node_off;
+        (*out)->stop = stop;
         return LS_OK;
     }
     if (p->tv.n <= LS_MAX_PHRASE_WORDS)
@@ -458,6 +462,31 @@ static int field_id(const char *s, size_t len)
 
 /* ---- grammar ---- */
 
+/* Drops the bare stop words (TERMs marked stop) of b and of the groups below it, each group
+ * keeping them when it has no other positive clause ("the of", "the -cat"); excluded ones stay
+ * (a negated group's words may have been lifted into b: "x -(the of)" is x -the -of). */
+static void drop_stop_clauses(ls_qnode *b)
+{
+    size_t positive = 0;
+    for (size_t i = 0; i < b->n_kids; i++) {
+        if (b->kids[i]->kind == LS_Q_BOOL)
+            drop_stop_clauses(b->kids[i]);
+        positive += b->occur[i] != LS_OCCUR_NOT && !b->kids[i]->stop;
+    }
+    if (positive == 0)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < b->n_kids; i++) {
+        if (b->kids[i]->stop && b->occur[i] != LS_OCCUR_NOT) { /* -(the of) stays */
+            ls_qnode_free(b->kids[i]);
+            continue;
+        }
+        b->kids[k] = b->kids[i];
+        b->occur[k++] = b->occur[i];
+    }
+    b->n_kids = k;
+}
+
 static int parse_group(parser *p, operand *out)
 {
     size_t open = p->cur.start;
@@ -490,6 +519,16 @@ static int parse_group(parser *p, operand *out)
     if (out->node != NULL && out->mod == MOD_NOT)
         rc = wrap(p, out, LS_OCCUR_NOT, open);
     out->mod = MOD_NONE;
+    if (out->node != NULL) {
+        out->node->stop = 0; /* (the) was asked for */
+        /* Decided here, before the group's clauses may be lifted into the enclosing one
+         * ("dog (the of)", "dog -(the cat)"): what the group keeps stays. */
+        if (p->drop_stopwords && out->node->kind == LS_Q_BOOL) {
+            drop_stop_clauses(out->node);
+            for (size_t i = 0; i < out->node->n_kids; i++)
+                out->node->kids[i]->stop = 0;
+        }
+    }
     return rc;
 }
 
@@ -502,7 +541,7 @@ static int parse_word(parser *p, operand *out)
         advance(p);
         return prefix_node(p, w.text, w.len, &out->node);
     }
-    return text_node(p, w.text, w.len, w.text, &out->node);
+    return text_node(p, w.text, w.len, w.text, 1, &out->node);
 }
 
 static int parse_phrase(parser *p, operand *out)
@@ -513,7 +552,7 @@ static int parse_phrase(parser *p, operand *out)
                             "unterminated phrase: the quote at byte %zu is never closed",
                             t.start);
     advance(p);
-    return text_node(p, t.text, t.len, t.start, &out->node);
+    return text_node(p, t.text, t.len, t.start, 0, &out->node);
 }
 
 /* primary := "(" or_expr ")" | [field ":"] ( word | word "*" | '"' words '"' ) */
@@ -539,7 +578,7 @@ static int parse_primary(parser *p, operand *out)
         /* Lenient: an unknown or dangling field name is a plain word; what follows stands
          * alone ("foo:bar" -> foo bar). */
         if (field < 0)
-            return text_node(p, f.text, f.len, f.text, &out->node);
+            return text_node(p, f.text, f.len, f.text, 1, &out->node);
     }
     if (p->cur.kind == LS_QTOK_LPAREN)
         rc = parse_group(p, out);
@@ -547,8 +586,10 @@ static int parse_primary(parser *p, operand *out)
         rc = parse_phrase(p, out);
     else
         rc = parse_word(p, out);
-    if (rc == LS_OK && out->node != NULL && field != LS_FIELD_ALL)
+    if (rc == LS_OK && out->node != NULL && field != LS_FIELD_ALL) {
         set_field(out->node, field);
+        out->node->stop = 0; /* title:the was asked for */
+    }
     return rc;
 }
 
@@ -581,6 +622,8 @@ static int parse_unary(parser *p, operand *out)
     p->depth--;
     if (rc != LS_OK)
         return rc;
+    if (out->node != NULL)
+        out->node->stop = 0; /* +the and -the were asked for */
     return apply_mod(p, op.kind == LS_QTOK_PLUS ? MOD_MUST : MOD_NOT, op.start, out);
 }
 
@@ -672,7 +715,10 @@ static int parse_syntax(parser *p, ls_qnode **out)
             return rc;
         }
     }
-    return make_root(p, top, out);
+    rc = make_root(p, top, out);
+    if (rc == LS_OK && p->drop_stopwords)
+        drop_stop_clauses(*out);
+    return rc;
 }
 
 /* LS_SYNTAX_PLAIN: every token a clause, in order, duplicates kept. */

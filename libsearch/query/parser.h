@@ -36,7 +36,9 @@
 typedef struct ls_parse_options {
     int syntax;         /* LS_SYNTAX_* */
     int default_and;    /* implicit operator is AND */
-    int drop_stopwords; /* PLAIN only: drop stop-word tokens, unless all tokens are stop words */
+    int drop_stopwords; /* drop stop words: PLAIN every stop-word token, unless all tokens are;
+                         * STRICT and LENIENT every bare stop word (unquoted, no +, -, NOT or
+                         * field) of a group, unless the group has no other positive clause */
 } ls_parse_options;
 
 /**

@@ -390,7 +390,7 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     ls_hits *h = ls_calloc(1, sizeof *h);
     LS_CHECK_ALLOC(h, err);
     LS_TRY(ls_analyzer_new(r->m.language, &an, err));
-    ls_parse_options po = {o->syntax, o->default_and, o->syntax == LS_SYNTAX_PLAIN};
+    ls_parse_options po = {o->syntax, o->default_and, 1};
     LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
     LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, err));
     /* The first pass keeps enough results for the page and for feedback. */

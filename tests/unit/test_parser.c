@@ -473,6 +473,58 @@ START_TEST(parse_plain_mode_bag_of_words)
 }
 END_TEST
 
+/* Strict and lenient syntax with drop on: a bare stop word leaves its group when the group has
+ * another positive clause; quoted, fielded, +/- and parenthesised ones were asked for. */
+START_TEST(parse_syntax_drops_bare_stop_words)
+{
+    static const struct {
+        const char *q;
+        int default_and;
+        const char *want;
+    } cases[] = {
+        {"the cat", 0, "(all:cat)"},
+        {"The Cat of the hat", 0, "(all:cat all:hat)"},
+        {"the cat", 1, "(+all:cat)"},
+        {"cat AND the", 0, "(+all:cat)"},
+        {"cat OR the", 0, "(all:cat)"},
+        {"the of", 0, "(all:the all:of)"},
+        {"the", 0, "(all:the)"},
+        {"the -cat", 0, "(all:the -all:cat)"},
+        {"+the cat", 0, "(+all:the all:cat)"},
+        {"cat -the", 0, "(all:cat -all:the)"},
+        {"cat NOT the", 0, "(all:cat -all:the)"},
+        {"\"the\" cat", 0, "(all:the all:cat)"},
+        {"title:the cat", 0, "(title:the all:cat)"},
+        {"(the) cat", 0, "(all:the all:cat)"},
+        {"dog (the cat)", 0, "(all:dog all:cat)"},
+        {"dog (the of)", 0, "(all:dog all:the all:of)"},
+        {"dog -(the cat)", 0, "(all:dog -all:cat)"},
+        {"dog -(the of)", 0, "(all:dog -all:the -all:of)"},
+        {"\"the cat\" of", 0, "(all:\"the cat\")"},
+        {"the 25-year", 0, "(all:\"25 year\")"},
+        {"the pre*", 0, "(all:pre*)"},
+    };
+    char buf[256], off[256];
+    ls_error err;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int syntax = LS_SYNTAX_STRICT; syntax <= LS_SYNTAX_LENIENT; syntax++) {
+            size_t len = strlen(cases[i].q);
+            ck_assert_int_eq(
+                parse_fmt(cases[i].q, len, syntax, cases[i].default_and, 1, buf, sizeof buf, &err),
+                LS_OK);
+            ck_assert_msg(strcmp(buf, cases[i].want) == 0, "syntax %d '%s': got %s, want %s",
+                          syntax, cases[i].q, buf, cases[i].want);
+            /* drop off: every word stays */
+            ck_assert_int_eq(
+                parse_fmt(cases[i].q, len, syntax, cases[i].default_and, 0, off, sizeof off, &err),
+                LS_OK);
+            ck_assert_msg(strstr(cases[i].q, "the") == NULL || strstr(off, "the") != NULL,
+                          "syntax %d '%s' without drop: %s", syntax, cases[i].q, off);
+        }
+    }
+}
+END_TEST
+
 /* ---- parser.c: limits, arguments, allocation failures ---- */
 
 static char *repeat(const char *head, size_t n_head, const char *mid, const char *tail,
@@ -683,8 +735,9 @@ START_TEST(parse_random_bytes_never_crash)
         size_t len = random_query(&r, q, sizeof q);
         for (int da = 0; da <= 1; da++) {
             int strict_rc = LS_OK;
+            int drop = (int)ls_rng_below(&r, 2); /* the same for every syntax: compared below */
             for (int syntax = LS_SYNTAX_STRICT; syntax <= LS_SYNTAX_PLAIN; syntax++) {
-                ls_parse_options o = {syntax, da, (int)ls_rng_below(&r, 2)};
+                ls_parse_options o = {syntax, da, drop};
                 ls_error err;
                 ls_qnode *n;
                 int rc = ls_query_parse(q, len, &o, an, &n, &err);
@@ -745,6 +798,7 @@ Suite *ls_suite_parser(void)
     tcase_add_test(tc, parse_strict_errors_position_and_message);
     tcase_add_test(tc, parse_lenient_reads_mistakes_as_words);
     tcase_add_test(tc, parse_plain_mode_bag_of_words);
+    tcase_add_test(tc, parse_syntax_drops_bare_stop_words);
     tcase_add_test(tc, parse_limits_size_and_nesting);
     tcase_add_test(tc, parse_bad_arguments);
     tcase_add_test(tc, parse_alloc_failures_are_reported_and_leak_nothing);
