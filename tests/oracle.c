@@ -333,7 +333,7 @@ void ls_oracle_drop_stop(oracle_q *q)
         return;
     size_t k = 0;
     for (size_t i = 0; i < q->n_kids; i++) {
-        if (q->kids[i]->stop && q->occur[i] != ORACLE_NOT) {
+        if (q->kids[i]->stop) { /* never an excluded kid: ls_oracle_bare_word marks none */
             oracle_q_free(q->kids[i]);
             continue;
         }

@@ -99,8 +99,7 @@ oracle_q *oracle_q_leaf(int field, const char *const *terms, size_t n);
 void oracle_q_add(oracle_q *parent, oracle_q *kid, int occur);
 void oracle_q_free(oracle_q *q);
 /** The engine's rule for free text in strict and lenient syntax: in every BOOL that has a
- *  positive (SHOULD or MUST) kid not marked stop, the SHOULD and MUST kids marked stop are
- *  removed. */
+ *  positive (SHOULD or MUST) kid not marked stop, the kids marked stop are removed. */
 void ls_oracle_drop_stop(oracle_q *q);
 /** Marks the leaf of word w, written after operator op ("", "AND ", "OR ", "+", "-", ...) in
  *  field, as a bare stop word when it is one: a stop word with no operator but AND or OR and

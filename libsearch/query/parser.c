@@ -463,8 +463,9 @@ static int field_id(const char *s, size_t len)
 /* ---- grammar ---- */
 
 /* Drops the bare stop words (TERMs marked stop) of b and of the groups below it, each group
- * keeping them when it has no other positive clause ("the of", "the -cat"); excluded ones stay
- * (a negated group's words may have been lifted into b: "x -(the of)" is x -the -of). */
+ * keeping them when it has no other positive clause ("the of", "the -cat"). Excluded words are
+ * never marked: a modifier clears the mark, and so does parse_group for the words it lifts
+ * ("x -(the of)" is x -the -of). */
 static void drop_stop_clauses(ls_qnode *b)
 {
     size_t positive = 0;
@@ -477,7 +478,7 @@ static void drop_stop_clauses(ls_qnode *b)
         return;
     size_t k = 0;
     for (size_t i = 0; i < b->n_kids; i++) {
-        if (b->kids[i]->stop && b->occur[i] != LS_OCCUR_NOT) { /* -(the of) stays */
+        if (b->kids[i]->stop) {
             ls_qnode_free(b->kids[i]);
             continue;
         }
