@@ -32,6 +32,9 @@ enum {
     OPT_RM3_TERMS,
     OPT_RM3_WEIGHT,
     OPT_RM3_WIDEN,
+    OPT_PROXIMITY,
+    OPT_NO_PROXIMITY,
+    OPT_PROXIMITY_DEPTH,
 };
 
 static const cli_option search_opts[] = {
@@ -41,8 +44,13 @@ static const cli_option search_opts[] = {
     {"k1", 0, 1, OPT_K1},           {"b", 0, 1, OPT_B},           {"rm3", 0, 0, OPT_RM3},
     {"no-rm3", 0, 0, OPT_NO_RM3},   {"rm3-docs", 0, 1, OPT_RM3_DOCS},
     {"rm3-terms", 0, 1, OPT_RM3_TERMS}, {"rm3-weight", 0, 1, OPT_RM3_WEIGHT},
-    {"rm3-widen", 0, 0, OPT_RM3_WIDEN}, {NULL, 0, 0, 0},
+    {"rm3-widen", 0, 0, OPT_RM3_WIDEN}, {"proximity", 0, 1, OPT_PROXIMITY},
+    {"no-proximity", 0, 0, OPT_NO_PROXIMITY}, {"proximity-depth", 0, 1, OPT_PROXIMITY_DEPTH},
+    {NULL, 0, 0, 0},
 };
+
+#define STR_(x) #x
+#define STR(x) STR_(x) /* a default's value in the help text */
 
 /* Feedback documents of --rm3 (the library's default, or 10 if that is off). */
 #define RM3_DOCS (LS_DEFAULT_FEEDBACK_DOCS ? LS_DEFAULT_FEEDBACK_DOCS : 10)
@@ -70,6 +78,12 @@ void cli_help_search(FILE *f)
           "      --rm3-terms N  expansion terms (default 10)\n"
           "      --rm3-weight X weight of the original query, 0..1 (default 0.5)\n"
           "      --rm3-widen    a bag of words also matches documents with expansion terms\n"
+          "      --proximity X  weight of the term-proximity bonus that re-ranks the best\n"
+          "                     hits (query words near each other), 0..1000 (default "
+          STR(LS_DEFAULT_PROXIMITY) "; 0 = off)\n"
+          "      --no-proximity no proximity re-ranking\n"
+          "      --proximity-depth N  hits re-ranked by proximity (default "
+          STR(LS_DEFAULT_PROXIMITY_DEPTH) ")\n"
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 hits found (batch: no error), 1 no hits, 2 error.\n",
@@ -161,6 +175,20 @@ static int apply_value(search_cfg *cfg, int id, const char *v)
     }
     case OPT_RM3_WEIGHT:
         return parse_real("--rm3-weight", v, 0.0, 1.0, &cfg->opts.feedback_weight);
+    case OPT_PROXIMITY:
+        return parse_real("--proximity", v, 0.0, 1000.0, &cfg->opts.proximity);
+    case OPT_PROXIMITY_DEPTH: {
+        size_t n;
+        if (cli_parse_count("search", "--proximity-depth", v, &n) != 0)
+            return -1;
+        if (n < 1 || n > 100000) {
+            cli_usage_error("search", "--proximity-depth wants a number from 1 to 100000, "
+                            "not '%s'", v);
+            return -1;
+        }
+        cfg->opts.proximity_depth = (unsigned)n;
+        return 0;
+    }
     default:
         return -1;
     }
@@ -196,6 +224,8 @@ static int parse(int argc, char **argv, search_cfg *cfg)
                 cfg->opts.feedback_docs = id == OPT_RM3 ? RM3_DOCS : 0;
         } else if (id == OPT_RM3_WIDEN) {
             cfg->opts.feedback_widen = 1;
+        } else if (id == OPT_NO_PROXIMITY) {
+            cfg->opts.proximity = 0;
         } else if (apply_value(cfg, id, v) != 0) {
             return -1;
         }

@@ -659,3 +659,94 @@ void oracle_result_free(oracle_result *r)
     r->hits = NULL;
     r->n = 0;
 }
+
+/* ---- proximity --------------------------------------------------------------------------- */
+
+typedef struct prox_term {
+    const oracle_q *leaf; /* the first leaf of the term */
+    double w;             /* summed weights of its leaves */
+} prox_term;
+
+static void prox_collect(const oracle_q *q, prox_term *t, size_t *n)
+{
+    if (q->kind == ORACLE_BOOL) {
+        for (size_t i = 0; i < q->n_kids; i++)
+            if (q->occur[i] != ORACLE_NOT)
+                prox_collect(q->kids[i], t, n);
+        return;
+    }
+    if (q->kind != ORACLE_TERM || q->field != ORACLE_FIELD_ALL)
+        return;
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp(t[i].leaf->terms[0], q->terms[0]) == 0) {
+            t[i].w += q->weight;
+            return;
+        }
+    }
+    t[(*n)++] = (prox_term){q, q->weight};
+}
+
+static size_t prox_leaves(const oracle_q *q)
+{
+    size_t n = q->kind != ORACLE_BOOL;
+    for (size_t i = 0; q->kind == ORACLE_BOOL && i < q->n_kids; i++)
+        n += prox_leaves(q->kids[i]);
+    return n;
+}
+
+/* The bonus of document d: every token of the all field, in position order, is looked at. */
+static double prox_bonus(const ls_oracle *o, const prox_term *t, size_t n, uint32_t d,
+                         double k1, double b, double avglen, double weight)
+{
+    const field_tokens *f = &o->docs[d].f[ORACLE_FIELD_ALL];
+    double *acc = calloc(n ? n : 1, sizeof *acc);
+    if (acc == NULL)
+        abort();
+    long prev = -1;            /* query term of the previous query-term token */
+    uint64_t prev_pos = 0;
+    for (uint32_t i = 0; i < f->n; i++) { /* tokens are stored in position order */
+        long j = -1;
+        for (size_t k = 0; k < n && j < 0; k++)
+            if (f->term[i] == t[k].leaf->ids[0] && t[k].leaf->ids[0] != NO_TERM)
+                j = (long)k;
+        if (j < 0)
+            continue;
+        if (prev >= 0 && prev != j) {
+            double dist = (double)f->pos[i] - (double)prev_pos;
+            acc[prev] += t[j].leaf->idf / (dist * dist);
+            acc[j] += t[prev].leaf->idf / (dist * dist);
+        }
+        prev = j;
+        prev_pos = f->pos[i];
+    }
+    double ratio = avglen > 0 ? f->n / avglen : 1.0;
+    double bonus = 0;
+    for (size_t k = 0; k < n; k++) {
+        double idf = t[k].leaf->idf < 1 ? t[k].leaf->idf : 1;
+        if (acc[k] > 0)
+            bonus += weight * t[k].w * idf * acc[k] * (k1 + 1) /
+                     (acc[k] + k1 * (1 - b + b * ratio));
+    }
+    free(acc);
+    return bonus;
+}
+
+void ls_oracle_proximity(const ls_oracle *o, oracle_q *q, double k1, double b, double weight,
+                         size_t depth, oracle_result *res)
+{
+    prepare(o, q);
+    prox_term *t = xmalloc((prox_leaves(q) + 1) * sizeof *t);
+    size_t n = 0;
+    prox_collect(q, t, &n);
+    double total = 0;
+    for (size_t d = 0; d < o->n_docs; d++)
+        total += o->docs[d].deleted ? 0 : o->docs[d].f[ORACLE_FIELD_ALL].n;
+    double avglen = o->n_live ? total / (double)o->n_live : 0;
+    size_t m = res->n < depth ? res->n : depth;
+    if (n >= 2 && weight > 0) {
+        for (size_t i = 0; i < m; i++)
+            res->hits[i].score += prox_bonus(o, t, n, res->hits[i].doc, k1, b, avglen, weight);
+        qsort(res->hits, m, sizeof *res->hits, cmp_hit);
+    }
+    free(t);
+}

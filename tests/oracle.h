@@ -135,6 +135,17 @@ oracle_q *ls_oracle_plain(ls_oracle *o, const char *text, int default_and);
 void ls_oracle_search(const ls_oracle *o, oracle_q *q, double k1, double b,
                       oracle_result *out);
 void oracle_result_free(oracle_result *r);
+/**
+ * Proximity re-ranking (BM25TP, libsearch/query/proximity.h) of res, the ranking of q by
+ * ls_oracle_search with the same k1 and b: the first min(depth, res->n) hits gain their bonus
+ * and are ranked again. The query terms are the distinct terms of the all-field TERM leaves
+ * under positive clauses, each weighted by the summed weights of its leaves; in every
+ * document, neighbouring occurrences of two different query terms at distance d add
+ * idf(other) / d^2 to each one's accumulator acc, and the bonus is
+ * weight * sum_t w(t) min(1, idf(t)) acc(t) (k1 + 1) / (acc(t) + k1 (1 - b + b len / avglen)).
+ */
+void ls_oracle_proximity(const ls_oracle *o, oracle_q *q, double k1, double b, double weight,
+                         size_t depth, oracle_result *res);
 /** The inputs of a TERM or PHRASE leaf's BM25 besides the statistics: its tf (phrase: pf) in
  *  every document, into out[0..ls_oracle_docs(o)) (0 for deleted documents); the field length
  *  is ls_oracle_doc_len(). Two documents with the same inputs for every leaf score the same

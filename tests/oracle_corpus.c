@@ -675,9 +675,9 @@ char *ls_qcase_describe(const qcase *q, const ls_search_options *so)
     oracle_q_format(q->tree, tree, sizeof tree);
     return ls_corpus_msgf(
         "query '%s' (syntax %d, default_and %d, k1 %g, b %g, limit %zu, offset %zu, "
-        "seed %lu) oracle tree %s",
-        q->text, so->syntax, q->default_and, so->k1, so->b, so->limit, so->offset, ls_test_seed(),
-        tree);
+        "proximity %.17g depth %u, seed %lu) oracle tree %s",
+        q->text, so->syntax, q->default_and, so->k1, so->b, so->limit, so->offset, so->proximity,
+        so->proximity_depth, ls_test_seed(), tree);
 }
 
 static long hit_doc(const corpus *c, const ls_hit *h)
@@ -827,9 +827,10 @@ static void random_page(ls_rng *r, ls_search_options *so)
     so->offset = ls_rng_below(r, 5) == 0 ? 1 + ls_rng_below(r, 30) : 0;
 }
 
-/* n random queries from gen, each compared at a random page; k1/b as given. */
-void ls_corpus_run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, double k1, double b,
-                        const char *what)
+/* n random queries from gen, each compared at a random page; k1/b as given; with proximity,
+ * each query also gets a random proximity weight and depth. */
+static void run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, double k1,
+                        double b, int proximity, const char *what)
 {
     ls_rng r;
     tally t = {0};
@@ -842,6 +843,7 @@ void ls_corpus_run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, 
         ls_qcase_finish(&q);
         ls_search_options so = LS_SEARCH_OPTIONS_INIT;
         so.feedback_docs = 0; /* plain BM25: the oracle of this file */
+        so.proximity = 0;
         /* valid queries read the same under the lenient syntax */
         so.syntax = q.syntax == LS_SYNTAX_STRICT && ls_rng_below(&r, 4) == 0 ? LS_SYNTAX_LENIENT
                                                                             : q.syntax;
@@ -849,14 +851,38 @@ void ls_corpus_run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, 
         so.k1 = k1;
         so.b = b;
         so.snippets = 0;
+        if (proximity) {
+            static const double weights[] = {0.25, 1.0, 4.0};
+            static const unsigned depths[] = {0, 1, 7, 40, 1000};
+            uint32_t w = ls_rng_below(&r, 4);
+            so.proximity = w < 3 ? weights[w] : 0.01 + ls_rng_below(&r, 1000) / 100.0;
+            so.proximity_depth = depths[ls_rng_below(&r, 5)];
+        }
         random_page(&r, &so);
         oracle_result want;
         ls_oracle_search(c->oracle, q.tree, k1, b, &want);
+        if (proximity)
+            ls_oracle_proximity(c->oracle, q.tree, k1, b, so.proximity,
+                                so.proximity_depth ? so.proximity_depth
+                                                   : LS_DEFAULT_PROXIMITY_DEPTH,
+                                &want);
         ls_tally_add(&t, ls_corpus_compare_query(c, &q, &want, &so), want.n);
         oracle_result_free(&want);
         oracle_q_free(q.tree);
     }
     ls_tally_assert(&t, what);
+}
+
+void ls_corpus_run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, double k1, double b,
+                           const char *what)
+{
+    run_queries(c, stream, n, gen, k1, b, 0, what);
+}
+
+void ls_corpus_run_proximity(const corpus *c, uint64_t stream, int n, gen_fn gen, double k1,
+                             double b, const char *what)
+{
+    run_queries(c, stream, n, gen, k1, b, 1, what);
 }
 
 

@@ -159,6 +159,10 @@ void ls_tally_assert(tally *t, const char *what);
  *  feedback off, BM25 k1 and b. */
 void ls_corpus_run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, double k1, double b,
                            const char *what);
+/** As ls_corpus_run_queries, with proximity re-ranking of a random weight and depth, compared
+ *  with ls_oracle_proximity. */
+void ls_corpus_run_proximity(const corpus *c, uint64_t stream, int n, gen_fn gen, double k1,
+                             double b, const char *what);
 /** Pages of random sizes over the first 120 hits of nq queries: each page compared with the
  *  oracle and with the engine's own longer ranking; a page past the end is empty. */
 void ls_corpus_run_paging(const corpus *c, uint64_t stream, int nq, gen_fn gen, double k1, double b,

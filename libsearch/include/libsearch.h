@@ -333,10 +333,11 @@ LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *er
 #define LS_SYNTAX_PLAIN 2   /**< no syntax at all: the text is a bag of words (text past
                                  LS_MAX_QUERY_BYTES ignored) */
 
-#define LS_SEARCH_OPTIONS_VERSION 2
+#define LS_SEARCH_OPTIONS_VERSION 3
 typedef struct ls_search_options {
-    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION (1 is still accepted: it ends at
-                              `explain`, and the fields after it take their defaults) */
+    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION (1 and 2 are still accepted: they end
+                              at `explain` and `feedback_widen`, and the fields after take
+                              their defaults) */
     size_t limit;        /**< hits to return (after offset); 0 = none (count only) */
     size_t offset;       /**< hits to skip, for paging */
     int syntax;          /**< LS_SYNTAX_*. English stop words are dropped from the query:
@@ -360,6 +361,13 @@ typedef struct ls_search_options {
     int feedback_widen;      /**< nonzero: a bag-of-words query (plain words, OR) becomes one
                                   weighted bag with the expansion terms, so documents having
                                   only expansion terms match too (higher recall, more hits) */
+    /* version 3: */
+    double proximity;         /**< weight (0..1000) of the term-proximity bonus that re-ranks
+                                   the best proximity_depth hits: query terms found near each
+                                   other raise a document (BM25TP, docs/RELEVANCE.md); 0 = off.
+                                   Matches and the hit count never change. */
+    unsigned proximity_depth; /**< hits re-ranked by proximity (up to 100000);
+                                   0 = LS_DEFAULT_PROXIMITY_DEPTH */
 } ls_search_options;
 /** Default BM25 parameters, chosen by the relevance evaluation (docs/RELEVANCE.md). */
 #define LS_DEFAULT_K1 1.8
@@ -368,9 +376,13 @@ typedef struct ls_search_options {
 #define LS_DEFAULT_FEEDBACK_DOCS 10
 #define LS_DEFAULT_FEEDBACK_TERMS 10
 #define LS_DEFAULT_FEEDBACK_WEIGHT 0.5
+/** Default term-proximity re-ranking (docs/RELEVANCE.md). */
+#define LS_DEFAULT_PROXIMITY 0.0
+#define LS_DEFAULT_PROXIMITY_DEPTH 100
 #define LS_SEARCH_OPTIONS_INIT                                                                  \
     {LS_SEARCH_OPTIONS_VERSION, 10, 0, LS_SYNTAX_STRICT, 0, LS_DEFAULT_K1, LS_DEFAULT_B, 1, 25, 0, \
-     LS_DEFAULT_FEEDBACK_DOCS, LS_DEFAULT_FEEDBACK_TERMS, LS_DEFAULT_FEEDBACK_WEIGHT, 0}
+     LS_DEFAULT_FEEDBACK_DOCS, LS_DEFAULT_FEEDBACK_TERMS, LS_DEFAULT_FEEDBACK_WEIGHT, 0,         \
+     LS_DEFAULT_PROXIMITY, LS_DEFAULT_PROXIMITY_DEPTH}
 
 /** A byte range [offset, offset + length). */
 typedef struct ls_span {

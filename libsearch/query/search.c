@@ -16,6 +16,7 @@
 #include "query/feedback.h"
 #include "query/parser.h"
 #include "query/planner.h"
+#include "query/proximity.h"
 #include "query/topk.h"
 #include "reader/snapshot.h"
 #include "reader/stats.h"
@@ -30,8 +31,8 @@ struct ls_hits {
     ls_hit *hits;
 };
 
-/* Copies the caller's options (version 1 ends at `explain`; later fields keep their
- * defaults) and checks them. */
+/* Copies the caller's options (version 1 ends at `explain`, version 2 at `feedback_widen`;
+ * later fields keep their defaults) and checks them. */
 static int read_options(const ls_search_options *in, ls_search_options *o, ls_error *err)
 {
     static const ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
@@ -40,6 +41,8 @@ static int read_options(const ls_search_options *in, ls_search_options *o, ls_er
         return LS_OK;
     if (in->version == 1)
         memcpy(o, in, offsetof(ls_search_options, feedback_docs));
+    else if (in->version == 2)
+        memcpy(o, in, offsetof(ls_search_options, proximity));
     else if (in->version == LS_SEARCH_OPTIONS_VERSION)
         *o = *in;
     else
@@ -58,6 +61,9 @@ static int read_options(const ls_search_options *in, ls_search_options *o, ls_er
         return ls_error_set(err, LS_EINVAL,
                             "feedback needs 1..1000 documents, 1..1000 terms and a weight "
                             "in 0..1");
+    if (!(o->proximity >= 0 && o->proximity <= 1000) || o->proximity_depth > 100000)
+        return ls_error_set(err, LS_EINVAL,
+                            "proximity needs a weight in 0..1000 and a depth of at most 100000");
     return LS_OK;
 }
 
@@ -258,11 +264,43 @@ typedef struct fetch_ctx {
     const ls_plan *plan;      /* the query run: explanations */
     const ls_plan *mark_plan; /* the query as asked: terms marked in snippets */
     ls_analyzer *an;
+    ls_proximity *prox;       /* the proximity bonus of re-ranked hits, or NULL */
+    size_t prox_rank;         /* hits ranked before this were re-ranked */
     ls_strtab terms;
     ls_doc_fetcher docs;
 } fetch_ctx;
 
-static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, ls_error *err)
+/* One explanation entry per query term sharing in the hit's proximity bonus. */
+static int explain_proximity(fetch_ctx *f, uint64_t doc, explain_acc *a, ls_error *err)
+{
+    ls_proximity_term parts[LS_PROXIMITY_MAX_TERMS];
+    size_t n;
+    double bonus;
+    int rc = ls_proximity_doc(f->prox, doc, &bonus, parts, &n, err);
+    for (size_t i = 0; rc == LS_OK && i < n; i++) {
+        const ls_plan_leaf *l = &f->mark_plan->leaves[parts[i].leaf];
+        ls_term_explain *e = explain_push(a);
+        const char *term =
+            e ? ls_arena_strndup(a->arena, (const char *)l->key + 1, l->key_len - 1) : NULL;
+        if (term == NULL)
+            return ls_error_set(err, LS_ENOMEM, "out of memory");
+        e->term = term;
+        e->field = "proximity";
+        e->tf = parts[i].acc;
+        e->df = l->df;
+        e->idf = l->sc.idf < 1 ? l->sc.idf : 1;
+        e->doc_len = parts[i].doc_len;
+        e->avg_len = l->sc.avglen;
+        e->k1 = l->sc.k1;
+        e->b = l->sc.b;
+        e->weight = f->o->proximity * parts[i].w;
+        e->score = parts[i].score;
+    }
+    return rc;
+}
+
+static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, int reranked,
+                    ls_error *err)
 {
     const char *fields[4];
     size_t lens[4];
@@ -296,6 +334,8 @@ static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, 
     if (f->o->explain) {
         explain_acc a = {NULL, 0, 0, &h->arena};
         rc = explain_node(f->plan, &f->plan->root, si, local, &a, err);
+        if (rc == LS_OK && reranked && f->prox != NULL)
+            rc = explain_proximity(f, sc->doc, &a, err);
         ls_explain *ex = ls_arena_alloc(&h->arena, sizeof *ex);
         if (rc == LS_OK && ex == NULL)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
@@ -334,7 +374,8 @@ static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err
     qsort_r(order, h->n, sizeof *order, cmp_by_doc, (void *)top->heap);
     int rc = LS_OK;
     for (size_t i = 0; i < h->n && rc == LS_OK; i++)
-        rc = fill_hit(f, h, &h->hits[order[i] - from], &top->heap[order[i]], err);
+        rc = fill_hit(f, h, &h->hits[order[i] - from], &top->heap[order[i]],
+                      order[i] < f->prox_rank, err);
     ls_free(order);
     return rc;
 }
@@ -393,16 +434,27 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     ls_parse_options po = {o->syntax, o->default_and, 1};
     LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
     LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, err));
-    /* The first pass keeps enough results for the page and for feedback. */
+    /* The first pass keeps enough results for the page, for feedback and for re-ranking. */
     size_t want = o->limit + o->offset;
-    if (ls_topk_init(&top, o->feedback_docs > want ? o->feedback_docs : want) != LS_OK) {
+    size_t depth = o->proximity > 0 ? (o->proximity_depth ? o->proximity_depth
+                                                           : LS_DEFAULT_PROXIMITY_DEPTH)
+                                    : 0;
+    size_t keep = want > depth ? want : depth;
+    if (ls_topk_init(&top, o->feedback_docs > keep ? o->feedback_docs : keep) != LS_OK) {
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;
     }
     LS_TRY(execute(r, &plan, &top, &h->total, err));
     ls_topk_sort(&top);
     if (o->feedback_docs > 0)
-        LS_TRY(feedback_pass(r, o, an, &q, want, &top, &h->total, &expanded, &run, err));
+        LS_TRY(feedback_pass(r, o, an, &q, keep, &top, &h->total, &expanded, &run, err));
+    if (depth > 0) {
+        LS_TRY(ls_proximity_new(&plan, o->proximity, &f.prox, err));
+        if (f.prox != NULL) {
+            LS_TRY(ls_proximity_rerank(f.prox, &top, depth, err));
+            f.prox_rank = depth;
+        }
+    }
     if (top.n > want)
         top.n = want; /* sorted best first: the page's results lead */
     f.r = r;
@@ -414,6 +466,7 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     *out = h;
     h = NULL;
 fail:
+    ls_proximity_free(f.prox);
     ls_doc_fetcher_free(&f.docs);
     ls_strtab_free(&f.terms);
     ls_topk_free(&top);

@@ -538,6 +538,43 @@ START_TEST(rm3_switches_rerank_widen_and_explain)
 }
 END_TEST
 
+START_TEST(proximity_switches_and_explain)
+{
+    char *idx = ls_cli_path(ls_cli_tmp, "idx"), *docs = feedback_corpus();
+    const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
+    char *out, *err;
+    ck_assert_int_eq(ls_cli_run(ix, docs, &out, &err), 0);
+    free(out);
+    free(err);
+    /* "narwhal ... tusk": the explanation shows both terms' proximity shares */
+    const char *on[] = {"--index", idx, "--explain", "-n", "1", "--no-rm3", "--proximity", "2",
+                        "narwhal tusk", NULL};
+    const char *off[] = {"--index", idx, "--explain", "-n", "1", "--no-rm3", "--proximity", "2",
+                         "--no-proximity", "narwhal tusk", NULL};
+    ck_assert_int_eq(ls_cli_run(on, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\"narwhal\" in proximity") != NULL &&
+                      strstr(out, "\"tusk\" in proximity") != NULL,
+                  "%s", out);
+    free(out);
+    free(err);
+    ck_assert_int_eq(ls_cli_run(off, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "in proximity") == NULL, "%s", out);
+    free(out);
+    free(err);
+    const char *bad_weight[] = {"--index", idx, "--proximity", "-1", "narwhal", NULL};
+    const char *bad_depth[] = {"--index", idx, "--proximity-depth", "0", "narwhal", NULL};
+    const char *const *bad[] = {bad_weight, bad_depth};
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_eq(ls_cli_run(bad[i], NULL, &out, &err), 2);
+        ck_assert_msg(strstr(err, "--proximity") != NULL, "case %zu: %s", i, err);
+        free(out);
+        free(err);
+    }
+    free(docs);
+    free(idx);
+}
+END_TEST
+
 START_TEST(index_needs_a_directory_and_inputs)
 {
     char *idx = ls_cli_path(ls_cli_tmp, "idx"), *gone = ls_cli_path(ls_cli_tmp, "gone.txt");
@@ -707,6 +744,7 @@ Suite *ls_suite_cli(void)
     tcase_add_test(index, index_jsonl_reports_malformed_line);
     tcase_add_test(index, index_jsonl_from_stdin_then_search);
     tcase_add_test(index, rm3_switches_rerank_widen_and_explain);
+    tcase_add_test(index, proximity_switches_and_explain);
     tcase_add_test(index, index_needs_a_directory_and_inputs);
     suite_add_tcase(s, index);
 

@@ -176,6 +176,33 @@ START_TEST(oracle_plain_syntax)
 }
 END_TEST
 
+/* Proximity re-ranking (query/proximity.h) against the oracle's naive BM25TP, over queries of
+ * several kinds (phrases, fields, NOT and nesting decide which clauses' terms take part) at
+ * random weights and depths, under two BM25 settings. */
+START_TEST(oracle_proximity_or_terms)
+{
+    ls_corpus_run_proximity(&g_big, 121, 100, ls_gen_or, 1.2, 0.75, "proximity, OR of terms");
+}
+END_TEST
+
+START_TEST(oracle_proximity_plain)
+{
+    ls_corpus_run_proximity(&g_big, 122, 80, ls_gen_plain, 1.8, 0.85, "proximity, plain");
+}
+END_TEST
+
+START_TEST(oracle_proximity_any)
+{
+    ls_corpus_run_proximity(&g_big, 123, 150, ls_gen_any, 1.2, 0.75, "proximity, any query");
+}
+END_TEST
+
+START_TEST(oracle_proximity_small_corpus)
+{
+    ls_corpus_run_proximity(&g_small, 124, 150, ls_gen_any, 0.9, 0.4, "proximity, small corpus");
+}
+END_TEST
+
 /* Other BM25 parameters, including k1 = 0 (idf only: ties everywhere) and b = 0 and 1. */
 static const double k1b[][2] = {{0.9, 0.4}, {2.0, 1.0}, {0.0, 0.75}, {1.2, 0.0}, {0.5, 1.0}};
 
@@ -415,6 +442,9 @@ Suite *ls_suite_oracle(void)
     tcase_add_test(tc, oracle_field_terms);
     tcase_add_test(tc, oracle_mixed_parentheses);
     tcase_add_test(tc, oracle_plain_syntax);
+    tcase_add_test(tc, oracle_proximity_or_terms);
+    tcase_add_test(tc, oracle_proximity_plain);
+    tcase_add_test(tc, oracle_proximity_any);
     tcase_add_loop_test(tc, oracle_bm25_parameters, 0, (int)(sizeof k1b / sizeof k1b[0]));
     tcase_add_test(tc, oracle_paging_tiles_ranking);
     suite_add_tcase(s, tc);
@@ -423,6 +453,7 @@ Suite *ls_suite_oracle(void)
     tcase_add_unchecked_fixture(tc, setup_small, teardown_small);
     tcase_set_timeout(tc, timeout);
     tcase_add_test(tc, oracle_small_corpus_ties);
+    tcase_add_test(tc, oracle_proximity_small_corpus);
     suite_add_tcase(s, tc);
     return s;
 }
