@@ -52,8 +52,8 @@ static const cli_option search_opts[] = {
 #define STR_(x) #x
 #define STR(x) STR_(x) /* a default's value in the help text */
 
-/* Feedback documents of --rm3 (the library's default, or 10 if that is off). */
-#define RM3_DOCS (LS_DEFAULT_FEEDBACK_DOCS ? LS_DEFAULT_FEEDBACK_DOCS : 10)
+/* Feedback documents of --rm3. */
+#define RM3_DOCS LS_FEEDBACK_DOCS_ON
 
 void cli_help_search(FILE *f)
 {
@@ -71,12 +71,15 @@ void cli_help_search(FILE *f)
           "      --explain      show how each hit's score adds up\n"
           "  -f, --format FMT   text (default), json, trec or ids\n"
           "      --queries FILE run a batch of \"qid<TAB>query\" lines (- = stdin)\n"
-          "      --k1 X, --b X  BM25 parameters (default 1.8 and 0.85)\n"
-          "      --rm3, --no-rm3  RM3 pseudo-relevance feedback on (default) or off: terms\n"
-          "                     of the best first-pass hits rerank the query's matches\n"
-          "      --rm3-docs N   feedback documents (default 10; 0 = off)\n"
-          "      --rm3-terms N  expansion terms (default 10)\n"
-          "      --rm3-weight X weight of the original query, 0..1 (default 0.5)\n"
+          "      --k1 X, --b X  BM25 parameters (default " STR(LS_DEFAULT_K1) " and "
+          STR(LS_DEFAULT_B) ")\n"
+          "      --rm3, --no-rm3  RM3 pseudo-relevance feedback on or off (default): terms\n"
+          "                     of the best first-pass hits rerank the query's matches;\n"
+          "                     any --rm3-* setting below also turns it on\n"
+          "      --rm3-docs N   feedback documents (--rm3: " STR(LS_FEEDBACK_DOCS_ON) "; 0 = off)\n"
+          "      --rm3-terms N  expansion terms (default " STR(LS_DEFAULT_FEEDBACK_TERMS) ")\n"
+          "      --rm3-weight X weight of the original query, 0..1 (default "
+          STR(LS_DEFAULT_FEEDBACK_WEIGHT) ")\n"
           "      --rm3-widen    a bag of words also matches documents with expansion terms\n"
           "      --proximity X  weight of the term-proximity bonus that re-ranks the best\n"
           "                     hits (query words near each other), 0..1000 (default "
@@ -100,6 +103,7 @@ typedef struct search_cfg {
     cli_out_opts out_opts;
     cli_buf query; /* the command-line words joined by spaces */
     int n_words;
+    int depth_given; /* --proximity-depth was given */
 } search_cfg;
 
 typedef struct batch_query {
@@ -187,6 +191,7 @@ static int apply_value(search_cfg *cfg, int id, const char *v)
             return -1;
         }
         cfg->opts.proximity_depth = (unsigned)n;
+        cfg->depth_given = 1;
         return 0;
     }
     default:
@@ -199,7 +204,7 @@ static int parse(int argc, char **argv, search_cfg *cfg)
 {
     cli_args a;
     const char *v;
-    int id, strict = 0, plain = 0;
+    int id, strict = 0, plain = 0, no_rm3 = 0, rm3_docs = 0, rm3_setting = 0;
     cli_args_init(&a, argc, argv, search_opts, "search");
     while ((id = cli_args_next(&a, &v)) != CLI_ARG_END) {
         if (id == CLI_ARG_ERROR)
@@ -220,16 +225,30 @@ static int parse(int argc, char **argv, search_cfg *cfg)
         } else if (id == OPT_EXPLAIN) {
             cfg->out_opts.explain = 1;
         } else if (id == OPT_RM3 || id == OPT_NO_RM3) {
-            if (id == OPT_NO_RM3 || cfg->opts.feedback_docs == 0)
-                cfg->opts.feedback_docs = id == OPT_RM3 ? RM3_DOCS : 0;
+            no_rm3 |= id == OPT_NO_RM3;
+            rm3_setting |= id == OPT_RM3;
         } else if (id == OPT_RM3_WIDEN) {
             cfg->opts.feedback_widen = 1;
+            rm3_setting = 1;
         } else if (id == OPT_NO_PROXIMITY) {
             cfg->opts.proximity = 0;
         } else if (apply_value(cfg, id, v) != 0) {
             return -1;
+        } else {
+            rm3_docs |= id == OPT_RM3_DOCS;
+            rm3_setting |= id == OPT_RM3_TERMS || id == OPT_RM3_WEIGHT;
         }
     }
+    /* Feedback is off by default; --rm3 or any feedback setting turns it on (with
+     * --rm3-docs's count, if given), --no-rm3 anywhere turns it off. */
+    if (cfg->depth_given && !(cfg->opts.proximity > 0)) {
+        cli_usage_error("search", "--proximity-depth needs a proximity weight (--proximity X)");
+        return -1;
+    }
+    if (no_rm3)
+        cfg->opts.feedback_docs = 0;
+    else if (rm3_setting && !rm3_docs)
+        cfg->opts.feedback_docs = RM3_DOCS;
     if (strict && plain) {
         cli_usage_error("search", "--strict and --plain exclude each other");
         return -1;

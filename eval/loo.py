@@ -56,10 +56,12 @@ def grid(kind):
     ks = ["0.9", "1.2", "1.5", "1.8"] if kind == "full" else ["0.9", "1.2", "1.8"]
     bs = ["0.4", "0.6", "0.75", "0.85"] if kind == "full" else ["0.4", "0.75", "0.85"]
     fbs = [("", ["--no-rm3"])]
-    fbs += [(" rm3 w0.5", ["--rm3", "--rm3-weight", "0.5"]),
-            (" rm3 w0.7", ["--rm3", "--rm3-weight", "0.7"])]
+    fbs += [(" rm3 w0.5", ["--rm3", "--rm3-weight", "0.5", "--rm3-terms", "10"]),
+            (" rm3 w0.7", ["--rm3", "--rm3-weight", "0.7", "--rm3-terms", "10"])]
     if kind == "full":
         fbs += [(" rm3 w0.85 t5", ["--rm3", "--rm3-weight", "0.85", "--rm3-terms", "5"])]
+    fbs += [(" prox0.25", ["--no-rm3", "--proximity", "0.25"]),
+            (" prox1", ["--no-rm3", "--proximity", "1"])]
     for fname, fargs in fbs:
         for k in ks:
             for b in bs:

@@ -483,7 +483,7 @@ static void gen_feedback(const corpus *c, ls_rng *r, qcase *q)
 }
 
 static const double k1b[][2] = {
-    {1.2, 0.75}, {LS_DEFAULT_K1, LS_DEFAULT_B}, {0.9, 0.4}, {2.0, 1.0}, {0.0, 0.75}, {1.2, 0.0}};
+    {LS_DEFAULT_K1, LS_DEFAULT_B}, {1.8, 0.85}, {0.9, 0.4}, {2.0, 1.0}, {0.0, 0.75}, {1.2, 0.0}};
 #define N_K1B (sizeof k1b / sizeof k1b[0])
 
 /* n queries with RM3 feedback on (random settings) against the RM3 oracle; cases that hang

@@ -369,13 +369,17 @@ typedef struct ls_search_options {
     unsigned proximity_depth; /**< hits re-ranked by proximity (up to 100000);
                                    0 = LS_DEFAULT_PROXIMITY_DEPTH */
 } ls_search_options;
-/** Default BM25 parameters, chosen by the relevance evaluation (docs/RELEVANCE.md). */
-#define LS_DEFAULT_K1 1.8
-#define LS_DEFAULT_B 0.85
-/** Default RM3 settings: feedback is on (docs/RELEVANCE.md); feedback_docs 0 turns it off. */
-#define LS_DEFAULT_FEEDBACK_DOCS 10
-#define LS_DEFAULT_FEEDBACK_TERMS 10
-#define LS_DEFAULT_FEEDBACK_WEIGHT 0.5
+/** Default BM25 parameters: what the leave-one-collection-out protocol of docs/RELEVANCE.md
+ *  keeps (Lucene's defaults too). */
+#define LS_DEFAULT_K1 1.2
+#define LS_DEFAULT_B 0.75
+/** Default RM3 settings: feedback is off (it did not pass the choice protocol of
+ *  docs/RELEVANCE.md); set feedback_docs to turn it on with the terms and weight below. */
+#define LS_DEFAULT_FEEDBACK_DOCS 0
+/** Feedback documents when feedback is turned on (cisearch --rm3). */
+#define LS_FEEDBACK_DOCS_ON 10
+#define LS_DEFAULT_FEEDBACK_TERMS 5
+#define LS_DEFAULT_FEEDBACK_WEIGHT 0.85
 /** Default term-proximity re-ranking (docs/RELEVANCE.md). */
 #define LS_DEFAULT_PROXIMITY 0.0
 #define LS_DEFAULT_PROXIMITY_DEPTH 100

@@ -493,10 +493,11 @@ START_TEST(rm3_switches_rerank_widen_and_explain)
     ck_assert_int_eq(ls_cli_run(ix, docs, &out, &err), 0);
     free(out);
     free(err);
-    /* Default (feedback on) and --no-rm3 match the same three documents. */
-    const char *on[] = {"--index", idx, "--format", "ids", "narwhal", NULL};
+    /* --rm3 and the default (feedback off) match the same three documents. */
+    const char *on[] = {"--index", idx, "--format", "ids", "--rm3", "narwhal", NULL};
     const char *off[] = {"--index", idx, "--format", "ids", "--no-rm3", "narwhal", NULL};
-    const char *widen[] = {"--index", idx, "--format", "ids", "--rm3-widen", "narwhal", NULL};
+    const char *widen[] = {"--index", idx, "--format", "ids", "--rm3", "--rm3-widen", "narwhal",
+                           NULL};
     const char *const *cases[] = {on, off};
     for (size_t i = 0; i < 2; i++) {
         ck_assert_int_eq(ls_cli_run(cases[i], NULL, &out, &err), 0);
@@ -510,8 +511,8 @@ START_TEST(rm3_switches_rerank_widen_and_explain)
     free(out);
     free(err);
     /* --explain shows the expansion term; without feedback it is absent. */
-    const char *ex_on[] = {"--index", idx, "--explain", "-n", "1", "narwhal", NULL};
-    const char *ex_off[] = {"--index", idx, "--explain", "-n", "1", "--no-rm3", "narwhal", NULL};
+    const char *ex_on[] = {"--index", idx, "--explain", "-n", "1", "--rm3", "narwhal", NULL};
+    const char *ex_off[] = {"--index", idx, "--explain", "-n", "1", "narwhal", NULL};
     ck_assert_int_eq(ls_cli_run(ex_on, NULL, &out, &err), 0);
     ck_assert_msg(strstr(out, "\"tusk\" in all") != NULL, "%s", out);
     ck_assert_msg(strstr(out, "\"the\" in all") == NULL, "stop word added: %s", out);
@@ -520,6 +521,19 @@ START_TEST(rm3_switches_rerank_widen_and_explain)
     ck_assert_int_eq(ls_cli_run(ex_off, NULL, &out, &err), 0);
     ck_assert_msg(strstr(out, "\"tusk\"") == NULL && strstr(out, "\"narwhal\"") != NULL,
                   "%s", out);
+    free(out);
+    free(err);
+    /* A feedback setting turns feedback on; --no-rm3 anywhere turns it off. */
+    const char *implied[] = {"--index", idx, "--explain", "-n", "1", "--rm3-weight", "0.7",
+                             "narwhal", NULL};
+    const char *vetoed[] = {"--index", idx, "--no-rm3", "--explain", "-n", "1", "--rm3-weight",
+                            "0.7", "narwhal", NULL};
+    ck_assert_int_eq(ls_cli_run(implied, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\"tusk\" in all") != NULL, "%s", out);
+    free(out);
+    free(err);
+    ck_assert_int_eq(ls_cli_run(vetoed, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\"tusk\"") == NULL, "%s", out);
     free(out);
     free(err);
     /* Bad settings are usage errors. */
@@ -562,9 +576,11 @@ START_TEST(proximity_switches_and_explain)
     free(out);
     free(err);
     const char *bad_weight[] = {"--index", idx, "--proximity", "-1", "narwhal", NULL};
-    const char *bad_depth[] = {"--index", idx, "--proximity-depth", "0", "narwhal", NULL};
-    const char *const *bad[] = {bad_weight, bad_depth};
-    for (size_t i = 0; i < 2; i++) {
+    const char *bad_depth[] = {"--index", idx, "--proximity", "1", "--proximity-depth", "0",
+                               "narwhal", NULL};
+    const char *lone_depth[] = {"--index", idx, "--proximity-depth", "5", "narwhal", NULL};
+    const char *const *bad[] = {bad_weight, bad_depth, lone_depth};
+    for (size_t i = 0; i < 3; i++) {
         ck_assert_int_eq(ls_cli_run(bad[i], NULL, &out, &err), 2);
         ck_assert_msg(strstr(err, "--proximity") != NULL, "case %zu: %s", i, err);
         free(out);

@@ -423,7 +423,7 @@ int ls_ft_run_queries(const ls_reader *r)
         so.limit = 20;
         so.snippets = 1;
         so.explain = (q % 2) == 0;
-        so.feedback_docs = (q % 3) == 0 ? LS_DEFAULT_FEEDBACK_DOCS : 0;
+        so.feedback_docs = (q % 3) == 0 ? LS_FEEDBACK_DOCS_ON : 0;
         ls_hits *h = NULL;
         ls_error err;
         int rc = ls_search(r, fault_queries[q], strlen(fault_queries[q]), &so, &h, &err);

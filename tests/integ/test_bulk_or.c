@@ -154,7 +154,7 @@ START_TEST(bulk_or_equals_document_at_a_time)
     for (int q = 0; q < 300; q++) {
         ls_qnode *tree = random_query(&r);
         ls_plan plan;
-        double k1 = q % 2 ? LS_DEFAULT_K1 : 1.2, b = q % 3 ? LS_DEFAULT_B : 0.3;
+        double k1 = q % 2 ? 1.8 : LS_DEFAULT_K1, b = q % 3 ? 0.85 : 0.3;
         ck_assert_int_eq(ls_plan_build(&plan, rd, tree, k1, b, &err), LS_OK);
         ck_assert_msg(ls_bulk_or_applies(&plan.root), "query %d: shape not taken", q);
         ls_topk daat, bulk;

@@ -356,7 +356,7 @@ START_TEST(faults_alloc_reader_and_search)
         so.limit = 8;
         so.snippets = 1;
         so.explain = 1;
-        so.feedback_docs = p % 2 ? LS_DEFAULT_FEEDBACK_DOCS : 0;
+        so.feedback_docs = p % 2 ? LS_FEEDBACK_DOCS_ON : 0;
         ls_hits *h;
         ck_assert_int_eq(ls_search(r, q, strlen(q), &so, &h, &err), LS_OK);
         uint64_t want = ls_hits_total(h);

@@ -386,8 +386,9 @@ START_TEST(faults_bad_search_options)
     ls_reader *r = ls_ft_open_ok(dir);
     ls_error err;
     ls_hits *h;
-    for (int t = 0; t < 12; t++) {
+    for (int t = 0; t < 14; t++) {
         ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+        so.feedback_docs = LS_FEEDBACK_DOCS_ON; /* feedback settings are checked when on */
         switch (t) {
         case 0: so.version = 0; break;
         case 1: so.version = LS_SEARCH_OPTIONS_VERSION + 1; break;
@@ -400,7 +401,9 @@ START_TEST(faults_bad_search_options)
         case 8: so.feedback_weight = 1.5; break;
         case 9: so.feedback_weight = NAN; break;
         case 10: so.feedback_terms = 0; break;
-        default: so.feedback_terms = 1001; break;
+        case 11: so.feedback_terms = 1001; break;
+        case 12: so.proximity = -0.5; break;
+        default: so.proximity_depth = 100001; break;
         }
         h = (ls_hits *)1;
         int rc = ls_search(r, "alpha", 5, &so, &h, &err);

@@ -291,7 +291,7 @@ static void st_check_queries(st_shared *s, const ls_reader *r, const st_entry *e
     ls_error err;
     for (size_t q = 0; q < ST_NQ; q++) {
         ls_search_options so = LS_SEARCH_OPTIONS_INIT;
-        so.feedback_docs = q == 0 ? LS_DEFAULT_FEEDBACK_DOCS : 0;
+        so.feedback_docs = q == 0 ? LS_FEEDBACK_DOCS_ON : 0;
         so.limit = 8;
         so.snippets = q == 1;
         ls_hits *h = NULL;
