@@ -40,6 +40,7 @@ static void close_files(ls_segment *s)
 {
     ls_pages_close(&s->doc_pages);
     ls_pages_close(&s->pos_pages);
+    ls_stored_close(&s->stored);
     for (int k = 0; k < LS_SEGFILE_COUNT; k++)
         ls_ifile_close(&s->files[k]);
 }
@@ -61,8 +62,12 @@ static int open_files(ls_segment *s, const char *dir, ls_error *err)
         rc = ls_error_set(err, LS_ECORRUPT, "'%s': damaged dictionary trailer", s->tid.path);
         goto fail;
     }
-    if (ls_stored_open(&s->stored, s->fdt.body, s->fdt.body_len) != LS_OK ||
-        s->stored.ndocs != s->ndocs) {
+    rc = ls_stored_open(&s->stored, s->fdt.body, s->fdt.body_len);
+    if (rc == LS_ENOMEM) {
+        rc = ls_error_set(err, rc, "out of memory");
+        goto fail;
+    }
+    if (rc != LS_OK || s->stored.ndocs != s->ndocs) {
         rc = ls_error_set(err, LS_ECORRUPT, "'%s': damaged stored-field index", s->fdt.path);
         goto fail;
     }

@@ -13,7 +13,8 @@
 #include "util/error.h"
 
 #define INDEX_ENTRY 12u
-#define TRAILER 20u
+#define TRAILER 28u
+#define CHECKED_TRAILER 24u /* the trailer bytes IndexCheck covers */
 
 void ls_stored_writer_init(ls_stored_writer *sw, ls_fwriter *w)
 {
@@ -73,6 +74,24 @@ static int flush_chunk(ls_stored_writer *sw, ls_error *err)
     return rc;
 }
 
+int ls_stored_add_meta(ls_stored_writer *sw, const char *const fields[3], const size_t lens[3],
+                       ls_error *err)
+{
+    if (sw->nmeta >= sw->ndocs)
+        return ls_error_set(err, LS_EINVAL, "stored meta given for a document not added");
+    if (ls_buf_put_u64(&sw->meta_off, sw->meta.len) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory storing a document");
+    for (int i = 0; i < 3; i++) {
+        if (lens[i] > UINT32_MAX)
+            return ls_error_set(err, LS_ELIMIT, "a stored field is over 4 GiB");
+        if (ls_buf_put_vbyte(&sw->meta, (uint32_t)lens[i]) != LS_OK ||
+            ls_buf_append(&sw->meta, fields[i], lens[i]) != LS_OK)
+            return ls_error_set(err, LS_ENOMEM, "out of memory storing a document");
+    }
+    sw->nmeta++;
+    return LS_OK;
+}
+
 int ls_stored_add(ls_stored_writer *sw, const char *const fields[4], const size_t lens[4],
                   ls_error *err)
 {
@@ -84,9 +103,12 @@ int ls_stored_add(ls_stored_writer *sw, const char *const fields[4], const size_
             return ls_error_set(err, LS_ENOMEM, "out of memory storing a document");
     }
     sw->ndocs++;
-    if (sw->raw.len >= LS_STORED_CHUNK)
-        return flush_chunk(sw, err);
-    return LS_OK;
+    const char *mf[3] = {fields[0], fields[1], fields[3]};
+    size_t ml[3] = {lens[0], lens[1], lens[3]};
+    int rc = ls_stored_add_meta(sw, mf, ml, err);
+    if (rc == LS_OK && sw->raw.len >= LS_STORED_CHUNK)
+        rc = flush_chunk(sw, err);
+    return rc;
 }
 
 int ls_stored_add_chunk(ls_stored_writer *sw, const uint8_t *chunk, size_t len, uint32_t ndocs,
@@ -102,18 +124,45 @@ int ls_stored_add_chunk(ls_stored_writer *sw, const uint8_t *chunk, size_t len, 
     return rc;
 }
 
+/* Meta: the offsets (relative to the start of Meta's data), then the records, as paged data. */
+static int write_meta(ls_stored_writer *sw, ls_error *err)
+{
+    uint64_t base = ((uint64_t)sw->ndocs + 1) * 8;
+    int rc = ls_fwriter_begin_pages(sw->w, err);
+    for (size_t i = 0; rc == LS_OK && i < sw->nmeta; i++)
+        rc = ls_fwriter_put_u64(sw->w, base + ls_get_u64le(sw->meta_off.data + 8 * i), err);
+    if (rc == LS_OK)
+        rc = ls_fwriter_put_u64(sw->w, base + sw->meta.len, err);
+    if (rc == LS_OK)
+        rc = ls_fwriter_write(sw->w, sw->meta.data, sw->meta.len, err);
+    if (rc == LS_OK)
+        rc = ls_fwriter_end_pages(sw->w, err);
+    else if (sw->w->paged) { /* release the page buffers; the file is abandoned anyway */
+        ls_error ignored;
+        ls_fwriter_end_pages(sw->w, &ignored);
+    }
+    return rc;
+}
+
 int ls_stored_finish(ls_stored_writer *sw, ls_error *err)
 {
     int rc = flush_chunk(sw, err);
+    if (rc == LS_OK && sw->nmeta != sw->ndocs)
+        rc = ls_error_set(err, LS_EINVAL, "stored meta missing for %u of %u documents",
+                          sw->ndocs - sw->nmeta, sw->ndocs);
+    uint64_t meta_start = sw->w->offset - 8; /* body offsets exclude the 8-byte header */
+    if (rc == LS_OK)
+        rc = write_meta(sw, err);
     uint8_t t[TRAILER];
     ls_put_u64le(t, sw->w->offset - 8);
     ls_put_u32le(t + 8, (uint32_t)(sw->index.len / INDEX_ENTRY));
     ls_put_u32le(t + 12, sw->ndocs);
-    if (rc == LS_OK && ls_buf_append(&sw->index, t, 16) != LS_OK)
+    ls_put_u64le(t + 16, meta_start);
+    if (rc == LS_OK && ls_buf_append(&sw->index, t, CHECKED_TRAILER) != LS_OK)
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     if (rc == LS_OK) {
-        ls_put_u32le(t + 16, ls_blockcheck(sw->index.data, sw->index.len));
-        rc = ls_fwriter_write(sw->w, sw->index.data, sw->index.len - 16, err);
+        ls_put_u32le(t + CHECKED_TRAILER, ls_blockcheck(sw->index.data, sw->index.len));
+        rc = ls_fwriter_write(sw->w, sw->index.data, sw->index.len - CHECKED_TRAILER, err);
     }
     if (rc == LS_OK)
         rc = ls_fwriter_write(sw->w, t, sizeof t, err);
@@ -126,6 +175,8 @@ void ls_stored_writer_free(ls_stored_writer *sw)
     ls_buf_free(&sw->raw);
     ls_buf_free(&sw->comp);
     ls_buf_free(&sw->index);
+    ls_buf_free(&sw->meta);
+    ls_buf_free(&sw->meta_off);
 }
 
 int ls_stored_open(ls_stored *s, const uint8_t *body, size_t body_len)
@@ -138,19 +189,27 @@ int ls_stored_open(ls_stored *s, const uint8_t *body, size_t body_len)
     uint64_t index_off = ls_get_u64le(t);
     s->nchunks = ls_get_u32le(t + 8);
     s->ndocs = ls_get_u32le(t + 12);
+    uint64_t meta_start = ls_get_u64le(t + 16);
     if (index_off > body_len - TRAILER ||
-        (uint64_t)s->nchunks * INDEX_ENTRY != body_len - TRAILER - index_off)
+        (uint64_t)s->nchunks * INDEX_ENTRY != body_len - TRAILER - index_off ||
+        meta_start > index_off)
         return LS_ECORRUPT;
     s->body = body;
-    s->body_len = (size_t)index_off;
+    s->body_len = (size_t)meta_start;
     s->index = body + index_off;
-    return LS_OK;
+    /* The page table's own shape is checked here; the bytes when first read. */
+    int rc = ls_pages_open(&s->meta, body + meta_start, (size_t)(index_off - meta_start));
+    if (rc == LS_OK && s->meta.len < ((uint64_t)s->ndocs + 1) * 8)
+        rc = LS_ECORRUPT;
+    return rc;
 }
+
+void ls_stored_close(ls_stored *s) { ls_pages_close(&s->meta); }
 
 static int verify_index(const ls_stored *s)
 {
     ls_stored *m = (ls_stored *)s; /* a shared cache of the verification: atomic */
-    size_t n = (size_t)s->nchunks * INDEX_ENTRY + 16;
+    size_t n = (size_t)s->nchunks * INDEX_ENTRY + CHECKED_TRAILER;
     return ls_blockcheck_once(&m->index_state, s->index, n, ls_get_u32le(s->index + n))
                ? LS_OK
                : LS_ECORRUPT;
@@ -239,6 +298,34 @@ int ls_stored_get(const ls_stored *s, uint32_t doc, ls_stored_cache *cache,
         }
     }
     return LS_OK;
+}
+
+int ls_stored_meta(const ls_stored *s, uint32_t doc, const char *fields_out[3],
+                   size_t lens_out[3])
+{
+    if (verify_index(s) != LS_OK) /* it covers the document count and MetaStart */
+        return LS_ECORRUPT;
+    if (doc >= s->ndocs)
+        return LS_EINVAL;
+    const uint8_t *o = s->meta.data + (size_t)doc * 8;
+    if (ls_pages_ok(&s->meta, o, 16) != LS_OK)
+        return LS_ECORRUPT;
+    uint64_t from = ls_get_u64le(o), to = ls_get_u64le(o + 8);
+    uint64_t base = ((uint64_t)s->ndocs + 1) * 8;
+    if (from < base || from > to || to > s->meta.len)
+        return LS_ECORRUPT;
+    const uint8_t *p = s->meta.data + from, *end = s->meta.data + to;
+    if (ls_pages_ok(&s->meta, p, (size_t)(to - from)) != LS_OK)
+        return LS_ECORRUPT;
+    for (int i = 0; i < 3; i++) {
+        uint32_t n;
+        if (ls_vbyte_get(&p, end, &n) != 0 || n > (size_t)(end - p))
+            return LS_ECORRUPT;
+        fields_out[i] = (const char *)p;
+        lens_out[i] = n;
+        p += n;
+    }
+    return p == end ? LS_OK : LS_ECORRUPT;
 }
 
 int ls_stored_chunk(const ls_stored *s, uint32_t c, const uint8_t **chunk, size_t *len,

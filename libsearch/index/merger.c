@@ -95,6 +95,14 @@ static int merge_stored(merge *m, ls_error *err)
                 alive += (uint32_t)live(src, d);
             if (alive == nd) {
                 rc = ls_stored_add_chunk(&sw, chunk, len, nd, err);
+                for (uint32_t d = first; d < first + nd && rc == LS_OK; d++) {
+                    const char *f[3];
+                    size_t l[3];
+                    if (ls_stored_meta(st, d, f, l) != LS_OK)
+                        rc = damaged(&src->seg->fdt, err);
+                    else
+                        rc = ls_stored_add_meta(&sw, f, l, err);
+                }
                 continue;
             }
             for (uint32_t d = first; d < first + nd && rc == LS_OK; d++) {

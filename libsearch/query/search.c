@@ -304,7 +304,9 @@ static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, 
 {
     const char *fields[4];
     size_t lens[4];
-    int rc = ls_reader_fetch(f->r, &f->docs, sc->doc, fields, lens, err);
+    /* A hit list without snippets needs no body: the meta column spares the inflating. */
+    int rc = f->o->snippets ? ls_reader_fetch(f->r, &f->docs, sc->doc, fields, lens, err)
+                            : ls_reader_fetch_meta(f->r, sc->doc, fields, lens, err);
     if (rc != LS_OK)
         return rc;
     uint32_t si = ls_reader_segment_of(f->r, sc->doc);

@@ -216,8 +216,8 @@ static int check_terms(checker *c)
     return LS_OK;
 }
 
-/* Stored documents readable; the id dictionary against them: every live document has one
- * entry, with the stored id. */
+/* Stored documents readable, their meta (id, title, path) equal to the chunk's fields; the
+ * id dictionary against them: every live document has one entry, with the stored id. */
 static int check_ids(checker *c)
 {
     const ls_segment *s = c->s;
@@ -260,6 +260,15 @@ static int check_ids(checker *c)
             rc = bad(c, &s->fdt, "cannot read stored document %u", d);
         else if (!seen[d] && !is_deleted(c, d))
             rc = bad(c, &s->ids, "live document %u has no id entry", d);
+        const char *m[3];
+        size_t ml[3];
+        static const int field_of[3] = {0, 1, 3};
+        int same = rc == LS_OK && ls_stored_meta(&s->stored, d, m, ml) == LS_OK;
+        for (int i = 0; same && i < 3; i++)
+            same = ml[i] == l[field_of[i]] && memcmp(m[i], f[field_of[i]], ml[i]) == 0;
+        if (rc == LS_OK && !same)
+            rc = bad(c, &s->fdt, "document %u's meta (id, title, path) is damaged or differs "
+                                 "from its stored fields", d);
     }
     ls_stored_cache_free(&cache);
     ls_free(seen);

@@ -53,6 +53,25 @@ int ls_reader_fetch(const ls_reader *r, ls_doc_fetcher *f, uint64_t doc,
     return LS_OK;
 }
 
+int ls_reader_fetch_meta(const ls_reader *r, uint64_t doc, const char *fields[4],
+                         size_t lens[4], ls_error *err)
+{
+    const ls_snapseg *ss = &r->segs[ls_reader_segment_of(r, doc)];
+    const ls_segment *s = ss->seg;
+    uint32_t local = (uint32_t)(doc - ss->base);
+    const char *f[3];
+    size_t l[3];
+    int rc = ls_stored_meta(&s->stored, local, f, l);
+    if (rc != LS_OK)
+        return ls_error_set(err, LS_ECORRUPT, "'%s': cannot read stored document %u",
+                            s->fdt.path, local);
+    fields[0] = f[0], lens[0] = l[0];
+    fields[1] = f[1], lens[1] = l[1];
+    fields[2] = "", lens[2] = 0;
+    fields[3] = f[2], lens[3] = l[2];
+    return LS_OK;
+}
+
 static void close_segs(ls_reader *r)
 {
     for (uint32_t i = 0; i < r->nsegs; i++) {

@@ -52,5 +52,10 @@ void ls_doc_fetcher_free(ls_doc_fetcher *f);
  *  f->seg is then its segment. @return LS_OK, LS_ECORRUPT or LS_ENOMEM (err filled). */
 int ls_reader_fetch(const ls_reader *r, ls_doc_fetcher *f, uint64_t doc,
                     const char *fields[4], size_t lens[4], ls_error *err);
+/** The same without the body (fields[2] is empty): the id, title and path come from the
+ *  segment's uncompressed meta (format/stored.h), nothing is inflated. Pointers are into the
+ *  mapped file, valid while the reader is. */
+int ls_reader_fetch_meta(const ls_reader *r, uint64_t doc, const char *fields[4],
+                         size_t lens[4], ls_error *err);
 
 #endif

@@ -914,6 +914,17 @@ static int sdoc_matches(const sdoc *d, const char *const got[4], const size_t gl
     return 1;
 }
 
+/* The meta of a document (id, title, path) against its fields 0, 1 and 3. */
+static int sdoc_meta_matches(const sdoc *d, const char *const got[3], const size_t glen[3])
+{
+    static const int field[3] = {0, 1, 3};
+    for (int k = 0; k < 3; k++)
+        if (glen[k] != d->len[field[k]] ||
+            (glen[k] > 0 && memcmp(got[k], d->f[field[k]], glen[k]) != 0))
+            return 0;
+    return 1;
+}
+
 /* The chunks, as ls_stored_chunk lists them, cover documents 0..ndocs in order; each chunk
  * is the FORMAT.md layout: its header, zlib of the DocRecords, RawCheck of the raw bytes. */
 static void check_stored_layout(const ls_stored *s, const sdoc *const *order)
@@ -982,7 +993,15 @@ static void check_stored_docs(const ls_stored *s, const sdoc *const *order, size
             ck_assert_msg(rc == LS_OK, "ls_stored_get(%u) pass %d: %d", d, pass, rc);
             ck_assert_msg(sdoc_matches(order[d], got, glen), "doc %u pass %d: fields differ", d,
                           pass);
+            const char *meta[3];
+            size_t mlen[3];
+            rc = ls_stored_meta(s, d, meta, mlen);
+            ck_assert_msg(rc == LS_OK, "ls_stored_meta(%u): %d", d, rc);
+            ck_assert_msg(sdoc_meta_matches(order[d], meta, mlen), "doc %u: meta differs", d);
         }
+        const char *meta[3];
+        size_t mlen[3];
+        ck_assert_int_eq(ls_stored_meta(s, (uint32_t)n, meta, mlen), LS_EINVAL);
         const char *got[4];
         size_t glen[4];
         ck_assert_int_eq(ls_stored_get(s, (uint32_t)n, &cache, got, glen), LS_EINVAL);
@@ -1010,12 +1029,17 @@ START_TEST(stored_roundtrip_chunks)
     ck_assert_int_eq(ls_stored_open(&s, f.body, f.body_len), LS_OK);
     ck_assert_uint_eq(s.ndocs, n);
     ck_assert_uint_gt(s.nchunks, 3);
-    /* the trailer and the index check (FORMAT.md "Stored fields") */
-    const uint8_t *t = f.body + f.body_len - 20;
-    ck_assert_uint_eq(ls_get_u64le(t) + (uint64_t)s.nchunks * 12 + 20, f.body_len);
-    ck_assert_uint_eq(ls_get_u32le(t + 16), ls_blockcheck(s.index, (size_t)s.nchunks * 12 + 16));
+    /* the trailer and the index check (FORMAT.md "Stored fields"); Meta between the chunks
+     * and the chunk index: n + 1 offsets, then the records, as paged data */
+    const uint8_t *t = f.body + f.body_len - 28;
+    ck_assert_uint_eq(ls_get_u64le(t) + (uint64_t)s.nchunks * 12 + 28, f.body_len);
+    ck_assert_uint_eq(ls_get_u32le(t + 24), ls_blockcheck(s.index, (size_t)s.nchunks * 12 + 24));
+    ck_assert_uint_eq(ls_get_u64le(t + 16), s.body_len);
+    ck_assert_uint_eq(ls_get_u64le(s.meta.data), ((uint64_t)n + 1) * 8);
+    ck_assert_uint_eq(ls_get_u64le(s.meta.data + 8 * n), s.meta.len);
     check_stored_layout(&s, order);
     check_stored_docs(&s, order, n, &r);
+    ls_stored_close(&s);
     /* the IndexCheck is verified when first needed, not at open */
     uint8_t *copy = ls_fmt_dup(f.body, f.body_len);
     copy[f.body_len - 1] ^= 0x10;
@@ -1028,6 +1052,8 @@ START_TEST(stored_roundtrip_chunks)
     ck_assert_int_eq(ls_stored_open(&damaged, copy, f.body_len), LS_OK);
     ck_assert_int_eq(ls_stored_get(&damaged, 0, &dc, dgot, dlen), LS_ECORRUPT);
     ck_assert_int_eq(ls_stored_chunk(&damaged, 0, &ch, &clen, &first, &nd), LS_ECORRUPT);
+    ck_assert_int_eq(ls_stored_meta(&damaged, 0, dgot, dlen), LS_ECORRUPT);
+    ls_stored_close(&damaged);
     ls_stored_cache_free(&dc);
     free(copy);
     ls_ifile_close(&f);
@@ -1038,12 +1064,15 @@ START_TEST(stored_roundtrip_chunks)
     ck_assert_int_eq(ls_stored_open(&s, f.body, f.body_len), LS_OK);
     ck_assert_uint_eq(s.ndocs, 0);
     ck_assert_uint_eq(s.nchunks, 0);
-    ck_assert_uint_eq(f.body_len, 20);
+    ck_assert_uint_eq(f.body_len, 28 + 8 + 4 + 8); /* trailer; meta: one offset, check, length */
     ls_stored_cache cache = LS_STORED_CACHE_INIT;
     const char *got[4];
     size_t glen[4];
     ck_assert_int_eq(ls_stored_get(&s, 0, &cache, got, glen), LS_EINVAL);
-    ck_assert_int_eq(ls_stored_open(&s, f.body, 19), LS_ECORRUPT);
+    ck_assert_int_eq(ls_stored_meta(&s, 0, got, glen), LS_EINVAL);
+    ls_stored_close(&s);
+    ck_assert_int_eq(ls_stored_open(&s, f.body, 27), LS_ECORRUPT);
+    ls_stored_close(&s);
     ls_ifile_close(&f);
 
     free(order);
@@ -1093,8 +1122,13 @@ START_TEST(stored_copies_chunks)
         ck_assert_int_eq(ls_stored_chunk(&a, c, &ch, &len, &first, &nd), LS_OK);
         int rc = ls_stored_add_chunk(&sw, ch, len, nd, &err);
         ck_assert_msg(rc == LS_OK, "ls_stored_add_chunk: %d %s", rc, err.message);
-        for (uint32_t d = first; d < first + nd; d++)
+        for (uint32_t d = first; d < first + nd; d++) {
+            const char *mf[3];
+            size_t ml[3];
+            ck_assert_int_eq(ls_stored_meta(&a, d, mf, ml), LS_OK);
+            ck_assert_int_eq(ls_stored_add_meta(&sw, mf, ml, &err), LS_OK);
             order[m++] = &docs[d];
+        }
     }
     ck_assert_int_eq(ls_stored_finish(&sw, &err), LS_OK);
     ls_fmt_fw_finish(&w);
@@ -1107,6 +1141,8 @@ START_TEST(stored_copies_chunks)
     ck_assert_uint_eq(b.nchunks, 6); /* four copied, two of added documents */
     check_stored_layout(&b, order);
     check_stored_docs(&b, order, m, &r);
+    ls_stored_close(&a);
+    ls_stored_close(&b);
     ls_ifile_close(&fa);
     ls_ifile_close(&fb);
     free(order);
@@ -1126,6 +1162,7 @@ static int stored_damaged_reads(const uint8_t *body, size_t len, const sdoc *doc
     ls_stored s;
     int rc = ls_stored_open(&s, body, len);
     if (rc != LS_OK) {
+        ls_stored_close(&s);
         LS_FMT_CHECK(rc == LS_ECORRUPT, "flip at %zu: open gave %d", at, rc);
         return 1;
     }
@@ -1138,6 +1175,12 @@ static int stored_damaged_reads(const uint8_t *body, size_t len, const sdoc *doc
         LS_FMT_CHECK(rc == LS_OK || rc == LS_ECORRUPT, "flip at %zu: doc %u gave %d", at, d, rc);
         if (rc == LS_OK)
             LS_FMT_CHECK(sdoc_matches(&docs[d], got, glen), "flip at %zu: doc %u is wrong", at, d);
+        seen |= rc != LS_OK;
+        rc = ls_stored_meta(&s, d, got, glen);
+        LS_FMT_CHECK(rc == LS_OK || rc == LS_ECORRUPT, "flip at %zu: meta %u gave %d", at, d, rc);
+        if (rc == LS_OK)
+            LS_FMT_CHECK(sdoc_meta_matches(&docs[d], got, glen), "flip at %zu: meta %u is wrong",
+                         at, d);
         seen |= rc != LS_OK;
     }
     ls_stored_cache_free(&cache);
@@ -1152,6 +1195,7 @@ static int stored_damaged_reads(const uint8_t *body, size_t len, const sdoc *doc
                          "flip at %zu: chunk %u holds the wrong documents", at, c);
         seen |= rc != LS_OK;
     }
+    ls_stored_close(&s);
     return seen;
 }
 
@@ -1173,7 +1217,8 @@ START_TEST(stored_flipped_bytes)
     for (uint32_t c = 0; c < s.nchunks; c++)
         cf[c] = ls_get_u32le(s.index + (size_t)c * 12);
     cf[s.nchunks] = (uint32_t)n;
-    ck_assert_int_eq(stored_damaged_reads(f.body, f.body_len, docs, n, cf, s.nchunks, SIZE_MAX), 0);
+    uint32_t nchunks = s.nchunks;
+    ck_assert_int_eq(stored_damaged_reads(f.body, f.body_len, docs, n, cf, nchunks, SIZE_MAX), 0);
     /* A flip inside zlib data may inflate to the very same bytes (in periodic text a back
      * reference of distance 26 and one of 52 copy the same letters): then nothing is wrong
      * and nothing can tell. Everywhere else, and for most zlib bytes, the damage shows. */
@@ -1190,7 +1235,7 @@ START_TEST(stored_flipped_bytes)
     for (size_t k = 0; k < nf; k++) {
         size_t at = offs[k];
         copy[at] ^= (uint8_t)(1 + ls_rng_below(&r, 255));
-        int seen = stored_damaged_reads(copy, f.body_len, docs, n, cf, s.nchunks, at);
+        int seen = stored_damaged_reads(copy, f.body_len, docs, n, cf, nchunks, at);
         zlib_flips += zlib_byte[at];
         zlib_unseen += zlib_byte[at] && !seen;
         ck_assert_msg(seen || zlib_byte[at], "flip at %zu of %zu went unnoticed", at, f.body_len);
@@ -1198,6 +1243,7 @@ START_TEST(stored_flipped_bytes)
     }
     ck_assert_msg(zlib_unseen * 20 < zlib_flips, "%zu of %zu flips of zlib data unnoticed",
                   zlib_unseen, zlib_flips);
+    ls_stored_close(&s);
     free(zlib_byte);
     free(offs);
     free(copy);
@@ -1227,7 +1273,7 @@ START_TEST(stored_damaged_doc_count_is_corrupt)
     ls_ifile f;
     ls_fmt_if_open(&f, path, LS_MAGIC_STORED);
     uint8_t *copy = ls_fmt_dup(f.body, f.body_len);
-    ls_put_u32le(copy + f.body_len - 8, (uint32_t)n - 1); /* DocCount n -> n - 1 */
+    ls_put_u32le(copy + f.body_len - 16, (uint32_t)n - 1); /* DocCount n -> n - 1 */
     ls_stored s;
     ls_stored_cache cache = LS_STORED_CACHE_INIT;
     const char *got[4];
@@ -1235,6 +1281,7 @@ START_TEST(stored_damaged_doc_count_is_corrupt)
     int rc = ls_stored_open(&s, copy, f.body_len);
     if (rc == LS_OK)
         rc = ls_stored_get(&s, (uint32_t)n - 1, &cache, got, glen);
+    ls_stored_close(&s);
     ls_stored_cache_free(&cache);
     free(copy);
     ls_ifile_close(&f);
