@@ -75,17 +75,17 @@ void cli_help_search(FILE *f)
           STR(LS_DEFAULT_B) ")\n"
           "      --rm3, --no-rm3  RM3 pseudo-relevance feedback on or off (default): terms\n"
           "                     of the best first-pass hits rerank the query's matches;\n"
-          "                     any --rm3-* setting below also turns it on\n"
+          "                     any --rm3-* setting below also turns it on (but\n"
+          "                     --rm3-docs 0), --no-rm3 anywhere turns it off\n"
           "      --rm3-docs N   feedback documents (--rm3: " STR(LS_FEEDBACK_DOCS_ON) "; 0 = off)\n"
           "      --rm3-terms N  expansion terms (default " STR(LS_DEFAULT_FEEDBACK_TERMS) ")\n"
           "      --rm3-weight X weight of the original query, 0..1 (default "
           STR(LS_DEFAULT_FEEDBACK_WEIGHT) ")\n"
           "      --rm3-widen    a bag of words also matches documents with expansion terms\n"
           "      --proximity X  weight of the term-proximity bonus that re-ranks the best\n"
-          "                     hits (query words near each other), 0..1000 (default "
-          STR(LS_DEFAULT_PROXIMITY) "; 0 = off)\n"
-          "      --no-proximity no proximity re-ranking\n"
-          "      --proximity-depth N  hits re-ranked by proximity (default "
+          "                     hits (query words near each other), 0..1000 (default 0: off)\n"
+          "      --no-proximity no proximity re-ranking (wherever it stands)\n"
+          "      --proximity-depth N  hits re-ranked by proximity, with --proximity (default "
           STR(LS_DEFAULT_PROXIMITY_DEPTH) ")\n"
           "  -h, --help         show this help\n"
           "\n"
@@ -204,7 +204,7 @@ static int parse(int argc, char **argv, search_cfg *cfg)
 {
     cli_args a;
     const char *v;
-    int id, strict = 0, plain = 0, no_rm3 = 0, rm3_docs = 0, rm3_setting = 0;
+    int id, strict = 0, plain = 0, no_rm3 = 0, rm3_docs = 0, rm3_setting = 0, no_prox = 0;
     cli_args_init(&a, argc, argv, search_opts, "search");
     while ((id = cli_args_next(&a, &v)) != CLI_ARG_END) {
         if (id == CLI_ARG_ERROR)
@@ -231,7 +231,7 @@ static int parse(int argc, char **argv, search_cfg *cfg)
             cfg->opts.feedback_widen = 1;
             rm3_setting = 1;
         } else if (id == OPT_NO_PROXIMITY) {
-            cfg->opts.proximity = 0;
+            no_prox = 1;
         } else if (apply_value(cfg, id, v) != 0) {
             return -1;
         } else {
@@ -239,12 +239,16 @@ static int parse(int argc, char **argv, search_cfg *cfg)
             rm3_setting |= id == OPT_RM3_TERMS || id == OPT_RM3_WEIGHT;
         }
     }
-    /* Feedback is off by default; --rm3 or any feedback setting turns it on (with
-     * --rm3-docs's count, if given), --no-rm3 anywhere turns it off. */
-    if (cfg->depth_given && !(cfg->opts.proximity > 0)) {
+    /* --no-proximity anywhere turns proximity off (as --no-rm3 does feedback); a depth without
+     * a weight would silently do nothing, so it is a usage error. */
+    if (no_prox)
+        cfg->opts.proximity = 0;
+    else if (cfg->depth_given && !(cfg->opts.proximity > 0)) {
         cli_usage_error("search", "--proximity-depth needs a proximity weight (--proximity X)");
         return -1;
     }
+    /* Feedback is off by default; --rm3 or any feedback setting turns it on (with
+     * --rm3-docs's count, if given: 0 keeps it off), --no-rm3 anywhere turns it off. */
     if (no_rm3)
         cfg->opts.feedback_docs = 0;
     else if (rm3_setting && !rm3_docs)

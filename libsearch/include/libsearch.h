@@ -421,9 +421,13 @@ typedef struct ls_snippet {
 } ls_snippet;
 
 /** One term's (or phrase's) part in a hit's score. */
+/** One part of a hit's score. A term's share of the proximity bonus (options.proximity) has
+ *  field "proximity": then tf is its accumulator (the sum of idf(other term) / distance^2 over
+ *  neighbouring occurrences), idf is min(1, idf), doc_len and avg_len are the all field's,
+ *  and weight is the proximity weight times the term's summed query weights. */
 typedef struct ls_term_explain {
     const char *term;  /**< the analyzed term, or the phrase's terms joined by spaces */
-    const char *field; /**< "all", "title" or "body" */
+    const char *field; /**< "all", "title", "body", or "proximity" (see above) */
     double tf;         /**< occurrences in the document (phrase: phrase occurrences) */
     double df;         /**< live documents containing it, over the whole index; -1 for a
                             phrase (not counted: its idf is the sum of its terms') */

@@ -256,6 +256,14 @@ static ls_qnode *expand_bag(const ls_qnode *q, const fb_docs *d, const fb_term *
 }
 
 /* Sum of the boosts of the scoring clauses (terms, phrases, prefixes not under a NOT). */
+static double scoring_weight(const ls_qnode *q);
+
+double ls_feedback_query_scale(const ls_qnode *q, double query_weight)
+{
+    double w = scoring_weight(q);
+    return w > 0 ? query_weight / w : query_weight;
+}
+
 static double scoring_weight(const ls_qnode *q)
 {
     if (q->kind == LS_Q_ALL)
@@ -283,8 +291,7 @@ static void scale(ls_qnode *q, double f)
 static ls_qnode *expand_structured(ls_qnode *q, const fb_docs *d, const fb_term *rm, size_t n,
                                    double alpha)
 {
-    double w = scoring_weight(q);
-    scale(q, w > 0 ? alpha / w : alpha);
+    scale(q, ls_feedback_query_scale(q, alpha));
     ls_qnode *root = ls_qnode_new(LS_Q_BOOL);
     if (root == NULL) {
         ls_qnode_free(q);

@@ -45,4 +45,9 @@ typedef struct ls_feedback_params {
 int ls_feedback_expand(const ls_reader *r, ls_analyzer *an, const ls_topk *first,
                        const ls_feedback_params *fp, ls_qnode **q, ls_error *err);
 
+/** The factor by which an expansion scales the original query q's scores: query_weight / the
+ *  summed boosts of its scoring clauses (query_weight when it has none). A bag widened into
+ *  one bag gets the same factor on each of its own terms. */
+double ls_feedback_query_scale(const ls_qnode *q, double query_weight);
+
 #endif

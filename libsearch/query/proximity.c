@@ -51,6 +51,8 @@ static void collect(const ls_plan *p, const ls_plan_node *n, prox_term *terms, s
     if (n->kind != LS_Q_TERM || n->field != LS_FIELD_ALL)
         return;
     const ls_plan_leaf *l = &p->leaves[n->leaves[0]];
+    if (!(l->df > 0)) /* in no document: it can neighbour nothing (and must not take a place) */
+        return;
     for (size_t i = 0; i < *count; i++) {
         const ls_plan_leaf *o = &p->leaves[terms[i].leaf];
         if (o->key_len == l->key_len && memcmp(o->key, l->key, l->key_len) == 0) {
@@ -122,6 +124,8 @@ static void drop_cursors(ls_proximity *x)
     }
     x->seg = UINT32_MAX;
 }
+
+void ls_proximity_set_weight(ls_proximity *x, double weight) { x->weight = weight; }
 
 void ls_proximity_free(ls_proximity *x)
 {

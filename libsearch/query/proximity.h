@@ -10,9 +10,10 @@
  *
  * with K = k1 ((1 - b) + b |d| / avg|d|) as in BM25 and w(t) the summed weights (boosts) of
  * the term's clauses. The query terms are those of the all-field TERM clauses under positive
- * clauses (phrases, prefixes and field terms are left to their own scoring). Only
- * the first pass's best `depth` results are re-scored (a bonus never lowers a score, so the
- * re-scored head stays above the rest and paging stays stable).
+ * clauses that occur in the index (phrases, prefixes and field terms are left to their own
+ * scoring). Only the best `depth` results of the ranking so far (the feedback pass's when
+ * feedback ran) are re-scored; a bonus never lowers a score, so the re-scored head stays above
+ * the rest and paging stays stable.
  */
 #ifndef LS_QUERY_PROXIMITY_H
 #define LS_QUERY_PROXIMITY_H
@@ -40,6 +41,8 @@ typedef struct ls_proximity ls_proximity;
  *  @return LS_OK or LS_ENOMEM. */
 int ls_proximity_new(const ls_plan *p, double weight, ls_proximity **out, ls_error *err);
 void ls_proximity_free(ls_proximity *x);
+/** Changes the bonus's weight (> 0). */
+void ls_proximity_set_weight(ls_proximity *x, double weight);
 
 /** Re-scores the first min(depth, top->n) results of top (sorted best first) with their
  *  proximity bonus and sorts them again. @return LS_OK, LS_ECORRUPT or LS_ENOMEM. */

@@ -265,6 +265,7 @@ typedef struct fetch_ctx {
     const ls_plan *mark_plan; /* the query as asked: terms marked in snippets */
     ls_analyzer *an;
     ls_proximity *prox;       /* the proximity bonus of re-ranked hits, or NULL */
+    double prox_weight;       /* its weight (scaled like the query when feedback expanded it) */
     size_t prox_rank;         /* hits ranked before this were re-ranked */
     ls_strtab terms;
     ls_doc_fetcher docs;
@@ -293,7 +294,7 @@ static int explain_proximity(fetch_ctx *f, uint64_t doc, explain_acc *a, ls_erro
         e->avg_len = l->sc.avglen;
         e->k1 = l->sc.k1;
         e->b = l->sc.b;
-        e->weight = f->o->proximity * parts[i].w;
+        e->weight = f->prox_weight * parts[i].w;
         e->score = parts[i].score;
     }
     return rc;
@@ -438,10 +439,16 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, err));
     /* The first pass keeps enough results for the page, for feedback and for re-ranking. */
     size_t want = o->limit + o->offset;
-    size_t depth = o->proximity > 0 ? (o->proximity_depth ? o->proximity_depth
-                                                           : LS_DEFAULT_PROXIMITY_DEPTH)
-                                    : 0;
+    f.prox_weight = o->proximity;
+    if (o->proximity > 0 && want > 0)
+        LS_TRY(ls_proximity_new(&plan, o->proximity, &f.prox, err));
+    size_t depth = f.prox == NULL ? 0
+                   : o->proximity_depth ? o->proximity_depth
+                                        : LS_DEFAULT_PROXIMITY_DEPTH;
     size_t keep = want > depth ? want : depth;
+    /* Feedback scales the original query's scores; the bonus goes with them. */
+    double prox_scale =
+        o->feedback_docs > 0 ? ls_feedback_query_scale(q, o->feedback_weight) : 1.0;
     if (ls_topk_init(&top, o->feedback_docs > keep ? o->feedback_docs : keep) != LS_OK) {
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;
@@ -450,12 +457,13 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     ls_topk_sort(&top);
     if (o->feedback_docs > 0)
         LS_TRY(feedback_pass(r, o, an, &q, keep, &top, &h->total, &expanded, &run, err));
-    if (depth > 0) {
-        LS_TRY(ls_proximity_new(&plan, o->proximity, &f.prox, err));
-        if (f.prox != NULL) {
-            LS_TRY(ls_proximity_rerank(f.prox, &top, depth, err));
-            f.prox_rank = depth;
+    if (f.prox != NULL) {
+        if (run == &expanded) {
+            f.prox_weight = o->proximity * prox_scale;
+            ls_proximity_set_weight(f.prox, f.prox_weight);
         }
+        LS_TRY(ls_proximity_rerank(f.prox, &top, depth, err));
+        f.prox_rank = depth;
     }
     if (top.n > want)
         top.n = want; /* sorted best first: the page's results lead */

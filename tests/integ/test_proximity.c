@@ -19,14 +19,17 @@
 static char *g_dir;
 static ls_reader *g_reader;
 
-/* Every document has no title and a body of words separated by spaces (language "none": the
- * words are the terms). d0 and d1 hold the same words, near and far apart; d2 only alpha. */
+/* Every document has no title and a body of ten words separated by spaces (language "none":
+ * the words are the terms). d0 and d1 hold the query words near and far apart; d2 only alpha;
+ * d4 to d19 are filler, so that delta (in d0 only) is rare enough to be a feedback term. */
+#define FILLER "x x x x x x x x x x"
 static const char *const g_bodies[] = {
-    "alpha beta x x x x x x x x",          /* d0: alpha and beta adjacent */
+    "alpha beta delta x x x x x x x",      /* d0: alpha and beta adjacent */
     "alpha x x x x x x x x beta",          /* d1: nine apart */
     "alpha x x x x x x x x x",             /* d2: alpha only */
     "beta gamma alpha x x x x x x x",      /* d3: beta gamma alpha */
-    "x x x x x x x x x x",                 /* d4: nothing */
+    FILLER, FILLER, FILLER, FILLER, FILLER, FILLER, FILLER, FILLER,
+    FILLER, FILLER, FILLER, FILLER, FILLER, FILLER, FILLER, FILLER,
 };
 #define N_DOCS (sizeof g_bodies / sizeof g_bodies[0])
 
@@ -222,23 +225,23 @@ START_TEST(proximity_options_checked)
 }
 END_TEST
 
-/* A version-2 struct ends at feedback_widen: whatever follows it in memory is not read, and
- * proximity takes its default. */
+/* A version-2 struct ends at feedback_widen: it is read no further (ASan checks: it lives in a
+ * heap block of exactly that size) and proximity takes its default. */
 START_TEST(proximity_version2_options)
 {
-    struct {
-        ls_search_options o;
-        char junk[64];
-    } big;
-    memset(&big, 0x7f, sizeof big); /* proximity would read as a huge weight */
+    size_t v2_size = offsetof(ls_search_options, proximity);
     ls_search_options d = LS_SEARCH_OPTIONS_INIT;
-    memcpy(&big.o, &d, offsetof(ls_search_options, proximity));
-    big.o.version = 2;
-    big.o.feedback_docs = 0;
-    big.o.syntax = LS_SYNTAX_STRICT;
+    d.version = 2;
+    d.feedback_docs = 0;
+    d.syntax = LS_SYNTAX_STRICT;
+    ls_search_options *v2 = malloc(v2_size);
+    ck_assert_ptr_nonnull(v2);
+    memcpy(v2, &d, v2_size);
+    d.version = LS_SEARCH_OPTIONS_VERSION;
     ls_hits *h = NULL, *ref = NULL;
     ls_error err;
-    ck_assert_int_eq(ls_search(g_reader, "alpha beta", 10, &big.o, &h, &err), LS_OK);
+    ck_assert_int_eq(ls_search(g_reader, "alpha beta", 10, v2, &h, &err), LS_OK);
+    free(v2);
     d.feedback_docs = 0;
     ck_assert_int_eq(ls_search(g_reader, "alpha beta", 10, &d, &ref, &err), LS_OK);
     ck_assert_uint_eq(ls_hits_count(h), ls_hits_count(ref));
@@ -246,6 +249,63 @@ START_TEST(proximity_version2_options)
         ck_assert(ls_hits_get(h, i)->score == ls_hits_get(ref, i)->score);
     ls_hits_free(h);
     ls_hits_free(ref);
+}
+END_TEST
+
+/* With feedback the query's own scores are scaled (query weight / its summed boosts), and the
+ * bonus with them; explanations still add up. */
+START_TEST(proximity_with_feedback)
+{
+    ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+    so.syntax = LS_SYNTAX_STRICT;
+    so.feedback_docs = 2;
+    so.feedback_terms = 3;
+    so.feedback_weight = 0.6;
+    so.proximity = 2.0;
+    so.explain = 1;
+    so.snippets = 0;
+    ls_hits *h = NULL;
+    ls_error err;
+    ck_assert_int_eq(ls_search(g_reader, "alpha beta", 10, &so, &h, &err), LS_OK);
+    size_t prox = 0, expansions = 0;
+    for (size_t i = 0; i < ls_hits_count(h); i++) {
+        const ls_hit *hit = ls_hits_get(h, i);
+        double sum = 0;
+        for (size_t j = 0; j < hit->explain->n_terms; j++) {
+            const ls_term_explain *e = &hit->explain->terms[j];
+            sum += e->score;
+            if (strcmp(e->field, "proximity") == 0) {
+                prox++;
+                ck_assert_double_eq_tol(e->weight, 2.0 * 0.6 / 2, 1e-12);
+            } else if (strcmp(e->term, "alpha") == 0 || strcmp(e->term, "beta") == 0) {
+                ck_assert_double_eq_tol(e->weight, 0.6 / 2, 1e-12);
+            } else {
+                expansions++;
+            }
+        }
+        ck_assert_double_eq_tol(sum, hit->score, 1e-9);
+    }
+    ck_assert_uint_gt(prox, 0);
+    ck_assert_uint_gt(expansions, 0); /* feedback did expand the query */
+    ls_hits_free(h);
+}
+END_TEST
+
+/* A query word found nowhere takes no place among the terms (regression: 63 unknown words
+ * beside two real ones crowded them out of the LS_PROXIMITY_MAX_TERMS). */
+START_TEST(proximity_ignores_absent_terms)
+{
+    char q[4096] = "alpha beta";
+    for (int i = 0; i < 70; i++) {
+        char w[16];
+        snprintf(w, sizeof w, " zz%dq", i);
+        strcat(q, w);
+    }
+    ls_hits *off = search(q, 0, 0, 0), *on = search(q, 1.0, 0, 0);
+    ck_assert(by_id(on, "d0")->score > by_id(off, "d0")->score);
+    ck_assert_str_eq(ls_hits_get(on, 0)->id, "d0");
+    ls_hits_free(on);
+    ls_hits_free(off);
 }
 END_TEST
 
@@ -261,6 +321,8 @@ Suite *ls_suite_proximity(void)
     tcase_add_test(tc, proximity_depth);
     tcase_add_test(tc, proximity_options_checked);
     tcase_add_test(tc, proximity_version2_options);
+    tcase_add_test(tc, proximity_with_feedback);
+    tcase_add_test(tc, proximity_ignores_absent_terms);
     suite_add_tcase(s, tc);
     return s;
 }
