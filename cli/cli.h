@@ -25,6 +25,8 @@ int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_delete(int argc, char **argv);
 int cli_cmd_optimize(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
+int cli_cmd_bench(int argc, char **argv);
+void cli_help_bench(FILE *f);
 void cli_help_delete(FILE *f);
 void cli_help_optimize(FILE *f);
 void cli_help_check(FILE *f);

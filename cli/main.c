@@ -32,6 +32,8 @@ static const command commands[] = {
      cli_help_check},
     {"stats", "show the size and makeup of an index", cli_cmd_stats, cli_help_stats},
     {"eval", "score a TREC run against relevance judgments", cli_cmd_eval, cli_help_eval},
+    {"bench", "time a file of queries through the library (median of R runs each)",
+     cli_cmd_bench, cli_help_bench},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -104,6 +104,28 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
     return LS_OK;
 }
 
+/* A count-only search (no feedback, which could widen the matches) of one term of the all or
+ * title field: its matches are the documents
+ * holding it, whose number the planner already has (the live df, deletions subtracted
+ * exactly: reader/stats.h). The body field is left out: its matches are the all-field
+ * postings with a body position, which no statistic counts. */
+static int count_from_df(const ls_plan *p, size_t want, unsigned feedback_docs,
+                         uint64_t *total)
+{
+    if (want > 0 || feedback_docs > 0)
+        return 0;
+    const ls_plan_node *n = &p->root; /* the parser's root is a BOOL: BOOL(t), BOOL(+t) */
+    while (n->kind == LS_Q_BOOL && n->n_kids == 1 && n->occur[0] != LS_OCCUR_NOT)
+        n = &n->kids[0];
+    if (n->kind != LS_Q_TERM)
+        return 0;
+    const ls_plan_leaf *l = &p->leaves[n->leaves[0]];
+    if (l->field == LS_FIELD_BODY)
+        return 0;
+    *total = (uint64_t)l->df;
+    return 1;
+}
+
 /* Terms to mark in snippets: every term under a positive clause, of the all/body fields. */
 static int collect_terms(const ls_plan *p, const ls_plan_node *n, ls_strtab *terms)
 {
@@ -453,7 +475,8 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;
     }
-    LS_TRY(execute(r, &plan, &top, &h->total, err));
+    if (!count_from_df(&plan, want, o->feedback_docs, &h->total))
+        LS_TRY(execute(r, &plan, &top, &h->total, err));
     ls_topk_sort(&top);
     if (o->feedback_docs > 0)
         LS_TRY(feedback_pass(r, o, an, &q, keep, &top, &h->total, &expanded, &run, err));

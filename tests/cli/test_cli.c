@@ -591,6 +591,74 @@ START_TEST(proximity_switches_and_explain)
 }
 END_TEST
 
+/* `cisearch bench`: one line per query, latency_us<TAB>hits<TAB>query, hits equal to what
+ * search counts, -k 0 counting the same; a query that does not parse names its line. */
+START_TEST(bench_times_queries_and_counts_hits)
+{
+    char *idx = ls_cli_path(ls_cli_tmp, "idx"), *docs = feedback_corpus();
+    char *qf = ls_cli_path(ls_cli_tmp, "queries.txt");
+    const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
+    char *out, *err;
+    ck_assert_int_eq(ls_cli_run(ix, docs, &out, &err), 0);
+    free(out);
+    free(err);
+    static const char *const qs[] = {"narwhal", "tusk", "+narwhal +tusk", "\"spiral tusk\"",
+                                     "filler OR tusk", "walr*", "nothingmatches"};
+    static const unsigned long want[] = {3, 4, 3, 3, 40, 1, 0};
+    FILE *f = fopen(qf, "w");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
+        fprintf(f, "%s\n%s", qs[i], i == 2 ? "\n  \n" : ""); /* blank lines are skipped */
+    fclose(f);
+    const char *ks[] = {"10", "0"};
+    for (size_t kk = 0; kk < 2; kk++) {
+        const char *b[] = {"bench", "--index", idx, "--queries", qf, "-k", ks[kk], "--repeat",
+                           "3", NULL};
+        ck_assert_int_eq(ls_cli_run(b, NULL, &out, &err), 0);
+        ck_assert_msg(strstr(err, "bench: 7 queries, 3 timed runs each") != NULL, "%s", err);
+        char *line = out, *next;
+        for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++, line = next) {
+            ck_assert_msg(line != NULL && *line, "line %zu missing: %s", i, out);
+            next = strchr(line, '\n');
+            ck_assert_ptr_nonnull(next);
+            *next++ = '\0';
+            char *end;
+            double us = strtod(line, &end);
+            ck_assert_msg(end != line && *end == '\t' && us >= 0, "bad latency: %s", line);
+            unsigned long hits = strtoul(end + 1, &end, 10);
+            ck_assert_msg(*end == '\t', "bad hits: %s", line);
+            ck_assert_msg(hits == want[i], "'%s': %lu hits, want %lu", qs[i], hits, want[i]);
+            ck_assert_str_eq(end + 1, qs[i]);
+        }
+        ck_assert_str_eq(line, "");
+        free(out);
+        free(err);
+    }
+    /* a line that does not parse (strict syntax) */
+    f = fopen(qf, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("narwhal\n\"unclosed\n", f);
+    fclose(f);
+    const char *bad[] = {"bench", "--index", idx, "--queries", qf, NULL};
+    ck_assert_int_eq(ls_cli_run(bad, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "line 2") != NULL, "%s", err);
+    free(out);
+    free(err);
+    const char *noq[] = {"bench", "--index", idx, NULL};
+    const char *badr[] = {"bench", "--index", idx, "--queries", qf, "--repeat", "0", NULL};
+    const char *const *usage[] = {noq, badr};
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_eq(ls_cli_run(usage[i], NULL, &out, &err), 2);
+        ck_assert_msg(strstr(err, "Try 'cisearch bench --help'") != NULL, "%s", err);
+        free(out);
+        free(err);
+    }
+    free(qf);
+    free(docs);
+    free(idx);
+}
+END_TEST
+
 START_TEST(index_needs_a_directory_and_inputs)
 {
     char *idx = ls_cli_path(ls_cli_tmp, "idx"), *gone = ls_cli_path(ls_cli_tmp, "gone.txt");
@@ -761,6 +829,7 @@ Suite *ls_suite_cli(void)
     tcase_add_test(index, index_jsonl_from_stdin_then_search);
     tcase_add_test(index, rm3_switches_rerank_widen_and_explain);
     tcase_add_test(index, proximity_switches_and_explain);
+    tcase_add_test(index, bench_times_queries_and_counts_hits);
     tcase_add_test(index, index_needs_a_directory_and_inputs);
     suite_add_tcase(s, index);
 

@@ -176,6 +176,44 @@ START_TEST(oracle_plain_syntax)
 }
 END_TEST
 
+/* Count-only searches (limit 0) of single terms take the df shortcut of search.c: the total
+ * must still be the oracle's number of matches, in every syntax and field. */
+START_TEST(oracle_count_only_terms)
+{
+    ls_rng r;
+    ls_rng_init(&r, 125);
+    int checked = 0, nonzero = 0;
+    for (int i = 0; i < 300; i++) {
+        qcase q;
+        if (i % 3 == 2)
+            ls_gen_field(&g_big, &r, &q);
+        else
+            ls_gen_term(&g_big, &r, &q);
+        ls_qcase_finish(&q);
+        oracle_result want;
+        ls_oracle_search(g_big.oracle, q.tree, 1.2, 0.75, &want);
+        ls_search_options so = LS_SEARCH_OPTIONS_INIT;
+        so.syntax = q.syntax;
+        so.default_and = q.default_and;
+        so.limit = 0;
+        so.snippets = 0;
+        ls_hits *h = NULL;
+        ls_error err;
+        ck_assert_msg(ls_search(g_big.reader, q.text, q.len, &so, &h, &err) == LS_OK, "%s: %s",
+                      q.text, err.message);
+        ck_assert_msg(ls_hits_total(h) == want.n, "'%s': total %llu, oracle %zu", q.text,
+                      (unsigned long long)ls_hits_total(h), want.n);
+        ck_assert_uint_eq(ls_hits_count(h), 0);
+        checked++;
+        nonzero += want.n > 0;
+        ls_hits_free(h);
+        oracle_result_free(&want);
+        oracle_q_free(q.tree);
+    }
+    ck_assert_int_gt(nonzero, checked / 3);
+}
+END_TEST
+
 /* Proximity re-ranking (query/proximity.h) against the oracle's naive BM25TP, over queries of
  * several kinds (phrases, fields, NOT and nesting decide which clauses' terms take part) at
  * random weights and depths, under two BM25 settings. */
@@ -442,6 +480,7 @@ Suite *ls_suite_oracle(void)
     tcase_add_test(tc, oracle_field_terms);
     tcase_add_test(tc, oracle_mixed_parentheses);
     tcase_add_test(tc, oracle_plain_syntax);
+    tcase_add_test(tc, oracle_count_only_terms);
     tcase_add_test(tc, oracle_proximity_or_terms);
     tcase_add_test(tc, oracle_proximity_plain);
     tcase_add_test(tc, oracle_proximity_any);
