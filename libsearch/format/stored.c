@@ -74,6 +74,20 @@ static int flush_chunk(ls_stored_writer *sw, ls_error *err)
     return rc;
 }
 
+/* Appends n fields as (VByte(len), bytes). */
+static int put_fields(ls_buf *b, const char *const *fields, const size_t *lens, int n,
+                      ls_error *err)
+{
+    for (int i = 0; i < n; i++) {
+        if (lens[i] > UINT32_MAX)
+            return ls_error_set(err, LS_ELIMIT, "a stored field is over 4 GiB");
+        if (ls_buf_put_vbyte(b, (uint32_t)lens[i]) != LS_OK ||
+            ls_buf_append(b, fields[i], lens[i]) != LS_OK)
+            return ls_error_set(err, LS_ENOMEM, "out of memory storing a document");
+    }
+    return LS_OK;
+}
+
 int ls_stored_add_meta(ls_stored_writer *sw, const char *const fields[3], const size_t lens[3],
                        ls_error *err)
 {
@@ -81,31 +95,21 @@ int ls_stored_add_meta(ls_stored_writer *sw, const char *const fields[3], const 
         return ls_error_set(err, LS_EINVAL, "stored meta given for a document not added");
     if (ls_buf_put_u64(&sw->meta_off, sw->meta.len) != LS_OK)
         return ls_error_set(err, LS_ENOMEM, "out of memory storing a document");
-    for (int i = 0; i < 3; i++) {
-        if (lens[i] > UINT32_MAX)
-            return ls_error_set(err, LS_ELIMIT, "a stored field is over 4 GiB");
-        if (ls_buf_put_vbyte(&sw->meta, (uint32_t)lens[i]) != LS_OK ||
-            ls_buf_append(&sw->meta, fields[i], lens[i]) != LS_OK)
-            return ls_error_set(err, LS_ENOMEM, "out of memory storing a document");
-    }
-    sw->nmeta++;
-    return LS_OK;
+    int rc = put_fields(&sw->meta, fields, lens, 3, err);
+    sw->nmeta += rc == LS_OK;
+    return rc;
 }
 
 int ls_stored_add(ls_stored_writer *sw, const char *const fields[4], const size_t lens[4],
                   ls_error *err)
 {
-    for (int i = 0; i < 4; i++) {
-        if (lens[i] > UINT32_MAX)
-            return ls_error_set(err, LS_ELIMIT, "a stored field is over 4 GiB");
-        if (ls_buf_put_vbyte(&sw->raw, (uint32_t)lens[i]) != LS_OK ||
-            ls_buf_append(&sw->raw, fields[i], lens[i]) != LS_OK)
-            return ls_error_set(err, LS_ENOMEM, "out of memory storing a document");
-    }
+    int rc = put_fields(&sw->raw, fields, lens, 4, err);
+    if (rc != LS_OK)
+        return rc;
     sw->ndocs++;
     const char *mf[3] = {fields[0], fields[1], fields[3]};
     size_t ml[3] = {lens[0], lens[1], lens[3]};
-    int rc = ls_stored_add_meta(sw, mf, ml, err);
+    rc = ls_stored_add_meta(sw, mf, ml, err);
     if (rc == LS_OK && sw->raw.len >= LS_STORED_CHUNK)
         rc = flush_chunk(sw, err);
     return rc;

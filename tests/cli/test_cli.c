@@ -485,7 +485,8 @@ static char *feedback_corpus(void)
     return all;
 }
 
-START_TEST(rm3_switches_rerank_widen_and_explain)
+/* The feedback corpus indexed into a fresh "idx" of the test's directory (malloc'd path). */
+static char *index_feedback_corpus(void)
 {
     char *idx = ls_cli_path(ls_cli_tmp, "idx"), *docs = feedback_corpus();
     const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
@@ -493,6 +494,26 @@ START_TEST(rm3_switches_rerank_widen_and_explain)
     ck_assert_int_eq(ls_cli_run(ix, docs, &out, &err), 0);
     free(out);
     free(err);
+    free(docs);
+    return idx;
+}
+
+/* Each argument vector is a usage error (exit 2) whose message holds needle. */
+static void expect_usage_errors(const char *const *const *cases, size_t n, const char *needle)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *out, *err;
+        ck_assert_int_eq(ls_cli_run(cases[i], NULL, &out, &err), 2);
+        ck_assert_msg(strstr(err, needle) != NULL, "case %zu: %s", i, err);
+        free(out);
+        free(err);
+    }
+}
+
+START_TEST(rm3_switches_rerank_widen_and_explain)
+{
+    char *idx = index_feedback_corpus();
+    char *out, *err;
     /* --rm3 and the default (feedback off) match the same three documents. */
     const char *on[] = {"--index", idx, "--format", "ids", "--rm3", "narwhal", NULL};
     const char *off[] = {"--index", idx, "--format", "ids", "--no-rm3", "narwhal", NULL};
@@ -541,25 +562,15 @@ START_TEST(rm3_switches_rerank_widen_and_explain)
     const char *bad_weight[] = {"--index", idx, "--rm3-weight", "1.5", "narwhal", NULL};
     const char *bad_docs[] = {"--index", idx, "--rm3-docs", "2.5", "narwhal", NULL};
     const char *const *bad[] = {bad_terms, bad_weight, bad_docs};
-    for (size_t i = 0; i < 3; i++) {
-        ck_assert_int_eq(ls_cli_run(bad[i], NULL, &out, &err), 2);
-        ck_assert_msg(strstr(err, "--rm3-") != NULL, "case %zu: %s", i, err);
-        free(out);
-        free(err);
-    }
-    free(docs);
+    expect_usage_errors(bad, 3, "--rm3-");
     free(idx);
 }
 END_TEST
 
 START_TEST(proximity_switches_and_explain)
 {
-    char *idx = ls_cli_path(ls_cli_tmp, "idx"), *docs = feedback_corpus();
-    const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
+    char *idx = index_feedback_corpus();
     char *out, *err;
-    ck_assert_int_eq(ls_cli_run(ix, docs, &out, &err), 0);
-    free(out);
-    free(err);
     /* "narwhal ... tusk": the explanation shows both terms' proximity shares */
     const char *on[] = {"--index", idx, "--explain", "-n", "1", "--no-rm3", "--proximity", "2",
                         "narwhal tusk", NULL};
@@ -580,13 +591,7 @@ START_TEST(proximity_switches_and_explain)
                                "narwhal", NULL};
     const char *lone_depth[] = {"--index", idx, "--proximity-depth", "5", "narwhal", NULL};
     const char *const *bad[] = {bad_weight, bad_depth, lone_depth};
-    for (size_t i = 0; i < 3; i++) {
-        ck_assert_int_eq(ls_cli_run(bad[i], NULL, &out, &err), 2);
-        ck_assert_msg(strstr(err, "--proximity") != NULL, "case %zu: %s", i, err);
-        free(out);
-        free(err);
-    }
-    free(docs);
+    expect_usage_errors(bad, 3, "--proximity");
     free(idx);
 }
 END_TEST
@@ -595,13 +600,8 @@ END_TEST
  * search counts, -k 0 counting the same; a query that does not parse names its line. */
 START_TEST(bench_times_queries_and_counts_hits)
 {
-    char *idx = ls_cli_path(ls_cli_tmp, "idx"), *docs = feedback_corpus();
-    char *qf = ls_cli_path(ls_cli_tmp, "queries.txt");
-    const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
+    char *idx = index_feedback_corpus(), *qf = ls_cli_path(ls_cli_tmp, "queries.txt");
     char *out, *err;
-    ck_assert_int_eq(ls_cli_run(ix, docs, &out, &err), 0);
-    free(out);
-    free(err);
     static const char *const qs[] = {"narwhal", "tusk", "+narwhal +tusk", "\"spiral tusk\"",
                                      "filler OR tusk", "walr*", "nothingmatches"};
     static const unsigned long want[] = {3, 4, 3, 3, 40, 1, 0};
@@ -647,14 +647,8 @@ START_TEST(bench_times_queries_and_counts_hits)
     const char *noq[] = {"bench", "--index", idx, NULL};
     const char *badr[] = {"bench", "--index", idx, "--queries", qf, "--repeat", "0", NULL};
     const char *const *usage[] = {noq, badr};
-    for (size_t i = 0; i < 2; i++) {
-        ck_assert_int_eq(ls_cli_run(usage[i], NULL, &out, &err), 2);
-        ck_assert_msg(strstr(err, "Try 'cisearch bench --help'") != NULL, "%s", err);
-        free(out);
-        free(err);
-    }
+    expect_usage_errors(usage, 2, "Try 'cisearch bench --help'");
     free(qf);
-    free(docs);
     free(idx);
 }
 END_TEST
