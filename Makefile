@@ -62,7 +62,7 @@ SHARED_LIB := $(BUILD)/libsearch.so.$(SOMAJOR)
 CISEARCH := $(BUILD)/cisearch
 TEST_RUNNER := $(BUILD)/run_tests
 
-.PHONY: all deps run test check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update eval eval-loo \
+.PHONY: all deps run test check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update bench-compare eval eval-loo \
         format lint install clean
 .DEFAULT_GOAL := all
 
@@ -154,6 +154,15 @@ eval: all
 
 eval-loo: all
 	./eval/loo.py $(CISEARCH) --grid $(or $(EVAL_GRID),small)
+
+# Query latency per class beside Xapian and Lucene (bench/compare.sh; the peers are built and
+# their Debian packages installed by bench/peers/build_*.sh): CISI + MED replicated
+# COMPARE_K times (default 5).
+bench-compare: all
+	@mkdir -p $(BUILD)/compare
+	python3 bench/make_corpus.py $(or $(LS_EVAL_DIR),../shared/eval) $(or $(COMPARE_K),5) \
+	    $(BUILD)/compare/corpus.jsonl $(BUILD)/compare/queries.tsv
+	./bench/compare.sh $(BUILD)/compare/corpus.jsonl
 
 # An update-heavy workload: 10,000 documents replaced in batches of 100, a commit each.
 bench-update: all
