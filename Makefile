@@ -155,14 +155,14 @@ eval: all
 eval-loo: all
 	./eval/loo.py $(CISEARCH) --grid $(or $(EVAL_GRID),small)
 
-# Query latency per class beside Xapian and Lucene (bench/compare.sh; the peers are built and
+# Query latency per class beside Xapian, Lucene and FTS5 (bench/compare.sh; the peers are built and
 # their Debian packages installed by bench/peers/build_*.sh): CISI + MED replicated
 # COMPARE_K times (default 5).
 bench-compare: all
-	@mkdir -p $(BUILD)/compare
+	@mkdir -p build/compare
 	python3 bench/make_corpus.py $(or $(LS_EVAL_DIR),../shared/eval) $(or $(COMPARE_K),5) \
-	    $(BUILD)/compare/corpus.jsonl $(BUILD)/compare/queries.tsv
-	./bench/compare.sh $(BUILD)/compare/corpus.jsonl
+	    build/compare/corpus.jsonl build/compare/queries.tsv
+	./bench/compare.sh build/compare/corpus.jsonl
 
 # An update-heavy workload: 10,000 documents replaced in batches of 100, a commit each.
 bench-update: all
