@@ -267,6 +267,21 @@ static int load_chunk(const ls_stored *s, uint32_t c, ls_stored_cache *cache)
     return LS_OK;
 }
 
+/* Reads n fields (VByte(len), bytes) from *p, within end. */
+static int get_fields(const uint8_t **p, const uint8_t *end, int n, const char **fields,
+                      size_t *lens)
+{
+    for (int i = 0; i < n; i++) {
+        uint32_t len;
+        if (ls_vbyte_get(p, end, &len) != 0 || len > (size_t)(end - *p))
+            return LS_ECORRUPT;
+        fields[i] = (const char *)*p;
+        lens[i] = len;
+        *p += len;
+    }
+    return LS_OK;
+}
+
 int ls_stored_get(const ls_stored *s, uint32_t doc, ls_stored_cache *cache,
                   const char *fields_out[4], size_t lens_out[4])
 {
@@ -291,16 +306,9 @@ int ls_stored_get(const ls_stored *s, uint32_t doc, ls_stored_cache *cache,
             return rc;
     }
     const uint8_t *p = cache->raw.data, *end = p + cache->raw.len;
-    for (uint32_t d = first; d <= doc; d++) {
-        for (int i = 0; i < 4; i++) {
-            uint32_t n;
-            if (ls_vbyte_get(&p, end, &n) != 0 || n > (size_t)(end - p))
-                return LS_ECORRUPT;
-            fields_out[i] = (const char *)p;
-            lens_out[i] = n;
-            p += n;
-        }
-    }
+    for (uint32_t d = first; d <= doc; d++)
+        if (get_fields(&p, end, 4, fields_out, lens_out) != LS_OK)
+            return LS_ECORRUPT;
     return LS_OK;
 }
 
@@ -319,16 +327,9 @@ int ls_stored_meta(const ls_stored *s, uint32_t doc, const char *fields_out[3],
     if (from < base || from > to || to > s->meta.len)
         return LS_ECORRUPT;
     const uint8_t *p = s->meta.data + from, *end = s->meta.data + to;
-    if (ls_pages_ok(&s->meta, p, (size_t)(to - from)) != LS_OK)
+    if (ls_pages_ok(&s->meta, p, (size_t)(to - from)) != LS_OK ||
+        get_fields(&p, end, 3, fields_out, lens_out) != LS_OK)
         return LS_ECORRUPT;
-    for (int i = 0; i < 3; i++) {
-        uint32_t n;
-        if (ls_vbyte_get(&p, end, &n) != 0 || n > (size_t)(end - p))
-            return LS_ECORRUPT;
-        fields_out[i] = (const char *)p;
-        lens_out[i] = n;
-        p += n;
-    }
     return p == end ? LS_OK : LS_ECORRUPT;
 }
 
