@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Write per-class query files for bench/compare.sh.
 
   query_sets.py CORPUS.jsonl OUT_DIR [--seed N] [--per-class N]
