@@ -107,8 +107,13 @@ int ls_stored_add(ls_stored_writer *sw, const char *const fields[4], const size_
     if (rc != LS_OK)
         return rc;
     sw->ndocs++;
-    const char *mf[3] = {fields[0], fields[1], fields[3]};
-    size_t ml[3] = {lens[0], lens[1], lens[3]};
+    static const int meta_field[3] = LS_STORED_META_FIELDS;
+    const char *mf[3];
+    size_t ml[3];
+    for (int i = 0; i < 3; i++) {
+        mf[i] = fields[meta_field[i]];
+        ml[i] = lens[meta_field[i]];
+    }
     rc = ls_stored_add_meta(sw, mf, ml, err);
     if (rc == LS_OK && sw->raw.len >= LS_STORED_CHUNK)
         rc = flush_chunk(sw, err);

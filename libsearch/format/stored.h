@@ -35,6 +35,8 @@
 #include "util/fileio.h"
 
 #define LS_STORED_CHUNK (16u * 1024u)
+/** The DocRecord fields (0 id, 1 title, 2 body, 3 path) that Meta repeats, in its order. */
+#define LS_STORED_META_FIELDS {0, 1, 3}
 #define LS_STORED_CHUNK_HEADER 16u
 
 typedef struct ls_stored_writer {

@@ -256,14 +256,6 @@ static ls_qnode *expand_bag(const ls_qnode *q, const fb_docs *d, const fb_term *
 }
 
 /* Sum of the boosts of the scoring clauses (terms, phrases, prefixes not under a NOT). */
-static double scoring_weight(const ls_qnode *q);
-
-double ls_feedback_query_scale(const ls_qnode *q, double query_weight)
-{
-    double w = scoring_weight(q);
-    return w > 0 ? query_weight / w : query_weight;
-}
-
 static double scoring_weight(const ls_qnode *q)
 {
     if (q->kind == LS_Q_ALL)
@@ -275,6 +267,12 @@ static double scoring_weight(const ls_qnode *q)
         if (q->occur[i] != LS_OCCUR_NOT)
             w += scoring_weight(q->kids[i]);
     return w;
+}
+
+double ls_feedback_query_scale(const ls_qnode *q, double query_weight)
+{
+    double w = scoring_weight(q);
+    return w > 0 ? query_weight / w : query_weight;
 }
 
 static void scale(ls_qnode *q, double f)

@@ -250,14 +250,6 @@ static int cmp_doc(const void *a, const void *b)
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
-static int cmp_rank(const void *a, const void *b)
-{
-    const ls_scored *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score > y->score ? -1 : 1;
-    return x->doc < y->doc ? -1 : x->doc > y->doc;
-}
-
 int ls_proximity_rerank(ls_proximity *x, ls_topk *top, size_t depth, ls_error *err)
 {
     size_t n = top->n < depth ? top->n : depth;
@@ -266,11 +258,11 @@ int ls_proximity_rerank(ls_proximity *x, ls_topk *top, size_t depth, ls_error *e
         double bonus;
         int rc = ls_proximity_doc(x, top->heap[i].doc, &bonus, NULL, NULL, err);
         if (rc != LS_OK) {
-            qsort(top->heap, n, sizeof *top->heap, cmp_rank);
+            qsort(top->heap, n, sizeof *top->heap, ls_scored_cmp_best_first);
             return rc;
         }
         top->heap[i].score += bonus;
     }
-    qsort(top->heap, n, sizeof *top->heap, cmp_rank);
+    qsort(top->heap, n, sizeof *top->heap, ls_scored_cmp_best_first);
     return LS_OK;
 }

@@ -469,8 +469,9 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
                                         : LS_DEFAULT_PROXIMITY_DEPTH;
     size_t keep = want > depth ? want : depth;
     /* Feedback scales the original query's scores; the bonus goes with them. */
-    double prox_scale =
-        o->feedback_docs > 0 ? ls_feedback_query_scale(q, o->feedback_weight) : 1.0;
+    double prox_scale = f.prox != NULL && o->feedback_docs > 0
+                            ? ls_feedback_query_scale(q, o->feedback_weight)
+                            : 1.0;
     if (ls_topk_init(&top, o->feedback_docs > keep ? o->feedback_docs : keep) != LS_OK) {
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;

@@ -77,7 +77,7 @@ double ls_topk_threshold(const ls_topk *t)
     return t->n < t->k || t->k == 0 ? -INFINITY : t->heap[0].score;
 }
 
-static int cmp_best_first(const void *a, const void *b)
+int ls_scored_cmp_best_first(const void *a, const void *b)
 {
     const ls_scored *x = a, *y = b;
     if (worse(x, y))
@@ -87,4 +87,7 @@ static int cmp_best_first(const void *a, const void *b)
     return 0;
 }
 
-void ls_topk_sort(ls_topk *t) { qsort(t->heap, t->n, sizeof *t->heap, cmp_best_first); }
+void ls_topk_sort(ls_topk *t)
+{
+    qsort(t->heap, t->n, sizeof *t->heap, ls_scored_cmp_best_first);
+}

@@ -26,6 +26,8 @@ void ls_topk_free(ls_topk *t);
 void ls_topk_push(ls_topk *t, double score, uint64_t doc);
 /** The score a new result must beat to enter (−inf until k are held). */
 double ls_topk_threshold(const ls_topk *t);
+/** qsort comparator of ls_scored: better first (higher score, then earlier document). */
+int ls_scored_cmp_best_first(const void *a, const void *b);
 /** Sorts the kept results best first (destroys the heap order). */
 void ls_topk_sort(ls_topk *t);
 

@@ -262,7 +262,7 @@ static int check_ids(checker *c)
             rc = bad(c, &s->ids, "live document %u has no id entry", d);
         const char *m[3];
         size_t ml[3];
-        static const int field_of[3] = {0, 1, 3};
+        static const int field_of[3] = LS_STORED_META_FIELDS;
         int same = rc == LS_OK && ls_stored_meta(&s->stored, d, m, ml) == LS_OK;
         for (int i = 0; same && i < 3; i++)
             same = ml[i] == l[field_of[i]] && memcmp(m[i], f[field_of[i]], ml[i]) == 0;

@@ -65,10 +65,12 @@ int ls_reader_fetch_meta(const ls_reader *r, uint64_t doc, const char *fields[4]
     if (rc != LS_OK)
         return ls_error_set(err, LS_ECORRUPT, "'%s': cannot read stored document %u",
                             s->fdt.path, local);
-    fields[0] = f[0], lens[0] = l[0];
-    fields[1] = f[1], lens[1] = l[1];
-    fields[2] = "", lens[2] = 0;
-    fields[3] = f[2], lens[3] = l[2];
+    static const int meta_field[3] = LS_STORED_META_FIELDS;
+    fields[2] = "", lens[2] = 0; /* the body, the one field Meta does not repeat */
+    for (int i = 0; i < 3; i++) {
+        fields[meta_field[i]] = f[i];
+        lens[meta_field[i]] = l[i];
+    }
     return LS_OK;
 }
 
