@@ -180,14 +180,14 @@ static int apply_value(search_cfg *cfg, int id, const char *v)
     case OPT_RM3_WEIGHT:
         return parse_real("--rm3-weight", v, 0.0, 1.0, &cfg->opts.feedback_weight);
     case OPT_PROXIMITY:
-        return parse_real("--proximity", v, 0.0, 1000.0, &cfg->opts.proximity);
+        return parse_real("--proximity", v, 0.0, LS_MAX_PROXIMITY_WEIGHT, &cfg->opts.proximity);
     case OPT_PROXIMITY_DEPTH: {
         size_t n;
         if (cli_parse_count("search", "--proximity-depth", v, &n) != 0)
             return -1;
-        if (n < 1 || n > 100000) {
-            cli_usage_error("search", "--proximity-depth wants a number from 1 to 100000, "
-                            "not '%s'", v);
+        if (n < 1 || n > LS_MAX_PROXIMITY_DEPTH) {
+            cli_usage_error("search", "--proximity-depth wants a number from 1 to %u, not '%s'",
+                            LS_MAX_PROXIMITY_DEPTH, v);
             return -1;
         }
         cfg->opts.proximity_depth = (unsigned)n;

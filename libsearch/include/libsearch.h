@@ -362,11 +362,12 @@ typedef struct ls_search_options {
                                   weighted bag with the expansion terms, so documents having
                                   only expansion terms match too (higher recall, more hits) */
     /* version 3: */
-    double proximity;         /**< weight (0..1000) of the term-proximity bonus that re-ranks
+    double proximity;         /**< weight (0..LS_MAX_PROXIMITY_WEIGHT) of the term-proximity
+                                   bonus that re-ranks
                                    the best proximity_depth hits: query terms found near each
                                    other raise a document (BM25TP, docs/RELEVANCE.md); 0 = off.
                                    Matches and the hit count never change. */
-    unsigned proximity_depth; /**< hits re-ranked by proximity (up to 100000);
+    unsigned proximity_depth; /**< hits re-ranked by proximity (up to LS_MAX_PROXIMITY_DEPTH);
                                    0 = LS_DEFAULT_PROXIMITY_DEPTH */
 } ls_search_options;
 /** Default BM25 parameters: what the leave-one-collection-out protocol of docs/RELEVANCE.md
@@ -380,6 +381,9 @@ typedef struct ls_search_options {
 #define LS_FEEDBACK_DOCS_ON 10
 #define LS_DEFAULT_FEEDBACK_TERMS 5
 #define LS_DEFAULT_FEEDBACK_WEIGHT 0.85
+/** Bounds of the proximity options (out of range: LS_EINVAL). */
+#define LS_MAX_PROXIMITY_WEIGHT 1000.0
+#define LS_MAX_PROXIMITY_DEPTH 100000u
 /** Default term-proximity re-ranking (docs/RELEVANCE.md). */
 #define LS_DEFAULT_PROXIMITY 0.0
 #define LS_DEFAULT_PROXIMITY_DEPTH 100

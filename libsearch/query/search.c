@@ -61,9 +61,11 @@ static int read_options(const ls_search_options *in, ls_search_options *o, ls_er
         return ls_error_set(err, LS_EINVAL,
                             "feedback needs 1..1000 documents, 1..1000 terms and a weight "
                             "in 0..1");
-    if (!(o->proximity >= 0 && o->proximity <= 1000) || o->proximity_depth > 100000)
+    if (!(o->proximity >= 0 && o->proximity <= LS_MAX_PROXIMITY_WEIGHT) ||
+        o->proximity_depth > LS_MAX_PROXIMITY_DEPTH)
         return ls_error_set(err, LS_EINVAL,
-                            "proximity needs a weight in 0..1000 and a depth of at most 100000");
+                            "proximity needs a weight in 0..%g and a depth of at most %u",
+                            LS_MAX_PROXIMITY_WEIGHT, LS_MAX_PROXIMITY_DEPTH);
     return LS_OK;
 }
 
