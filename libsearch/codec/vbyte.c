@@ -43,16 +43,11 @@ size_t ls_vbyte_len(uint32_t v)
  * The 32-bit value may take at most LS_VBYTE_MAX32 bytes, and its 5th byte carries bits 28..31
  * only: a 5th byte above 0x0F either continues (over-long) or sets bits past 31.
  */
-int ls_vbyte_get(const uint8_t **pos, const uint8_t *end, uint32_t *out)
+int ls_vbyte_get_slow(const uint8_t **pos, const uint8_t *end, uint32_t *out)
 {
     const uint8_t *p = *pos;
     uint32_t v = 0;
 
-    if (p < end && *p < 0x80) { /* the common one-byte case */
-        *out = *p;
-        *pos = p + 1;
-        return 0;
-    }
     for (unsigned i = 0; i < LS_VBYTE_MAX32; i++) {
         if (p >= end)
             return -1;

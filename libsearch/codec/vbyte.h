@@ -25,7 +25,17 @@ size_t ls_vbyte_len(uint32_t v);
  * @return 0, or -1 when the input ends inside the value or the value does not fit 32 bits
  *         (then *pos is unchanged).
  */
-int ls_vbyte_get(const uint8_t **pos, const uint8_t *end, uint32_t *out);
+int ls_vbyte_get_slow(const uint8_t **pos, const uint8_t *end, uint32_t *out);
+static inline int ls_vbyte_get(const uint8_t **pos, const uint8_t *end, uint32_t *out)
+{
+    const uint8_t *p = *pos;
+    if (p < end && *p < 0x80) { /* the common one-byte case, inlined */
+        *out = *p;
+        *pos = p + 1;
+        return 0;
+    }
+    return ls_vbyte_get_slow(pos, end, out);
+}
 /** As ls_vbyte_get for 64-bit values. */
 int ls_vbyte_get64(const uint8_t **pos, const uint8_t *end, uint64_t *out);
 

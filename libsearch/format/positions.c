@@ -23,10 +23,16 @@ int ls_positions_skip(const uint8_t **p, const uint8_t *end, uint32_t tf)
     const uint8_t *q = *p;
     if (tf > (size_t)(end - q)) /* every position takes at least one byte */
         return LS_ECORRUPT;
-    for (uint32_t k = 0; k < tf; k++) {
-        uint32_t x;
-        if (ls_vbyte_get(&q, end, &x) != 0)
+    /* A value ends at a byte under 0x80; only the count matters here, and a value longer
+     * than LS_VBYTE_MAX32 bytes is damage as ls_vbyte_get says. */
+    unsigned run = 0;
+    while (tf > 0) {
+        if (q >= end || ++run > LS_VBYTE_MAX32)
             return LS_ECORRUPT;
+        if (*q++ < 0x80) {
+            tf--;
+            run = 0;
+        }
     }
     *p = q;
     return LS_OK;
@@ -40,7 +46,16 @@ int ls_positions_decode(const uint8_t **p, const uint8_t *end, uint32_t tf, uint
     uint32_t cur = 0;
     for (uint32_t k = 0; k < tf; k++) {
         uint32_t x;
-        if (ls_vbyte_get(&q, end, &x) != 0 || (k > 0 && x == 0) || x > UINT32_MAX - cur)
+        /* Gaps of one and two bytes inline (nearly all of them); longer ones the careful way. */
+        if (q < end && *q < 0x80) {
+            x = *q++;
+        } else if (end - q >= 2 && q[1] < 0x80) {
+            x = (uint32_t)(q[0] & 0x7F) | (uint32_t)q[1] << 7;
+            q += 2;
+        } else if (ls_vbyte_get_slow(&q, end, &x) != 0) {
+            return LS_ECORRUPT;
+        }
+        if ((k > 0 && x == 0) || x > UINT32_MAX - cur)
             return LS_ECORRUPT;
         cur += x;
         out[k] = cur;

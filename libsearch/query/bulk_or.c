@@ -4,8 +4,11 @@
  *
  * Shapes taken (no NOT clauses, every scoring clause a single term):
  *   (a b c)            an OR of terms: a document matches when any term does;
- *   (+(a b c) x y)     a required OR (or a required single term) with optional terms: a
+ *   abc*               a prefix: the OR of its expansions (the boolean cursor sums them in
+ *                      expansion order, as here);
+ *   (+(a b c) x y)     a required OR, prefix or single term with optional terms: a
  *   (+a x y)           document matches when the required part does.
+ * A group of one clause (not NOT) is that clause: its cursor scores alone.
  * Each window of WINDOW documents has a score accumulator and a flag per document (REQUIRED:
  * a term of the required part matched; ANY: some term matched). Terms are added in clause
  * order, required part first, as the boolean cursor sums them.
@@ -23,9 +26,20 @@
 
 static int is_term(const ls_plan_node *n) { return n->kind == LS_Q_TERM; }
 
-/* An OR of terms (at least one kid, all SHOULD terms). */
+/* The clause a group of one positive clause stands for (planner.c: its cursor alone). */
+static const ls_plan_node *unwrap(const ls_plan_node *n)
+{
+    while (n->kind == LS_Q_BOOL && n->n_kids == 1 && !n->all_mode &&
+           n->occur[0] != LS_OCCUR_NOT)
+        n = &n->kids[0];
+    return n;
+}
+
+/* An OR of terms (at least one kid, all SHOULD terms) or a prefix. */
 static int is_term_or(const ls_plan_node *n)
 {
+    if (n->kind == LS_Q_PREFIX)
+        return 1;
     if (n->kind != LS_Q_BOOL || n->n_kids == 0 || n->all_mode)
         return 0;
     for (size_t i = 0; i < n->n_kids; i++)
@@ -34,10 +48,22 @@ static int is_term_or(const ls_plan_node *n)
     return 1;
 }
 
+/* The terms of a term OR: its kids' leaves, or a prefix's expansions. */
+static size_t or_width(const ls_plan_node *n)
+{
+    return n->kind == LS_Q_PREFIX ? n->n_leaves : n->n_kids;
+}
+
+static size_t or_leaf(const ls_plan_node *n, size_t i)
+{
+    return n->kind == LS_Q_PREFIX ? n->leaves[i] : n->kids[i].leaves[0];
+}
+
 int ls_bulk_or_applies(const ls_plan_node *n)
 {
+    n = unwrap(n);
     if (is_term_or(n))
-        return n->n_kids > 1;
+        return n->kind == LS_Q_PREFIX || n->n_kids > 1;
     if (n->kind != LS_Q_BOOL || n->n_kids < 2 || n->all_mode || n->occur[0] != LS_OCCUR_MUST ||
         !(is_term(&n->kids[0]) || is_term_or(&n->kids[0])))
         return 0;
@@ -60,11 +86,11 @@ typedef struct bulk_state {
     uint8_t flags[WINDOW];
 } bulk_state;
 
-static int add_term(const ls_plan *p, const ls_plan_node *n, uint32_t si, unsigned flag,
-                    bulk_state *b, ls_error *err)
+static int add_term(const ls_plan *p, size_t leaf, uint32_t si, unsigned flag, bulk_state *b,
+                    ls_error *err)
 {
     ls_cursor *c;
-    int rc = ls_plan_cursor(p, n, si, &c, err);
+    int rc = ls_plan_leaf_cursor(p, leaf, si, &c, err);
     if (rc == LS_OK && c != NULL)
         b->terms[b->n++] = (bulk_term){c, flag};
     return rc;
@@ -75,14 +101,15 @@ static int open_terms(const ls_plan *p, const ls_plan_node *n, uint32_t si, bulk
                       ls_error *err)
 {
     const ls_plan_node *req = is_term_or(n) ? n : &n->kids[0];
-    size_t n_req = is_term(req) ? 1 : req->n_kids;
+    size_t n_req = is_term(req) ? 1 : or_width(req);
     int rc = LS_OK;
     for (size_t i = 0; rc == LS_OK && i < n_req; i++)
-        rc = add_term(p, is_term(req) ? req : &req->kids[i], si, F_ANY | F_REQUIRED, b, err);
+        rc = add_term(p, is_term(req) ? req->leaves[0] : or_leaf(req, i), si,
+                      F_ANY | F_REQUIRED, b, err);
     if (rc != LS_OK || b->n == 0)
         return rc; /* no required term here: nothing matches */
     for (size_t i = 1; rc == LS_OK && req != n && i < n->n_kids; i++)
-        rc = add_term(p, &n->kids[i], si, F_ANY, b, err);
+        rc = add_term(p, n->kids[i].leaves[0], si, F_ANY, b, err);
     b->need = req == n ? F_ANY : F_REQUIRED;
     return rc;
 }
@@ -117,8 +144,9 @@ int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_coll
                    ls_error *err)
 {
     const ls_segment *s = p->r->segs[si].seg;
+    n = unwrap(n);
     bulk_state *b = ls_malloc(sizeof *b);
-    size_t cap = n->n_kids + (n->n_kids ? n->kids[0].n_kids : 0) + 1;
+    size_t cap = (is_term_or(n) ? or_width(n) : n->n_kids + or_width(&n->kids[0])) + 1;
     if (b != NULL)
         b->terms = ls_calloc(cap, sizeof *b->terms);
     if (b == NULL || b->terms == NULL) {

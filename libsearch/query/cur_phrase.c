@@ -21,34 +21,39 @@ typedef struct phrase_cursor {
     const uint32_t **lists;
 } phrase_cursor;
 
-/* Counts phrase occurrences in the current document (all terms are on it). */
+/* Counts phrase occurrences in the current document (all terms are on it): the term with the
+ * fewest positions proposes the starts, the others are merged forward against them. */
 static int count_freq(phrase_cursor *p, uint32_t *pf_out)
 {
-    const uint32_t *first;
-    uint32_t nfirst;
-    int rc = ls_term_cursor_positions(p->terms[0], &first, &nfirst);
-    if (rc != LS_OK)
-        return rc;
-    /* Cursor index per term into its positions: all move forward only. */
     uint32_t *idx = p->idx, *lens = p->lens;
     const uint32_t **lists = p->lists;
-    for (size_t k = 1; k < p->n; k++) {
+    size_t drv = 0;
+    for (size_t k = 0; k < p->n; k++) {
         idx[k] = 0;
-        rc = ls_term_cursor_positions(p->terms[k], &lists[k], &lens[k]);
+        int rc = ls_term_cursor_positions(p->terms[k], &lists[k], &lens[k]);
         if (rc != LS_OK)
             return rc;
+        if (lens[k] < lens[drv])
+            drv = k;
     }
     uint32_t pf = 0;
-    for (uint32_t a = 0; a < nfirst; a++) {
-        uint32_t start = first[a];
+    for (uint32_t a = 0; a < lens[drv]; a++) {
+        if (lists[drv][a] < drv)
+            continue; /* would start before position 0 */
+        uint32_t start = lists[drv][a] - (uint32_t)drv;
         int ok = 1;
-        for (size_t k = 1; k < p->n && ok; k++) {
+        for (size_t k = 0; k < p->n && ok; k++) {
+            if (k == drv)
+                continue;
             uint32_t want = start + (uint32_t)k;
-            while (idx[k] < lens[k] && lists[k][idx[k]] < want)
-                idx[k]++;
-            if (idx[k] == lens[k])
+            const uint32_t *l = lists[k];
+            uint32_t i = idx[k], len = lens[k];
+            while (i < len && l[i] < want)
+                i++;
+            idx[k] = i;
+            if (i == len)
                 goto done;
-            ok = lists[k][idx[k]] == want;
+            ok = l[i] == want;
         }
         pf += (uint32_t)ok;
     }

@@ -268,6 +268,15 @@ static int leaf_cursor(const ls_plan *p, size_t leaf, uint32_t si, int positions
     return rc;
 }
 
+int ls_plan_leaf_cursor(const ls_plan *p, size_t leaf, uint32_t si, ls_cursor **out,
+                        ls_error *err)
+{
+    ls_term_cursor *t;
+    int rc = leaf_cursor(p, leaf, si, 0, &t, err);
+    *out = rc == LS_OK && t != NULL ? ls_term_cursor_base(t) : NULL;
+    return rc;
+}
+
 static int phrase_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si,
                          ls_cursor **out, ls_error *err)
 {
@@ -380,13 +389,8 @@ int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_curs
 {
     *out = NULL;
     switch (n->kind) {
-    case LS_Q_TERM: {
-        ls_term_cursor *t;
-        int rc = leaf_cursor(p, n->leaves[0], si, 0, &t, err);
-        if (rc == LS_OK && t != NULL)
-            *out = ls_term_cursor_base(t);
-        return rc;
-    }
+    case LS_Q_TERM:
+        return ls_plan_leaf_cursor(p, n->leaves[0], si, out, err);
     case LS_Q_PHRASE:
         return phrase_cursor(p, n, si, out, err);
     case LS_Q_PREFIX:

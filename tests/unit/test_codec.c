@@ -16,6 +16,7 @@
 #include "codec/crc.h"
 #include "codec/vbyte.h"
 #include "codec/zchunk.h"
+#include "format/positions.h"
 #include "libsearch.h"
 #include "testutil.h"
 #include "util/alloc.h"
@@ -827,6 +828,84 @@ END_TEST
 /* Declared not at the start of a line: the Makefile turns each such line into a runner entry. */
 extern Suite *ls_suite_codec(void);
 
+/* ---- positions (format/positions.h: vbyte gaps, decoded with one- and two-byte gaps inline)
+ */
+
+/* Documents of random positions whose gaps take 1..5 bytes, one after another; decoding and
+ * skipping must agree with the encoder and with each other, and every cut must be caught. */
+START_TEST(positions_roundtrip_every_gap_length)
+{
+    ls_rng r;
+    ls_rng_init(&r, ls_test_seed() ^ 0x9051);
+    static const uint32_t limit[] = {1u << 7, 1u << 14, 1u << 21, 1u << 28, UINT32_MAX};
+    for (int round = 0; round < 200; round++) {
+        uint32_t tf = 1 + ls_rng_below(&r, 40), pos[40], cur = 0;
+        for (uint32_t k = 0; k < tf; k++) {
+            uint32_t lim = limit[ls_rng_below(&r, round % 5 + 1)];
+            uint32_t gap = (k > 0) + ls_rng_below(&r, lim - 1);
+            if (gap > UINT32_MAX - cur)
+                gap = k > 0;
+            cur += gap;
+            pos[k] = cur;
+        }
+        ls_buf b = LS_BUF_INIT;
+        ck_assert_int_eq(ls_positions_put(&b, pos, tf), LS_OK);
+        ck_assert_int_eq(ls_positions_put(&b, pos, tf), LS_OK); /* a second document */
+        const uint8_t *p = b.data, *end = b.data + b.len;
+        uint32_t out[40];
+        ck_assert_int_eq(ls_positions_decode(&p, end, tf, out), LS_OK);
+        ck_assert_mem_eq(out, pos, tf * sizeof *pos);
+        const uint8_t *half = p, *q = b.data;
+        ck_assert_int_eq(ls_positions_skip(&q, end, tf), LS_OK);
+        ck_assert_ptr_eq(q, half);
+        uint32_t last;
+        ck_assert_int_eq(ls_positions_last(half, end, tf, &last), LS_OK);
+        ck_assert_uint_eq(last, pos[tf - 1]);
+        ck_assert_int_eq(ls_positions_decode(&p, end, tf, out), LS_OK);
+        ck_assert_ptr_eq(p, end);
+        for (size_t cut = 0; cut < (size_t)(half - b.data); cut++) {
+            const uint8_t *c1 = b.data, *c2 = b.data;
+            const uint8_t *stop = b.data + cut;
+            ck_assert_int_eq(ls_positions_decode(&c1, stop, tf, out), LS_ECORRUPT);
+            ck_assert_int_eq(ls_positions_skip(&c2, stop, tf), LS_ECORRUPT);
+            ck_assert_ptr_eq(c1, b.data);
+            ck_assert_ptr_eq(c2, b.data);
+        }
+        ls_buf_free(&b);
+    }
+}
+END_TEST
+
+START_TEST(positions_damage_is_corrupt)
+{
+    uint32_t out[4];
+    /* a zero gap after the first position */
+    const uint8_t zero_gap[] = {5, 0};
+    const uint8_t *p = zero_gap;
+    ck_assert_int_eq(ls_positions_decode(&p, zero_gap + 2, 2, out), LS_ECORRUPT);
+    /* a value of six bytes: too long for 32 bits, for decode and skip alike */
+    const uint8_t six[] = {0x81, 0x81, 0x81, 0x81, 0x81, 0x01};
+    p = six;
+    ck_assert_int_eq(ls_positions_decode(&p, six + 6, 1, out), LS_ECORRUPT);
+    p = six;
+    ck_assert_int_eq(ls_positions_skip(&p, six + 6, 1), LS_ECORRUPT);
+    /* the sum wraps past 2^32 - 1 */
+    const uint8_t wrap[] = {0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x01};
+    p = wrap;
+    ck_assert_int_eq(ls_positions_decode(&p, wrap + 6, 2, out), LS_ECORRUPT);
+    /* two-byte gaps, inline: 0x81 0x01 = 129, then 1 */
+    const uint8_t two[] = {0x81, 0x01, 0x01};
+    p = two;
+    ck_assert_int_eq(ls_positions_decode(&p, two + 3, 2, out), LS_OK);
+    ck_assert_uint_eq(out[0], 129);
+    ck_assert_uint_eq(out[1], 130);
+    /* more positions than bytes */
+    p = two;
+    ck_assert_int_eq(ls_positions_decode(&p, two + 3, 4, out), LS_ECORRUPT);
+    ck_assert_int_eq(ls_positions_skip(&p, two + 3, 4), LS_ECORRUPT);
+}
+END_TEST
+
 Suite *ls_suite_codec(void)
 {
     Suite *s = suite_create("codec");
@@ -850,6 +929,11 @@ Suite *ls_suite_codec(void)
     tcase_add_test(tc, bp128_known_layout);
     tcase_add_test(tc, bp128_unpack_matches_reference_on_random_bytes);
     tcase_add_test(tc, bp128_width0_zeroes_output);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("positions");
+    tcase_add_test(tc, positions_roundtrip_every_gap_length);
+    tcase_add_test(tc, positions_damage_is_corrupt);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("delta");
