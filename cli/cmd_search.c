@@ -35,6 +35,7 @@ enum {
     OPT_PROXIMITY,
     OPT_NO_PROXIMITY,
     OPT_PROXIMITY_DEPTH,
+    OPT_COUNT_ALL,
 };
 
 static const cli_option search_opts[] = {
@@ -46,6 +47,7 @@ static const cli_option search_opts[] = {
     {"rm3-terms", 0, 1, OPT_RM3_TERMS}, {"rm3-weight", 0, 1, OPT_RM3_WEIGHT},
     {"rm3-widen", 0, 0, OPT_RM3_WIDEN}, {"proximity", 0, 1, OPT_PROXIMITY},
     {"no-proximity", 0, 0, OPT_NO_PROXIMITY}, {"proximity-depth", 0, 1, OPT_PROXIMITY_DEPTH},
+    {"count-all", 0, 0, OPT_COUNT_ALL},
     {NULL, 0, 0, 0},
 };
 
@@ -87,6 +89,10 @@ void cli_help_search(FILE *f)
           "      --no-proximity no proximity re-ranking (wherever it stands)\n"
           "      --proximity-depth N  hits re-ranked by proximity, with --proximity (default "
           STR(LS_DEFAULT_PROXIMITY_DEPTH) ")\n"
+          "      --count-all    count every match (default: past " STR(LS_DEFAULT_COUNT_LIMIT)
+          " matches, those\n"
+          "                     that cannot reach the shown hits may be passed over, and\n"
+          "                     the count reads \"at least N\")\n"
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 hits found (batch: no error), 1 no hits, 2 error.\n",
@@ -232,6 +238,8 @@ static int parse(int argc, char **argv, search_cfg *cfg)
             rm3_setting = 1;
         } else if (id == OPT_NO_PROXIMITY) {
             no_prox = 1;
+        } else if (id == OPT_COUNT_ALL) {
+            cfg->opts.count_limit = LS_COUNT_ALL;
         } else if (apply_value(cfg, id, v) != 0) {
             return -1;
         } else {

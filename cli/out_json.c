@@ -116,7 +116,8 @@ static json_t *result_json(const cli_result *r, const cli_out_opts *o)
     if (r->qid != NULL && put(j, "qid", jstr(r->qid, strlen(r->qid))) != 0)
         goto fail;
     if (put(j, "query", jstr(r->query, r->query_len)) != 0 ||
-        put(j, "total_hits", json_integer((json_int_t)ls_hits_total(r->hits))) != 0)
+        put(j, "total_hits", json_integer((json_int_t)ls_hits_total(r->hits))) != 0 ||
+        put(j, "total_exact", json_boolean(ls_hits_total_exact(r->hits))) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         const ls_hit *h = ls_hits_get(r->hits, i);

@@ -109,7 +109,8 @@ int cli_out_text(FILE *f, const cli_result *r, const cli_out_opts *o)
         if (h != NULL && put_hit(f, h, r->offset + i + 1, o) != 0)
             return -1;
     }
-    fprintf(f, "%zu of %llu hits\n", n, (unsigned long long)ls_hits_total(r->hits));
+    fprintf(f, "%zu of %s%llu hits\n", n, ls_hits_total_exact(r->hits) ? "" : "at least ",
+            (unsigned long long)ls_hits_total(r->hits));
     if (o->batch)
         fputc('\n', f);
     return 0;

@@ -150,6 +150,9 @@ typedef struct tally {
     char *first;
 } tally;
 
+/** Pages whose count the engine marked a lower bound (it pruned), since the process began. */
+extern unsigned long ls_corpus_pruned;
+
 /** Counts one query with `total` oracle matches; takes m (a failure reason or NULL). */
 void ls_tally_add(tally *t, char *m, size_t total);
 /** Fails the test on any failure, or when under a third of the queries had hits. */

@@ -333,11 +333,11 @@ LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *er
 #define LS_SYNTAX_PLAIN 2   /**< no syntax at all: the text is a bag of words (text past
                                  LS_MAX_QUERY_BYTES ignored) */
 
-#define LS_SEARCH_OPTIONS_VERSION 3
+#define LS_SEARCH_OPTIONS_VERSION 4
 typedef struct ls_search_options {
-    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION (1 and 2 are still accepted: they end
-                              at `explain` and `feedback_widen`, and the fields after take
-                              their defaults) */
+    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION (1, 2 and 3 are still accepted: they
+                              end at `explain`, `feedback_widen` and `proximity_depth`, and
+                              the fields after take their defaults) */
     size_t limit;        /**< hits to return (after offset); 0 = none (count only) */
     size_t offset;       /**< hits to skip, for paging */
     int syntax;          /**< LS_SYNTAX_*. English stop words are dropped from the query:
@@ -369,6 +369,14 @@ typedef struct ls_search_options {
                                    Matches and the hit count never change. */
     unsigned proximity_depth; /**< hits re-ranked by proximity (up to LS_MAX_PROXIMITY_DEPTH);
                                    0 = LS_DEFAULT_PROXIMITY_DEPTH */
+    /* version 4: */
+    uint64_t count_limit;     /**< matches counted one by one before any may be skipped:
+                                   past this many, a ranked search (limit > 0) of one term or
+                                   of an OR of terms passes over postings that cannot reach
+                                   the results (block-max pruning: the hits, their order and
+                                   scores do not change) and ls_hits_total becomes a lower
+                                   bound (ls_hits_total_exact says so). LS_COUNT_ALL: count
+                                   every match. */
 } ls_search_options;
 /** Default BM25 parameters: what the leave-one-collection-out protocol of docs/RELEVANCE.md
  *  keeps (Lucene's defaults too). */
@@ -387,10 +395,14 @@ typedef struct ls_search_options {
 /** Default term-proximity re-ranking (docs/RELEVANCE.md). */
 #define LS_DEFAULT_PROXIMITY 0.0
 #define LS_DEFAULT_PROXIMITY_DEPTH 100
+/** Matches counted exactly by default before pruning may start (Lucene's default too). */
+#define LS_DEFAULT_COUNT_LIMIT 1000
+/** count_limit that counts every match. */
+#define LS_COUNT_ALL UINT64_MAX
 #define LS_SEARCH_OPTIONS_INIT                                                                  \
     {LS_SEARCH_OPTIONS_VERSION, 10, 0, LS_SYNTAX_STRICT, 0, LS_DEFAULT_K1, LS_DEFAULT_B, 1, 25, 0, \
      LS_DEFAULT_FEEDBACK_DOCS, LS_DEFAULT_FEEDBACK_TERMS, LS_DEFAULT_FEEDBACK_WEIGHT, 0,         \
-     LS_DEFAULT_PROXIMITY, LS_DEFAULT_PROXIMITY_DEPTH}
+     LS_DEFAULT_PROXIMITY, LS_DEFAULT_PROXIMITY_DEPTH, LS_DEFAULT_COUNT_LIMIT}
 
 /** A byte range [offset, offset + length). */
 typedef struct ls_span {
@@ -480,6 +492,10 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
 
 /** @return the exact number of documents matching the query. */
 LS_API uint64_t ls_hits_total(const ls_hits *h);
+/** @return nonzero when ls_hits_total is every match; 0 when it is a lower bound (matches
+ *  past ls_search_options.count_limit were skipped because they could not be among the
+ *  results). */
+LS_API int ls_hits_total_exact(const ls_hits *h);
 /** @return the number of hits held (at most opts.limit). */
 LS_API size_t ls_hits_count(const ls_hits *h);
 /** @return hit i (0-based, best first) or NULL when i is out of range. Borrowed from h. */

@@ -12,28 +12,26 @@
  * Each window of WINDOW documents has a score accumulator and a flag per document (REQUIRED:
  * a term of the required part matched; ANY: some term matched). Terms are added in clause
  * order, required part first, as the boolean cursor sums them.
+ *
+ * Once the collector may skip (collector.h), windows are PRUNE_WINDOW documents from the
+ * first posting, and a window whose score bound (the terms' block maxima summed in clause
+ * order, which bounds every sum of their scores as computed) cannot beat the floor is passed
+ * over without decoding: block-max pruning, exact in the results.
  */
 #include "query/bulk_or.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "util/alloc.h"
 #include "util/error.h"
 
 #define WINDOW 2048u
+#define PRUNE_WINDOW 512u
 #define F_ANY 1u
 #define F_REQUIRED 2u
 
 static int is_term(const ls_plan_node *n) { return n->kind == LS_Q_TERM; }
-
-/* The clause a group of one positive clause stands for (planner.c: its cursor alone). */
-static const ls_plan_node *unwrap(const ls_plan_node *n)
-{
-    while (n->kind == LS_Q_BOOL && n->n_kids == 1 && !n->all_mode &&
-           n->occur[0] != LS_OCCUR_NOT)
-        n = &n->kids[0];
-    return n;
-}
 
 /* An OR of terms (at least one kid, all SHOULD terms) or a prefix. */
 static int is_term_or(const ls_plan_node *n)
@@ -61,7 +59,7 @@ static size_t or_leaf(const ls_plan_node *n, size_t i)
 
 int ls_bulk_or_applies(const ls_plan_node *n)
 {
-    n = unwrap(n);
+    n = ls_plan_unwrap(n);
     if (is_term_or(n))
         return n->kind == LS_Q_PREFIX || n->n_kids > 1;
     if (n->kind != LS_Q_BOOL || n->n_kids < 2 || n->all_mode || n->occur[0] != LS_OCCUR_MUST ||
@@ -75,7 +73,8 @@ int ls_bulk_or_applies(const ls_plan_node *n)
 
 typedef struct bulk_term {
     ls_cursor *c;
-    unsigned flag; /* F_ANY, plus F_REQUIRED for the required part */
+    ls_term_cursor *t; /* the same cursor, for its block bounds */
+    unsigned flag;     /* F_ANY, plus F_REQUIRED for the required part */
 } bulk_term;
 
 typedef struct bulk_state {
@@ -89,10 +88,10 @@ typedef struct bulk_state {
 static int add_term(const ls_plan *p, size_t leaf, uint32_t si, unsigned flag, bulk_state *b,
                     ls_error *err)
 {
-    ls_cursor *c;
-    int rc = ls_plan_leaf_cursor(p, leaf, si, &c, err);
-    if (rc == LS_OK && c != NULL)
-        b->terms[b->n++] = (bulk_term){c, flag};
+    ls_term_cursor *t;
+    int rc = ls_plan_leaf_term_cursor(p, leaf, si, &t, err);
+    if (rc == LS_OK && t != NULL)
+        b->terms[b->n++] = (bulk_term){ls_term_cursor_base(t), t, flag};
     return rc;
 }
 
@@ -140,11 +139,36 @@ static int run_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *c
     return LS_OK;
 }
 
+/* With the collector skipping: the window [from, to) is passed over (every cursor moved to
+ * `to`) when no document in it can match or enter. @return 1 passed over, 0 to be run, or a
+ * (negative) LS_E* code. */
+static int pass_over(bulk_state *b, uint32_t to, ls_collector *col)
+{
+    double bound = 0;
+    int required = 0;
+    for (size_t k = 0; k < b->n; k++) {
+        if (b->terms[k].c->doc >= to)
+            continue;
+        required |= (b->terms[k].flag & b->need) != 0;
+        bound += ls_term_cursor_max_score(b->terms[k].t, to);
+    }
+    if (required && !ls_collector_cannot_enter(col, bound))
+        return 0;
+    for (size_t k = 0; k < b->n; k++) {
+        int rc = ls_cursor_advance(b->terms[k].c, to);
+        if (rc != LS_OK)
+            return rc;
+    }
+    if (required)
+        ls_collector_skipped(col);
+    return 1;
+}
+
 int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collector *col,
                    ls_error *err)
 {
     const ls_segment *s = p->r->segs[si].seg;
-    n = unwrap(n);
+    n = ls_plan_unwrap(n);
     bulk_state *b = ls_malloc(sizeof *b);
     size_t cap = (is_term_or(n) ? or_width(n) : n->n_kids + or_width(&n->kids[0])) + 1;
     if (b != NULL)
@@ -163,7 +187,17 @@ int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_coll
             break;
         uint32_t from = first - first % WINDOW;
         uint32_t to = s->ndocs - from < WINDOW ? s->ndocs : from + WINDOW;
-        rc = run_window(b, from, to, col);
+        if (ls_collector_floor(col) > -INFINITY) {
+            from = first;
+            to = s->ndocs - from < PRUNE_WINDOW ? s->ndocs : from + PRUNE_WINDOW;
+            rc = pass_over(b, to, col);
+            if (rc == 1) {
+                rc = LS_OK;
+                continue;
+            }
+        }
+        if (rc == LS_OK)
+            rc = run_window(b, from, to, col);
         if (rc != LS_OK)
             rc = rc == LS_ENOMEM ? ls_error_set(err, rc, "out of memory")
                                  : ls_error_set(err, rc, "'%s' or '%s': damaged postings while "

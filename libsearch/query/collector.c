@@ -4,12 +4,14 @@
  */
 #include "query/collector.h"
 
-void ls_collector_init(ls_collector *c, ls_topk *top)
+void ls_collector_init(ls_collector *c, ls_topk *top, uint64_t count_limit)
 {
     c->top = top;
     c->total = 0;
     c->base = 0;
     c->deleted = NULL;
+    c->count_limit = count_limit;
+    c->exact = 1;
 }
 
 void ls_collector_segment(ls_collector *c, const ls_reader *r, uint32_t i)

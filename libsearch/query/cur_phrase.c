@@ -3,7 +3,11 @@
  * cur_phrase.c - exact phrases: intersect the terms' documents first (leapfrog over their
  * skip tables), check positions last. Phrase frequency pf counts the start positions p with
  * term i at p + i for every i; the score is BM25 of pf with the summed idf of the terms.
+ * Given a collector (ls_phrase_cursor_prune), a document whose score cannot enter even if
+ * pf were its smallest tf is passed over before its positions are decoded.
  */
+#include <math.h>
+
 #include "libsearch.h"
 #include "query/cursor.h"
 #include "util/alloc.h"
@@ -19,7 +23,26 @@ typedef struct phrase_cursor {
     /* count_freq scratch, n entries each: per term, its positions and a forward index */
     uint32_t *idx, *lens;
     const uint32_t **lists;
+    ls_collector *col; /* NULL: every document holding the phrase is returned */
 } phrase_cursor;
+
+/* With a collector that may skip: nonzero when the document all terms stand on cannot enter
+ * (pf <= each term's tf, and BM25 rises with pf). */
+static int cannot_enter(const phrase_cursor *p)
+{
+    if (p->col == NULL || ls_collector_floor(p->col) == -INFINITY)
+        return 0;
+    uint32_t tf = ls_term_cursor_tf(p->terms[0]);
+    for (size_t k = 1; k < p->n; k++) {
+        uint32_t t = ls_term_cursor_tf(p->terms[k]);
+        tf = t < tf ? t : tf;
+    }
+    double bound = ls_bm25_score(&p->sc, tf, ls_term_cursor_doclen(p->terms[0]));
+    if (!ls_collector_cannot_enter(p->col, bound))
+        return 0;
+    ls_collector_skipped(p->col);
+    return 1;
+}
 
 /* Counts phrase occurrences in the current document (all terms are on it): the term with the
  * fewest positions proposes the starts, the others are merged forward against them. */
@@ -68,7 +91,7 @@ static int find(phrase_cursor *p, uint32_t target)
     for (;;) {
         uint32_t d, pf = 0;
         int rc = ls_cursor_intersect(p->bases, p->n, target, &d);
-        if (rc == LS_OK && d != LS_DOC_END)
+        if (rc == LS_OK && d != LS_DOC_END && !cannot_enter(p))
             rc = count_freq(p, &pf);
         if (rc != LS_OK || d == LS_DOC_END) {
             p->base.doc = LS_DOC_END;
@@ -108,6 +131,8 @@ uint32_t ls_phrase_cursor_doclen(const ls_cursor *c)
 }
 
 uint32_t ls_phrase_cursor_freq(const ls_cursor *c) { return ((const phrase_cursor *)c)->pf; }
+
+void ls_phrase_cursor_prune(ls_cursor *c, ls_collector *col) { ((phrase_cursor *)c)->col = col; }
 
 static double phrase_score(ls_cursor *c)
 {

@@ -5,6 +5,7 @@
  * (FORMAT.md "Positions"), and, for the body field, keeps only positions at or after the
  * document's body start.
  */
+#include <math.h>
 #include <string.h>
 
 #include "format/doclens.h"
@@ -32,6 +33,7 @@ struct ls_term_cursor {
     uint32_t npos, pos_cap;
     uint32_t pos_doc_loaded; /* doc whose positions are in pos, or LS_DOC_END */
     uint32_t ftf;            /* filtered tf (body) */
+    uint32_t list_max_tf, list_min_len; /* over the whole list (the tail's bound) */
 };
 
 static int load_block(ls_term_cursor *t, uint32_t b)
@@ -213,6 +215,49 @@ int ls_term_cursor_positions(ls_term_cursor *t, const uint32_t **pos_out, uint32
     return LS_OK;
 }
 
+/* The most a posting with tf <= max_tf in a document of length >= min_len can score. Body
+ * postings are the all field's: their lengths bound the body's from above, so a body term
+ * bounds with length 0. */
+static double bound(const ls_term_cursor *t, uint32_t max_tf, uint32_t min_len)
+{
+    return ls_bm25_score(&t->sc, max_tf, t->field == LS_FIELD_BODY ? 0 : min_len);
+}
+
+double ls_term_cursor_max_score(const ls_term_cursor *t, uint32_t to)
+{
+    const ls_postings_view *v = &t->v;
+    if (t->base.doc >= to)
+        return 0;
+    double m = 0;
+    for (uint32_t b = t->block;; b++) {
+        if (b >= v->nblocks) { /* the tail, without a skip entry: the list's bound */
+            double s = bound(t, t->list_max_tf, t->list_min_len);
+            return s > m ? s : m;
+        }
+        if (!ls_skip_entry_ok(v, b))
+            return INFINITY; /* damage: no skipping; decoding reports it */
+        double s = bound(t, ls_skip_max_tf(v, b), ls_skip_min_len(v, b));
+        m = s > m ? s : m;
+        uint32_t last = ls_skip_last_doc(v, b);
+        if (last >= to - 1)
+            return m;
+        if (b + 1 == v->nblocks && v->df % LS_BLOCK == 0)
+            return m; /* no tail */
+    }
+}
+
+uint32_t ls_term_cursor_block_bound(const ls_term_cursor *t, double *max_score)
+{
+    const ls_postings_view *v = &t->v;
+    if (t->block >= v->nblocks || !ls_skip_entry_ok(v, t->block)) {
+        *max_score = t->block >= v->nblocks ? bound(t, t->list_max_tf, t->list_min_len)
+                                            : INFINITY;
+        return LS_DOC_END;
+    }
+    *max_score = bound(t, ls_skip_max_tf(v, t->block), ls_skip_min_len(v, t->block));
+    return ls_skip_last_doc(v, t->block);
+}
+
 static void term_free(ls_cursor *c)
 {
     ls_term_cursor *t = (ls_term_cursor *)c;
@@ -238,6 +283,8 @@ int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, int fiel
     t->need_positions = need_positions;
     if (sc != NULL)
         t->sc = *sc;
+    t->list_max_tf = meta->max_tf;
+    t->list_min_len = meta->min_len;
     int rc = ls_segment_view(seg, meta, &t->v, err);
     if (rc == LS_OK) {
         rc = load_block(t, 0);

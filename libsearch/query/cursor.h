@@ -14,6 +14,7 @@
 #include "format/fields.h"
 #include "format/postings.h"
 #include "query/bm25.h"
+#include "query/collector.h"
 #include "format/segment.h"
 
 typedef struct ls_cursor ls_cursor;
@@ -60,12 +61,23 @@ uint32_t ls_term_cursor_tf(const ls_term_cursor *t);
 int ls_term_cursor_positions(ls_term_cursor *t, const uint32_t **pos_out, uint32_t *n_out);
 /** Length of the current document in the cursor's field. */
 uint32_t ls_term_cursor_doclen(const ls_term_cursor *t);
+/** An upper bound of the score of every posting of the cursor in [doc, to) (0 when there is
+ *  none), from the block maxima of the skip table (FORMAT.md "Postings") and, for the tail,
+ *  the list's; +inf where a skip entry's page fails its check. Not below any score the
+ *  cursor returns there, as computed (BM25 rounds monotonically in tf and length). */
+double ls_term_cursor_max_score(const ls_term_cursor *t, uint32_t to);
+/** The last document of the current block (LS_DOC_END in the tail) and, in *max_score, the
+ *  most any of its postings scores. */
+uint32_t ls_term_cursor_block_bound(const ls_term_cursor *t, double *max_score);
 
 /* ---- phrase cursor (cur_phrase.c) ---- */
 
 /** Takes ownership of terms[0..n) (also on failure). Scores with sc (idf = sum of the terms'). */
 int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *sc,
                          ls_cursor **out, ls_error *err);
+/** From the next move on, passes over documents that cannot enter col (collector.h), which
+ *  the phrase's matches go to and which outlives the cursor's use. */
+void ls_phrase_cursor_prune(ls_cursor *c, ls_collector *col);
 /** Phrase frequency of the current document. */
 uint32_t ls_phrase_cursor_freq(const ls_cursor *c);
 /** Field length of the current document. */

@@ -245,6 +245,14 @@ void ls_plan_free(ls_plan *p)
 
 /* ---- per-segment cursor trees ---- */
 
+const ls_plan_node *ls_plan_unwrap(const ls_plan_node *n)
+{
+    while (n->kind == LS_Q_BOOL && n->n_kids == 1 && !n->all_mode &&
+           n->occur[0] != LS_OCCUR_NOT)
+        n = &n->kids[0];
+    return n;
+}
+
 const ls_term_meta *ls_plan_leaf_meta(const ls_plan *p, size_t leaf, uint32_t si)
 {
     const ls_term_meta *m = &p->leaves[leaf].seg_meta[si];
@@ -266,6 +274,12 @@ static int leaf_cursor(const ls_plan *p, size_t leaf, uint32_t si, int positions
         *out = NULL;
     }
     return rc;
+}
+
+int ls_plan_leaf_term_cursor(const ls_plan *p, size_t leaf, uint32_t si, ls_term_cursor **out,
+                             ls_error *err)
+{
+    return leaf_cursor(p, leaf, si, 0, out, err);
 }
 
 int ls_plan_leaf_cursor(const ls_plan *p, size_t leaf, uint32_t si, ls_cursor **out,

@@ -49,11 +49,17 @@ typedef struct ls_plan {
 int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, double b,
                   ls_error *err);
 void ls_plan_free(ls_plan *p);
+/** The clause a group of one positive clause stands for: bool_cursor gives such a group
+ *  its clause's cursor, which scores the same alone. */
+const ls_plan_node *ls_plan_unwrap(const ls_plan_node *n);
 /** @return the dictionary entry of leaf in segment si of p->r, NULL when absent. */
 const ls_term_meta *ls_plan_leaf_meta(const ls_plan *p, size_t leaf, uint32_t si);
 /** The scoring cursor (no positions) of leaf over segment si (*out NULL: absent there). */
 int ls_plan_leaf_cursor(const ls_plan *p, size_t leaf, uint32_t si, ls_cursor **out,
                         ls_error *err);
+/** The same cursor as a term cursor (its block bounds: cursor.h). */
+int ls_plan_leaf_term_cursor(const ls_plan *p, size_t leaf, uint32_t si, ls_term_cursor **out,
+                             ls_error *err);
 /** Builds the cursor tree of segment si of p->r for node n (*out NULL: nothing matches
  *  there). Cursors see deleted documents too: the collector leaves them out. */
 int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_cursor **out,

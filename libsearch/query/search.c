@@ -17,6 +17,7 @@
 #include "query/parser.h"
 #include "query/planner.h"
 #include "query/proximity.h"
+#include "query/term_run.h"
 #include "query/topk.h"
 #include "reader/snapshot.h"
 #include "reader/stats.h"
@@ -27,12 +28,13 @@
 struct ls_hits {
     ls_arena arena;
     uint64_t total;
+    int total_exact;
     size_t n;
     ls_hit *hits;
 };
 
-/* Copies the caller's options (version 1 ends at `explain`, version 2 at `feedback_widen`;
- * later fields keep their defaults) and checks them. */
+/* Copies the caller's options (version 1 ends at `explain`, version 2 at `feedback_widen`,
+ * version 3 at `proximity_depth`; later fields keep their defaults) and checks them. */
 static int read_options(const ls_search_options *in, ls_search_options *o, ls_error *err)
 {
     static const ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
@@ -43,12 +45,16 @@ static int read_options(const ls_search_options *in, ls_search_options *o, ls_er
         memcpy(o, in, offsetof(ls_search_options, feedback_docs));
     else if (in->version == 2)
         memcpy(o, in, offsetof(ls_search_options, proximity));
+    else if (in->version == 3)
+        memcpy(o, in, offsetof(ls_search_options, count_limit));
     else if (in->version == LS_SEARCH_OPTIONS_VERSION)
         *o = *in;
     else
         return ls_error_set(err, LS_EINVAL, "ls_search_options.version %u is not 1..%u",
                             in->version, LS_SEARCH_OPTIONS_VERSION);
     o->version = LS_SEARCH_OPTIONS_VERSION;
+    if (o->limit == 0)
+        o->count_limit = LS_COUNT_ALL; /* nothing is returned: the count is the answer */
     if (o->syntax < LS_SYNTAX_STRICT || o->syntax > LS_SYNTAX_PLAIN)
         return ls_error_set(err, LS_EINVAL, "unknown syntax %d", o->syntax);
     if (!(o->k1 >= 0 && o->k1 < 1e6) || !(o->b >= 0 && o->b <= 1))
@@ -69,18 +75,29 @@ static int read_options(const ls_search_options *in, ls_search_options *o, ls_er
     return LS_OK;
 }
 
-/* The exhaustive executors: every match of every segment goes to the collector. */
-static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64_t *total,
-                   ls_error *err)
+/* The count of matches a search reports. */
+typedef struct match_count {
+    uint64_t total;
+    int exact; /* nonzero: total is every match; else a lower bound */
+} match_count;
+
+/* Runs the plan over every segment into top: a single term and the shapes of bulk_or.h by
+ * their executors, which skip what cannot enter once count_limit matches are counted;
+ * everything else document at a time, every match collected (a phrase alone passing over
+ * documents whose best possible score cannot enter, before reading their positions). */
+static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64_t count_limit,
+                   match_count *count, ls_error *err)
 {
-    int bulk = ls_bulk_or_applies(&plan->root);
+    int bulk = ls_bulk_or_applies(&plan->root), term = ls_term_run_applies(&plan->root);
+    int phrase = ls_plan_unwrap(&plan->root)->kind == LS_Q_PHRASE;
     ls_collector col;
-    ls_collector_init(&col, top);
+    ls_collector_init(&col, top, count_limit);
     for (uint32_t i = 0; i < r->nsegs; i++) {
         const ls_segment *s = r->segs[i].seg;
         ls_collector_segment(&col, r, i);
-        if (bulk) {
-            int rc = ls_bulk_or_run(plan, &plan->root, i, &col, err);
+        if (bulk || term) {
+            int rc = bulk ? ls_bulk_or_run(plan, &plan->root, i, &col, err)
+                          : ls_term_run(plan, &plan->root, i, &col, err);
             if (rc != LS_OK)
                 return rc;
             continue;
@@ -91,6 +108,8 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
             return rc;
         if (c == NULL)
             continue;
+        if (phrase)
+            ls_phrase_cursor_prune(c, &col);
         while (c->doc != LS_DOC_END) {
             ls_collector_collect(&col, c->doc, ls_cursor_score(c));
             rc = ls_cursor_next(c);
@@ -102,7 +121,8 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
         }
         ls_cursor_free(c);
     }
-    *total += col.total;
+    count->total = col.total;
+    count->exact = col.exact;
     return LS_OK;
 }
 
@@ -112,19 +132,18 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
  * exactly: reader/stats.h). The body field is left out: its matches are the all-field
  * postings with a body position, which no statistic counts. */
 static int count_from_df(const ls_plan *p, size_t want, unsigned feedback_docs,
-                         uint64_t *total)
+                         match_count *count)
 {
     if (want > 0 || feedback_docs > 0)
         return 0;
-    const ls_plan_node *n = &p->root; /* the parser's root is a BOOL: BOOL(t), BOOL(+t) */
-    while (n->kind == LS_Q_BOOL && n->n_kids == 1 && n->occur[0] != LS_OCCUR_NOT)
-        n = &n->kids[0];
+    const ls_plan_node *n = ls_plan_unwrap(&p->root); /* the parser's root: BOOL(t), BOOL(+t) */
     if (n->kind != LS_Q_TERM)
         return 0;
     const ls_plan_leaf *l = &p->leaves[n->leaves[0]];
     if (l->field == LS_FIELD_BODY)
         return 0;
-    *total = (uint64_t)l->df;
+    count->total = (uint64_t)l->df;
+    count->exact = 1;
     return 1;
 }
 
@@ -411,7 +430,7 @@ static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err
  * the expansion added anything, plans it into *expanded and runs it into a fresh *top of k
  * results (else the first pass stands). */
 static int feedback_pass(const ls_reader *r, const ls_search_options *o, ls_analyzer *an,
-                         ls_qnode **q, size_t k, ls_topk *top, uint64_t *total,
+                         ls_qnode **q, size_t k, ls_topk *top, match_count *count,
                          ls_plan *expanded, const ls_plan **run, ls_error *err)
 {
     ls_feedback_params fp = {o->feedback_docs, o->feedback_terms, o->feedback_weight,
@@ -427,8 +446,7 @@ static int feedback_pass(const ls_reader *r, const ls_search_options *o, ls_anal
     ls_topk_free(top);
     if (ls_topk_init(top, k) != LS_OK)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
-    *total = 0;
-    rc = execute(r, expanded, top, total, err);
+    rc = execute(r, expanded, top, o->count_limit, count, err);
     ls_topk_sort(top);
     return rc;
 }
@@ -478,11 +496,14 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;
     }
-    if (!count_from_df(&plan, want, o->feedback_docs, &h->total))
-        LS_TRY(execute(r, &plan, &top, &h->total, err));
+    match_count count = {0, 1};
+    if (!count_from_df(&plan, want, o->feedback_docs, &count))
+        LS_TRY(execute(r, &plan, &top, o->count_limit, &count, err));
     ls_topk_sort(&top);
     if (o->feedback_docs > 0)
-        LS_TRY(feedback_pass(r, o, an, &q, keep, &top, &h->total, &expanded, &run, err));
+        LS_TRY(feedback_pass(r, o, an, &q, keep, &top, &count, &expanded, &run, err));
+    h->total = count.total;
+    h->total_exact = count.exact;
     if (f.prox != NULL) {
         if (run == &expanded) {
             f.prox_weight = o->proximity * prox_scale;
@@ -517,6 +538,7 @@ fail:
 }
 
 LS_API uint64_t ls_hits_total(const ls_hits *h) { return h ? h->total : 0; }
+LS_API int ls_hits_total_exact(const ls_hits *h) { return h ? h->total_exact : 1; }
 LS_API size_t ls_hits_count(const ls_hits *h) { return h ? h->n : 0; }
 LS_API const ls_hit *ls_hits_get(const ls_hits *h, size_t i)
 {

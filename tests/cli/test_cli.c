@@ -653,6 +653,73 @@ START_TEST(bench_times_queries_and_counts_hits)
 }
 END_TEST
 
+/* 3000 documents holding "common" (one in seven also "rare"): the first 50 short and dense in
+ * it, the rest long with one, so that once the best are found whole blocks cannot enter. */
+static char *index_pruning_corpus(void)
+{
+    char *idx = ls_cli_path(ls_cli_tmp, "pidx"), *docs;
+    size_t len;
+    FILE *f = open_memstream(&docs, &len);
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 3000; i++) {
+        fprintf(f, "{\"id\": \"p%d\", \"title\": \"t%d\", \"body\": \"", i, i);
+        for (int w = 0; w < (i < 50 ? 3 : 30); w++)
+            fputs(i < 50 ? "common " : "filler ", f);
+        fputs(i % 7 == 0 ? "rare common\"}\n" : "common\"}\n", f);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
+    char *out, *err;
+    ck_assert_int_eq(ls_cli_run(ix, docs, &out, &err), 0);
+    free(out);
+    free(err);
+    free(docs);
+    return idx;
+}
+
+START_TEST(count_all_and_lower_bound_counts)
+{
+    char *idx = index_pruning_corpus();
+    char *fast, *all, *err;
+    /* by default the count may stop short past 1000 matches; --count-all counts every one;
+     * the hits are the same either way */
+    const char *d[] = {"--index", idx, "-n", "5", "common", NULL};
+    const char *c[] = {"--index", idx, "-n", "5", "--count-all", "common", NULL};
+    ck_assert_int_eq(ls_cli_run(d, NULL, &fast, &err), 0);
+    free(err);
+    ck_assert_int_eq(ls_cli_run(c, NULL, &all, &err), 0);
+    free(err);
+    ck_assert_msg(strstr(all, "5 of 3000 hits\n") != NULL, "%s", all);
+    char *tail = strstr(fast, "5 of at least ");
+    ck_assert_msg(tail != NULL, "%s", fast);
+    unsigned long n = strtoul(tail + strlen("5 of at least "), NULL, 10);
+    ck_assert_msg(n >= 1000 && n < 3000, "%s", tail);
+    ck_assert_int_eq((int)(tail - fast), (int)(strstr(all, "5 of 3000") - all));
+    ck_assert(strncmp(fast, all, (size_t)(tail - fast)) == 0);
+    free(fast);
+    free(all);
+    /* JSON says which */
+    const char *j[] = {"--index", idx, "-n", "5", "-f", "json", "common", NULL};
+    const char *jc[] = {"--index", idx, "-n", "5", "-f", "json", "--count-all", "common", NULL};
+    ck_assert_int_eq(ls_cli_run(j, NULL, &fast, &err), 0);
+    free(err);
+    ck_assert_int_eq(ls_cli_run(jc, NULL, &all, &err), 0);
+    free(err);
+    ck_assert_msg(strstr(fast, "\"total_exact\": false") != NULL, "%s", fast);
+    ck_assert_msg(strstr(all, "\"total_exact\": true") != NULL, "%s", all);
+    ck_assert_msg(strstr(all, "\"total_hits\": 3000") != NULL, "%s", all);
+    free(fast);
+    free(all);
+    /* few matches, or a count only: exact without asking */
+    const char *r[] = {"--index", idx, "-n", "5", "rare", NULL};
+    ck_assert_int_eq(ls_cli_run(r, NULL, &fast, &err), 0);
+    ck_assert_msg(strstr(fast, "5 of 429 hits\n") != NULL, "%s", fast);
+    free(fast);
+    free(err);
+    free(idx);
+}
+END_TEST
+
 START_TEST(index_needs_a_directory_and_inputs)
 {
     char *idx = ls_cli_path(ls_cli_tmp, "idx"), *gone = ls_cli_path(ls_cli_tmp, "gone.txt");
@@ -824,6 +891,7 @@ Suite *ls_suite_cli(void)
     tcase_add_test(index, rm3_switches_rerank_widen_and_explain);
     tcase_add_test(index, proximity_switches_and_explain);
     tcase_add_test(index, bench_times_queries_and_counts_hits);
+    tcase_add_test(index, count_all_and_lower_bound_counts);
     tcase_add_test(index, index_needs_a_directory_and_inputs);
     suite_add_tcase(s, index);
 

@@ -150,7 +150,7 @@ static void run_both(const ls_reader *rd, const ls_plan *plan, ls_topk *daat, ui
     ls_error err;
     *n_daat = 0;
     ls_collector col;
-    ls_collector_init(&col, bulk);
+    ls_collector_init(&col, bulk, UINT64_MAX);
     for (uint32_t i = 0; i < rd->nsegs; i++) {
         ls_collector_segment(&col, rd, i);
         ls_cursor *c;

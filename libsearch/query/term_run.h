@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * term_run.h - the executor of a query that is one term: its postings go to the collector
+ * in order, and once the collector may skip (collector.h) a block whose best posting cannot
+ * beat the floor is stepped over through the skip table without being decoded (block-max
+ * pruning; the results are those of every posting collected).
+ */
+#ifndef LS_QUERY_TERM_RUN_H
+#define LS_QUERY_TERM_RUN_H
+
+#include <stdint.h>
+
+#include "query/collector.h"
+#include "query/planner.h"
+
+/** @return nonzero when n is one term (after ls_plan_unwrap). */
+int ls_term_run_applies(const ls_plan_node *n);
+
+/** Runs n (ls_term_run_applies) over segment si of p->r into col, which is on that segment.
+ *  @return LS_OK, LS_ECORRUPT or LS_ENOMEM (err filled). */
+int ls_term_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collector *col,
+                ls_error *err);
+
+#endif
