@@ -90,11 +90,13 @@ test-long: all
 asan:
 	@$(MAKE) --no-print-directory V=asan test
 
-# The suites that run threads (readers beside a writer), under ThreadSanitizer.
+# The suites that run threads (readers beside a writer, searches sharing a reader), under
+# ThreadSanitizer.
 tsan:
 	@$(MAKE) --no-print-directory V=tsan all
 	@$(MAKE) --no-print-directory V=tsan build/tsan/run_tests
 	CK_RUN_SUITE=lifecycle build/tsan/run_tests
+	CK_RUN_SUITE=concurrent build/tsan/run_tests
 
 valgrind: all
 	@$(MAKE) --no-print-directory $(TEST_RUNNER)

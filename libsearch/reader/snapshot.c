@@ -16,6 +16,7 @@
 
 #include "format/fields.h"
 #include "libsearch.h"
+#include "reader/anpool.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -90,6 +91,7 @@ LS_API void ls_reader_close(ls_reader *r)
     if (r == NULL)
         return;
     close_segs(r);
+    ls_anpool_free(r->analyzers);
     ls_manifest_free(&r->m);
     ls_free(r->dir);
     ls_free(r);
@@ -154,6 +156,8 @@ static int open_once(const char *dir, int recover, ls_reader **out, int *again, 
     r->dir = ls_strndup(dir, strlen(dir));
     LS_CHECK_ALLOC(r->dir, err);
     LS_TRY(ls_manifest_load(dir, recover, &r->m, &r->skipped_gen, err));
+    r->analyzers = ls_anpool_new(r->m.language);
+    LS_CHECK_ALLOC(r->analyzers, err);
     rc = open_segs(r, err);
     if (rc == LS_ENOTFOUND) {
         /* A newer manifest name means a writer superseded this commit (its own newer manifests

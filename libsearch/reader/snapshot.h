@@ -29,6 +29,7 @@ struct ls_reader {
     uint64_t ndocs;     /* live documents */
     uint64_t doc_space; /* global document numbers in use, deleted documents included */
     uint64_t tokens_all, tokens_title; /* of the live documents */
+    struct ls_anpool *analyzers;       /* idle analyzers of its searches (reader/anpool.h) */
 };
 
 /** The index of the segment holding global document doc (doc < r->doc_space). */
