@@ -43,7 +43,8 @@ void cli_help_bench(FILE *f)
           "      --and          juxtaposed words must all match\n"
           "  -h, --help         show this help\n"
           "\n"
-          "A summary (queries, runs, mean and total of the medians) goes to stderr.\n"
+          "A summary (queries, runs, mean and total of the medians, the time the index\n"
+          "took to open) goes to stderr.\n"
           "Exit status: 0 when every query ran, 2 on an error.\n",
           f);
 }
@@ -192,10 +193,12 @@ int cli_cmd_bench(int argc, char **argv)
     if (read_queries(queries, &qs, &n) != 0)
         return CLI_EXIT_ERROR;
     ls_reader *r;
+    double open_t0 = now_us();
     if (cli_open_index(index, &r, NULL) != 0) {
         free_queries(qs, n);
         return CLI_EXIT_ERROR;
     }
+    double open_us = now_us() - open_t0;
     ls_search_options so = LS_SEARCH_OPTIONS_INIT;
     so.limit = k;
     so.syntax = LS_SYNTAX_STRICT;
@@ -235,8 +238,8 @@ int cli_cmd_bench(int argc, char **argv)
     }
     if (status == CLI_EXIT_HITS)
         fprintf(stderr, "bench: %zu queries, %zu timed runs each; median latency: mean %.1f us, "
-                        "sum %.1f ms\n",
-                n, repeat, n ? total / (double)n : 0.0, total / 1e3);
+                        "sum %.1f ms; open %.1f us\n",
+                n, repeat, n ? total / (double)n : 0.0, total / 1e3, open_us);
     if (fflush(stdout) != 0 && status == CLI_EXIT_HITS) {
         cli_error("cannot write the results: %s", strerror(errno));
         status = CLI_EXIT_ERROR;

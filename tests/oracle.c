@@ -298,6 +298,17 @@ oracle_q *oracle_q_leaf(int field, const char *const *terms, size_t n)
     return q;
 }
 
+oracle_q *oracle_q_synonym(int field, const char *const *terms, size_t n)
+{
+    oracle_q *q = q_new(ORACLE_SYNONYM);
+    q->field = field;
+    q->n_terms = n;
+    q->terms = xmalloc((n ? n : 1) * sizeof *q->terms);
+    for (size_t i = 0; i < n; i++)
+        q->terms[i] = xstrndup(terms[i], strlen(terms[i]));
+    return q;
+}
+
 void oracle_q_add(oracle_q *parent, oracle_q *kid, int occur)
 {
     if (kid == NULL)
@@ -390,6 +401,8 @@ static void format_rec(const oracle_q *q, char *out, size_t cap, size_t *len)
     put(out, cap, len, fields[q->field]);
     if (q->kind == ORACLE_PHRASE)
         put(out, cap, len, "\"");
+    if (q->kind == ORACLE_SYNONYM)
+        put(out, cap, len, "syn(");
     for (size_t i = 0; i < q->n_terms; i++) {
         if (i > 0)
             put(out, cap, len, " ");
@@ -397,6 +410,8 @@ static void format_rec(const oracle_q *q, char *out, size_t cap, size_t *len)
     }
     if (q->kind == ORACLE_PHRASE)
         put(out, cap, len, "\"");
+    if (q->kind == ORACLE_SYNONYM)
+        put(out, cap, len, ")");
     if (q->weight != 1.0) {
         char w[32];
         snprintf(w, sizeof w, "^%g", q->weight);
@@ -441,16 +456,17 @@ oracle_q *ls_oracle_prefix(ls_oracle *o, int field, const char *text)
         tok_list_free(&raw);
         return NULL;
     }
-    /* Every dictionary term starting with the last token; terms only deleted documents held
-     * stay in the dictionary, but they match nothing, as in the engine. */
+    /* Every dictionary term starting with the last token, scored as one term; terms only
+     * deleted documents held stay in the dictionary, but they match nothing, as in the
+     * engine. */
     const char *pre = raw.text[raw.n - 1];
-    size_t pl = strlen(pre);
-    oracle_q *exp = oracle_q_bool();
-    for (size_t id = 0; id < o->n_terms; id++) {
-        const char *one[1] = {o->terms[id]};
+    size_t pl = strlen(pre), n = 0;
+    const char **exp_terms = xmalloc((o->n_terms ? o->n_terms : 1) * sizeof *exp_terms);
+    for (size_t id = 0; id < o->n_terms; id++)
         if (strncmp(o->terms[id], pre, pl) == 0)
-            oracle_q_add(exp, oracle_q_leaf(field, one, 1), ORACLE_SHOULD);
-    }
+            exp_terms[n++] = o->terms[id];
+    oracle_q *exp = oracle_q_synonym(field, exp_terms, n);
+    free(exp_terms);
     if (raw.n == 1) {
         tok_list_free(&raw);
         return exp;
@@ -530,11 +546,22 @@ static void prepare(const ls_oracle *o, oracle_q *q)
         return;
     }
     free(q->ids);
-    q->ids = xmalloc(q->n_terms * sizeof *q->ids);
+    q->ids = xmalloc((q->n_terms ? q->n_terms : 1) * sizeof *q->ids);
     q->idf = 0;
     for (size_t i = 0; i < q->n_terms; i++) {
         q->ids[i] = term_lookup(o, q->terms[i], strlen(q->terms[i]));
-        q->idf += idf_of((double)o->n_live, (double)doc_freq(o, q->field, q->ids[i]));
+        if (q->kind != ORACLE_SYNONYM)
+            q->idf += idf_of((double)o->n_live, (double)doc_freq(o, q->field, q->ids[i]));
+    }
+    if (q->kind == ORACLE_SYNONYM) { /* df: live documents holding any of the terms */
+        uint64_t df = 0;
+        for (size_t d = 0; d < o->n_docs; d++) {
+            int any = 0;
+            for (size_t i = 0; i < q->n_terms && !any && !o->docs[d].deleted; i++)
+                any = q->ids[i] != NO_TERM && field_has(&o->docs[d].f[q->field], q->ids[i]);
+            df += (uint64_t)any;
+        }
+        q->idf = idf_of((double)o->n_live, (double)df);
     }
 }
 
@@ -551,6 +578,15 @@ static int has_at(const field_tokens *f, uint32_t term, uint64_t pos)
 static uint32_t leaf_freq(const oracle_q *q, const field_tokens *f)
 {
     uint32_t freq = 0;
+    if (q->kind == ORACLE_SYNONYM) { /* every token of any of the terms */
+        for (uint32_t i = 0; i < f->n; i++)
+            for (size_t j = 0; j < q->n_terms; j++)
+                if (q->ids[j] != NO_TERM && f->term[i] == q->ids[j]) {
+                    freq++;
+                    break;
+                }
+        return freq;
+    }
     for (uint32_t i = 0; i < f->n; i++) {
         if (f->term[i] != q->ids[0] || q->ids[0] == NO_TERM)
             continue;

@@ -27,6 +27,8 @@ typedef enum oracle_kind {
     ORACLE_TERM,   /* terms[0] in field */
     ORACLE_PHRASE, /* terms[0..n_terms) at consecutive positions in field */
     ORACLE_BOOL,   /* kids with occur[] */
+    ORACLE_SYNONYM, /* any of terms[0..n_terms) in field, scored as one term: tf = their
+                       summed tf, df = documents holding any (a prefix's expansions) */
 } oracle_kind;
 
 /*
@@ -95,6 +97,8 @@ uint32_t ls_oracle_doc_len(const ls_oracle *o, uint32_t doc, int field);
 oracle_q *oracle_q_bool(void);
 /** A TERM (n == 1) or PHRASE (n > 1) leaf of already analyzed terms. */
 oracle_q *oracle_q_leaf(int field, const char *const *terms, size_t n);
+/** A SYNONYM of n >= 0 terms (copied); with none it matches nothing. */
+oracle_q *oracle_q_synonym(int field, const char *const *terms, size_t n);
 /** Appends kid to a BOOL, taking ownership. A NULL kid (a word without tokens) is ignored. */
 void oracle_q_add(oracle_q *parent, oracle_q *kid, int occur);
 void oracle_q_free(oracle_q *q);

@@ -236,7 +236,9 @@ oracle_q *oracle_q_clone(const oracle_q *q)
             oracle_q_add(c, oracle_q_clone(q->kids[i]), q->occur[i]);
         return c;
     }
-    c = oracle_q_leaf(q->field, (const char *const *)q->terms, q->n_terms);
+    c = q->kind == ORACLE_SYNONYM
+            ? oracle_q_synonym(q->field, (const char *const *)q->terms, q->n_terms)
+            : oracle_q_leaf(q->field, (const char *const *)q->terms, q->n_terms);
     c->weight = q->weight;
     return c;
 }

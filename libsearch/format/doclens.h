@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "format/fields.h"
 #include "util/buf.h"
 
 #define LS_DOCLEN_ENTRY 12u
@@ -26,6 +27,15 @@ static inline uint32_t ls_doclen_title(const uint8_t *body, uint32_t doc)
 static inline uint32_t ls_doclen_body_start(const uint8_t *body, uint32_t doc)
 {
     return ls_get_u32le(body + (size_t)doc * LS_DOCLEN_ENTRY + 8);
+}
+/** The length of document doc in field (LS_FIELD_*), the one BM25 normalizes by. */
+static inline uint32_t ls_doclen_field(const uint8_t *body, int field, uint32_t doc)
+{
+    switch (field) {
+    case LS_FIELD_TITLE: return ls_doclen_title(body, doc);
+    case LS_FIELD_BODY: return ls_doclen_all(body, doc) - ls_doclen_title(body, doc);
+    default: return ls_doclen_all(body, doc);
+    }
 }
 
 #endif

@@ -98,6 +98,8 @@ LS_API const char *ls_strerror(int code);
 #define LS_MAX_QUERY_BYTES 65536u        /**< query text */
 #define LS_MAX_QUERY_DEPTH 100u          /**< nesting of parentheses and operators */
 #define LS_MAX_PHRASE_WORDS 1024u        /**< words of one quoted phrase */
+#define LS_MAX_PREFIX_TERMS 1024u        /**< dictionary terms one prefix (abc*) matches; more
+                                              is LS_ELIMIT naming the prefix */
 
 /* ------------------------------------------------------------------------------------------ */
 /* Writing                                                                                    */
@@ -442,7 +444,9 @@ typedef struct ls_snippet {
  *  neighbouring occurrences), idf is min(1, idf), doc_len and avg_len are the all field's,
  *  and weight is the proximity weight times the term's summed query weights. */
 typedef struct ls_term_explain {
-    const char *term;  /**< the analyzed term, or the phrase's terms joined by spaces */
+    const char *term;  /**< the analyzed term, the phrase's terms joined by spaces, or a
+                            prefix with its '*' (its terms scored as one: summed tf, df of
+                            the documents holding any) */
     const char *field; /**< "all", "title", "body", or "proximity" (see above) */
     double tf;         /**< occurrences in the document (phrase: phrase occurrences) */
     double df;         /**< live documents containing it, over the whole index; -1 for a

@@ -4,9 +4,7 @@
  *
  * Shapes taken (no NOT clauses, every scoring clause a single term):
  *   (a b c)            an OR of terms: a document matches when any term does;
- *   abc*               a prefix: the OR of its expansions (the boolean cursor sums them in
- *                      expansion order, as here);
- *   (+(a b c) x y)     a required OR, prefix or single term with optional terms: a
+ *   (+(a b c) x y)     a required OR (or a required single term) with optional terms: a
  *   (+a x y)           document matches when the required part does.
  * A group of one clause (not NOT) is that clause: its cursor scores alone.
  * Each window of WINDOW documents has a score accumulator and a flag per document (REQUIRED:
@@ -33,11 +31,9 @@
 
 static int is_term(const ls_plan_node *n) { return n->kind == LS_Q_TERM; }
 
-/* An OR of terms (at least one kid, all SHOULD terms) or a prefix. */
+/* An OR of terms (at least one kid, all SHOULD terms). */
 static int is_term_or(const ls_plan_node *n)
 {
-    if (n->kind == LS_Q_PREFIX)
-        return 1;
     if (n->kind != LS_Q_BOOL || n->n_kids == 0 || n->all_mode)
         return 0;
     for (size_t i = 0; i < n->n_kids; i++)
@@ -46,22 +42,16 @@ static int is_term_or(const ls_plan_node *n)
     return 1;
 }
 
-/* The terms of a term OR: its kids' leaves, or a prefix's expansions. */
-static size_t or_width(const ls_plan_node *n)
-{
-    return n->kind == LS_Q_PREFIX ? n->n_leaves : n->n_kids;
-}
+/* The terms of a term OR: its kids' leaves. */
+static size_t or_width(const ls_plan_node *n) { return n->n_kids; }
 
-static size_t or_leaf(const ls_plan_node *n, size_t i)
-{
-    return n->kind == LS_Q_PREFIX ? n->leaves[i] : n->kids[i].leaves[0];
-}
+static size_t or_leaf(const ls_plan_node *n, size_t i) { return n->kids[i].leaves[0]; }
 
 int ls_bulk_or_applies(const ls_plan_node *n)
 {
     n = ls_plan_unwrap(n);
     if (is_term_or(n))
-        return n->kind == LS_Q_PREFIX || n->n_kids > 1;
+        return n->n_kids > 1;
     if (n->kind != LS_Q_BOOL || n->n_kids < 2 || n->all_mode || n->occur[0] != LS_OCCUR_MUST ||
         !(is_term(&n->kids[0]) || is_term_or(&n->kids[0])))
         return 0;

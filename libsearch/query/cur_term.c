@@ -181,13 +181,7 @@ static int term_advance(ls_cursor *c, uint32_t target)
 
 static uint32_t doclen(const ls_term_cursor *t)
 {
-    const uint8_t *l = t->seg->len.body;
-    uint32_t d = t->base.doc;
-    switch (t->field) {
-    case LS_FIELD_TITLE: return ls_doclen_title(l, d);
-    case LS_FIELD_BODY: return ls_doclen_all(l, d) - ls_doclen_title(l, d);
-    default: return ls_doclen_all(l, d);
-    }
+    return ls_doclen_field(t->seg->len.body, t->field, t->base.doc);
 }
 
 uint32_t ls_term_cursor_doclen(const ls_term_cursor *t) { return doclen(t); }

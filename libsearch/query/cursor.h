@@ -83,6 +83,19 @@ uint32_t ls_phrase_cursor_freq(const ls_cursor *c);
 /** Field length of the current document. */
 uint32_t ls_phrase_cursor_doclen(const ls_cursor *c);
 
+/* ---- list cursor (cur_list.c) ---- */
+
+/** A cursor over n (document, frequency) pairs sorted by document, borrowed for the cursor's
+ *  life (a prefix's merged postings: planner.c), scoring BM25 of the frequency with sc by
+ *  the lengths of field in seg. */
+int ls_list_cursor_new(const ls_segment *seg, int field, const uint32_t *docs,
+                       const uint32_t *freqs, uint32_t n, const ls_bm25_term *sc,
+                       ls_cursor **out, ls_error *err);
+/** Frequency of the current document. */
+uint32_t ls_list_cursor_freq(const ls_cursor *c);
+/** Field length of the current document. */
+uint32_t ls_list_cursor_doclen(const ls_cursor *c);
+
 /* ---- boolean cursor (cur_bool.c) ---- */
 
 /** Leapfrog intersection: advances cs[0..n) (n >= 1) until all stand on one document >= target;

@@ -84,21 +84,90 @@ static int term_leaf(ls_plan *p, ls_plan_node *n, int field, const char *text, s
     return LS_OK;
 }
 
-typedef struct expansion {
-    uint32_t id;
-    double df;
-} expansion;
-
-static int cmp_expansion(const void *a, const void *b)
+/* Merges the expansions' postings of segment si into n->merged[si]: summed frequencies of
+ * the live documents (a body prefix sums the body-filtered frequencies). */
+static int merge_segment(ls_plan *p, ls_plan_node *n, uint32_t si, uint32_t *acc,
+                         ls_error *err)
 {
-    const expansion *x = a, *y = b;
-    if (x->df != y->df)
-        return x->df > y->df ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
+    const ls_snapseg *ss = &p->r->segs[si];
+    uint32_t nd = ss->seg->ndocs, lo = nd, hi = 0;
+    uint64_t cap = 0; /* the union holds at most the expansions' summed df */
+    for (size_t i = 0; i < n->n_leaves; i++) {
+        const ls_term_meta *meta = ls_plan_leaf_meta(p, n->leaves[i], si);
+        cap += meta ? meta->df : 0;
+    }
+    cap = cap < nd ? cap : nd;
+    int rc = LS_OK;
+    for (size_t i = 0; rc == LS_OK && i < n->n_leaves; i++) {
+        ls_term_cursor *t;
+        rc = ls_plan_leaf_term_cursor(p, n->leaves[i], si, &t, err);
+        if (rc != LS_OK || t == NULL)
+            continue;
+        ls_cursor *c = ls_term_cursor_base(t);
+        uint32_t d = c->doc;
+        lo = d < lo ? d : lo;
+        while (rc == LS_OK && c->doc != LS_DOC_END) {
+            d = c->doc;
+            acc[d] += ls_term_cursor_tf(t); /* tf sums stay under a document's length */
+            rc = ls_cursor_next(c);
+        }
+        hi = d + 1 > hi ? d + 1 : hi;
+        ls_cursor_free(c);
+        if (rc != LS_OK)
+            rc = rc == LS_ENOMEM ? ls_error_set(err, rc, "out of memory")
+                                 : ls_error_set(err, rc, "'%s': damaged postings",
+                                                ss->seg->doc.path);
+    }
+    ls_plan_merged *m = &n->merged[si];
+    m->docs = ls_malloc((size_t)(cap ? cap : 1) * sizeof *m->docs);
+    m->freqs = ls_malloc((size_t)(cap ? cap : 1) * sizeof *m->freqs);
+    if (rc == LS_OK && (m->docs == NULL || m->freqs == NULL))
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+    const uint8_t *deleted = ss->del.bitmap;
+    for (uint32_t d = lo; d < hi; d++) {
+        uint32_t f = acc[d];
+        if (f == 0)
+            continue;
+        acc[d] = 0; /* clean for the next segment */
+        if (rc == LS_OK && m->n < cap && (deleted == NULL || !ls_bitmap_get(deleted, d))) {
+            m->docs[m->n] = d;
+            m->freqs[m->n++] = f;
+        }
+    }
+    n->df += m->n;
+    return rc;
 }
 
-/* Collects every dictionary key starting with the prefix over all segments; keeps the
- * LS_MAX_PREFIX_EXPANSIONS most frequent. */
+/* Merges the expansions of every segment and prepares the prefix's BM25 as one term's. */
+static int merge_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_error *err)
+{
+    uint32_t most = 1;
+    for (uint32_t i = 0; i < p->r->nsegs; i++)
+        most = p->r->segs[i].seg->ndocs > most ? p->r->segs[i].seg->ndocs : most;
+    n->merged = ls_calloc(p->r->nsegs ? p->r->nsegs : 1, sizeof *n->merged);
+    n->n_merged = n->merged ? p->r->nsegs : 0;
+    n->prefix = ls_malloc(q->len + 2);
+    if (n->prefix != NULL) {
+        memcpy(n->prefix, q->text, q->len);
+        memcpy(n->prefix + q->len, "*", 2);
+    }
+    uint32_t *acc = n->n_leaves ? ls_calloc(most, sizeof *acc) : NULL;
+    if (n->merged == NULL || n->prefix == NULL || (n->n_leaves && acc == NULL)) {
+        ls_free(acc);
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    }
+    int rc = LS_OK;
+    for (uint32_t i = 0; rc == LS_OK && n->n_leaves && i < p->r->nsegs; i++)
+        rc = merge_segment(p, n, i, acc, err);
+    ls_free(acc);
+    ls_bm25_prepare(&n->sc, ls_bm25_idf(p->n_docs, n->df), q->boost, p->k1, p->b,
+                    p->avglen[q->field]);
+    return rc;
+}
+
+/* Collects every dictionary key starting with the prefix over all segments (more than
+ * LS_MAX_PREFIX_EXPANSIONS is LS_ELIMIT), then merges their postings: a prefix scores as one
+ * term (Xapian's OP_SYNONYM), so that a rare word of the range weighs no more than the rest. */
 static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_error *err)
 {
     uint8_t kp[LS_MAX_KEY_BYTES];
@@ -108,55 +177,37 @@ static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_erro
     memcpy(kp + 1, q->text, q->len);
     size_t kl = q->len + 1;
     ls_strtab seen = LS_STRTAB_INIT;
-    expansion *ex = NULL;
-    size_t ex_cap = 0;
     int rc = LS_OK;
     for (uint32_t i = 0; i < p->r->nsegs && rc == LS_OK; i++) {
         ls_termdict_iter it;
         int more = ls_termdict_seek(&p->r->segs[i].seg->dict, kp, kl, &it);
-        while (more == 1 && it.kb.key_len >= kl && memcmp(it.kb.key, kp, kl) == 0) {
+        while (more == 1 && it.kb.key_len >= kl && memcmp(it.kb.key, kp, kl) == 0 &&
+               seen.count <= LS_MAX_PREFIX_EXPANSIONS) {
             uint32_t id;
             int is_new;
             if (ls_strtab_intern(&seen, it.kb.key, it.kb.key_len, &id, &is_new) != LS_OK) {
-                rc = LS_ENOMEM;
+                rc = ls_error_set(err, LS_ENOMEM, "out of memory expanding a prefix");
                 break;
             }
-            if (id >= ex_cap) {
-                size_t ncap = ex_cap ? ex_cap * 2 : 64;
-                expansion *ne = ls_reallocarray(ex, ncap, sizeof *ne);
-                if (ne == NULL) {
-                    rc = LS_ENOMEM;
-                    break;
-                }
-                ex = ne;
-                ex_cap = ncap;
-            }
-            if (is_new)
-                ex[id] = (expansion){id, 0};
-            ex[id].df += it.meta.df;
             more = ls_termdict_next(&it);
         }
         if (more < 0)
             rc = ls_error_set(err, LS_ECORRUPT, "'%s': damaged dictionary",
                               p->r->segs[i].seg->tid.path);
     }
-    if (rc == LS_ENOMEM)
-        rc = ls_error_set(err, LS_ENOMEM, "out of memory expanding a prefix");
-    size_t count = seen.count;
-    if (rc == LS_OK && count > LS_MAX_PREFIX_EXPANSIONS) {
-        qsort(ex, count, sizeof *ex, cmp_expansion);
-        count = LS_MAX_PREFIX_EXPANSIONS;
-    }
-    for (size_t i = 0; rc == LS_OK && i < count; i++) {
+    if (rc == LS_OK && seen.count > LS_MAX_PREFIX_EXPANSIONS)
+        rc = ls_error_set(err, LS_ELIMIT,
+                          "prefix '%.*s*' matches over %u terms: make it longer",
+                          (int)q->len, q->text, LS_MAX_PREFIX_EXPANSIONS);
+    for (uint32_t id = 0; rc == LS_OK && id < seen.count; id++) {
         size_t klen, leaf;
-        const uint8_t *key = ls_strtab_key(&seen, ex[i].id, &klen);
+        const uint8_t *key = ls_strtab_key(&seen, id, &klen);
         rc = leaf_for(p, q->field, key, klen, q->boost, &leaf, err);
         if (rc == LS_OK && add_leaf(n, leaf) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     }
-    ls_free(ex);
     ls_strtab_free(&seen);
-    return rc;
+    return rc == LS_OK ? merge_prefix(p, n, q, err) : rc;
 }
 
 static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, ls_error *err);
@@ -198,7 +249,7 @@ static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, 
                 return rc;
             idf += p->leaves[n->leaves[i]].sc.idf;
         }
-        ls_bm25_prepare(&n->phrase_sc, idf, q->boost, p->k1, p->b, p->avglen[q->field]);
+        ls_bm25_prepare(&n->sc, idf, q->boost, p->k1, p->b, p->avglen[q->field]);
         return LS_OK;
     }
     case LS_Q_PREFIX:
@@ -229,6 +280,12 @@ static void free_node(ls_plan_node *n)
 {
     for (size_t i = 0; i < n->n_kids; i++)
         free_node(&n->kids[i]);
+    for (uint32_t i = 0; n->merged != NULL && i < n->n_merged; i++) {
+        ls_free(n->merged[i].docs);
+        ls_free(n->merged[i].freqs);
+    }
+    ls_free(n->merged);
+    ls_free(n->prefix);
     ls_free(n->kids);
     ls_free(n->occur);
     ls_free(n->leaves);
@@ -313,7 +370,7 @@ static int phrase_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si,
             return rc;
         }
     }
-    int rc = ls_phrase_cursor_new(ts, n->n_leaves, &n->phrase_sc, out, err);
+    int rc = ls_phrase_cursor_new(ts, n->n_leaves, &n->sc, out, err);
     ls_free(ts);
     if (rc == LS_ECORRUPT)
         rc = ls_error_set(err, rc, "'%s': damaged positions while matching a phrase",
@@ -339,12 +396,23 @@ static void free_lists(cursor_list *l, int count)
     }
 }
 
-/* Builds the kids of a BOOL (or the expansions of a PREFIX as SHOULD) into three lists. */
+/* A prefix's merged postings in segment si. */
+static int prefix_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_cursor **out,
+                         ls_error *err)
+{
+    const ls_plan_merged *m = &n->merged[si];
+    if (m->n == 0)
+        return LS_OK;
+    return ls_list_cursor_new(p->r->segs[si].seg, n->field, m->docs, m->freqs, m->n, &n->sc,
+                              out, err);
+}
+
+/* Builds the kids of a BOOL into three lists. */
 static int bool_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_cursor **out,
                        ls_error *err)
 {
     const ls_segment *s = p->r->segs[si].seg;
-    size_t cap = n->kind == LS_Q_PREFIX ? n->n_leaves : n->n_kids;
+    size_t cap = n->n_kids;
     cursor_list l[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}}; /* by LS_OCCUR_* */
     int rc = LS_OK;
     for (int k = 0; k < 3; k++) {
@@ -354,15 +422,8 @@ static int bool_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_
     }
     for (size_t i = 0; rc == LS_OK && i < cap; i++) {
         ls_cursor *c = NULL;
-        int occur = LS_OCCUR_SHOULD;
-        if (n->kind == LS_Q_PREFIX) {
-            ls_term_cursor *t;
-            rc = leaf_cursor(p, n->leaves[i], si, 0, &t, err);
-            c = t ? ls_term_cursor_base(t) : NULL;
-        } else {
-            occur = n->occur[i];
-            rc = ls_plan_cursor(p, &n->kids[i], si, &c, err);
-        }
+        int occur = n->occur[i];
+        rc = ls_plan_cursor(p, &n->kids[i], si, &c, err);
         if (rc == LS_OK && c == NULL && occur == LS_OCCUR_MUST) {
             free_lists(l, 3);
             return LS_OK; /* a required clause matches nothing here */
@@ -408,6 +469,7 @@ int ls_plan_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_curs
     case LS_Q_PHRASE:
         return phrase_cursor(p, n, si, out, err);
     case LS_Q_PREFIX:
+        return prefix_cursor(p, n, si, out, err);
     case LS_Q_BOOL:
     case LS_Q_ALL:
         return bool_cursor(p, n, si, out, err);

@@ -12,7 +12,16 @@
 #include "reader/snapshot.h"
 #include "util/hashmap.h"
 
-#define LS_MAX_PREFIX_EXPANSIONS 1024
+/* A prefix matching more dictionary terms than this is LS_ELIMIT (libsearch.h has the same
+ * figure for users: LS_MAX_PREFIX_TERMS). */
+#define LS_MAX_PREFIX_EXPANSIONS LS_MAX_PREFIX_TERMS
+
+/** A prefix's postings in one segment: its expansions merged, one entry per live document
+ *  holding any, frequencies summed (sorted by document). */
+typedef struct ls_plan_merged {
+    uint32_t *docs, *freqs;
+    uint32_t n;
+} ls_plan_merged;
 
 typedef struct ls_plan_leaf {
     int field;            /* LS_FIELD_* */
@@ -28,7 +37,11 @@ typedef struct ls_plan_node {
     int field;
     size_t *leaves; /* TERM: 1; PHRASE: its terms in order; PREFIX: expansions */
     size_t n_leaves;
-    ls_bm25_term phrase_sc;
+    ls_bm25_term sc;  /* PHRASE: idf = its terms' summed; PREFIX: one term, the union's idf */
+    ls_plan_merged *merged; /* PREFIX: per segment of the snapshot */
+    uint32_t n_merged;
+    char *prefix;           /* PREFIX: its text, with the '*' (explanations), owned */
+    double df;              /* PREFIX: live documents holding any expansion */
     struct ls_plan_node *kids;
     int *occur;
     size_t n_kids;

@@ -19,6 +19,7 @@
 #include "query/proximity.h"
 #include "query/term_run.h"
 #include "query/topk.h"
+#include "reader/anpool.h"
 #include "reader/snapshot.h"
 #include "reader/stats.h"
 #include "util/alloc.h"
@@ -127,9 +128,9 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
 }
 
 /* A count-only search (no feedback, which could widen the matches) of one term of the all or
- * title field: its matches are the documents
- * holding it, whose number the planner already has (the live df, deletions subtracted
- * exactly: reader/stats.h). The body field is left out: its matches are the all-field
+ * title field, or of one prefix: its matches are the documents holding it, whose number the
+ * planner already has (the live df, deletions subtracted exactly: reader/stats.h; a prefix's
+ * merged postings, in any field). A body term is left out: its matches are the all-field
  * postings with a body position, which no statistic counts. */
 static int count_from_df(const ls_plan *p, size_t want, unsigned feedback_docs,
                          match_count *count)
@@ -137,6 +138,11 @@ static int count_from_df(const ls_plan *p, size_t want, unsigned feedback_docs,
     if (want > 0 || feedback_docs > 0)
         return 0;
     const ls_plan_node *n = ls_plan_unwrap(&p->root); /* the parser's root: BOOL(t), BOOL(+t) */
+    if (n->kind == LS_Q_PREFIX) { /* its merged postings are live documents: their count */
+        count->total = (uint64_t)n->df;
+        count->exact = 1;
+        return 1;
+    }
     if (n->kind != LS_Q_TERM)
         return 0;
     const ls_plan_leaf *l = &p->leaves[n->leaves[0]];
@@ -261,12 +267,33 @@ static int explain_phrase(const ls_plan *p, const ls_plan_node *n, ls_cursor *c,
     e->field = ls_field_name(n->field);
     e->tf = ls_phrase_cursor_freq(c);
     e->df = -1; /* not computed for phrases */
-    e->idf = n->phrase_sc.idf;
+    e->idf = n->sc.idf;
     e->doc_len = ls_phrase_cursor_doclen(c);
-    e->avg_len = n->phrase_sc.avglen;
-    e->k1 = n->phrase_sc.k1;
-    e->b = n->phrase_sc.b;
-    e->weight = n->phrase_sc.weight;
+    e->avg_len = n->sc.avglen;
+    e->k1 = n->sc.k1;
+    e->b = n->sc.b;
+    e->weight = n->sc.weight;
+    e->score = ls_cursor_score(c);
+    return LS_OK;
+}
+
+/* A prefix's one entry: its expansions' summed frequency, the union's df. */
+static int explain_prefix(const ls_plan_node *n, ls_cursor *c, explain_acc *a, ls_error *err)
+{
+    ls_term_explain *e = explain_push(a);
+    const char *term = e ? ls_arena_strndup(a->arena, n->prefix, strlen(n->prefix)) : NULL;
+    if (term == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    e->term = term;
+    e->field = ls_field_name(n->field);
+    e->tf = ls_list_cursor_freq(c);
+    e->df = n->df;
+    e->idf = n->sc.idf;
+    e->doc_len = ls_list_cursor_doclen(c);
+    e->avg_len = n->sc.avglen;
+    e->k1 = n->sc.k1;
+    e->b = n->sc.b;
+    e->weight = n->sc.weight;
     e->score = ls_cursor_score(c);
     return LS_OK;
 }
@@ -291,8 +318,8 @@ static int explain_node(const ls_plan *p, const ls_plan_node *n, uint32_t si, ui
     if (rc == LS_OK && c->doc == doc) {
         if (n->kind == LS_Q_PHRASE)
             rc = explain_phrase(p, n, c, a, err);
-        for (size_t i = 0; rc == LS_OK && n->kind == LS_Q_PREFIX && i < n->n_leaves; i++)
-            rc = explain_leaf(p, n->leaves[i], si, doc, a, err);
+        if (n->kind == LS_Q_PREFIX)
+            rc = explain_prefix(n, c, a, err);
         for (size_t i = 0; rc == LS_OK && n->kind == LS_Q_BOOL && i < n->n_kids; i++)
             if (n->occur[i] != LS_OCCUR_NOT)
                 rc = explain_node(p, &n->kids[i], si, doc, a, err);
@@ -475,7 +502,7 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     f.docs = (ls_doc_fetcher)LS_DOC_FETCHER_INIT;
     ls_hits *h = ls_calloc(1, sizeof *h);
     LS_CHECK_ALLOC(h, err);
-    LS_TRY(ls_analyzer_new(r->m.language, &an, err));
+    LS_TRY(ls_anpool_take(r->analyzers, &an, err));
     ls_parse_options po = {o->syntax, o->default_and, 1};
     LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
     LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, err));
@@ -530,7 +557,7 @@ fail:
     ls_plan_free(&expanded);
     ls_plan_free(&plan);
     ls_qnode_free(q);
-    ls_analyzer_free(an);
+    ls_anpool_give(r->analyzers, an);
     ls_hits_free(h);
     if (rc != LS_OK && err != NULL && err->code == LS_OK) /* contract: a failure always says so */
         ls_error_set(err, rc, "search failed: %s", ls_strerror(rc));

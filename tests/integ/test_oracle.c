@@ -158,6 +158,13 @@ START_TEST(oracle_required_terms)
 }
 END_TEST
 
+START_TEST(oracle_prefixes)
+{
+    /* a prefix is one term: its expansions' summed tf, the df of the documents holding any */
+    ls_corpus_run_queries(&g_big, 107, 100, ls_gen_prefix, 1.2, 0.75, "prefixes");
+}
+END_TEST
+
 START_TEST(oracle_phrases)
 {
     unsigned long pruned = ls_corpus_pruned;
@@ -485,6 +492,7 @@ Suite *ls_suite_oracle(void)
     tcase_add_test(tc, oracle_and_terms);
     tcase_add_test(tc, oracle_not_terms);
     tcase_add_test(tc, oracle_required_terms);
+    tcase_add_test(tc, oracle_prefixes);
     tcase_add_test(tc, oracle_phrases);
     tcase_add_test(tc, oracle_field_terms);
     tcase_add_test(tc, oracle_mixed_parentheses);
