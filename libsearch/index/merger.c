@@ -45,6 +45,8 @@ static int map_docs(merge *m, ls_seg_info *info, ls_error *err)
     uint64_t next = 0;
     for (uint32_t k = 0; k < m->n; k++) {
         const ls_segment *s = m->src[k].seg;
+        for (int f = 0; f < LS_SEGFILE_COUNT; f++) /* read in order from here on */
+            ls_map_sequential(&s->files[f].map);
         int rc = ls_segment_lens_ok(s, err);
         if (rc != LS_OK)
             return rc;

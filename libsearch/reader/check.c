@@ -300,6 +300,8 @@ static int see_id(const char *id, size_t len, const void *stamp, size_t slen, vo
 static int check_segment(checker *c)
 {
     const ls_snapseg *ss = &c->r->segs[c->si];
+    for (int f = 0; f < LS_SEGFILE_COUNT; f++) /* every byte is read, in order */
+        ls_map_sequential(&ss->seg->files[f].map);
     int rc = ls_segment_check(ss->seg, c->err);
     if (rc == LS_OK && ss->del.bitmap != NULL)
         rc = ls_ifile_verify(&ss->del.file, c->err);

@@ -118,11 +118,18 @@ int ls_map_file(const char *path, ls_map *out, ls_error *err)
             close(fd);
             return ls_error_io(err, e, "cannot map", path);
         }
+        (void)madvise(p, (size_t)st.st_size, MADV_RANDOM); /* advice only: may be ignored */
         out->data = p;
         out->size = (size_t)st.st_size;
     }
     close(fd);
     return LS_OK;
+}
+
+void ls_map_sequential(const ls_map *m)
+{
+    if (m->data != NULL)
+        (void)madvise((void *)m->data, m->size, MADV_SEQUENTIAL);
 }
 
 void ls_map_close(ls_map *m)

@@ -19,7 +19,12 @@ typedef struct ls_map {
     size_t size;
 } ls_map;
 
+/** Maps a whole file for random access (MADV_RANDOM: a page fault reads that page, not the
+ *  megabytes of read-ahead a device may be set to, which would make a cold open and a
+ *  query's first touches read far more than they use). */
 int ls_map_file(const char *path, ls_map *out, ls_error *err);
+/** Advises sequential reading of the whole mapping (a merge scans its inputs in order). */
+void ls_map_sequential(const ls_map *m);
 void ls_map_close(ls_map *m);
 
 /** Buffered, crc-tracking sequential writer to a newly created file. It can also cut what it
