@@ -373,12 +373,13 @@ typedef struct ls_search_options {
                                    0 = LS_DEFAULT_PROXIMITY_DEPTH */
     /* version 4: */
     uint64_t count_limit;     /**< matches counted one by one before any may be skipped:
-                                   past this many, a ranked search (limit > 0) of one term or
-                                   of an OR of terms passes over postings that cannot reach
-                                   the results (block-max pruning: the hits, their order and
-                                   scores do not change) and ls_hits_total becomes a lower
-                                   bound (ls_hits_total_exact says so). LS_COUNT_ALL: count
-                                   every match. */
+                                   past this many, a ranked search (limit > 0) of one term,
+                                   of an OR of terms (with optional terms beside a required
+                                   OR, as feedback makes) or of one phrase passes over what
+                                   cannot reach the results (block-max pruning: the hits,
+                                   their order and scores do not change) and ls_hits_total
+                                   becomes a lower bound (ls_hits_total_exact says so).
+                                   LS_COUNT_ALL: count every match. */
 } ls_search_options;
 /** Default BM25 parameters: what the leave-one-collection-out protocol of docs/RELEVANCE.md
  *  keeps (Lucene's defaults too). */

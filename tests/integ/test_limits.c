@@ -287,6 +287,48 @@ START_TEST(limits_phrase_words)
 }
 END_TEST
 
+/* LS_MAX_PREFIX_TERMS: a prefix of exactly that many dictionary terms scores as one term; one
+ * more term in its range is LS_ELIMIT naming the prefix, whatever the syntax. */
+START_TEST(limits_prefix_terms)
+{
+    char *dir = ls_test_tmpdir();
+    ls_writer *w = open_writer(dir, 0);
+    ls_error err;
+    /* words zq0000 .. zq1023 (the range of zq*) and zr0000 .. zr1024 (one more for zr*),
+     * across two segments */
+    for (unsigned k = 0; k < 2; k++) {
+        size_t cap = 16 * (LS_MAX_PREFIX_TERMS + 1) + 1, len = 0;
+        char *body = malloc(cap), id[8];
+        ck_assert_ptr_nonnull(body);
+        for (unsigned i = 0; i < LS_MAX_PREFIX_TERMS + k; i++)
+            len += (size_t)snprintf(body + len, cap - len, "z%c%04u ", k ? 'r' : 'q', i);
+        snprintf(id, sizeof id, "d%u", k);
+        ck_assert_int_eq(add(w, id, strlen(id), body, len, NULL, 0, &err), LS_OK);
+        ck_assert_int_eq(ls_writer_commit(w, &err), LS_OK);
+        free(body);
+    }
+    ls_writer_close(w);
+    int rc;
+    static const int syntaxes[] = {LS_SYNTAX_STRICT, LS_SYNTAX_LENIENT};
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_uint_eq(hits_for(dir, "zq*", 3, syntaxes[i], &rc), 1);
+        ck_assert_int_eq(rc, LS_OK);
+        ck_assert_uint_eq(hits_for(dir, "zr*", 3, syntaxes[i], &rc), 0);
+        ck_assert_int_eq(rc, LS_ELIMIT);
+    }
+    ls_reader *r;
+    ck_assert_int_eq(ls_reader_open(dir, &r, &err), LS_OK);
+    ls_hits *h = NULL;
+    ck_assert_int_eq(ls_search(r, "zr*", 3, NULL, &h, &err), LS_ELIMIT);
+    ck_assert_ptr_null(h);
+    ck_assert_msg(strstr(err.message, "'zr*'") != NULL && strstr(err.message, "1024") != NULL,
+                  "%s", err.message);
+    ls_reader_close(r);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* LS_MAX_SEGMENTS with merging off: the commit that would exceed it is refused and leaves the
  * last commit intact; optimize then works. 4,097 commits take a while: test-long only. */
 START_TEST(limits_segments)
@@ -327,6 +369,7 @@ Suite *ls_suite_limits(void)
     tcase_add_test(t, limits_query_bytes);
     tcase_add_test(t, limits_query_depth);
     tcase_add_test(t, limits_phrase_words);
+    tcase_add_test(t, limits_prefix_terms);
     tcase_add_test(t, limits_segments);
     suite_add_tcase(s, t);
     return s;
