@@ -15,13 +15,16 @@
 #include "progress.h"
 #include "source.h"
 
-enum { OPT_INDEX = 1, OPT_JSONL, OPT_LANGUAGE, OPT_RECOVER };
+enum { OPT_INDEX = 1, OPT_JSONL, OPT_LANGUAGE, OPT_RECOVER, OPT_STRICT, OPT_VERBOSE, OPT_QUIET };
 
 static const cli_option index_opts[] = {
     {"index", 'i', 1, OPT_INDEX},
     {"jsonl", 0, 1, OPT_JSONL},
     {"language", 0, 1, OPT_LANGUAGE},
     {"recover", 0, 0, OPT_RECOVER},
+    {"strict", 0, 0, OPT_STRICT},
+    {"verbose", 'v', 0, OPT_VERBOSE},
+    {"quiet", 'q', 0, OPT_QUIET},
     {NULL, 0, 0, 0},
 };
 
@@ -43,7 +46,15 @@ void cli_help_index(FILE *f)
           "  --language LANG  stemmer of a new index: english (default), french, ..., none\n"
           "  --recover        open an index whose last commit is damaged at its newest\n"
           "                   intact commit (see cisearch check)\n"
-          "  -h, --help       show this help\n",
+          "  --strict         a malformed JSON line, a refused document or a missing\n"
+          "                   PATH stops the run before anything is committed\n"
+          "  -v, --verbose    tell every file passed over (default: the first few of\n"
+          "                   each reason, then a count)\n"
+          "  -q, --quiet      tell nothing but errors and the counts\n"
+          "  -h, --help       show this help\n"
+          "\n"
+          "Without --strict, malformed JSON lines (file:line: why) and missing PATHs are\n"
+          "told and skipped, the rest is committed, and the exit status is 2.\n",
           f);
 }
 
@@ -55,9 +66,10 @@ typedef struct input {
 typedef struct index_cfg {
     const char *dir;
     const char *language;
-    int recover;
+    int recover, strict, verbose, quiet;
     input *inputs;
     size_t n_inputs;
+    size_t missing; /* inputs that could not be read (left out unless strict) */
 } index_cfg;
 
 static int parse(int argc, char **argv, index_cfg *cfg)
@@ -82,6 +94,13 @@ static int parse(int argc, char **argv, index_cfg *cfg)
         case OPT_RECOVER:
             cfg->recover = 1;
             break;
+        case OPT_STRICT:
+            cfg->strict = 1;
+            break;
+        case OPT_VERBOSE:
+        case OPT_QUIET:
+            *(id == OPT_VERBOSE ? &cfg->verbose : &cfg->quiet) = 1;
+            break;
         case OPT_JSONL:
         case CLI_ARG_POSITIONAL:
             /* n_inputs < argc, the capacity allocated by the caller. */
@@ -95,20 +114,25 @@ static int parse(int argc, char **argv, index_cfg *cfg)
     return 0;
 }
 
-/* Catches a mistyped path before anything is written: a missing input is an error, while
- * unreadable files found inside directories are warnings. */
-static int check_inputs(const index_cfg *cfg)
+/* Catches a mistyped path before anything is written: a missing input is an error that
+ * stops the run with --strict; otherwise it is told, left out, and the rest is indexed (the
+ * run then exits 2). Unreadable files found inside directories are warnings. */
+static int check_inputs(index_cfg *cfg)
 {
+    size_t kept = 0;
     for (size_t i = 0; i < cfg->n_inputs; i++) {
         struct stat st;
         const char *name = cfg->inputs[i].name;
-        if (cfg->inputs[i].jsonl && strcmp(name, "-") == 0)
-            continue;
-        if (stat(name, &st) != 0) {
+        if (!(cfg->inputs[i].jsonl && strcmp(name, "-") == 0) && stat(name, &st) != 0) {
             cli_error("cannot read %s: %s", name, strerror(errno));
-            return -1;
+            if (cfg->strict)
+                return -1;
+            cfg->missing++;
+            continue;
         }
+        cfg->inputs[kept++] = cfg->inputs[i];
     }
+    cfg->n_inputs = kept;
     return 0;
 }
 
@@ -149,7 +173,7 @@ static void summary(const cli_source *src, const cli_progress *progress, double 
                 (unsigned long long)src->unchanged);
     fprintf(stderr, " (%.1f MB read in %.2f s)", (double)progress->bytes / 1e6, secs);
     if (src->skipped > 0)
-        fprintf(stderr, "; skipped %llu input%s (see the warnings above)",
+        fprintf(stderr, "; skipped %llu input%s (below, by reason)",
                 (unsigned long long)src->skipped, src->skipped == 1 ? "" : "s");
     fputc('\n', stderr);
 }
@@ -179,7 +203,9 @@ static int run(const index_cfg *cfg)
     }
     cli_progress progress;
     cli_progress_init(&progress);
-    cli_source src = {.w = w, .progress = &progress, .sync = 1, .old = old};
+    cli_warnings warnings = {.verbose = cfg->verbose, .quiet = cfg->quiet};
+    cli_source src = {.w = w, .progress = &progress, .sync = 1, .old = old,
+                      .warnings = &warnings, .strict = cfg->strict};
     int failed = add_inputs(cfg, &src) != 0;
     cli_progress_clear(&progress);
     int changed = src.added + src.updated + src.deleted > 0 || old == NULL;
@@ -194,12 +220,25 @@ static int run(const index_cfg *cfg)
         return CLI_EXIT_ERROR;
     }
     summary(&src, &progress, cli_now() - t0, changed);
+    cli_warnings_summary(&warnings, stderr);
+    if (src.bad_lines > 0 || cfg->missing > 0) {
+        if (src.bad_lines > 0)
+            cli_error("skipped %llu malformed line%s (the rest is committed)%s",
+                      (unsigned long long)src.bad_lines, src.bad_lines == 1 ? "" : "s",
+                      (cfg->quiet || !cfg->verbose) && src.bad_lines > CLI_WARNINGS_SHOWN
+                          ? "; --verbose lists every one"
+                          : "");
+        if (cfg->missing > 0)
+            cli_error("left out %zu input%s that could not be read (the rest is committed)",
+                      cfg->missing, cfg->missing == 1 ? "" : "s");
+        return CLI_EXIT_ERROR;
+    }
     return CLI_EXIT_HITS;
 }
 
 int cli_cmd_index(int argc, char **argv)
 {
-    index_cfg cfg = {NULL, NULL, 0, NULL, 0};
+    index_cfg cfg = {0};
     cfg.inputs = calloc((size_t)argc, sizeof *cfg.inputs);
     if (cfg.inputs == NULL) {
         cli_error("out of memory");
@@ -221,7 +260,11 @@ int cli_cmd_index(int argc, char **argv)
         cli_usage_error("index", "nothing to index: give PATHs or --jsonl FILE");
         goto done;
     }
-    if (check_inputs(&cfg) == 0)
+    if (check_inputs(&cfg) != 0)
+        goto done;
+    if (cfg.n_inputs == 0)
+        cli_error("nothing to index: no input could be read; nothing was committed");
+    else
         status = run(&cfg);
 done:
     free(cfg.inputs);

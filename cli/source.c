@@ -61,16 +61,27 @@ int cli_read_file(const char *path, char **buf_out, size_t *len_out)
     return 0;
 }
 
+/* Tells a warning; `what` is the reason (a static string) warnings are counted by. */
+static void tell(cli_source *s, const char *what, const char *path, const char *why)
+{
+    if (s->quiet)
+        return;
+    if (s->warnings != NULL) {
+        cli_warnings_add(s->warnings, s->progress, what, path, why);
+        return;
+    }
+    cli_progress_clear(s->progress);
+    if (why != NULL)
+        cli_warn("skipped %s (%s): %s", path, what, why);
+    else
+        cli_warn("skipped %s (%s)", path, what);
+}
+
+/* An input passed over. */
 static void warn(cli_source *s, const char *what, const char *path, const char *why)
 {
     s->skipped++;
-    if (s->quiet)
-        return;
-    cli_progress_clear(s->progress);
-    if (why != NULL)
-        cli_warn("%s %s: %s", what, path, why);
-    else
-        cli_warn("%s %s", what, path);
+    tell(s, what, path, why);
 }
 
 static int is_blank(char c)
@@ -134,8 +145,8 @@ static int add_doc(cli_source *s, const ls_document *doc, const char *where)
             s->added++;
         return 0;
     }
-    if (rc == LS_EINVAL || rc == LS_ELIMIT) {
-        warn(s, "skipping", where, err.message[0] ? err.message : ls_strerror(rc));
+    if ((rc == LS_EINVAL || rc == LS_ELIMIT) && !s->strict) {
+        warn(s, "refused document", where, err.message[0] ? err.message : ls_strerror(rc));
         return 0;
     }
     cli_progress_clear(s->progress);
@@ -180,7 +191,7 @@ static int add_text_file(cli_source *s, const char *path, const char *id, seen_i
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        warn(s, "cannot read", path, strerror(errno));
+        warn(s, "unreadable", path, strerror(errno));
         return 0;
     }
     cli_stamp now = cli_stamp_of(&st), old;
@@ -197,13 +208,13 @@ static int add_text_file(cli_source *s, const char *path, const char *id, seen_i
     size_t len = 0;
     int e = cli_read_file(path, &buf, &len);
     if (e != 0) {
-        warn(s, "cannot read", path, strerror(e));
+        warn(s, "unreadable", path, strerror(e));
         return 0;
     }
     s->progress->files++;
     s->progress->bytes += len;
     if (memchr(buf, '\0', len < BINARY_PROBE ? len : BINARY_PROBE) != NULL) {
-        warn(s, "skipping binary file", path, NULL);
+        warn(s, "binary file", path, NULL);
         if (seen != NULL) /* not text any more: its old document goes */
             free(seen->v[--seen->n]);
         free(buf);
@@ -384,7 +395,7 @@ typedef struct walk_ctx {
 static void skip_walked(const char *path, const char *why, void *payload)
 {
     walk_ctx *c = payload;
-    warn(c->s, "skipping", path, why);
+    warn(c->s, why, path, NULL);
 }
 
 static int add_walked(const char *path, const char *rel, void *payload)
@@ -477,7 +488,7 @@ int cli_source_add_path(cli_source *s, const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        warn(s, "cannot read", path, strerror(errno));
+        warn(s, "unreadable", path, strerror(errno));
         return 0;
     }
     if (S_ISDIR(st.st_mode)) {
@@ -490,7 +501,7 @@ int cli_source_add_path(cli_source *s, const char *path)
         return add_text_file(s, path, path, NULL);
     char *id = realpath(path, NULL);
     if (id == NULL) {
-        warn(s, "cannot read", path, strerror(errno));
+        warn(s, "unreadable", path, strerror(errno));
         return 0;
     }
     int rc = add_text_file(s, path, id, NULL);
@@ -536,11 +547,23 @@ static const char *get_id(json_t *obj, char *num, size_t num_size, size_t *len)
     return num;
 }
 
+/* A malformed line: told and counted, then skipped (strict: an error that stops the run). */
 static int line_error(cli_source *s, const char *name, size_t line, const char *what)
 {
-    cli_progress_clear(s->progress);
-    cli_error("%s:%zu: %s", name, line, what);
-    return -1;
+    char where[512];
+    snprintf(where, sizeof where, "%s:%zu", name, line);
+    if (s->strict) {
+        cli_progress_clear(s->progress);
+        cli_error("%s: %s", where, what);
+        return -1;
+    }
+    s->bad_lines++; /* told as the first few warnings are (warnings.h); the caller counts */
+    const cli_warnings *w = s->warnings;
+    if (!s->quiet && (w == NULL || (!w->quiet && (w->verbose || s->bad_lines <= CLI_WARNINGS_SHOWN)))) {
+        cli_progress_clear(s->progress);
+        cli_warn("skipped %s (malformed line): %s", where, what);
+    }
+    return 0;
 }
 
 static int jsonl_doc(cli_source *s, json_t *obj, const char *name, size_t line)
@@ -589,10 +612,10 @@ static int jsonl_stream(cli_source *s, FILE *f, const char *name)
         json_error_t jerr;
         json_t *obj = json_loadb(line, (size_t)got, JSON_ALLOW_NUL, &jerr);
         if (obj == NULL) {
-            cli_progress_clear(s->progress);
-            cli_error("%s:%zu: invalid JSON: %s", name, lineno, jerr.text);
-            rc = -1;
-            break;
+            char why[sizeof jerr.text + 16];
+            snprintf(why, sizeof why, "invalid JSON: %s", jerr.text);
+            rc = line_error(s, name, lineno, why);
+            continue;
         }
         rc = jsonl_doc(s, obj, name, lineno);
         json_decref(obj);

@@ -11,12 +11,16 @@
 
 #include "libsearch.h"
 #include "progress.h"
+#include "warnings.h"
 
 typedef struct cli_source {
     ls_writer *w;
     cli_progress *progress; /* counters always kept; drawn only on a terminal */
     uint64_t skipped;       /* inputs skipped with a warning */
     int quiet;              /* nonzero: no warnings (the seeds cache) */
+    cli_warnings *warnings; /* where warnings are counted and told (NULL: cli_warn each) */
+    int strict;             /* nonzero: a malformed line or refused document stops the run */
+    uint64_t bad_lines;     /* JSON lines skipped as malformed */
     /* How ids are made and what the index held before (directory sync). With sync, file ids
      * are absolute paths (the root's real path, then the path below it), files whose stamp
      * (filestamp.h) is unchanged are not added again, and documents of files no longer under
@@ -51,7 +55,8 @@ int cli_read_file(const char *path, char **buf_out, size_t *len_out);
 int cli_source_add_path(cli_source *s, const char *path);
 
 /** Adds one document per line of `file` ("-" = stdin), each {"id", "title", "body", "path"}.
- *  @return 0, or -1 after printing an error naming the line. */
+ *  A malformed line is told (file:line: why), counted in bad_lines and skipped, unless
+ *  strict. @return 0, or -1 after printing an error (strict: naming the line). */
 int cli_source_add_jsonl(cli_source *s, const char *file);
 
 #endif

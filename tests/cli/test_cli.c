@@ -436,14 +436,104 @@ START_TEST(index_jsonl_reports_malformed_line)
     char *f = ls_cli_path(ls_cli_tmp, "docs.jsonl"), *idx = ls_cli_path(ls_cli_tmp, "idx");
     ls_cli_write(f, "{\"id\": \"a\", \"title\": \"One\", \"body\": \"narwhal tusk\"}\n"
                   "{\"id\": 7, \"body\": \"narwhal pod\"}\n"
-                  "{\"id\": \"c\", \"body\": \"broken\"\n");
-    const char *ix[] = {"index", "--index", idx, "--jsonl", f, NULL};
+                  "{\"id\": \"c\", \"body\": \"broken\"\n"
+                  "[1, 2]\n"
+                  "{\"id\": \"e\", \"body\": 5}\n"
+                  "{\"id\": \"f\", \"body\": \"narwhal calf\"}\n");
     char *out, *err;
-    ck_assert_int_eq(ls_cli_run(ix, NULL, &out, &err), 2);
-    ck_assert_msg(strstr(err, ":3:") != NULL, "line number missing: %s", err);
+    /* --strict: the first malformed line stops the run; nothing is committed */
+    const char *strict[] = {"index", "--index", idx, "--strict", "--jsonl", f, NULL};
+    ck_assert_int_eq(ls_cli_run(strict, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "docs.jsonl:3: invalid JSON") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "nothing was committed") != NULL, "%s", err);
     free(out);
     free(err);
+    const char *s0[] = {"--index", idx, "narwhal", NULL};
+    ck_assert_int_eq(ls_cli_run(s0, NULL, &out, &err), 2); /* no index yet */
+    free(out);
+    free(err);
+    /* default: each bad line told with file:line, skipped; the good ones committed; exit 2 */
+    const char *ix[] = {"index", "--index", idx, "--jsonl", f, NULL};
+    ck_assert_int_eq(ls_cli_run(ix, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "docs.jsonl:3 (malformed line): invalid JSON") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "docs.jsonl:4 (malformed line): not a JSON object") != NULL, "%s",
+                  err);
+    ck_assert_msg(strstr(err, "docs.jsonl:5 (malformed line)") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "skipped 3 malformed lines (the rest is committed)") != NULL, "%s",
+                  err);
+    ck_assert_msg(strstr(err, "indexed: 3 added") != NULL, "%s", err);
+    free(out);
+    free(err);
+    const char *s1[] = {"--index", idx, "-f", "ids", "narwhal", NULL};
+    ck_assert_int_eq(ls_cli_run(s1, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "a\n") && strstr(out, "7\n") && strstr(out, "f\n"), "%s", out);
+    free(out);
+    free(err);
+    /* a missing input among good ones: told, the rest indexed, exit 2; all missing: nothing */
+    char *idx2 = ls_cli_path(ls_cli_tmp, "idx2"), *nope = ls_cli_path(ls_cli_tmp, "nope");
+    const char *miss[] = {"index", "--index", idx2, nope, "--jsonl", f, NULL};
+    ck_assert_int_eq(ls_cli_run(miss, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "cannot read") != NULL && strstr(err, "nope") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "left out 1 input that could not be read") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "indexed: 3 added") != NULL, "%s", err);
+    free(out);
+    free(err);
+    char *idx3 = ls_cli_path(ls_cli_tmp, "idx3");
+    const char *none[] = {"index", "--index", idx3, nope, NULL};
+    ck_assert_int_eq(ls_cli_run(none, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "nothing was committed") != NULL, "%s", err);
+    free(out);
+    free(err);
+    const char *s3[] = {"--index", idx3, "narwhal", NULL};
+    ck_assert_int_eq(ls_cli_run(s3, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "no index at") != NULL, "%s", err);
+    free(out);
+    free(err);
+    free(idx2);
+    free(idx3);
+    free(nope);
     free(f);
+    free(idx);
+}
+END_TEST
+
+/* Files passed over are told: the first CLI_WARNINGS_SHOWN (3) of each reason, then a count
+ * by reason; --verbose tells every one, --quiet none. */
+START_TEST(index_warnings_are_summarized)
+{
+    char *tree = ls_cli_path(ls_cli_tmp, "tree"), *idx = ls_cli_path(ls_cli_tmp, "idx");
+    ck_assert_int_eq(mkdir(tree, 0755), 0);
+    for (int i = 0; i < 7; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "b%d.bin", i);
+        char *p = ls_cli_path(tree, name);
+        FILE *fp = fopen(p, "wb");
+        ck_assert_ptr_nonnull(fp);
+        fwrite("\0\1\2binary", 1, 9, fp);
+        fclose(fp);
+        free(p);
+    }
+    char *t = ls_cli_path(tree, "note.txt");
+    ls_cli_write(t, "A note\nabout narwhals\n");
+    free(t);
+    static const char *const modes[] = {NULL, "--verbose", "--quiet"};
+    static const int shown[] = {3, 7, 0};
+    for (int m = 0; m < 3; m++) {
+        char *dir = ls_cli_fmt("%s%d", idx, m), *out, *err;
+        const char *ix[] = {"index", "--index", dir, tree, modes[m], NULL};
+        ck_assert_int_eq(ls_cli_run(ix, NULL, &out, &err), 0);
+        int told = 0;
+        for (const char *p = err; (p = strstr(p, "(binary file)")) != NULL; p++)
+            told++;
+        ck_assert_msg(told == shown[m], "%s: %d told: %s", modes[m] ? modes[m] : "default", told,
+                      err);
+        ck_assert_msg(strstr(err, "skipped by reason: binary file 7") != NULL, "%s", err);
+        ck_assert_msg(strstr(err, "indexed: 1 added") != NULL, "%s", err);
+        free(dir);
+        free(out);
+        free(err);
+    }
+    free(tree);
     free(idx);
 }
 END_TEST
@@ -887,6 +977,7 @@ Suite *ls_suite_cli(void)
     tcase_add_test(index, index_directory_then_search);
     tcase_add_test(index, index_file_argument_uses_absolute_path_as_id);
     tcase_add_test(index, index_jsonl_reports_malformed_line);
+    tcase_add_test(index, index_warnings_are_summarized);
     tcase_add_test(index, index_jsonl_from_stdin_then_search);
     tcase_add_test(index, rm3_switches_rerank_widen_and_explain);
     tcase_add_test(index, proximity_switches_and_explain);
