@@ -63,7 +63,7 @@ CISEARCH := $(BUILD)/cisearch
 TEST_RUNNER := $(BUILD)/run_tests
 
 .PHONY: all deps run test check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update bench-compare eval eval-loo \
-        format lint install clean
+        format lint install uninstall clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -198,6 +198,25 @@ install: all
 	install -m 755 $(CISEARCH) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' libsearch/libsearch.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/cisearch/seeds \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 cli/cisearch.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 seeds/* $(DESTDIR)$(PREFIX)/share/cisearch/seeds/
+	install -m 644 cli/completions/cisearch.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cisearch
+	install -m 644 cli/completions/_cisearch $(DESTDIR)$(PREFIX)/share/zsh/site-functions/
+
+# Removes exactly what install put there (and the directories it made, when empty).
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libsearch.a $(DESTDIR)$(PREFIX)/lib/libsearch.so \
+	    $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/include/libsearch.h \
+	    $(DESTDIR)$(PREFIX)/bin/cisearch $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/cisearch.1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cisearch \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_cisearch
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/cisearch/seeds/,$(notdir $(wildcard seeds/*)))
+	-rmdir $(DESTDIR)$(PREFIX)/share/cisearch/seeds $(DESTDIR)$(PREFIX)/share/cisearch 2>/dev/null
 
 clean:
 	rm -rf build

@@ -36,6 +36,8 @@ enum {
     OPT_NO_PROXIMITY,
     OPT_PROXIMITY_DEPTH,
     OPT_COUNT_ALL,
+    OPT_COLOR,
+    OPT_SNIPPET_WORDS,
 };
 
 static const cli_option search_opts[] = {
@@ -47,7 +49,8 @@ static const cli_option search_opts[] = {
     {"rm3-terms", 0, 1, OPT_RM3_TERMS}, {"rm3-weight", 0, 1, OPT_RM3_WEIGHT},
     {"rm3-widen", 0, 0, OPT_RM3_WIDEN}, {"proximity", 0, 1, OPT_PROXIMITY},
     {"no-proximity", 0, 0, OPT_NO_PROXIMITY}, {"proximity-depth", 0, 1, OPT_PROXIMITY_DEPTH},
-    {"count-all", 0, 0, OPT_COUNT_ALL},
+    {"count-all", 0, 0, OPT_COUNT_ALL}, {"color", 0, 1, OPT_COLOR},
+    {"snippet-words", 0, 1, OPT_SNIPPET_WORDS},
     {NULL, 0, 0, 0},
 };
 
@@ -61,6 +64,10 @@ void cli_help_search(FILE *f)
 {
     fputs("Usage: cisearch [search] [OPTIONS] QUERY\n"
           "       cisearch search [OPTIONS] --queries FILE\n"
+          "       ... | cisearch [search] [OPTIONS] [-]\n"
+          "\n"
+          "The query is the words given, or standard input when it is - or when no words\n"
+          "are given and standard input is not a terminal.\n"
           "\n"
           "Ranks documents by BM25 over title and body. Query syntax: words, \"a phrase\",\n"
           "AND / OR / NOT, -word, +word, prefix*, (groups).\n"
@@ -72,6 +79,9 @@ void cli_help_search(FILE *f)
           "      --plain        no query syntax: the text is a bag of words\n"
           "      --explain      show how each hit's score adds up\n"
           "  -f, --format FMT   text (default), json, trec or ids\n"
+          "      --color WHEN   auto (default: on a terminal, unless NO_COLOR is set or\n"
+          "                     TERM=dumb), always or never: titles and matched words\n"
+          "      --snippet-words N  words per snippet window (default 25, 1..1000)\n"
           "      --queries FILE run a batch of \"qid<TAB>query\" lines (- = stdin)\n"
           "      --k1 X, --b X  BM25 parameters (default " STR(LS_DEFAULT_K1) " and "
           STR(LS_DEFAULT_B) ")\n"
@@ -110,6 +120,7 @@ typedef struct search_cfg {
     cli_buf query; /* the command-line words joined by spaces */
     int n_words;
     int depth_given; /* --proximity-depth was given */
+    int color;       /* --color: 1 always, 0 never, -1 auto */
 } search_cfg;
 
 typedef struct batch_query {
@@ -181,6 +192,25 @@ static int apply_value(search_cfg *cfg, int id, const char *v)
             return -1;
         }
         *(docs ? &cfg->opts.feedback_docs : &cfg->opts.feedback_terms) = (unsigned)n;
+        return 0;
+    }
+    case OPT_COLOR:
+        if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never")) {
+            cli_usage_error("search", "--color wants auto, always or never, not '%s'", v);
+            return -1;
+        }
+        cfg->color = v[0] == 'a' && v[1] == 'l' ? 1 : v[0] == 'n' ? 0 : -1;
+        return 0;
+    case OPT_SNIPPET_WORDS: {
+        size_t n;
+        if (cli_parse_count("search", "--snippet-words", v, &n) != 0)
+            return -1;
+        if (n < 1 || n > 1000) {
+            cli_usage_error("search", "--snippet-words wants a number from 1 to 1000, not '%s'",
+                            v);
+            return -1;
+        }
+        cfg->opts.snippet_words = (unsigned)n;
         return 0;
     }
     case OPT_RM3_WEIGHT:
@@ -463,8 +493,40 @@ static int run_single(const search_cfg *cfg)
     return total > 0 ? CLI_EXIT_HITS : CLI_EXIT_NOHITS;
 }
 
-static int use_color(void)
+/* The query from standard input (`-`, or no words and a pipe or file): every line, joined by
+ * spaces. @return 0, or -1 after an error message. */
+static int read_stdin_query(search_cfg *cfg, int dash)
 {
+    cli_buf_free(&cfg->query);
+    cfg->query = (cli_buf)CLI_BUF_INIT;
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+        for (size_t i = 0; i < got; i++)
+            if (chunk[i] == '\n' || chunk[i] == '\r')
+                chunk[i] = ' ';
+        cli_buf_put(&cfg->query, chunk, got);
+        if (cfg->query.len > LS_MAX_QUERY_BYTES * 4) {
+            cli_error("the query on standard input is over %u bytes", LS_MAX_QUERY_BYTES * 4);
+            return -1;
+        }
+    }
+    if (ferror(stdin)) {
+        cli_error("cannot read the query from standard input: %s", strerror(errno));
+        return -1;
+    }
+    if (cfg->query.oom) {
+        cli_error("out of memory");
+        return -1;
+    }
+    cfg->n_words = dash || cfg->query.len > 0; /* nothing piped in: no query */
+    return 0;
+}
+
+static int use_color(int when)
+{
+    if (when >= 0)
+        return when;
     const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
     if (no != NULL && *no)
         return 0;
@@ -479,6 +541,7 @@ int cli_cmd_search(int argc, char **argv)
     memset(&cfg, 0, sizeof cfg);
     cfg.opts = (ls_search_options)LS_SEARCH_OPTIONS_INIT;
     cfg.out = cli_out_text;
+    cfg.color = -1;
     int status = CLI_EXIT_ERROR;
     int p = parse(argc, argv, &cfg);
     if (p != 0) {
@@ -489,8 +552,12 @@ int cli_cmd_search(int argc, char **argv)
         cli_error("out of memory");
         goto done;
     }
+    int dash = cfg.n_words == 1 && cfg.query.len == 1 && cfg.query.p[0] == '-';
+    if (cfg.queries == NULL && (dash || (cfg.n_words == 0 && !isatty(STDIN_FILENO))) &&
+        read_stdin_query(&cfg, dash) != 0)
+        goto done;
     cfg.out_opts.batch = cfg.queries != NULL;
-    cfg.out_opts.color = cfg.out == cli_out_text && use_color();
+    cfg.out_opts.color = cfg.out == cli_out_text && use_color(cfg.color);
     /* Snippets cost stored-field reads: only the formats that show them ask. */
     cfg.opts.snippets = cfg.out == cli_out_text || cfg.out == cli_out_json;
     cfg.opts.explain = cfg.out_opts.explain && cfg.opts.snippets;

@@ -2,29 +2,34 @@
 /*
  * cmd_stats.c - `cisearch stats`: prints the figures of ls_reader_stats() for an index
  * (counts, language, generation, and bytes per part with each part's share of the total),
- * and with --check verifies every checksum through ls_reader_check().
+ * and with --check verifies every checksum through ls_reader_check(); --format json prints
+ * the same figures as one JSON object (jansson).
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-enum { OPT_INDEX = 1, OPT_CHECK };
+enum { OPT_INDEX = 1, OPT_CHECK, OPT_FORMAT };
 
 static const cli_option stats_opts[] = {
     {"index", 'i', 1, OPT_INDEX},
     {"check", 0, 0, OPT_CHECK},
+    {"format", 'f', 1, OPT_FORMAT},
     {NULL, 0, 0, 0},
 };
 
 void cli_help_stats(FILE *f)
 {
-    fputs("Usage: cisearch stats [--index DIR] [--check]\n"
+    fputs("Usage: cisearch stats [--index DIR] [--check] [--format text|json]\n"
           "\n"
           "Shows the documents, segments, terms, postings and tokens of an index, its\n"
           "language and commit generation, and the bytes each part takes.\n"
           "  -i, --index DIR  the index (default: $CISEARCH_INDEX, else the seeds)\n"
           "      --check      also read every byte and verify all checksums\n"
+          "  -f, --format FMT text (default) or json: one object, bytes per part under\n"
+          "                   \"bytes\", \"check\": \"ok\" with --check\n"
           "  -h, --help       show this help\n",
           f);
 }
@@ -53,11 +58,15 @@ static void print_part(const char *name, uint64_t bytes, uint64_t total)
     printf("  %-12s %14llu  %10s  %5.1f%%\n", name, (unsigned long long)bytes, h, share);
 }
 
+static uint64_t total_bytes(const ls_index_stats *s)
+{
+    return s->bytes_dictionary + s->bytes_postings + s->bytes_positions + s->bytes_doclens +
+           s->bytes_stored + s->bytes_ids + s->bytes_deletions + s->bytes_manifest;
+}
+
 static void print_stats(const char *dir, const ls_index_stats *s)
 {
-    uint64_t total = s->bytes_dictionary + s->bytes_postings + s->bytes_positions +
-                     s->bytes_doclens + s->bytes_stored + s->bytes_ids + s->bytes_deletions +
-                     s->bytes_manifest;
+    uint64_t total = total_bytes(s);
     printf("index        %s\n", dir);
     printf("documents    %llu\n", (unsigned long long)s->documents);
     if (s->deleted_documents > 0)
@@ -85,7 +94,31 @@ static void print_stats(const char *dir, const ls_index_stats *s)
                (double)s->bytes_postings / (double)s->postings);
 }
 
-static int parse(int argc, char **argv, const char **index, int *check)
+/* The figures as one JSON object; "check" is added by the caller. NULL when out of memory. */
+static json_t *stats_json(const char *dir, const ls_index_stats *s)
+{
+    json_t *j = json_pack(
+        "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s%, s:I}", "index", dir, "documents",
+        (json_int_t)s->documents, "deleted", (json_int_t)s->deleted_documents, "segments",
+        (json_int_t)s->segments, "terms", (json_int_t)s->terms, "postings",
+        (json_int_t)s->postings, "tokens", (json_int_t)s->tokens, "language", s->language,
+        strnlen(s->language, sizeof s->language), "generation", (json_int_t)s->generation);
+    json_t *b = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "dictionary",
+                          (json_int_t)s->bytes_dictionary, "postings",
+                          (json_int_t)s->bytes_postings, "positions",
+                          (json_int_t)s->bytes_positions, "doc_lengths",
+                          (json_int_t)s->bytes_doclens, "stored", (json_int_t)s->bytes_stored,
+                          "ids", (json_int_t)s->bytes_ids, "deletions",
+                          (json_int_t)s->bytes_deletions, "manifest",
+                          (json_int_t)s->bytes_manifest, "total", (json_int_t)total_bytes(s));
+    if (j == NULL || b == NULL || json_object_set_new(j, "bytes", b) != 0) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static int parse(int argc, char **argv, const char **index, int *check, int *json)
 {
     cli_args a;
     const char *v;
@@ -100,6 +133,10 @@ static int parse(int argc, char **argv, const char **index, int *check)
             *index = v;
         else if (id == OPT_CHECK)
             *check = 1;
+        else if (id == OPT_FORMAT && (strcmp(v, "text") == 0 || strcmp(v, "json") == 0))
+            *json = v[0] == 'j';
+        else if (id == OPT_FORMAT)
+            return cli_usage_error("stats", "unknown format '%s' (use text or json)", v), -1;
         else if (id == CLI_ARG_POSITIONAL)
             return cli_usage_error("stats", "unexpected argument '%s'", v), -1;
         else
@@ -111,8 +148,8 @@ static int parse(int argc, char **argv, const char **index, int *check)
 int cli_cmd_stats(int argc, char **argv)
 {
     const char *index = NULL;
-    int check = 0;
-    int p = parse(argc, argv, &index, &check);
+    int check = 0, json = 0;
+    int p = parse(argc, argv, &index, &check, &json);
     if (p != 0)
         return p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
     ls_reader *r = NULL;
@@ -125,7 +162,22 @@ int cli_cmd_stats(int argc, char **argv)
     ls_error err = {0};
     int status = CLI_EXIT_HITS;
     int rc = ls_reader_stats(r, &s, &err);
-    if (rc == LS_OK) {
+    if (rc == LS_OK && json) {
+        json_t *j = stats_json(dir, &s);
+        if (j != NULL && check && (rc = ls_reader_check(r, &err)) == LS_OK &&
+            json_object_set_new(j, "check", json_string("ok")) != 0) {
+            json_decref(j);
+            j = NULL;
+        }
+        if (rc == LS_OK && j == NULL) {
+            cli_error("out of memory");
+            status = CLI_EXIT_ERROR;
+        } else if (rc == LS_OK) {
+            json_dumpf(j, stdout, JSON_INDENT(2)); /* write errors: main checks stdout */
+            fputc('\n', stdout);
+        }
+        json_decref(j);
+    } else if (rc == LS_OK) {
         print_stats(dir, &s);
         if (check && (rc = ls_reader_check(r, &err)) == LS_OK)
             printf("check        ok\n");

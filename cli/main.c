@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -125,8 +126,39 @@ static int run_help(int argc, char **argv)
     return CLI_EXIT_HITS;
 }
 
+/* Whether a and b are at most one edit apart (one byte inserted, deleted or replaced, or
+ * two neighbours swapped) without being equal. */
+static int one_edit(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (strcmp(a, b) == 0 || (la > lb ? la - lb : lb - la) > 1)
+        return 0;
+    size_t i = 0;
+    while (i < la && i < lb && a[i] == b[i])
+        i++;
+    if (la == lb)
+        return strcmp(a + i + 1, b + i + 1) == 0 ||
+               (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+                strcmp(a + i + 2, b + i + 2) == 0);
+    return la > lb ? strcmp(a + i + 1, b + i) == 0 : strcmp(a + i, b + i + 1) == 0;
+}
+
+/* `cisearch stat` searches for "stat"; a word one edit from a command says so on stderr. */
+static void hint_command(const char *word)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (one_edit(word, commands[i].name)) {
+            fprintf(stderr,
+                    "cisearch: searching for '%s'; for the command, type 'cisearch %s'\n", word,
+                    commands[i].name);
+            return;
+        }
+}
+
 static int dispatch(int argc, char **argv)
 {
+    if (argc < 2 && !isatty(STDIN_FILENO)) /* a query piped in */
+        return cli_cmd_search(argc, argv);
     if (argc < 2) {
         global_help(stderr);
         return CLI_EXIT_ERROR;
@@ -146,6 +178,8 @@ static int dispatch(int argc, char **argv)
     if (c != NULL)
         return c->run(argc - 1, argv + 1);
     /* Anything else (a query, or search options) is `cisearch search ...`. */
+    if (argc == 2 && first[0] != '-')
+        hint_command(first);
     return cli_cmd_search(argc, argv);
 }
 

@@ -9,7 +9,8 @@
 
 #include "out.h"
 
-#define BOLD "\033[1m"
+#define MATCH "\033[1;31m" /* matched words: bold red, as grep and ripgrep */
+#define TITLE "\033[1;35m" /* titles: bold magenta, as ripgrep's file names */
 #define PLAIN "\033[0m"
 #define ELLIPSIS "\xE2\x80\xA6" /* U+2026 */
 
@@ -41,7 +42,7 @@ static int put_snippet(FILE *f, const ls_snippet *sn, int color)
             const ls_span *sp = &fl.spans[i];
             fwrite(t + pos, 1, sp->offset - pos, f);
             if (color)
-                fputs(BOLD, f);
+                fputs(MATCH, f);
             fwrite(t + sp->offset, 1, sp->length, f);
             if (color)
                 fputs(PLAIN, f);
@@ -82,8 +83,12 @@ static int put_hit(FILE *f, const ls_hit *h, size_t rank, const cli_out_opts *o)
     if (put_flat(f, h->id, h->id_len) != 0)
         return -1;
     fputs("  ", f);
+    if (o->color)
+        fputs(TITLE, f);
     if (put_flat(f, h->title, h->title_len) != 0)
         return -1;
+    if (o->color)
+        fputs(PLAIN, f);
     fputc('\n', f);
     if (h->snippet != NULL && put_snippet(f, h->snippet, o->color) != 0)
         return -1;

@@ -310,15 +310,40 @@ done:
     return rc;
 }
 
+/* The seeds an installed cisearch ships: <prefix>/share/cisearch/seeds beside <prefix>/bin
+ * (make install), found from the executable's own path; NULL when there are none. */
+static char *installed_seeds(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return NULL;
+    *slash = '\0';
+    char *dir = concat(exe, "/../share/cisearch/seeds");
+    struct stat st;
+    if (dir != NULL && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        free(dir);
+        dir = NULL;
+    }
+    return dir;
+}
+
 static int cache_init(cache *c)
 {
     const char *seeds = getenv("CISEARCH_SEEDS");
+    char *installed = NULL;
     if (seeds == NULL || *seeds == '\0')
-        seeds = CISEARCH_SEEDS_DIR;
+        seeds = (installed = installed_seeds()) != NULL ? installed : CISEARCH_SEEDS_DIR;
     if (*seeds == '\0' || (c->seeds = realpath(seeds, NULL)) == NULL) {
         cli_error("no seeds directory at '%s': pass --index DIR or set CISEARCH_INDEX", seeds);
+        free(installed);
         return -1;
     }
+    free(installed);
     if ((c->root = cache_root()) == NULL || (c->fp = fingerprint(c->seeds)) == NULL)
         return -1;
     c->index = concat(c->root, "/seeds-index");

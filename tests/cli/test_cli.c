@@ -857,6 +857,133 @@ START_TEST(stats_of_seeds_counts_five_documents)
 }
 END_TEST
 
+/* --color, --snippet-words, a query on standard input, the hint for a mistyped command and
+ * stats --format json: the conventions of issue 10. */
+START_TEST(cli_conventions)
+{
+    char *out, *err;
+    /* --color always marks titles and matched words; never (and the default off a terminal)
+     * writes no escape at all */
+    const char *always[] = {"--color", "always", "-n", "1", "25-year agreement", NULL};
+    ck_assert_int_eq(ls_cli_run(always, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\033[1;35mChina Beefs Up") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "\033[1;31m25\033[0m") != NULL, "%s", out);
+    free(out);
+    free(err);
+    const char *never[] = {"--color=never", "-n", "1", "25-year agreement", NULL};
+    const char *dflt[] = {"-n", "1", "25-year agreement", NULL};
+    const char *const *plain[] = {never, dflt};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(ls_cli_run(plain[i], NULL, &out, &err), 0);
+        ck_assert_msg(strchr(out, '\033') == NULL, "%s", out);
+        free(out);
+        free(err);
+    }
+    const char *bad[] = {"--color", "sometimes", "x", NULL};
+    ck_assert_int_eq(ls_cli_run(bad, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "auto, always or never") != NULL, "%s", err);
+    free(out);
+    free(err);
+    /* --snippet-words: a window of about N words */
+    const char *sw[] = {"--snippet-words", "4", "-n", "1", "iran", NULL};
+    ck_assert_int_eq(ls_cli_run(sw, NULL, &out, &err), 0);
+    char **lines;
+    size_t n = ls_cli_lines(out, &lines);
+    ck_assert_uint_ge(n, 2);
+    size_t words = 0;
+    for (const char *p = lines[1]; *p; p++)
+        words += *p == ' ' && p[1] != ' ' && p[1] != '\0';
+    ck_assert_msg(words <= 6, "%zu words: %s", words, lines[1]);
+    free(lines);
+    free(out);
+    free(err);
+    /* a query on standard input: "-", or no words with stdin not a terminal */
+    const char *dash[] = {"-f", "ids", "-", NULL};
+    const char *none[] = {"-f", "ids", NULL};
+    const char *const *piped[] = {dash, none};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(ls_cli_run(piped[i], "wei\nfenghe\n", &out, &err), 0);
+        ck_assert_msg(strcmp(out, "003_7d839a67d7f86eaf.txt\n004_d391944dcf367113.txt\n") == 0 ||
+                          strcmp(out, "004_d391944dcf367113.txt\n003_7d839a67d7f86eaf.txt\n") == 0,
+                      "%s", out);
+        free(out);
+        free(err);
+    }
+    const char *empty[] = {"-", NULL};
+    ck_assert_int_eq(ls_cli_run(empty, "  \n", &out, &err), 2);
+    ck_assert_msg(strstr(err, "empty query") != NULL, "%s", err);
+    free(out);
+    free(err);
+    /* a bare word one edit from a command is searched, with a hint */
+    static const char *const typos[][2] = {{"stat", "stats"}, {"indx", "index"},
+                                           {"chekc", "check"}, {"optimise", "optimize"}};
+    for (int i = 0; i < 4; i++) {
+        const char *t[] = {typos[i][0], NULL};
+        ck_assert_int_le(ls_cli_run(t, NULL, &out, &err), 1);
+        char *want = ls_cli_fmt("type 'cisearch %s'", typos[i][1]);
+        ck_assert_msg(strstr(err, want) != NULL, "%s: %s", typos[i][0], err);
+        free(want);
+        free(out);
+        free(err);
+    }
+    const char *word[] = {"iran", NULL};
+    ck_assert_int_eq(ls_cli_run(word, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(err, "for the command") == NULL, "%s", err);
+    free(out);
+    free(err);
+    /* stats --format json */
+    const char *sj[] = {"stats", "--format", "json", "--check", NULL};
+    ck_assert_int_eq(ls_cli_run(sj, NULL, &out, &err), 0);
+    json_error_t je;
+    json_t *j = json_loads(out, 0, &je);
+    ck_assert_msg(j != NULL, "%s: %s", je.text, out);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "documents")), 5);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "language")), "english");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "check")), "ok");
+    json_t *b = json_object_get(j, "bytes");
+    ck_assert_int_gt(json_integer_value(json_object_get(b, "total")), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(b, "total")),
+                     json_integer_value(json_object_get(b, "dictionary")) +
+                         json_integer_value(json_object_get(b, "postings")) +
+                         json_integer_value(json_object_get(b, "positions")) +
+                         json_integer_value(json_object_get(b, "doc_lengths")) +
+                         json_integer_value(json_object_get(b, "stored")) +
+                         json_integer_value(json_object_get(b, "ids")) +
+                         json_integer_value(json_object_get(b, "deletions")) +
+                         json_integer_value(json_object_get(b, "manifest")));
+    json_decref(j);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* An installed cisearch (bin/ beside share/cisearch/seeds, as make install lays them out)
+ * searches its own seeds, not the build tree's. */
+START_TEST(installed_binary_finds_its_seeds)
+{
+    char *root = ls_cli_path(ls_cli_tmp, "prefix");
+    char *cmd = ls_cli_fmt("mkdir -p '%s/bin' '%s/share/cisearch/seeds' && cp '%s' '%s/bin/' && "
+                           "printf 'Installed note\\nzanzibarian marmalade\\n' > "
+                           "'%s/share/cisearch/seeds/only-here.txt'",
+                           root, root, LS_TEST_CISEARCH, root, root);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    cmd = ls_cli_fmt("env -u CISEARCH_SEEDS -u CISEARCH_INDEX XDG_CACHE_HOME='%s/cache' "
+                     "'%s/bin/cisearch' -f ids zanzibarian > '%s/out.txt' 2>&1",
+                     ls_cli_tmp, root, ls_cli_tmp);
+    int rc = system(cmd);
+    free(cmd);
+    char *outp = ls_cli_path(ls_cli_tmp, "out.txt");
+    size_t len;
+    char *text = ls_test_read_file(outp, &len);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(rc == 0 && strstr(text, "only-here.txt") != NULL, "rc %d: %s", rc, text);
+    free(text);
+    free(outp);
+    free(root);
+}
+END_TEST
+
 START_TEST(help_and_version_exit_zero)
 {
     const char *const cases[][3] = {
@@ -983,6 +1110,8 @@ Suite *ls_suite_cli(void)
     tcase_add_test(index, proximity_switches_and_explain);
     tcase_add_test(index, bench_times_queries_and_counts_hits);
     tcase_add_test(index, count_all_and_lower_bound_counts);
+    tcase_add_test(index, cli_conventions);
+    tcase_add_test(index, installed_binary_finds_its_seeds);
     tcase_add_test(index, index_needs_a_directory_and_inputs);
     suite_add_tcase(s, index);
 
