@@ -15,7 +15,18 @@
 #include "progress.h"
 #include "source.h"
 
-enum { OPT_INDEX = 1, OPT_JSONL, OPT_LANGUAGE, OPT_RECOVER, OPT_STRICT, OPT_VERBOSE, OPT_QUIET };
+enum {
+    OPT_INDEX = 1,
+    OPT_JSONL,
+    OPT_LANGUAGE,
+    OPT_RECOVER,
+    OPT_STRICT,
+    OPT_VERBOSE,
+    OPT_QUIET,
+    OPT_EXCLUDE,
+    OPT_MAX_SIZE,
+    OPT_FOLLOW,
+};
 
 static const cli_option index_opts[] = {
     {"index", 'i', 1, OPT_INDEX},
@@ -25,6 +36,9 @@ static const cli_option index_opts[] = {
     {"strict", 0, 0, OPT_STRICT},
     {"verbose", 'v', 0, OPT_VERBOSE},
     {"quiet", 'q', 0, OPT_QUIET},
+    {"exclude", 0, 1, OPT_EXCLUDE},
+    {"max-size", 0, 1, OPT_MAX_SIZE},
+    {"follow", 'L', 0, OPT_FOLLOW},
     {NULL, 0, 0, 0},
 };
 
@@ -48,6 +62,11 @@ void cli_help_index(FILE *f)
           "                   intact commit (see cisearch check)\n"
           "  --strict         a malformed JSON line, a refused document or a missing\n"
           "                   PATH stops the run before anything is committed\n"
+          "  --exclude GLOB   leave out entries whose name or path below the PATH matches\n"
+          "                   (fnmatch; repeatable; a directory with all it holds)\n"
+          "  --max-size SIZE  skip files larger than SIZE bytes (suffix K, M or G)\n"
+          "  -L, --follow     follow symbolic links (default: skip them); a link back into\n"
+          "                   a directory being walked is skipped as a loop\n"
           "  -v, --verbose    tell every file passed over (default: the first few of\n"
           "                   each reason, then a count)\n"
           "  -q, --quiet      tell nothing but errors and the counts\n"
@@ -66,11 +85,39 @@ typedef struct input {
 typedef struct index_cfg {
     const char *dir;
     const char *language;
-    int recover, strict, verbose, quiet;
+    int recover, strict, verbose, quiet, follow;
+    const char **exclude;
+    size_t n_exclude;
+    uint64_t max_size;
     input *inputs;
     size_t n_inputs;
     size_t missing; /* inputs that could not be read (left out unless strict) */
 } index_cfg;
+
+/* "123", "500K", "20M", "1G" (powers of 1024). @return 0, or -1 when it is not one. */
+static int parse_size(const char *v, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (end == v || errno != 0 || v[0] == '-' || n == 0)
+        return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    default: return -1;
+    }
+    if (*end != '\0' && end[1] != '\0' && strcmp(end + 1, "B") != 0 &&
+        strcmp(end + 1, "iB") != 0)
+        return -1;
+    if (n > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)n << shift;
+    return 0;
+}
 
 static int parse(int argc, char **argv, index_cfg *cfg)
 {
@@ -100,6 +147,19 @@ static int parse(int argc, char **argv, index_cfg *cfg)
         case OPT_VERBOSE:
         case OPT_QUIET:
             *(id == OPT_VERBOSE ? &cfg->verbose : &cfg->quiet) = 1;
+            break;
+        case OPT_FOLLOW:
+            cfg->follow = 1;
+            break;
+        case OPT_EXCLUDE:
+            cfg->exclude[cfg->n_exclude++] = v; /* capacity argc, like the inputs */
+            break;
+        case OPT_MAX_SIZE:
+            if (parse_size(v, &cfg->max_size) != 0)
+                return cli_usage_error("index", "--max-size wants a size such as 500K, 20M or "
+                                                "1G, not '%s'",
+                                       v),
+                       -1;
             break;
         case OPT_JSONL:
         case CLI_ARG_POSITIONAL:
@@ -175,7 +235,23 @@ static void summary(const cli_source *src, const cli_progress *progress, double 
     if (src->skipped > 0)
         fprintf(stderr, "; skipped %llu input%s (below, by reason)",
                 (unsigned long long)src->skipped, src->skipped == 1 ? "" : "s");
+    if (src->excluded > 0)
+        fprintf(stderr, "; %llu excluded", (unsigned long long)src->excluded);
     fputc('\n', stderr);
+}
+
+/* The bytes the inputs hold when they are all JSON-lines files (for the progress line's
+ * ETA); 0 when a directory or stdin makes it unknown. */
+static uint64_t known_size(const index_cfg *cfg)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < cfg->n_inputs; i++) {
+        struct stat st;
+        if (!cfg->inputs[i].jsonl || stat(cfg->inputs[i].name, &st) != 0 || !S_ISREG(st.st_mode))
+            return 0;
+        total += (uint64_t)st.st_size;
+    }
+    return total;
 }
 
 static int run(const index_cfg *cfg)
@@ -203,9 +279,12 @@ static int run(const index_cfg *cfg)
     }
     cli_progress progress;
     cli_progress_init(&progress);
+    progress.total = known_size(cfg);
     cli_warnings warnings = {.verbose = cfg->verbose, .quiet = cfg->quiet};
     cli_source src = {.w = w, .progress = &progress, .sync = 1, .old = old,
-                      .warnings = &warnings, .strict = cfg->strict};
+                      .warnings = &warnings, .strict = cfg->strict, .max_size = cfg->max_size};
+    cli_walk_opts wo_walk = {cfg->follow, cfg->exclude, cfg->n_exclude, &src.excluded};
+    src.walk = &wo_walk;
     int failed = add_inputs(cfg, &src) != 0;
     cli_progress_clear(&progress);
     int changed = src.added + src.updated + src.deleted > 0 || old == NULL;
@@ -240,7 +319,10 @@ int cli_cmd_index(int argc, char **argv)
 {
     index_cfg cfg = {0};
     cfg.inputs = calloc((size_t)argc, sizeof *cfg.inputs);
-    if (cfg.inputs == NULL) {
+    cfg.exclude = calloc((size_t)argc, sizeof *cfg.exclude);
+    if (cfg.inputs == NULL || cfg.exclude == NULL) {
+        free(cfg.inputs);
+        free(cfg.exclude);
         cli_error("out of memory");
         return CLI_EXIT_ERROR;
     }
@@ -268,5 +350,6 @@ int cli_cmd_index(int argc, char **argv)
         status = run(&cfg);
 done:
     free(cfg.inputs);
+    free(cfg.exclude);
     return status;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * progress.c - draws "N files, M docs, X MB" on one line of stderr, rewritten in place with
- * "\r" and erase-to-end-of-line, only when stderr is a terminal so logs and pipes stay clean.
+ * progress.c - draws "N files, M docs, X MB, R MB/s" (and, when the input's size is known,
+ * the share done and the time left) on one line of stderr, rewritten in place with "\r" and
+ * erase-to-end-of-line, only when stderr is a terminal so logs and pipes stay clean.
  */
 #include "progress.h"
 
@@ -24,6 +25,8 @@ void cli_progress_init(cli_progress *p)
     p->files = 0;
     p->docs = 0;
     p->bytes = 0;
+    p->total = 0;
+    p->start = cli_now();
     p->last = 0.0;
 }
 
@@ -36,8 +39,13 @@ void cli_progress_update(cli_progress *p)
         return;
     p->last = now;
     p->shown = 1;
-    fprintf(stderr, "\r\033[K%llu files, %llu docs, %.1f MB", (unsigned long long)p->files,
-            (unsigned long long)p->docs, (double)p->bytes / 1e6);
+    double secs = now - p->start, rate = secs > 0 ? (double)p->bytes / secs : 0;
+    fprintf(stderr, "\r\033[K%llu files, %llu docs, %.1f MB, %.1f MB/s",
+            (unsigned long long)p->files, (unsigned long long)p->docs, (double)p->bytes / 1e6,
+            rate / 1e6);
+    if (p->total > 0 && p->bytes <= p->total && rate > 0)
+        fprintf(stderr, ", %.0f%%, ETA %.0f s", 100.0 * (double)p->bytes / (double)p->total,
+                (double)(p->total - p->bytes) / rate);
     fflush(stderr);
 }
 

@@ -14,6 +14,8 @@ typedef struct cli_progress {
     uint64_t files; /* files read (text files and JSON-lines inputs) */
     uint64_t docs;  /* documents added */
     uint64_t bytes; /* bytes of input read */
+    uint64_t total; /* bytes expected in all (0: unknown, no ETA) */
+    double start;   /* when counting began */
     double last;    /* when the line was last drawn */
 } cli_progress;
 
@@ -21,7 +23,8 @@ typedef struct cli_progress {
 double cli_now(void);
 /** Zeroes the counters; draws only when stderr is a terminal. */
 void cli_progress_init(cli_progress *p);
-/** Redraws the line, at most ten times a second. */
+/** Redraws the line ("N files, M docs, X MB, R MB/s[, P%, ETA Ts]"), at most ten times a
+ *  second. */
 void cli_progress_update(cli_progress *p);
 /** Erases the line (before a warning is printed); the next update draws it again. */
 void cli_progress_clear(cli_progress *p);

@@ -140,7 +140,7 @@ static char *fingerprint(const char *seeds)
     cli_buf b = CLI_BUF_INIT;
     cli_buf_printf(&b, "cisearch seeds fingerprint %d\nlibsearch %s\nseeds %s\n",
                    FINGERPRINT_VERSION, ls_version_string(), seeds);
-    if (cli_walk(seeds, fp_file, NULL, &b) != 0 || cli_buf_cstr(&b) == NULL) {
+    if (cli_walk(seeds, NULL, fp_file, NULL, &b) != 0 || cli_buf_cstr(&b) == NULL) {
         if (b.oom)
             cli_error("out of memory");
         cli_buf_free(&b);

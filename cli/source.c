@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +195,10 @@ static int add_text_file(cli_source *s, const char *path, const char *id, seen_i
         warn(s, "unreadable", path, strerror(errno));
         return 0;
     }
+    if (s->max_size > 0 && (uint64_t)st.st_size > s->max_size) {
+        warn(s, "over --max-size", path, NULL); /* not seen: an old document of it goes */
+        return 0;
+    }
     cli_stamp now = cli_stamp_of(&st), old;
     int has_stamp, had = s->sync && had_before(s, id, strlen(id), &old, &has_stamp);
     if (seen_add(seen, id) != 0) { /* seen even when unreadable: a passing failure */
@@ -302,12 +307,34 @@ static char *join_path(const char *dir, const char *name)
     return p;
 }
 
+/* A directory on the way down from the root (loops: a link back to one of them). */
+typedef struct dir_id {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+
 typedef struct walk {
     cli_walk_fn fn;
     cli_skip_fn skip;
     void *payload;
     size_t root_len; /* bytes of the root prefix (with its slash) in every path */
+    cli_walk_opts o;
+    dir_id *stack;   /* the directories being walked, root first */
+    size_t depth, cap;
 } walk;
+
+static int excluded(const walk *wk, const char *path)
+{
+    const char *rel = path + wk->root_len, *name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+    for (size_t i = 0; i < wk->o.n_exclude; i++)
+        if (fnmatch(wk->o.exclude[i], name, 0) == 0 || fnmatch(wk->o.exclude[i], rel, 0) == 0) {
+            if (wk->o.excluded != NULL)
+                (*wk->o.excluded)++;
+            return 1;
+        }
+    return 0;
+}
 
 static void skip_entry(walk *wk, const char *path, const char *why)
 {
@@ -315,29 +342,30 @@ static void skip_entry(walk *wk, const char *path, const char *why)
         wk->skip(path, why, wk->payload);
 }
 
-static int walk_dir(walk *wk, const char *dir);
+static int walk_dir(walk *wk, const char *dir, const struct stat *st);
 
 /* One directory entry: recurse, report a file, or skip it. */
 static int walk_entry(walk *wk, const char *path)
 {
     struct stat st;
+    if (excluded(wk, path))
+        return 0;
     if (lstat(path, &st) != 0) {
         skip_entry(wk, path, strerror(errno));
         return 0;
     }
-    if (S_ISDIR(st.st_mode))
-        return walk_dir(wk, path);
-    /* Follow a symlink to a file, but never into a directory: no cycles. */
     if (S_ISLNK(st.st_mode)) {
+        if (!wk->o.follow) {
+            skip_entry(wk, path, "symbolic link, not followed (--follow)");
+            return 0;
+        }
         if (stat(path, &st) != 0) {
             skip_entry(wk, path, "broken symbolic link");
             return 0;
         }
-        if (S_ISDIR(st.st_mode)) {
-            skip_entry(wk, path, "symbolic link to a directory");
-            return 0;
-        }
     }
+    if (S_ISDIR(st.st_mode))
+        return walk_dir(wk, path, &st);
     if (!S_ISREG(st.st_mode)) {
         skip_entry(wk, path, "not a regular file");
         return 0;
@@ -345,8 +373,24 @@ static int walk_entry(walk *wk, const char *path)
     return wk->fn(path, path + wk->root_len, wk->payload);
 }
 
-static int walk_dir(walk *wk, const char *dir)
+static int walk_dir(walk *wk, const char *dir, const struct stat *st)
 {
+    for (size_t i = 0; i < wk->depth; i++)
+        if (wk->stack[i].dev == st->st_dev && wk->stack[i].ino == st->st_ino) {
+            skip_entry(wk, dir, "symbolic link loop");
+            return 0;
+        }
+    if (wk->depth == wk->cap) {
+        size_t ncap = wk->cap ? wk->cap * 2 : 16;
+        dir_id *ns = realloc(wk->stack, ncap * sizeof *ns);
+        if (ns == NULL) {
+            cli_error("out of memory");
+            return -1;
+        }
+        wk->stack = ns;
+        wk->cap = ncap;
+    }
+    wk->stack[wk->depth++] = (dir_id){st->st_dev, st->st_ino};
     char **names = NULL;
     long n = list_dir(dir, &names);
     if (n < 0) {
@@ -355,6 +399,7 @@ static int walk_dir(walk *wk, const char *dir)
             return -1;
         }
         skip_entry(wk, dir, strerror(errno));
+        wk->depth--;
         return 0;
     }
     int rc = 0;
@@ -370,20 +415,29 @@ static int walk_dir(walk *wk, const char *dir)
         free(names[i]);
     }
     free(names);
+    wk->depth--;
     return rc;
 }
 
-int cli_walk(const char *root, cli_walk_fn fn, cli_skip_fn skip, void *payload)
+int cli_walk(const char *root, const cli_walk_opts *o, cli_walk_fn fn, cli_skip_fn skip,
+             void *payload)
 {
+    struct stat st;
     DIR *d = opendir(root);
-    if (d == NULL) {
+    if (d == NULL || stat(root, &st) != 0) {
         cli_error("cannot read directory %s: %s", root, strerror(errno));
+        if (d != NULL)
+            closedir(d);
         return -1;
     }
     closedir(d);
     size_t len = strlen(root);
-    walk wk = {fn, skip, payload, len + (len > 0 && root[len - 1] != '/')};
-    return walk_dir(&wk, root);
+    walk wk = {fn, skip, payload, len + (len > 0 && root[len - 1] != '/'), {0}, NULL, 0, 0};
+    if (o != NULL)
+        wk.o = *o;
+    int rc = walk_dir(&wk, root, &st);
+    free(wk.stack);
+    return rc;
 }
 
 typedef struct walk_ctx {
@@ -462,7 +516,7 @@ static int sync_dir(cli_source *s, const char *path)
     }
     seen_ids seen = {NULL, 0, 0};
     walk_ctx c = {s, root, &seen};
-    int rc = cli_walk(path, add_walked, skip_walked, &c);
+    int rc = cli_walk(path, s->walk, add_walked, skip_walked, &c);
     if (rc == 0 && s->old != NULL) {
         if (seen.n > 1)
             qsort(seen.v, seen.n, sizeof *seen.v, cmp_strs);
@@ -495,7 +549,7 @@ int cli_source_add_path(cli_source *s, const char *path)
         if (s->sync)
             return sync_dir(s, path);
         walk_ctx c = {s, path, NULL};
-        return cli_walk(path, add_walked, skip_walked, &c);
+        return cli_walk(path, s->walk, add_walked, skip_walked, &c);
     }
     if (!s->sync)
         return add_text_file(s, path, path, NULL);

@@ -29,7 +29,21 @@ typedef struct cli_source {
     int sync;
     const ls_reader *old;   /* the index's last commit (NULL: a new index) */
     uint64_t added, updated, unchanged, deleted;
+    const struct cli_walk_opts *walk; /* how directories are walked (NULL: the defaults) */
+    uint64_t max_size;      /* files larger are skipped (0: no limit) */
+    uint64_t excluded;      /* entries left out by an exclude pattern */
 } cli_source;
+
+/** How a directory is walked. */
+typedef struct cli_walk_opts {
+    int follow; /* follow symbolic links to files and directories (a link back into the
+                   directories being walked is skipped as a loop); else every link is skipped */
+    const char *const *exclude; /* fnmatch(3) patterns: an entry whose name, or whose path
+                                   below the root, matches one is left out (a directory with
+                                   all it holds) */
+    size_t n_exclude;
+    uint64_t *excluded; /* counts what the patterns left out (may be NULL) */
+} cli_walk_opts;
 
 /** Called for every regular file under a directory: `path` as it can be opened, `rel` the path
  *  relative to the walked directory. Returns 0 to go on, -1 to stop the walk. */
@@ -40,11 +54,13 @@ typedef void (*cli_skip_fn)(const char *path, const char *why, void *payload);
 
 /**
  * Walks the directory `root` recursively in bytewise name order, skipping entries whose name
- * starts with '.' silently, and symlinked directories, special files and unreadable entries
- * through `skip` (NULL: silently).
+ * starts with '.' and those an exclude pattern matches silently, and symbolic links (unless
+ * o->follow), link loops, special files and unreadable entries through `skip` (NULL:
+ * silently). o may be NULL (the defaults).
  * @return 0, or -1 when `fn` stopped the walk or `root` cannot be read (error printed).
  */
-int cli_walk(const char *root, cli_walk_fn fn, cli_skip_fn skip, void *payload);
+int cli_walk(const char *root, const cli_walk_opts *o, cli_walk_fn fn, cli_skip_fn skip,
+             void *payload);
 
 /** Reads a whole file into a malloc'd buffer (NUL-terminated). @return 0 or an errno value. */
 int cli_read_file(const char *path, char **buf_out, size_t *len_out);

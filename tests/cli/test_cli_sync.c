@@ -284,6 +284,72 @@ START_TEST(check_names_damage_and_recovers_from_a_damaged_manifest)
 }
 END_TEST
 
+/* The ids a search for word returns, one per line (malloc'd). */
+static char *ids_for(const char *idx, const char *word)
+{
+    const char *q[] = {"--index", idx, "-f", "ids", "-n", "100", word, NULL};
+    char *o, *e;
+    ck_assert_int_le(ls_cli_run(q, NULL, &o, &e), 1);
+    free(e);
+    return o;
+}
+
+/* --exclude, --max-size and symbolic links (skipped, or with --follow followed, loops told as
+ * loops); a sync with a new pattern deletes what it now leaves out. */
+START_TEST(walk_excludes_sizes_and_links)
+{
+    char *t = ls_cli_path(ls_cli_tmp, "t"), *idx = ls_cli_path(ls_cli_tmp, "idx");
+    char *cmd = ls_cli_fmt("mkdir -p '%s/a/sub' '%s/build' '%s/logs' && cd '%s' && "
+                           "printf 'Alpha\\nnarwhal\\n' > a/one.txt && "
+                           "printf 'Beta\\nnarwhal\\n' > build/out.txt && "
+                           "printf 'Log\\nnarwhal\\n' > logs/x.log && "
+                           "ln -s ../.. a/sub/up && ln -s ../a/one.txt logs/link.txt && "
+                           "head -c 3000 /dev/zero | tr '\\0' n > a/big.txt",
+                           t, t, t, t);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    /* default: links skipped (and told), everything else in */
+    const char *all[] = {"index", "--index", idx, t, NULL};
+    char *e = expect(0, all, NULL);
+    ck_assert_msg(strstr(e, "up (symbolic link, not followed (--follow))") != NULL, "%s", e);
+    ck_assert_msg(strstr(e, "indexed: 4 added") != NULL, "%s", e);
+    free(e);
+    char *o = ids_for(idx, "narwhal");
+    ck_assert_msg(strstr(o, "/build/out.txt") && strstr(o, "/logs/x.log") &&
+                      !strstr(o, "link.txt"),
+                  "%s", o);
+    free(o);
+    /* a sync with patterns and a size cap: what they leave out is deleted */
+    const char *some[] = {"index", "--index", idx, t, "--exclude", "build", "--exclude", "*.log",
+                          "--max-size", "2K", NULL};
+    e = expect(0, some, NULL);
+    ck_assert_msg(strstr(e, "3 deleted") != NULL && strstr(e, "2 excluded") != NULL, "%s", e);
+    ck_assert_msg(strstr(e, "big.txt (over --max-size)") != NULL, "%s", e);
+    free(e);
+    o = ids_for(idx, "narwhal");
+    ck_assert_msg(strstr(o, "/a/one.txt") && !strstr(o, "build") && !strstr(o, ".log"), "%s",
+                  o);
+    free(o);
+    /* --follow: the file link is indexed, the link back to the root is a loop */
+    char *idx2 = ls_cli_path(ls_cli_tmp, "idx2");
+    const char *follow[] = {"index", "--index", idx2, t, "--follow", NULL};
+    e = expect(0, follow, NULL);
+    ck_assert_msg(strstr(e, "up (symbolic link loop)") != NULL, "%s", e);
+    ck_assert_msg(strstr(e, "indexed: 5 added") != NULL, "%s", e);
+    free(e);
+    o = ids_for(idx2, "narwhal");
+    ck_assert_msg(strstr(o, "/logs/link.txt") != NULL, "%s", o);
+    free(o);
+    const char *bad[] = {"index", "--index", idx2, t, "--max-size", "lots", NULL};
+    e = expect(2, bad, NULL);
+    ck_assert_msg(strstr(e, "--max-size wants a size") != NULL, "%s", e);
+    free(e);
+    free(idx2);
+    free(idx);
+    free(t);
+}
+END_TEST
+
 START_TEST(lock_names_the_holding_process)
 {
     char *idx = jsonl_index(1);
@@ -320,6 +386,7 @@ Suite *ls_suite_cli_sync(void)
     tcase_add_test(t, optimize_merges_to_one_segment);
     tcase_add_test(t, check_names_damage_and_recovers_from_a_damaged_manifest);
     tcase_add_test(t, lock_names_the_holding_process);
+    tcase_add_test(t, walk_excludes_sizes_and_links);
     suite_add_tcase(s, t);
     return s;
 }
