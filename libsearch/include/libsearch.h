@@ -242,6 +242,20 @@ LS_API int ls_reader_open_opts(const char *dir, const ls_open_options *opts, ls_
                                ls_error *err);
 
 /**
+ * Opens the last commits of n indexes as one reader: their documents are searched as one
+ * collection, in the order given (the first index's documents first), with N, average
+ * lengths and every df summed over all of them, so that every hit scores exactly as in one
+ * index holding the union in that order. Works everywhere a reader does (search, snippets,
+ * explain, feedback, lookups by id: the first index holding the id); ls_hit.index says which
+ * index a hit comes from; ls_reader_reopen picks up new commits of any of them;
+ * ls_reader_check checks each; ls_reader_stats sums them (generation 0).
+ * @return as ls_reader_open, naming the index that failed; LS_EINVAL when the indexes have
+ *         different languages (analyzers), or n is 0.
+ */
+LS_API int ls_reader_open_many(const char *const *dirs, size_t n, const ls_open_options *opts,
+                               ls_reader **out, ls_error *err);
+
+/**
  * Picks up the index's newest commit cheaply: segments that did not change are shared with r.
  * r stays valid (an unchanged snapshot) until closed; close both when done.
  * @param[out] out the new reader, or NULL when r already shows the newest commit.
@@ -478,6 +492,7 @@ typedef struct ls_hit {
     uint64_t doc;                /**< internal document number in this reader (stable per reader) */
     const ls_snippet *snippet;   /**< NULL unless snippets were asked for */
     const ls_explain *explain;   /**< NULL unless explain was asked for */
+    unsigned index;              /**< the index it comes from, 0.. (ls_reader_open_many; else 0) */
 } ls_hit;
 
 typedef struct ls_hits ls_hits;

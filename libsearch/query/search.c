@@ -384,6 +384,7 @@ static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, 
     uint32_t local = (uint32_t)(sc->doc - f->r->segs[si].base);
     hit->score = sc->score;
     hit->doc = sc->doc;
+    hit->index = f->r->segs[si].part;
     hit->id = ls_arena_strndup(&h->arena, fields[0], lens[0]);
     hit->id_len = lens[0];
     hit->title = ls_arena_strndup(&h->arena, fields[1], lens[1]);

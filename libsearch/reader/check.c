@@ -316,6 +316,15 @@ static int check_segment(checker *c)
 
 LS_API int ls_reader_check(const ls_reader *r, ls_error *err)
 {
+    if (r != NULL && r->parts != NULL) { /* several indexes: each is checked on its own */
+        ls_error_clear(err);
+        for (uint32_t i = 0; i < r->n_parts; i++) {
+            int rc = ls_reader_check(r->parts[i], err);
+            if (rc != LS_OK)
+                return rc;
+        }
+        return LS_OK;
+    }
     ls_error_clear(err);
     if (r == NULL)
         return ls_error_set(err, LS_EINVAL, "ls_reader_check: NULL reader");

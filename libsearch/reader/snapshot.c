@@ -17,6 +17,7 @@
 #include "format/fields.h"
 #include "libsearch.h"
 #include "reader/anpool.h"
+#include "reader/multi.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -77,7 +78,7 @@ int ls_reader_fetch_meta(const ls_reader *r, uint64_t doc, const char *fields[4]
 
 static void close_segs(ls_reader *r)
 {
-    for (uint32_t i = 0; i < r->nsegs; i++) {
+    for (uint32_t i = 0; r->parts == NULL && i < r->nsegs; i++) {
         ls_deletes_close(&r->segs[i].del);
         ls_segment_release(r->segs[i].seg);
     }
@@ -91,6 +92,9 @@ LS_API void ls_reader_close(ls_reader *r)
     if (r == NULL)
         return;
     close_segs(r);
+    for (uint32_t i = 0; i < r->n_parts; i++)
+        ls_reader_close(r->parts[i]);
+    ls_free(r->parts);
     ls_anpool_free(r->analyzers);
     ls_manifest_free(&r->m);
     ls_free(r->dir);
@@ -211,6 +215,8 @@ LS_API int ls_reader_reopen(const ls_reader *r, ls_reader **out, ls_error *err)
     if (r == NULL || out == NULL)
         return ls_error_set(err, LS_EINVAL, "ls_reader_reopen: NULL argument");
     *out = NULL;
+    if (r->parts != NULL)
+        return ls_reader_reopen_many(r, out, err);
     ls_manifest_survey sv;
     int rc = ls_manifest_survey_dir(r->dir, &sv, err);
     if (rc != LS_OK)

@@ -18,6 +18,7 @@ typedef struct ls_snapseg {
     ls_seg_info info; /* this commit's record: deletions, live token counts */
     uint64_t base;    /* global number of the segment's first document */
     ls_deletes del;   /* open when info.del_gen > 0 (del.bitmap NULL otherwise) */
+    uint32_t part;    /* the index it belongs to, among a reader over several (else 0) */
 } ls_snapseg;
 
 struct ls_reader {
@@ -30,6 +31,11 @@ struct ls_reader {
     uint64_t doc_space; /* global document numbers in use, deleted documents included */
     uint64_t tokens_all, tokens_title; /* of the live documents */
     struct ls_anpool *analyzers;       /* idle analyzers of its searches (reader/anpool.h) */
+    /* A reader over several indexes (reader/multi.c): one reader per index, owned; segs then
+     * lists theirs in order (borrowed: the parts release them), m holds the common language
+     * and the summed manifest bytes, dir is the first index's. NULL for one index. */
+    struct ls_reader **parts;
+    uint32_t n_parts;
 };
 
 /** The index of the segment holding global document doc (doc < r->doc_space). */
