@@ -48,8 +48,14 @@ CONVERSION_DIRS := libsearch/codec
 LIB_SRC := $(sort $(wildcard libsearch/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c tests/*/*.c))
+# ---- cisearch serve (cli/serve/): its own module linked into cisearch; page.html embedded ----
+SERVE_SRC := $(filter-out cli/serve/test_%.c,$(sort $(wildcard cli/serve/*.c)))
+SERVE_OBJ := $(SERVE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/serve_page.o
+SERVE_TEST_SRC := $(sort $(wildcard cli/serve/test_*.c))
+SERVE_LIBS = $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+TEST_SRC += $(SERVE_TEST_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(SERVE_OBJ)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 # CLI modules with their own unit tests (pure functions, no main) link into the runner too.
 TEST_CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/eval_metrics.c))
@@ -62,7 +68,7 @@ SHARED_LIB := $(BUILD)/libsearch.so.$(SOMAJOR)
 CISEARCH := $(BUILD)/cisearch
 TEST_RUNNER := $(BUILD)/run_tests
 
-.PHONY: all deps run test check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update bench-compare eval eval-loo \
+.PHONY: all deps run test test-python check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update bench-compare eval eval-loo \
         format lint install uninstall clean
 .DEFAULT_GOAL := all
 
@@ -80,6 +86,17 @@ run: all
 test: all
 	@$(MAKE) --no-print-directory $(TEST_RUNNER)
 	$(TEST_RUNNER)
+	@$(MAKE) --no-print-directory test-python
+
+PYTHON ?= /usr/bin/python3
+# The Python binding (python/) against this build's shared library (release only: an ASan or
+# TSan library cannot be loaded into an uninstrumented python).
+test-python: all
+ifeq ($(V),release)
+	LIBSEARCH_LIBRARY=$(abspath $(SHARED_LIB)) $(PYTHON) -B -m pytest -q python/tests
+else
+	@echo "test-python: skipped for V=$(V) (a sanitizer build cannot be loaded into python)"
+endif
 
 check: test
 
@@ -111,6 +128,20 @@ $(BUILD)/obj/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_CFLAGS) -c $< -o $@
 
+# The serve suites are test code living beside the module: test flags (the shorter stem wins).
+$(BUILD)/obj/cli/serve/test_%.o: cli/serve/test_%.c $(BUILD)/gen/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+# The search page, compiled into the binary.
+$(BUILD)/gen/serve_page.c: cli/serve/page.html cli/serve/embed.sh
+	@mkdir -p $(dir $@)
+	cli/serve/embed.sh $< $@ serve_page_html
+
+$(BUILD)/obj/gen/serve_page.o: $(BUILD)/gen/serve_page.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -c $< -o $@
+
 $(BUILD)/obj/tests/%.o: tests/%.c $(BUILD)/gen/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -c $< -o $@
@@ -133,7 +164,7 @@ $(SHARED_LIB): $(LIB_OBJ) libsearch/libsearch.map
 	ln -sf libsearch.so.$(SOMAJOR) $(BUILD)/libsearch.so
 
 $(CISEARCH): $(CLI_OBJ) $(STATIC_LIB)
-	$(CC) $(SAN_LD) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIB_DEPS)
+	$(CC) $(SAN_LD) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIB_DEPS) $(SERVE_LIBS)
 
 -include fuzz/fuzz.mk
 
@@ -141,10 +172,10 @@ $(TEST_RUNNER): $(TEST_OBJ) $(TEST_CLI_OBJ) $(TEST_EXTRA_OBJ) $(STATIC_LIB) $(CI
 	$(CC) $(SAN_LD) -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(TEST_EXTRA_OBJ) $(STATIC_LIB) $(LIB_DEPS) $(shell pkg-config --libs check)
 
 bench: all
-	./bench/run.sh
+	./bench/bench.sh
 
 bench-quick: all
-	BENCH_QUICK=1 ./bench/run.sh
+	BENCH_QUICK=1 ./bench/bench.sh
 
 # The four-collection table in both query readings, then the leave-one-collection-out choice
 # (docs/RELEVANCE.md "Choice protocol"). eval-loo alone: the choice only (EVAL_GRID=full for

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the benchmark corpus and query batch for bench/run.sh.
+"""Build the replicated CISI + MED corpus and query batch of `make bench-compare`.
 
   make_corpus.py EVAL_DIR K OUT_DOCS.jsonl OUT_QUERIES.tsv
 

@@ -27,6 +27,8 @@ int cli_cmd_optimize(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_bench(int argc, char **argv);
 void cli_help_bench(FILE *f);
+int cli_cmd_serve(int argc, char **argv);
+void cli_help_serve(FILE *f);
 void cli_help_delete(FILE *f);
 void cli_help_optimize(FILE *f);
 void cli_help_check(FILE *f);

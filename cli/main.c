@@ -35,6 +35,8 @@ static const command commands[] = {
     {"eval", "score a TREC run against relevance judgments", cli_cmd_eval, cli_help_eval},
     {"bench", "time a file of queries through the library (median of R runs each)",
      cli_cmd_bench, cli_help_bench},
+    {"serve", "serve the index over HTTP: a search page and a JSON API", cli_cmd_serve,
+     cli_help_serve},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

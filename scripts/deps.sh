@@ -5,7 +5,9 @@
 # `make test` need; `deps.sh fuzz` adds what `make fuzz` needs (clang and its sanitizer and
 # libFuzzer runtimes).
 set -eu
-PKGS="gcc make pkg-config zlib1g-dev check libsubunit-dev libstemmer-dev libutf8proc-dev libjansson-dev libxxhash-dev"
+PKGS="gcc make pkg-config zlib1g-dev check libsubunit-dev libstemmer-dev libutf8proc-dev libjansson-dev libxxhash-dev
+      libmicrohttpd-dev chromium chromium-driver python3 python3-pytest python3-setuptools
+      python3-pip python3-venv python3-wheel"
 case "${1:-}" in
     "") ;;
     fuzz) PKGS="clang libclang-rt-14-dev" ;;
