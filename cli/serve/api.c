@@ -5,7 +5,7 @@
  *       (cli_out_json, so both stay the same), plus "offset", "limit", "took_us" (the search's
  *       time in microseconds) and, per hit with a snippet, "fragments": [{"text", "match"}] cutting
  * the snippet string at its "matches" (a page renders them as text nodes and marks, never as HTML);
- *   GET /doc/ID   what the index keeps about one id: {"id", "doc", "stamp"} (hex);
+ *   GET /doc/ID   one stored document: {"id", "doc", "stamp" (hex), "title", "path", "body"};
  *   GET /stats    ls_index_stats as an object;
  *   GET /health   {"status": "ok", "documents", "generation"}.
  * Every request works on one reference-counted snapshot of the shared reader (snapshot.c).
@@ -236,7 +236,7 @@ static json_t *hex(const void *data, size_t len)
     return j;
 }
 
-static json_t *id_json(const char *id, size_t len)
+static json_t *text_json(const char *id, size_t len)
 {
     json_t *j = json_stringn(id, len);
     if (j != NULL)
@@ -265,9 +265,17 @@ void serve_api_doc(const char *id, size_t id_len, const serve_params *p, serve_r
         serve_reply_error(rep, 404, (size_t)-1, "no document with that id");
     else if (rc != LS_OK)
         reply_ls_error(rep, rc, &err);
-    else
-        reply_json(rep, json_pack("{s:o?,s:I,s:o?}", "id", id_json(id, id_len), "doc",
-                                  (json_int_t)info.doc, "stamp", hex(info.stamp, info.stamp_len)));
+    ls_stored_document *d = NULL;
+    if (rc == LS_OK && (rc = ls_reader_document(serve_snap_reader(s), info.doc, &d, &err)) != LS_OK)
+        reply_ls_error(rep, rc, &err);
+    else if (rc == LS_OK)
+        reply_json(rep, json_pack("{s:o?,s:I,s:o?,s:o?,s:o?,s:o?}", "id", text_json(id, id_len),
+                                  "doc", (json_int_t)info.doc, "stamp",
+                                  hex(info.stamp, info.stamp_len), "title",
+                                  text_json(d->title, d->title_len), "path",
+                                  text_json(d->path, d->path_len), "body",
+                                  text_json(d->body, d->body_len)));
+    ls_stored_document_free(d);
     serve_snap_release(s);
 }
 

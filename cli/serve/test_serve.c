@@ -155,6 +155,13 @@ START_TEST(doc_stats_health_and_the_page)
     json_t *j = th_get_json(server.port, "/doc/doc-012", 200);
     ck_assert_str_eq(json_string_value(json_object_get(j, "id")), "doc-012");
     ck_assert(json_is_integer(json_object_get(j, "doc")));
+    /* the stored fields, as added (th_make_index) */
+    const char *title = json_string_value(json_object_get(j, "title"));
+    const char *body = json_string_value(json_object_get(j, "body"));
+    ck_assert_msg(title != NULL && strncmp(title, "Report 012 on ", 14) == 0, "%s", title);
+    ck_assert_msg(body != NULL && strstr(body, "paragraph of report 12. A zebra crossed") != NULL,
+                  "%s", body);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "path")), "");
     json_decref(j);
     json_decref(th_get_json(server.port, "/doc/doc-999", 404));
     json_decref(th_get_json(server.port, "/doc/", 400));

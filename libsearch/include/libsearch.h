@@ -286,6 +286,21 @@ typedef struct ls_doc_info {
     size_t stamp_len;
 } ls_doc_info;
 
+/** A stored document: its fields as added, NUL-terminated (ls_reader_document). */
+typedef struct ls_stored_document {
+    const char *id, *title, *body, *path;
+    size_t id_len, title_len, body_len, path_len;
+} ls_stored_document;
+
+/**
+ * Reads the stored fields of document doc (an ls_doc_info.doc or ls_hit.doc of this reader).
+ * @param[out] out a copy, owned by the caller: free it with ls_stored_document_free.
+ * @return LS_OK, LS_ENOTFOUND (no such document, or deleted), LS_ECORRUPT, LS_ENOMEM.
+ */
+LS_API int ls_reader_document(const ls_reader *r, uint64_t doc, ls_stored_document **out,
+                              ls_error *err);
+LS_API void ls_stored_document_free(ls_stored_document *d);
+
 /**
  * Finds the live document whose id is id[0..len).
  * @return LS_OK (out filled), LS_ENOTFOUND (no such document), LS_EINVAL, LS_ECORRUPT.

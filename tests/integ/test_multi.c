@@ -272,6 +272,20 @@ START_TEST(many_indexes_errors_and_reopen)
     ck_assert_int_eq(ls_search(r, "narwhal", 7, NULL, &h, &err), LS_OK);
     ck_assert_uint_eq(ls_hits_total(h), 2);
     ck_assert_uint_eq(ls_hits_get(h, 0)->index + ls_hits_get(h, 1)->index, 1);
+    /* each hit's stored document, through either index */
+    for (size_t i = 0; i < 2; i++) {
+        const ls_hit *hit = ls_hits_get(h, i);
+        ls_stored_document *d = NULL;
+        ck_assert_int_eq(ls_reader_document(r, hit->doc, &d, &err), LS_OK);
+        ck_assert_str_eq(d->id, hit->id);
+        ck_assert_str_eq(d->body, hit->id); /* index_of: the body is the id */
+        ck_assert_uint_eq(d->body_len, strlen(hit->id));
+        ck_assert_str_eq(d->path, "");
+        ls_stored_document_free(d);
+    }
+    ls_stored_document *none_doc = NULL;
+    ck_assert_int_eq(ls_reader_document(r, 2, &none_doc, &err), LS_ENOTFOUND);
+    ck_assert_ptr_null(none_doc);
     ls_hits_free(h);
     ck_assert_int_eq(ls_reader_check(r, &err), LS_OK);
     ls_index_stats st = {.version = LS_INDEX_STATS_VERSION};
@@ -297,6 +311,22 @@ START_TEST(many_indexes_errors_and_reopen)
     ck_assert_int_eq(ls_search(nr, "narwhal", 7, NULL, &h, &err), LS_OK);
     ck_assert_uint_eq(ls_hits_total(h), 3);
     ls_hits_free(h);
+    /* a deleted document is not there any more */
+    ck_assert_int_eq(ls_writer_open(en2, NULL, &w, &err), LS_OK);
+    ck_assert_int_eq(ls_writer_delete(w, "third", 5, &err), LS_OK);
+    ck_assert_int_eq(ls_writer_commit(w, &err), LS_OK);
+    ls_writer_close(w);
+    ls_reader *nr2 = NULL;
+    ck_assert_int_eq(ls_reader_reopen(nr, &nr2, &err), LS_OK);
+    ck_assert_ptr_nonnull(nr2);
+    ls_doc_info info = {LS_DOC_INFO_VERSION, 0, NULL, 0};
+    ck_assert_int_eq(ls_reader_get(nr, "third", 5, &info, &err), LS_OK);
+    ls_stored_document *gone_doc = NULL;
+    ck_assert_int_eq(ls_reader_document(nr2, info.doc, &gone_doc, &err), LS_ENOTFOUND);
+    ck_assert_int_eq(ls_reader_document(nr, info.doc, &gone_doc, &err), LS_OK);
+    ck_assert_str_eq(gone_doc->body, "narwhal pod");
+    ls_stored_document_free(gone_doc);
+    ls_reader_close(nr2);
     ls_reader_close(nr);
     ls_reader_close(r);
     char *dirs[] = {en, none, en2, gone};
