@@ -46,7 +46,7 @@ void cli_help_serve(FILE *f)
         "  GET /search?q=QUERY[&n=N][&offset=K][&syntax=lenient|strict|plain][&and=1]\n"
         "             the object of `cisearch search --format json`, plus per-hit\n"
         "             snippet \"fragments\" and \"took_us\" (n <= 100, offset <= 10000)\n"
-        "  GET /doc/ID    the document number and stamp kept for an id\n"
+        "  GET /doc/ID    one stored document: id, number, stamp, title, path, body\n"
         "  GET /stats     the index's statistics (as `cisearch stats`)\n"
         "  GET /health    {\"status\": \"ok\", ...}\n"
         "Errors are {\"error\": \"...\"} with status 400, 404, 405 or 500. A new commit of\n"
