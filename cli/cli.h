@@ -93,5 +93,15 @@ int cli_parse_count(const char *cmd, const char *opt, const char *s, size_t *out
  * @return 0, or -1 after printing the error.
  */
 int cli_open_index(const char *opt_index, ls_reader **out, char **dir_out);
+/** Opens dirs[0..n) as one reader (ls_reader_open_many when n > 1); n == 0 as
+ *  cli_open_index(NULL): $CISEARCH_INDEX (a colon-separated list: several indexes), else the
+ *  seeds. *dir_out (may be NULL) gets the first directory. @return 0, or -1 after an error. */
+int cli_open_indexes(const char *const *dirs, size_t n, ls_reader **out, char **dir_out);
+/** The directories of $CISEARCH_INDEX split at ':' (NULL entries end it), malloc'd as one
+ *  block (free it), or NULL when it is unset or empty; *n_out their number. */
+char **cli_env_indexes(size_t *n_out);
+/** $CISEARCH_INDEX for a command that writes to (or repairs) one index: NULL when unset or
+ *  empty, or after a usage error for `cmd` when it lists several (*failed then set). */
+const char *cli_env_one_index(const char *cmd, int *failed);
 
 #endif

@@ -58,8 +58,12 @@ int cli_cmd_check(int argc, char **argv)
     ls_error err = {0};
     double t0 = cli_now();
     int rc;
-    if (recover && (dir != NULL || getenv("CISEARCH_INDEX") != NULL)) {
-        const char *d = dir ? dir : getenv("CISEARCH_INDEX");
+    int several = 0;
+    const char *env = recover && dir == NULL ? cli_env_one_index("check", &several) : NULL;
+    if (several)
+        return CLI_EXIT_ERROR;
+    if (recover && (dir != NULL || env != NULL)) {
+        const char *d = dir ? dir : env;
         ls_open_options oo = LS_OPEN_OPTIONS_INIT;
         oo.recover = 1;
         rc = ls_reader_open_opts(d, &oo, &r, &err);

@@ -58,8 +58,11 @@ int cli_cmd_delete(int argc, char **argv)
         else
             goto done;
     }
+    int several = 0;
     if (dir == NULL || *dir == '\0')
-        dir = getenv("CISEARCH_INDEX");
+        dir = cli_env_one_index("delete", &several);
+    if (several)
+        goto done;
     if (dir == NULL || *dir == '\0') {
         cli_usage_error("delete", "no index directory: pass --index DIR (or set CISEARCH_INDEX)");
         goto done;

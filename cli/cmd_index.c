@@ -332,8 +332,11 @@ int cli_cmd_index(int argc, char **argv)
         status = p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
         goto done;
     }
+    int several = 0;
     if (cfg.dir == NULL || cfg.dir[0] == '\0')
-        cfg.dir = getenv("CISEARCH_INDEX");
+        cfg.dir = cli_env_one_index("index", &several);
+    if (several)
+        goto done;
     if (cfg.dir == NULL || cfg.dir[0] == '\0') {
         cli_usage_error("index", "no index directory: pass --index DIR (or set CISEARCH_INDEX)");
         goto done;

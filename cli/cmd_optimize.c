@@ -69,8 +69,11 @@ int cli_cmd_optimize(int argc, char **argv)
         else
             return CLI_EXIT_ERROR;
     }
+    int several = 0;
     if (dir == NULL || *dir == '\0')
-        dir = getenv("CISEARCH_INDEX");
+        dir = cli_env_one_index("optimize", &several);
+    if (several)
+        return CLI_EXIT_ERROR;
     if (dir == NULL || *dir == '\0')
         return cli_usage_error("optimize",
                                "no index directory: pass --index DIR (or set CISEARCH_INDEX)");

@@ -71,7 +71,9 @@ void cli_help_search(FILE *f)
           "\n"
           "Ranks documents by BM25 over title and body. Query syntax: words, \"a phrase\",\n"
           "AND / OR / NOT, -word, +word, prefix*, (groups).\n"
-          "  -i, --index DIR    index to search (default: $CISEARCH_INDEX, else the seeds)\n"
+          "  -i, --index DIR    index to search (default: $CISEARCH_INDEX, else the seeds);\n"
+          "                     repeated, or $CISEARCH_INDEX as DIR:DIR..., several\n"
+          "                     indexes are searched as one (hits say which one)\n"
           "  -n, --limit N      hits to show (default 10)\n"
           "      --offset K     skip the first K hits\n"
           "      --and          all words must match (default: any, ranked)\n"
@@ -112,7 +114,8 @@ void cli_help_search(FILE *f)
 typedef int (*formatter)(FILE *, const cli_result *, const cli_out_opts *);
 
 typedef struct search_cfg {
-    const char *index;
+    const char **indexes; /* --index, repeatable: several are searched as one */
+    size_t n_indexes;
     const char *queries; /* batch file, or NULL */
     ls_search_options opts;
     formatter out;
@@ -164,7 +167,7 @@ static int apply_value(search_cfg *cfg, int id, const char *v)
 {
     switch (id) {
     case OPT_INDEX:
-        cfg->index = v;
+        cfg->indexes[cfg->n_indexes++] = v; /* capacity argc */
         return 0;
     case OPT_LIMIT:
         return cli_parse_count("search", "-n", v, &cfg->opts.limit);
@@ -459,7 +462,7 @@ static int run_batch(const search_cfg *cfg)
     ls_reader *r = NULL;
     if (load_batch(cfg->queries, &qs, &n) != 0)
         return CLI_EXIT_ERROR;
-    if (cli_open_index(cfg->index, &r, NULL) != 0) {
+    if (cli_open_indexes(cfg->indexes, cfg->n_indexes, &r, NULL) != 0) {
         free_batch(qs, n);
         return CLI_EXIT_ERROR;
     }
@@ -483,7 +486,7 @@ static int run_single(const search_cfg *cfg)
         return CLI_EXIT_ERROR;
     }
     ls_reader *r = NULL;
-    if (cli_open_index(cfg->index, &r, NULL) != 0)
+    if (cli_open_indexes(cfg->indexes, cfg->n_indexes, &r, NULL) != 0)
         return CLI_EXIT_ERROR;
     uint64_t total = 0;
     int rc = run_query(r, cfg, NULL, q, len, &total);
@@ -543,6 +546,12 @@ int cli_cmd_search(int argc, char **argv)
     cfg.out = cli_out_text;
     cfg.color = -1;
     int status = CLI_EXIT_ERROR;
+    char **env = NULL; /* $CISEARCH_INDEX split, when it names several indexes */
+    cfg.indexes = calloc((size_t)argc + 1, sizeof *cfg.indexes);
+    if (cfg.indexes == NULL) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
     int p = parse(argc, argv, &cfg);
     if (p != 0) {
         status = p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
@@ -557,6 +566,12 @@ int cli_cmd_search(int argc, char **argv)
         read_stdin_query(&cfg, dash) != 0)
         goto done;
     cfg.out_opts.batch = cfg.queries != NULL;
+    size_t n_env = 0;
+    env = cfg.n_indexes == 0 ? cli_env_indexes(&n_env) : NULL;
+    if (cfg.n_indexes > 1 || n_env > 1) { /* hits name their index */
+        cfg.out_opts.indexes = cfg.n_indexes > 1 ? cfg.indexes : (const char *const *)env;
+        cfg.out_opts.n_indexes = cfg.n_indexes > 1 ? cfg.n_indexes : n_env;
+    }
     cfg.out_opts.color = cfg.out == cli_out_text && use_color(cfg.color);
     /* Snippets cost stored-field reads: only the formats that show them ask. */
     cfg.opts.snippets = cfg.out == cli_out_text || cfg.out == cli_out_json;
@@ -571,5 +586,7 @@ int cli_cmd_search(int argc, char **argv)
         status = run_single(&cfg);
 done:
     cli_buf_free(&cfg.query);
+    free(cfg.indexes);
+    free(env);
     return status;
 }

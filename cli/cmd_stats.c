@@ -22,11 +22,13 @@ static const cli_option stats_opts[] = {
 
 void cli_help_stats(FILE *f)
 {
-    fputs("Usage: cisearch stats [--index DIR] [--check] [--format text|json]\n"
+    fputs("Usage: cisearch stats [--index DIR]... [--check] [--format text|json]\n"
           "\n"
           "Shows the documents, segments, terms, postings and tokens of an index, its\n"
           "language and commit generation, and the bytes each part takes.\n"
-          "  -i, --index DIR  the index (default: $CISEARCH_INDEX, else the seeds)\n"
+          "  -i, --index DIR  the index (default: $CISEARCH_INDEX, else the seeds);\n"
+          "                   several (repeated, or DIR:DIR... in $CISEARCH_INDEX): each,\n"
+          "                   then their total (JSON: {\"indexes\": [...], \"total\": {...}})\n"
           "      --check      also read every byte and verify all checksums\n"
           "  -f, --format FMT text (default) or json: one object, bytes per part under\n"
           "                   \"bytes\", \"check\": \"ok\" with --check\n"
@@ -118,7 +120,7 @@ static json_t *stats_json(const char *dir, const ls_index_stats *s)
     return j;
 }
 
-static int parse(int argc, char **argv, const char **index, int *check, int *json)
+static int parse(int argc, char **argv, const char **indexes, size_t *n, int *check, int *json)
 {
     cli_args a;
     const char *v;
@@ -130,7 +132,7 @@ static int parse(int argc, char **argv, const char **index, int *check, int *jso
             return 1;
         }
         if (id == OPT_INDEX)
-            *index = v;
+            indexes[(*n)++] = v; /* capacity argc */
         else if (id == OPT_CHECK)
             *check = 1;
         else if (id == OPT_FORMAT && (strcmp(v, "text") == 0 || strcmp(v, "json") == 0))
@@ -145,43 +147,110 @@ static int parse(int argc, char **argv, const char **index, int *check, int *jso
     return 0;
 }
 
-int cli_cmd_stats(int argc, char **argv)
+/* The statistics of r (checked too with check), as text or into *json_out. @return LS_OK or
+ * the error (err filled). */
+static int one(ls_reader *r, const char *dir, int check, json_t **json_out, ls_error *err)
 {
-    const char *index = NULL;
-    int check = 0, json = 0;
-    int p = parse(argc, argv, &index, &check, &json);
-    if (p != 0)
-        return p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
-    ls_reader *r = NULL;
-    char *dir = NULL;
-    if (cli_open_index(index, &r, &dir) != 0)
-        return CLI_EXIT_ERROR;
     ls_index_stats s;
     memset(&s, 0, sizeof s);
     s.version = LS_INDEX_STATS_VERSION;
-    ls_error err = {0};
-    int status = CLI_EXIT_HITS;
-    int rc = ls_reader_stats(r, &s, &err);
-    if (rc == LS_OK && json) {
-        json_t *j = stats_json(dir, &s);
-        if (j != NULL && check && (rc = ls_reader_check(r, &err)) == LS_OK &&
-            json_object_set_new(j, "check", json_string("ok")) != 0) {
-            json_decref(j);
-            j = NULL;
-        }
-        if (rc == LS_OK && j == NULL) {
-            cli_error("out of memory");
-            status = CLI_EXIT_ERROR;
-        } else if (rc == LS_OK) {
-            json_dumpf(j, stdout, JSON_INDENT(2)); /* write errors: main checks stdout */
-            fputc('\n', stdout);
-        }
-        json_decref(j);
-    } else if (rc == LS_OK) {
+    int rc = ls_reader_stats(r, &s, err);
+    if (rc == LS_OK && check)
+        rc = ls_reader_check(r, err);
+    if (rc != LS_OK)
+        return rc;
+    if (json_out == NULL) {
         print_stats(dir, &s);
-        if (check && (rc = ls_reader_check(r, &err)) == LS_OK)
+        if (check)
             printf("check        ok\n");
+        return LS_OK;
     }
+    *json_out = stats_json(dir, &s);
+    if (*json_out != NULL && check &&
+        json_object_set_new(*json_out, "check", json_string("ok")) != 0) {
+        json_decref(*json_out);
+        *json_out = NULL;
+    }
+    return *json_out != NULL ? LS_OK : LS_ENOMEM;
+}
+
+/* Several indexes: each, then their total (the reader over all of them). */
+static int several(const char *const *dirs, size_t n, int check, int json)
+{
+    json_t *all = json ? json_object() : NULL, *each = json ? json_array() : NULL;
+    int status = CLI_EXIT_HITS;
+    if (json && (all == NULL || each == NULL || json_object_set_new(all, "indexes", each))) {
+        json_decref(all);
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    for (size_t i = 0; i <= n && status == CLI_EXIT_HITS; i++) {
+        ls_reader *r = NULL;
+        if (cli_open_indexes(i < n ? dirs + i : dirs, i < n ? 1 : n, &r, NULL) != 0) {
+            status = CLI_EXIT_ERROR;
+            break;
+        }
+        if (!json && i == n)
+            printf("\ntotal of %zu indexes\n", n);
+        else if (!json && i > 0)
+            putchar('\n');
+        json_t *j = NULL;
+        ls_error err = {0};
+        int rc = one(r, i < n ? dirs[i] : "(all)", check && i < n, json ? &j : NULL, &err);
+        if (rc == LS_OK && json && (i < n ? json_array_append_new(each, j)
+                                          : json_object_set_new(all, "total", j)) != 0)
+            rc = LS_ENOMEM;
+        if (rc != LS_OK) {
+            fflush(stdout);
+            cli_error_ls(rc, &err);
+            status = CLI_EXIT_ERROR;
+        }
+        ls_reader_close(r);
+    }
+    if (json && status == CLI_EXIT_HITS) {
+        json_dumpf(all, stdout, JSON_INDENT(2)); /* write errors: main checks stdout */
+        fputc('\n', stdout);
+    }
+    json_decref(all);
+    return status;
+}
+
+int cli_cmd_stats(int argc, char **argv)
+{
+    const char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
+    size_t n = 0, n_env = 0;
+    int check = 0, json = 0, status = CLI_EXIT_ERROR;
+    char **env = NULL;
+    if (dirs == NULL) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    int p = parse(argc, argv, dirs, &n, &check, &json);
+    if (p != 0) {
+        status = p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
+        goto done;
+    }
+    if (n == 0 && (env = cli_env_indexes(&n_env)) != NULL && n_env > 1) {
+        status = several((const char *const *)env, n_env, check, json);
+        goto done;
+    }
+    if (n > 1) {
+        status = several(dirs, n, check, json);
+        goto done;
+    }
+    ls_reader *r = NULL;
+    char *dir = NULL;
+    if (cli_open_index(n ? dirs[0] : NULL, &r, &dir) != 0)
+        goto done;
+    json_t *j = NULL;
+    ls_error err = {0};
+    int rc = one(r, dir, check, json ? &j : NULL, &err);
+    if (rc == LS_OK && json) {
+        json_dumpf(j, stdout, JSON_INDENT(2)); /* write errors: main checks stdout */
+        fputc('\n', stdout);
+    }
+    json_decref(j);
+    status = CLI_EXIT_HITS;
     if (rc != LS_OK) {
         fflush(stdout);
         cli_error_ls(rc, &err);
@@ -189,5 +258,8 @@ int cli_cmd_stats(int argc, char **argv)
     }
     ls_reader_close(r);
     free(dir);
+done:
+    free(env);
+    free(dirs);
     return status;
 }

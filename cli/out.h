@@ -24,6 +24,9 @@ typedef struct cli_out_opts {
     int color;   /* text: bold matches with ANSI escapes */
     int explain; /* print the per-term score explanations */
     int batch;   /* several queries: json one line each, ids and text labelled */
+    const char *const *indexes; /* several indexes searched as one: their directories, by
+                                   ls_hit.index (hits name theirs); NULL for one */
+    size_t n_indexes;
 } cli_out_opts;
 
 int cli_out_text(FILE *f, const cli_result *r, const cli_out_opts *o);

@@ -97,6 +97,10 @@ static json_t *hit_json(const ls_hit *h, size_t rank, const cli_out_opts *o)
         goto fail;
     if (h->path != NULL && h->path_len > 0 && put(j, "path", jstr(h->path, h->path_len)) != 0)
         goto fail;
+    if (o->indexes != NULL && h->index < o->n_indexes &&
+        (put(j, "index", json_integer((json_int_t)h->index)) != 0 ||
+         put(j, "index_dir", json_string(o->indexes[h->index])) != 0))
+        goto fail;
     if (h->snippet != NULL && add_snippet(j, h->snippet) != 0)
         goto fail;
     if (o->explain && h->explain != NULL && add_explain(j, h->explain) != 0)

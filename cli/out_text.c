@@ -89,6 +89,12 @@ static int put_hit(FILE *f, const ls_hit *h, size_t rank, const cli_out_opts *o)
         return -1;
     if (o->color)
         fputs(PLAIN, f);
+    if (o->indexes != NULL && h->index < o->n_indexes) {
+        fputs("  (in ", f);
+        if (put_flat(f, o->indexes[h->index], strlen(o->indexes[h->index])) != 0)
+            return -1;
+        fputc(')', f);
+    }
     fputc('\n', f);
     if (h->snippet != NULL && put_snippet(f, h->snippet, o->color) != 0)
         return -1;

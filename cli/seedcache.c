@@ -375,11 +375,90 @@ static int open_seeds(ls_reader **out, char **dir_out)
     return rc;
 }
 
+char **cli_env_indexes(size_t *n_out)
+{
+    const char *env = getenv("CISEARCH_INDEX");
+    *n_out = 0;
+    if (env == NULL || *env == '\0')
+        return NULL;
+    size_t len = strlen(env), parts = 1;
+    for (size_t i = 0; i < len; i++)
+        parts += env[i] == ':';
+    char **v = malloc((parts + 1) * sizeof *v + len + 1);
+    if (v == NULL)
+        return NULL;
+    char *copy = (char *)(v + parts + 1);
+    memcpy(copy, env, len + 1);
+    size_t n = 0;
+    for (char *tok = copy, *next; tok != NULL; tok = next) {
+        next = strchr(tok, ':');
+        if (next != NULL)
+            *next++ = '\0';
+        if (*tok != '\0') /* "a::b" and a trailing ':' name nothing */
+            v[n++] = tok;
+    }
+    v[n] = NULL;
+    *n_out = n;
+    if (n == 0) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+const char *cli_env_one_index(const char *cmd, int *failed)
+{
+    const char *env = getenv("CISEARCH_INDEX");
+    *failed = 0;
+    if (env == NULL || *env == '\0')
+        return NULL;
+    if (strchr(env, ':') != NULL) {
+        cli_usage_error(cmd, "$CISEARCH_INDEX names several indexes ('%s'): pass --index DIR "
+                             "to say which one",
+                        env);
+        *failed = 1;
+        return NULL;
+    }
+    return env;
+}
+
+int cli_open_indexes(const char *const *dirs, size_t n, ls_reader **out, char **dir_out)
+{
+    char **env = NULL;
+    if (n == 0 && (env = cli_env_indexes(&n)) != NULL)
+        dirs = (const char *const *)env;
+    if (n <= 1) {
+        int rc = n == 1 ? cli_open_index(dirs[0], out, dir_out) : open_seeds(out, dir_out);
+        free(env);
+        return rc;
+    }
+    ls_error err = {0};
+    int rc = ls_reader_open_many(dirs, n, NULL, out, &err);
+    if (rc == LS_OK && dir_out != NULL && (*dir_out = strdup(dirs[0])) == NULL) {
+        ls_reader_close(*out);
+        rc = LS_ENOMEM;
+        err.message[0] = '\0';
+    }
+    if (rc != LS_OK) {
+        *out = NULL;
+        cli_error_ls(rc, &err);
+    }
+    free(env);
+    return rc == LS_OK ? 0 : -1;
+}
+
 int cli_open_index(const char *opt_index, ls_reader **out, char **dir_out)
 {
     const char *dir = opt_index;
-    if (dir == NULL || *dir == '\0')
-        dir = getenv("CISEARCH_INDEX");
+    if (dir == NULL || *dir == '\0') {
+        size_t n;
+        char **env = cli_env_indexes(&n);
+        if (n > 0) { /* one directory, or a list: several indexes as one */
+            int rc = cli_open_indexes((const char *const *)env, n, out, dir_out);
+            free(env);
+            return rc;
+        }
+    }
     if (dir == NULL || *dir == '\0')
         return open_seeds(out, dir_out);
     if (open_dir(dir, 0, out) != 0)

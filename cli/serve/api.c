@@ -110,7 +110,7 @@ static int search_options(const serve_params *p, ls_search_options *opts, serve_
 static json_t *cli_json(const char *q, size_t len, const ls_hits *hits, size_t offset)
 {
     cli_result r = {NULL, q, len, hits, offset};
-    cli_out_opts o = {0, 0, 1};
+    cli_out_opts o = {0, 0, 1, NULL, 0};
     char *buf = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&buf, &size);

@@ -957,6 +957,95 @@ START_TEST(cli_conventions)
 }
 END_TEST
 
+/* Indexes a few JSON lines into a fresh index dir of the test's directory (malloc'd path). */
+static char *index_lines(const char *name, const char *lines)
+{
+    char *idx = ls_cli_path(ls_cli_tmp, name), *out, *err;
+    const char *ix[] = {"index", "--jsonl=-", "--index", idx, NULL};
+    ck_assert_int_eq(ls_cli_run(ix, lines, &out, &err), 0);
+    free(out);
+    free(err);
+    return idx;
+}
+
+/* --index repeated, or $CISEARCH_INDEX as a list: several indexes searched as one, each hit
+ * naming its index, with the scores of one index holding them all; stats shows each and the
+ * total; writing commands refuse a list. */
+START_TEST(several_indexes_as_one)
+{
+    static const char a[] = "{\"id\": \"a1\", \"title\": \"Alpha\", \"body\": \"narwhal tusk\"}\n"
+                            "{\"id\": \"a2\", \"title\": \"A2\", \"body\": \"walrus tusk\"}\n";
+    static const char b[] = "{\"id\": \"b1\", \"title\": \"Beta\", \"body\": \"narwhal pod "
+                            "narwhal\"}\n";
+    char *A = index_lines("A", a), *B = index_lines("B", b);
+    char *both = ls_cli_fmt("%s%s", a, b), *U = index_lines("U", both);
+    free(both);
+    char *out, *err, *uout;
+    const char *many[] = {"-i", A, "-i", B, "-f", "trec", "tusk narwhal", NULL};
+    const char *one[] = {"-i", U, "-f", "trec", "tusk narwhal", NULL};
+    ck_assert_int_eq(ls_cli_run(many, NULL, &out, &err), 0);
+    free(err);
+    ck_assert_int_eq(ls_cli_run(one, NULL, &uout, &err), 0);
+    free(err);
+    ck_assert_str_eq(out, uout); /* same ids, order and scores as the union */
+    free(out);
+    free(uout);
+    const char *text[] = {"-i", A, "-i", B, "narwhal", NULL};
+    ck_assert_int_eq(ls_cli_run(text, NULL, &out, &err), 0);
+    char *inb = ls_cli_fmt("b1  Beta  (in %s)", B);
+    ck_assert_msg(strstr(out, inb) != NULL, "%s", out);
+    free(inb);
+    free(out);
+    free(err);
+    /* $CISEARCH_INDEX=A:B, JSON naming the index */
+    char *envs = ls_cli_fmt("CISEARCH_INDEX=%s:%s", A, B);
+    const char *const env[] = {ls_cli_env[0], ls_cli_env[1], envs, ls_cli_env[3], NULL};
+    const char *js[] = {"-f", "json", "narwhal", NULL};
+    ck_assert_int_eq(ls_test_run_cli(js, env, NULL, &out, &err), 0);
+    json_error_t je;
+    json_t *j = json_loads(out, 0, &je);
+    ck_assert_msg(j != NULL, "%s", out);
+    json_t *h0 = json_array_get(json_object_get(j, "hits"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(h0, "id")), "b1");
+    ck_assert_int_eq(json_integer_value(json_object_get(h0, "index")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(h0, "index_dir")), B);
+    json_decref(j);
+    free(out);
+    free(err);
+    const char *st[] = {"stats", "-f", "json", NULL};
+    ck_assert_int_eq(ls_test_run_cli(st, env, NULL, &out, &err), 0);
+    j = json_loads(out, 0, &je);
+    ck_assert_msg(j != NULL, "%s", out);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "indexes")), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"), "documents")),
+                     3);
+    json_decref(j);
+    free(out);
+    free(err);
+    const char *wr[] = {"index", "--jsonl=-", NULL};
+    ck_assert_int_eq(ls_test_run_cli(wr, env, "", &out, &err), 2);
+    ck_assert_msg(strstr(err, "names several indexes") != NULL, "%s", err);
+    free(out);
+    free(err);
+    /* one index of another language cannot join */
+    char *N = ls_cli_path(ls_cli_tmp, "N");
+    const char *ixn[] = {"index", "--jsonl=-", "--language", "none", "--index", N, NULL};
+    ck_assert_int_eq(ls_cli_run(ixn, b, &out, &err), 0);
+    free(out);
+    free(err);
+    const char *mixed[] = {"-i", A, "-i", N, "narwhal", NULL};
+    ck_assert_int_eq(ls_cli_run(mixed, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "one language") != NULL, "%s", err);
+    free(out);
+    free(err);
+    free(envs);
+    free(N);
+    free(A);
+    free(B);
+    free(U);
+}
+END_TEST
+
 /* An installed cisearch (bin/ beside share/cisearch/seeds, as make install lays them out)
  * searches its own seeds, not the build tree's. */
 START_TEST(installed_binary_finds_its_seeds)
@@ -1112,6 +1201,7 @@ Suite *ls_suite_cli(void)
     tcase_add_test(index, count_all_and_lower_bound_counts);
     tcase_add_test(index, cli_conventions);
     tcase_add_test(index, installed_binary_finds_its_seeds);
+    tcase_add_test(index, several_indexes_as_one);
     tcase_add_test(index, index_needs_a_directory_and_inputs);
     suite_add_tcase(s, index);
 
