@@ -100,6 +100,8 @@ LS_API const char *ls_strerror(int code);
 #define LS_MAX_PHRASE_WORDS 1024u        /**< words of one quoted phrase */
 #define LS_MAX_PREFIX_TERMS 1024u        /**< dictionary terms one prefix (abc*) matches; more
                                               is LS_ELIMIT naming the prefix */
+#define LS_MAX_LIMIT (1u << 24)          /**< ls_search_options limit and offset, each (more:
+                                              LS_ELIMIT, whatever the syntax) */
 
 /* ------------------------------------------------------------------------------------------ */
 /* Writing                                                                                    */
@@ -369,7 +371,8 @@ typedef struct ls_search_options {
     unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION (1, 2 and 3 are still accepted: they
                               end at `explain`, `feedback_widen` and `proximity_depth`, and
                               the fields after take their defaults) */
-    size_t limit;        /**< hits to return (after offset); 0 = none (count only) */
+    size_t limit;        /**< hits to return (after offset), up to LS_MAX_LIMIT; 0 = none
+                              (count only) */
     size_t offset;       /**< hits to skip, for paging */
     int syntax;          /**< LS_SYNTAX_*. English stop words are dropped from the query:
                               PLAIN drops every one unless every word is one; STRICT and
@@ -386,7 +389,10 @@ typedef struct ls_search_options {
     unsigned feedback_docs;  /**< RM3 pseudo-relevance feedback: expand the query with terms of
                                   this many best first-pass hits, then search again; 0 = off.
                                   The query's matches stay the same: expansion terms only add
-                                  to their scores (see feedback_widen). */
+                                  to their scores (see feedback_widen). Expansion terms are
+                                  words of at most a tenth of the documents, stop words and
+                                  one-byte words left out: on a very small index there may be
+                                  none, and the first pass then stands. */
     unsigned feedback_terms; /**< expansion terms added (1..1000) */
     double feedback_weight;  /**< weight of the original query against the expansion (0..1) */
     int feedback_widen;      /**< nonzero: a bag-of-words query (plain words, OR) becomes one
@@ -525,7 +531,8 @@ typedef struct ls_hits ls_hits;
 LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
                      const ls_search_options *opts, ls_hits **out, ls_error *err);
 
-/** @return the exact number of documents matching the query. */
+/** @return the number of documents matching the query: exact, or a lower bound (at least
+ *  count_limit) when ls_hits_total_exact says 0. */
 LS_API uint64_t ls_hits_total(const ls_hits *h);
 /** @return nonzero when ls_hits_total is every match; 0 when it is a lower bound (matches
  *  past ls_search_options.count_limit were skipped because they could not be among the

@@ -60,8 +60,8 @@ static int read_options(const ls_search_options *in, ls_search_options *o, ls_er
         return ls_error_set(err, LS_EINVAL, "unknown syntax %d", o->syntax);
     if (!(o->k1 >= 0 && o->k1 < 1e6) || !(o->b >= 0 && o->b <= 1))
         return ls_error_set(err, LS_EINVAL, "BM25 needs k1 >= 0 and 0 <= b <= 1");
-    if (o->limit > ((size_t)1 << 24) || o->offset > ((size_t)1 << 24))
-        return ls_error_set(err, LS_ELIMIT, "limit and offset are capped at 16777216");
+    if (o->limit > LS_MAX_LIMIT || o->offset > LS_MAX_LIMIT)
+        return ls_error_set(err, LS_ELIMIT, "limit and offset are capped at %u", LS_MAX_LIMIT);
     if (o->feedback_docs > 0 &&
         (o->feedback_docs > 1000 || o->feedback_terms < 1 || o->feedback_terms > 1000 ||
          !(o->feedback_weight >= 0 && o->feedback_weight <= 1)))
