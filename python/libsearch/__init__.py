@@ -18,13 +18,14 @@ from ._ffi import (  # noqa: F401  (re-exported constants)
     LS_COUNT_ALL, LS_DEFAULT_B, LS_DEFAULT_COUNT_LIMIT, LS_DEFAULT_K1, LS_OK, LS_ECORRUPT, LS_EFORMAT, LS_EINVAL, LS_EIO, LS_ELIMIT, LS_ELOCKED,
     LS_ENOMEM, LS_ENOTFOUND, LS_EQUERY, LS_FEEDBACK_DOCS_ON, LS_MAX_DOCUMENT_BYTES,
     LS_MAX_ID_BYTES, LS_MAX_PHRASE_WORDS, LS_MAX_PREFIX_TERMS, LS_MAX_QUERY_BYTES,
-    LS_MAX_QUERY_DEPTH, LS_MAX_STAMP_BYTES, LibraryNotFoundError)
+    LS_MAX_LIMIT, LS_MAX_QUERY_DEPTH, LS_MAX_STAMP_BYTES, LibraryNotFoundError)
 from .errors import (  # noqa: F401
     CorruptError, FormatError, IndexIOError, InvalidArgumentError, LibsearchError, LimitError,
     LockedError, NotFoundError, OutOfMemoryError, QueryError, strerror)
 from .index import Index  # noqa: F401
 from .search import (  # noqa: F401
-    DocInfo, Explain, Fragment, Hit, IndexStats, Results, Searcher, Snippet, TermExplain)
+    DocInfo, Document, Explain, Fragment, Hit, IndexStats, Results, Searcher, Snippet,
+    TermExplain)
 
 __version__ = "0.1.0"
 
@@ -47,7 +48,8 @@ def library_version_number():
 
 __all__ = [
     "Index", "Searcher", "Results", "Hit", "Snippet", "Fragment", "Explain", "TermExplain",
-    "DocInfo", "IndexStats", "LibsearchError", "OutOfMemoryError", "InvalidArgumentError",
+    "DocInfo", "Document", "IndexStats", "LibsearchError", "OutOfMemoryError",
+    "InvalidArgumentError",
     "IndexIOError", "NotFoundError", "LockedError", "CorruptError", "FormatError",
     "QueryError", "LimitError", "LibraryNotFoundError", "strerror", "load_library",
     "library_version", "library_version_number",
@@ -55,5 +57,5 @@ __all__ = [
     "LS_EFORMAT", "LS_EQUERY", "LS_ELIMIT", "LS_COUNT_ALL", "LS_DEFAULT_B", "LS_DEFAULT_K1",
     "LS_DEFAULT_COUNT_LIMIT", "LS_FEEDBACK_DOCS_ON", "LS_MAX_DOCUMENT_BYTES", "LS_MAX_ID_BYTES",
     "LS_MAX_PHRASE_WORDS", "LS_MAX_PREFIX_TERMS", "LS_MAX_QUERY_BYTES", "LS_MAX_QUERY_DEPTH",
-    "LS_MAX_STAMP_BYTES",
+    "LS_MAX_STAMP_BYTES", "LS_MAX_LIMIT",
 ]

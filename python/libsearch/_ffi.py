@@ -45,6 +45,7 @@ LS_MAX_QUERY_BYTES = 65536
 LS_MAX_QUERY_DEPTH = 100
 LS_MAX_PHRASE_WORDS = 1024
 LS_MAX_PREFIX_TERMS = 1024
+LS_MAX_LIMIT = 1 << 24
 
 LS_WRITER_OPTIONS_VERSION = 2
 LS_DOCUMENT_VERSION = 2
@@ -134,6 +135,14 @@ class ls_doc_info(ctypes.Structure):
         ("doc", c_uint64),
         ("stamp", c_void_p),
         ("stamp_len", c_size_t),
+    ]
+
+
+class ls_stored_document(ctypes.Structure):
+    _fields_ = [
+        ("id", c_void_p), ("title", c_void_p), ("body", c_void_p), ("path", c_void_p),
+        ("id_len", c_size_t), ("title_len", c_size_t), ("body_len", c_size_t),
+        ("path_len", c_size_t),
     ]
 
 
@@ -312,6 +321,9 @@ _PROTOTYPES = {
     "ls_reader_close": (None, [c_void_p]),
     "ls_reader_check": (c_int, [c_void_p, _P(ls_error)]),
     "ls_reader_get": (c_int, [c_void_p, c_char_p, c_size_t, _P(ls_doc_info), _P(ls_error)]),
+    "ls_reader_document": (c_int, [c_void_p, c_uint64, _P(_P(ls_stored_document)),
+                                   _P(ls_error)]),
+    "ls_stored_document_free": (None, [_P(ls_stored_document)]),
     "ls_reader_ids": (c_int, [c_void_p, c_char_p, c_size_t, ls_id_fn, c_void_p,
                               _P(ls_error)]),
     "ls_reader_stats": (c_int, [c_void_p, _P(ls_index_stats), _P(ls_error)]),
@@ -365,7 +377,7 @@ _lib_lock = threading.Lock()
 # Newer than the first release of the library: a library without them still loads, and
 # what needs them says so when called (lib.has(name)). ls_reader_open_many came with
 # ls_hit.index: without it, hits are read as coming from index 0.
-OPTIONAL = {"ls_reader_open_many"}
+OPTIONAL = {"ls_reader_open_many", "ls_reader_document", "ls_stored_document_free"}
 
 
 class _Library(ctypes.CDLL):

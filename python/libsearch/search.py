@@ -188,6 +188,15 @@ class DocInfo:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A stored document, as added (Searcher.document)."""
+    id: str
+    title: str
+    body: str
+    path: str
+
+
+@dataclass(frozen=True)
 class IndexStats:
     """Figures about a reader's commit (ls_index_stats)."""
     generation: int
@@ -516,6 +525,31 @@ class Searcher:
             check(rc, err)
             return DocInfo(id=decode(idb), doc=info.doc,
                            stamp=string_at(info.stamp, info.stamp_len))
+        finally:
+            self._release(r)
+
+    def document(self, id):
+        """The stored fields of the live document with this id as a Document, or None."""
+        info = self.get(id)
+        if info is None:
+            return None
+        out = ctypes.POINTER(_ffi.ls_stored_document)()
+        err = _ffi.ls_error()
+        r = self._acquire()
+        try:
+            rc = self._lib.ls_reader_document(r.ptr, info.doc, ctypes.byref(out),
+                                              ctypes.byref(err))
+            if rc == _ffi.LS_ENOTFOUND:
+                return None
+            check(rc, err)
+            try:
+                d = out.contents
+                return Document(id=decode(string_at(d.id, d.id_len)),
+                                title=decode(string_at(d.title, d.title_len)),
+                                body=decode(string_at(d.body, d.body_len)),
+                                path=decode(string_at(d.path, d.path_len)))
+            finally:
+                self._lib.ls_stored_document_free(out)
         finally:
             self._release(r)
 

@@ -101,7 +101,8 @@ def test_search_keyword_defaults_are_the_init_values():
 # ----------------------------------------------------------------------------------------------
 
 STRUCTS = [_ffi.ls_error, _ffi.ls_writer_options, _ffi.ls_document, _ffi.ls_open_options,
-           _ffi.ls_doc_info, _ffi.ls_index_stats, _ffi.ls_search_options, _ffi.ls_span,
+           _ffi.ls_doc_info, _ffi.ls_stored_document, _ffi.ls_index_stats,
+           _ffi.ls_search_options, _ffi.ls_span,
            _ffi.ls_fragment, _ffi.ls_snippet, _ffi.ls_term_explain, _ffi.ls_explain,
            _ffi.ls_hit]
 

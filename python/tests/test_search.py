@@ -269,3 +269,15 @@ def test_recovering_open(tmp_path):
         st = s.stats()
         assert st.skipped_generation == 2 and st.generation == 1
         assert "more" not in s and "cat-1" in s
+
+
+def test_document_returns_the_stored_fields(tmp_path):
+    with libsearch.Index(tmp_path / "ix") as ix:
+        ix.add("d1", title="Narwhal", body="The narwhal has a tusk.", path="/zoo/narwhal.txt")
+        ix.add("d2", title="Walrus", body="Walruses have tusks too.")
+    with libsearch.Searcher(tmp_path / "ix") as s:
+        d = s.document("d1")
+        assert d == libsearch.Document(id="d1", title="Narwhal", body="The narwhal has a tusk.",
+                                       path="/zoo/narwhal.txt")
+        assert s.document("d2").path == ""
+        assert s.document("nope") is None
