@@ -202,6 +202,23 @@ static int cursor_error(const ls_segment *s, int rc, ls_error *err)
                         s->doc.path, s->pos.path);
 }
 
+/* One entry: what a scorer with constants sc gave the document. */
+static void fill_entry(ls_term_explain *e, const char *term, int field, double tf, double df,
+                       double doc_len, const ls_bm25_term *sc, double score)
+{
+    e->term = term;
+    e->field = ls_field_name(field);
+    e->tf = tf;
+    e->df = df;
+    e->idf = sc->idf;
+    e->doc_len = doc_len;
+    e->avg_len = sc->avglen;
+    e->k1 = sc->k1;
+    e->b = sc->b;
+    e->weight = sc->weight;
+    e->score = score;
+}
+
 static int explain_leaf(const ls_plan *p, size_t leaf, uint32_t si, uint32_t doc,
                         explain_acc *a, ls_error *err)
 {
@@ -225,17 +242,8 @@ static int explain_leaf(const ls_plan *p, size_t leaf, uint32_t si, uint32_t doc
         if (term == NULL) {
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         } else {
-            e->term = term;
-            e->field = ls_field_name(l->field);
-            e->tf = ls_term_cursor_tf(t);
-            e->df = l->df;
-            e->idf = l->sc.idf;
-            e->doc_len = ls_term_cursor_doclen(t);
-            e->avg_len = l->sc.avglen;
-            e->k1 = l->sc.k1;
-            e->b = l->sc.b;
-            e->weight = l->sc.weight;
-            e->score = ls_cursor_score(c);
+            fill_entry(e, term, l->field, ls_term_cursor_tf(t), l->df, ls_term_cursor_doclen(t),
+                       &l->sc, ls_cursor_score(c));
         }
     }
     ls_cursor_free(c);
@@ -263,17 +271,9 @@ static int explain_phrase(const ls_plan *p, const ls_plan_node *n, ls_cursor *c,
         at += l->key_len - 1;
     }
     s[at] = '\0';
-    e->term = s;
-    e->field = ls_field_name(n->field);
-    e->tf = ls_phrase_cursor_freq(c);
-    e->df = -1; /* not computed for phrases */
-    e->idf = n->sc.idf;
-    e->doc_len = ls_phrase_cursor_doclen(c);
-    e->avg_len = n->sc.avglen;
-    e->k1 = n->sc.k1;
-    e->b = n->sc.b;
-    e->weight = n->sc.weight;
-    e->score = ls_cursor_score(c);
+    /* df -1: not computed for phrases */
+    fill_entry(e, s, n->field, ls_phrase_cursor_freq(c), -1, ls_phrase_cursor_doclen(c), &n->sc,
+               ls_cursor_score(c));
     return LS_OK;
 }
 
@@ -284,17 +284,8 @@ static int explain_prefix(const ls_plan_node *n, ls_cursor *c, explain_acc *a, l
     const char *term = e ? ls_arena_strndup(a->arena, n->prefix, strlen(n->prefix)) : NULL;
     if (term == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
-    e->term = term;
-    e->field = ls_field_name(n->field);
-    e->tf = ls_list_cursor_freq(c);
-    e->df = n->df;
-    e->idf = n->sc.idf;
-    e->doc_len = ls_list_cursor_doclen(c);
-    e->avg_len = n->sc.avglen;
-    e->k1 = n->sc.k1;
-    e->b = n->sc.b;
-    e->weight = n->sc.weight;
-    e->score = ls_cursor_score(c);
+    fill_entry(e, term, n->field, ls_list_cursor_freq(c), n->df, ls_list_cursor_doclen(c),
+               &n->sc, ls_cursor_score(c));
     return LS_OK;
 }
 
