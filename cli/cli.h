@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "libsearch.h"
 
 /* Exit statuses: the user-facing contract (see cisearch.1). */
@@ -103,5 +105,9 @@ char **cli_env_indexes(size_t *n_out);
 /** $CISEARCH_INDEX for a command that writes to (or repairs) one index: NULL when unset or
  *  empty, or after a usage error for `cmd` when it lists several (*failed then set). */
 const char *cli_env_one_index(const char *cmd, int *failed);
+/** The figures of an index as `cisearch stats --format json` prints them (and /stats of
+ *  cisearch serve): "index" (dir), counts, "language", "generation", "bytes" per part with
+ *  "total". NULL when out of memory. */
+json_t *cli_stats_json(const char *dir, const ls_index_stats *s);
 
 #endif

@@ -96,12 +96,12 @@ static void print_stats(const char *dir, const ls_index_stats *s)
                (double)s->bytes_postings / (double)s->postings);
 }
 
-/* The figures as one JSON object; "check" is added by the caller. NULL when out of memory. */
-static json_t *stats_json(const char *dir, const ls_index_stats *s)
+json_t *cli_stats_json(const char *dir, const ls_index_stats *s)
 {
     json_t *j = json_pack(
         "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s%, s:I}", "index", dir, "documents",
-        (json_int_t)s->documents, "deleted", (json_int_t)s->deleted_documents, "segments",
+        (json_int_t)s->documents, "deleted_documents", (json_int_t)s->deleted_documents,
+        "segments",
         (json_int_t)s->segments, "terms", (json_int_t)s->terms, "postings",
         (json_int_t)s->postings, "tokens", (json_int_t)s->tokens, "language", s->language,
         strnlen(s->language, sizeof s->language), "generation", (json_int_t)s->generation);
@@ -165,7 +165,7 @@ static int one(ls_reader *r, const char *dir, int check, json_t **json_out, ls_e
             printf("check        ok\n");
         return LS_OK;
     }
-    *json_out = stats_json(dir, &s);
+    *json_out = cli_stats_json(dir, &s);
     if (*json_out != NULL && check &&
         json_object_set_new(*json_out, "check", json_string("ok")) != 0) {
         json_decref(*json_out);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../cli.h"
 #include "../out.h"
 #include "serve.h"
 
@@ -281,19 +282,10 @@ void serve_api_doc(const char *id, size_t id_len, const serve_params *p, serve_r
 
 /* ---- /stats and /health ---- */
 
+/* The object of `cisearch stats --format json`. */
 static json_t *stats_json(const ls_index_stats *st)
 {
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s%,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
-                     "generation", (json_int_t)st->generation, "segments", (json_int_t)st->segments,
-                     "documents", (json_int_t)st->documents, "deleted_documents",
-                     (json_int_t)st->deleted_documents, "terms", (json_int_t)st->terms, "postings",
-                     (json_int_t)st->postings, "tokens", (json_int_t)st->tokens, "language",
-                     st->language, strnlen(st->language, sizeof st->language), "bytes",
-                     "dictionary", (json_int_t)st->bytes_dictionary, "postings",
-                     (json_int_t)st->bytes_postings, "positions", (json_int_t)st->bytes_positions,
-                     "doc_lengths", (json_int_t)st->bytes_doclens, "stored",
-                     (json_int_t)st->bytes_stored, "ids", (json_int_t)st->bytes_ids, "deletions",
-                     (json_int_t)st->bytes_deletions, "manifest", (json_int_t)st->bytes_manifest);
+    return cli_stats_json(serve_reader_dir(), st);
 }
 
 /* Calls fn with the current snapshot's statistics, or replies with the error. */

@@ -37,6 +37,8 @@ typedef struct serve_snap serve_snap;
 
 /** Takes ownership of `r` (opened on `dir`, which must outlive the holder). @return 0 or -1. */
 int serve_reader_init(ls_reader *r, const char *dir, unsigned reopen_ms);
+/** The directory given to serve_reader_init. */
+const char *serve_reader_dir(void);
 /** Drops the holder's reference; the reader closes when the last request releases it. */
 void serve_reader_shutdown(void);
 /** A reference to the newest snapshot, first checking for a new commit when reopen_ms have

@@ -80,6 +80,8 @@ int serve_reader_init(ls_reader *r, const char *dir, unsigned reopen_ms)
     return 0;
 }
 
+const char *serve_reader_dir(void) { return holder.dir; /* set once, before serving */ }
+
 void serve_reader_shutdown(void)
 {
     pthread_mutex_lock(&holder.mu);
