@@ -201,8 +201,8 @@ void serve_api_search(const serve_params *p, serve_reply *rep)
         serve_reply_error(rep, 400, (size_t)-1, "missing query: /search?q=WORDS");
         return;
     }
-    if (q->value_len > LS_MAX_QUERY_BYTES) {
-        serve_reply_error(rep, 400, (size_t)-1, "query longer than %u bytes", LS_MAX_QUERY_BYTES);
+    if (q->value_len > SERVE_MAX_Q_BYTES) {
+        serve_reply_error(rep, 400, (size_t)-1, "query longer than %u bytes", SERVE_MAX_Q_BYTES);
         return;
     }
     serve_snap *s = serve_snap_acquire();

@@ -176,16 +176,18 @@ int cli_cmd_serve(int argc, char **argv)
     int p = parse(argc, argv, &cfg);
     if (p != 0)
         return p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
+    signal(SIGPIPE, SIG_IGN);
+    ls_reader *r = NULL;
+    char *dir = NULL;
+    if (cli_open_index(cfg.index_dir, &r, &dir) != 0) /* Ctrl-C still stops this */
+        return CLI_EXIT_ERROR;
+    /* Blocked before the worker threads start, so that they inherit the mask and the main
+     * thread alone waits for the signals. */
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    ls_reader *r = NULL;
-    char *dir = NULL;
-    if (cli_open_index(cfg.index_dir, &r, &dir) != 0)
-        return CLI_EXIT_ERROR;
     int status = CLI_EXIT_ERROR;
     serve_http *h = NULL;
     if (serve_reader_init(r, dir, cfg.reopen_ms) != 0) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -172,6 +173,28 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+/* Whether the server listens on a loopback address only (set once, before serving). */
+static int loopback_only;
+
+/* A loopback server answers only requests that name it by a loopback name: a page of
+ * another site whose name was made to resolve to 127.0.0.1 (DNS rebinding) names its own
+ * host, and is refused. Requests without a Host header (HTTP/1.0) are let through. */
+static int host_allowed(struct MHD_Connection *c)
+{
+    if (!loopback_only)
+        return 1;
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (h == NULL)
+        return 1;
+    static const char *const names[] = {"localhost", "127.0.0.1", "[::1]"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n = strlen(names[i]);
+        if (strncasecmp(h, names[i], n) == 0 && (h[n] == '\0' || h[n] == ':'))
+            return 1;
+    }
+    return strncmp(h, "127.", 4) == 0 && strspn(h, "0123456789.:") == strlen(h);
+}
+
 /* A request that announces a body (any Content-Length but 0, or chunked). */
 static int has_body(struct MHD_Connection *c)
 {
@@ -218,6 +241,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_error(c, 405, "only GET and HEAD are served");
         if (has_body(c))
             return send_error(c, 400, "request bodies are not accepted");
+        if (!host_allowed(c))
+            return send_error(c, 403, "this server answers only to localhost (Host header)");
         *state = &headers_seen;
         return MHD_YES;
     }
@@ -271,7 +296,8 @@ static int bind_first(const struct addrinfo *ai, const char *spec)
         close(fd);
         return -1;
     }
-    if (!is_loopback(ai->ai_addr))
+    loopback_only = is_loopback(ai->ai_addr);
+    if (!loopback_only)
         fprintf(stderr,
                 "cisearch: serve: warning: %s is not a loopback address: the index is "
                 "served to the network, without authentication\n",

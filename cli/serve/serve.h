@@ -19,6 +19,9 @@
 #define SERVE_MAX_OFFSET 10000u                       /* first hit skipped (offset) */
 #define SERVE_MAX_PARAMS 16u                          /* query-string parameters of one request */
 #define SERVE_MAX_URL_BYTES (4u * LS_MAX_QUERY_BYTES) /* a q of LS_MAX_QUERY_BYTES, %-escaped */
+/* The longest q served: a search box needs far less than the library's LS_MAX_QUERY_BYTES,
+ * and a query of thousands of clauses can hold a worker thread for seconds. */
+#define SERVE_MAX_Q_BYTES 4096u
 #define SERVE_CONN_MEMORY (SERVE_MAX_URL_BYTES + 65536u) /* per-connection buffer (MHD) */
 
 typedef struct serve_config {

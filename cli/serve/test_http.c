@@ -174,8 +174,13 @@ int th_request(int *fd, unsigned port, const char *method, const char *target,
     char *req = malloc(cap);
     if (req == NULL)
         return -1;
-    int n = snprintf(req, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n%s\r\n", method, target,
-                     port, extra_headers ? extra_headers : "");
+    /* extra_headers starting with a Host header replace the default one */
+    int own_host = extra_headers != NULL && strncasecmp(extra_headers, "Host:", 5) == 0;
+    char host[64] = "";
+    if (!own_host)
+        snprintf(host, sizeof host, "Host: 127.0.0.1:%u\r\n", port);
+    int n = snprintf(req, cap, "%s %s HTTP/1.1\r\n%s%s\r\n", method, target, host,
+                     extra_headers ? extra_headers : "");
     int closes = 0;
     int rc =
         send_all(*fd, req, (size_t)n) == 0 && (body == NULL || send_all(*fd, body, body_len) == 0)

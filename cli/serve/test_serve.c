@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "libsearch.h"
+#include "serve.h"
 #include "test_http.h"
 #include "testutil.h"
 
@@ -248,7 +249,7 @@ START_TEST(bad_parameters_get_400_with_a_json_error)
 }
 END_TEST
 
-/* q of exactly LS_MAX_QUERY_BYTES is searched, one byte more is refused; a request line past
+/* q of exactly SERVE_MAX_Q_BYTES is searched, one byte more is refused; a request line past
  * the per-connection buffer is refused by MHD itself; the server stays up. */
 START_TEST(huge_queries_and_request_lines)
 {
@@ -257,17 +258,19 @@ START_TEST(huge_queries_and_request_lines)
     ck_assert_ptr_nonnull(target);
     for (int over = 0; over <= 1; over++) {
         strcpy(target, "/search?q=");
-        size_t len = strlen(target), want = LS_MAX_QUERY_BYTES + (size_t)over;
+        size_t len = strlen(target), want = SERVE_MAX_Q_BYTES + (size_t)over;
         for (size_t i = 0; i < want; i++)
             target[len++] = i % 2 ? '+' : 'a'; /* "a a a ...", '+' is a space */
         target[len] = '\0';
         json_decref(th_get_json(server.port, target, over ? 400 : 200));
     }
-    /* every byte %-escaped: under the URL cap, a query of 64 KiB */
+    /* every byte %-escaped: the cap is on the decoded query */
     strcpy(target, "/search?q=");
-    for (size_t i = 0; i < LS_MAX_QUERY_BYTES; i++)
+    for (size_t i = 0; i < SERVE_MAX_Q_BYTES; i++)
         strcat(target + 10 + 3 * i, "%61");
     json_decref(th_get_json(server.port, target, 200));
+    strcat(target, "%61");
+    json_decref(th_get_json(server.port, target, 400));
     free(target);
     /* a request line of 1 MiB: MHD answers 414 (or closes), never crashes */
     size_t big = 1 << 20;
@@ -284,6 +287,31 @@ START_TEST(huge_queries_and_request_lines)
     }
     free(target);
     json_decref(th_get_json(server.port, "/health", 200));
+}
+END_TEST
+
+/* A loopback server refuses requests naming another host (DNS rebinding), and serves its
+ * loopback names. */
+START_TEST(host_header_is_checked)
+{
+    static const struct {
+        const char *host;
+        int status;
+    } cases[] = {{"attacker.example", 403}, {"attacker.example:8080", 403},
+                 {"localhost", 200},        {"LOCALHOST:1234", 200},
+                 {"127.0.0.1", 200},        {"[::1]:80", 200},
+                 {"127.0.0.1.evil.com", 403}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char hdr[128];
+        snprintf(hdr, sizeof hdr, "Host: %s\r\n", cases[i].host);
+        int fd = -1;
+        th_resp r;
+        ck_assert_int_eq(th_request(&fd, server.port, "GET", "/health", hdr, NULL, 0, &r), 0);
+        ck_assert_msg(r.status == cases[i].status, "Host %s: %d", cases[i].host, r.status);
+        th_resp_free(&r);
+        if (fd >= 0)
+            close(fd);
+    }
 }
 END_TEST
 
@@ -566,6 +594,7 @@ Suite *ls_suite_serve(void)
     tcase_add_test(api, search_json_equals_the_cli_format_json);
     tcase_add_test(api, paging_and_and_and_syntax);
     tcase_add_test(api, doc_stats_health_and_the_page);
+    tcase_add_test(api, host_header_is_checked);
     tcase_add_test(api, bad_parameters_get_400_with_a_json_error);
     tcase_add_test(api, huge_queries_and_request_lines);
     tcase_add_test(api, methods_bodies_and_head);

@@ -530,13 +530,19 @@ class Searcher:
 
     def document(self, id):
         """The stored fields of the live document with this id as a Document, or None."""
-        info = self.get(id)
-        if info is None:
-            return None
+        if not hasattr(self._lib, "ls_reader_document"):
+            raise NotImplementedError("this libsearch has no ls_reader_document")
+        idb = to_bytes(id, "id")
+        info = _ffi.ls_doc_info(_ffi.LS_DOC_INFO_VERSION)
         out = ctypes.POINTER(_ffi.ls_stored_document)()
         err = _ffi.ls_error()
-        r = self._acquire()
+        r = self._acquire()  # one reader for both calls: document numbers are per reader
         try:
+            rc = self._lib.ls_reader_get(r.ptr, idb, len(idb), ctypes.byref(info),
+                                         ctypes.byref(err))
+            if rc == _ffi.LS_ENOTFOUND:
+                return None
+            check(rc, err)
             rc = self._lib.ls_reader_document(r.ptr, info.doc, ctypes.byref(out),
                                               ctypes.byref(err))
             if rc == _ffi.LS_ENOTFOUND:
