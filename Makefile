@@ -58,7 +58,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(SERVE_OBJ)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 # CLI modules with their own unit tests (pure functions, no main) link into the runner too.
-TEST_CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/eval_metrics.c))
+TEST_CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/eval_metrics.c cli/extract.c))
 # Further objects linked into the test runner (fuzz targets replayed by `make test`).
 TEST_EXTRA_OBJ :=
 

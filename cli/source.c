@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "extract.h"
 #include "filestamp.h"
 
 /* A file is binary when its first 8 KiB hold a NUL byte (as git and grep decide). */
-#define BINARY_PROBE 8192
 
 int cli_read_file(const char *path, char **buf_out, size_t *len_out)
 {
@@ -88,35 +88,6 @@ static void warn(cli_source *s, const char *what, const char *path, const char *
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* Title = the first non-blank line, trimmed; body = everything after that line. */
-static void split_text(const char *t, size_t len, ls_document *doc)
-{
-    size_t pos = 0;
-    if (len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0) /* UTF-8 byte order mark */
-        pos = 3;
-    doc->title = t + len;
-    doc->title_len = 0;
-    doc->body = t + len;
-    doc->body_len = 0;
-    while (pos < len) {
-        const char *nl = memchr(t + pos, '\n', len - pos);
-        size_t eol = nl ? (size_t)(nl - t) : len;
-        size_t a = pos, b = eol;
-        while (a < b && is_blank(t[a]))
-            a++;
-        while (b > a && is_blank(t[b - 1]))
-            b--;
-        pos = nl ? eol + 1 : len;
-        if (a < b) {
-            doc->title = t + a;
-            doc->title_len = b - a;
-            doc->body = t + pos;
-            doc->body_len = len - pos;
-            return;
-        }
-    }
 }
 
 /* Whether the index's last commit holds id, and its file stamp when it has one. */
@@ -218,23 +189,40 @@ static int add_text_file(cli_source *s, const char *path, const char *id, seen_i
     }
     s->progress->files++;
     s->progress->bytes += len;
-    if (memchr(buf, '\0', len < BINARY_PROBE ? len : BINARY_PROBE) != NULL) {
-        warn(s, "binary file", path, NULL);
-        if (seen != NULL) /* not text any more: its old document goes */
-            free(seen->v[--seen->n]);
-        free(buf);
-        return 0;
-    }
     now.hash = cli_stamp_hash(buf, len);
     if (had && has_stamp && old.size == now.size && old.hash == now.hash) {
         s->unchanged++; /* touched, not changed */
         free(buf);
         return 0;
     }
+    /* The title and text by kind (extract.h): HTML without its tags, Markdown's heading,
+     * gzip read through zlib. */
+    cli_extracted ex;
+    const char *why = NULL;
+    int xrc = cli_extract(path, buf, len, (size_t)s->max_size, &ex, &why);
+    if (xrc == CLI_EXTRACT_NOMEM) {
+        free(buf);
+        cli_progress_clear(s->progress);
+        cli_error("out of memory reading %s", path);
+        return -1;
+    }
+    if (xrc != CLI_EXTRACT_OK) {
+        warn(s, xrc == CLI_EXTRACT_BINARY      ? "binary file"
+                : xrc == CLI_EXTRACT_TOO_LARGE ? "over --max-size once decompressed"
+                                               : "damaged gzip file",
+             path, why);
+        if (seen != NULL) /* not indexable any more: its old document goes */
+            free(seen->v[--seen->n]);
+        free(buf);
+        return 0;
+    }
     uint8_t stamp[CLI_STAMP_BYTES];
     cli_stamp_encode(&now, stamp);
     ls_document doc = LS_DOCUMENT_INIT;
-    split_text(buf, len, &doc);
+    doc.title = ex.title;
+    doc.title_len = ex.title_len;
+    doc.body = ex.body;
+    doc.body_len = ex.body_len;
     doc.id = id;
     doc.id_len = strlen(id);
     doc.path = path;
@@ -242,6 +230,7 @@ static int add_text_file(cli_source *s, const char *path, const char *id, seen_i
     doc.stamp = stamp;
     doc.stamp_len = sizeof stamp;
     int rc = add_doc(s, &doc, path);
+    cli_extracted_free(&ex);
     free(buf);
     cli_progress_update(s->progress);
     return rc;

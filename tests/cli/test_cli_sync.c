@@ -7,12 +7,14 @@
  * and --recover), and the writer lock naming its holder.
  */
 #include <check.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "cli/cli_fixture.h"
 #include "libsearch.h"
@@ -350,6 +352,93 @@ START_TEST(walk_excludes_sizes_and_links)
 }
 END_TEST
 
+/* The text of a search for word as "id<TAB>title" lines (the JSON output, flattened). */
+static char *titles_for(const char *idx, const char *word)
+{
+    const char *q[] = {"--index", idx, "-f", "json", "-n", "50", word, NULL};
+    char *o, *e;
+    ck_assert_int_le(ls_cli_run(q, NULL, &o, &e), 1);
+    free(e);
+    json_error_t je;
+    json_t *j = json_loads(o, 0, &je);
+    ck_assert_msg(j != NULL, "%s", o);
+    free(o);
+    size_t cap = 4096, len = 0;
+    char *out = calloc(1, cap);
+    ck_assert_ptr_nonnull(out);
+    json_t *hits = json_object_get(j, "hits");
+    for (size_t i = 0; i < json_array_size(hits); i++) {
+        json_t *h = json_array_get(hits, i);
+        const char *id = json_string_value(json_object_get(h, "id"));
+        len += (size_t)snprintf(out + len, cap - len, "%s\t%s\n", strrchr(id, '/') + 1,
+                                json_string_value(json_object_get(h, "title")));
+    }
+    json_decref(j);
+    return out;
+}
+
+/* HTML without its tags and scripts (title from <title>), Markdown titled by its heading,
+ * gzip read through zlib (a .html.gz as HTML), long titles cut. */
+START_TEST(folders_index_html_markdown_and_gzip)
+{
+    char *t = ls_cli_path(ls_cli_tmp, "docs"), *idx = ls_cli_path(ls_cli_tmp, "idx");
+    ck_assert_int_eq(mkdir(t, 0755), 0);
+    char *p = ls_cli_path(t, "page.html");
+    ls_cli_write(p, "<!DOCTYPE html><html><head><title>Narwhal &amp; Walrus</title>"
+                    "<script>var hidden = 'zebrafish';</script><style>p{color:red}</style>"
+                    "</head><body><h1>Tusks</h1><p>The <b>narwhal</b> tusk&hellip;</p>"
+                    "<!-- a comment about zebrafish --></body></html>");
+    free(p);
+    p = ls_cli_path(t, "notes.md");
+    ls_cli_write(p, "Some preface line\n\n# Narwhal notes\n\nA narwhal pod was seen.\n");
+    free(p);
+    p = ls_cli_path(t, "long.txt");
+    char longtitle[400];
+    memset(longtitle, 'n', sizeof longtitle - 1);
+    longtitle[sizeof longtitle - 1] = '\0';
+    char *text = ls_cli_fmt("%s\nnarwhal body\n", longtitle);
+    ls_cli_write(p, text);
+    free(text);
+    free(p);
+    /* gzip files, made with zlib: a text one and an HTML one */
+    static const struct {
+        const char *name, *content;
+    } gz[] = {{"log.txt.gz", "Compressed log\nnarwhal sighting at dawn\n"},
+              {"old.html.gz", "<html><head><title>Old narwhal page</title></head>"
+                              "<body><p>narwhal</p></body></html>"}};
+    for (int i = 0; i < 2; i++) {
+        p = ls_cli_path(t, gz[i].name);
+        gzFile f = gzopen(p, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(gzputs(f, gz[i].content), (int)strlen(gz[i].content));
+        ck_assert_int_eq(gzclose(f), Z_OK);
+        free(p);
+    }
+    const char *ix[] = {"index", "--index", idx, t, NULL};
+    char *e = expect(0, ix, NULL);
+    ck_assert_msg(strstr(e, "indexed: 5 added") != NULL, "%s", e);
+    free(e);
+    char *got = titles_for(idx, "narwhal");
+    ck_assert_msg(strstr(got, "page.html\tNarwhal & Walrus\n") != NULL, "%s", got);
+    ck_assert_msg(strstr(got, "notes.md\tNarwhal notes\n") != NULL, "%s", got);
+    ck_assert_msg(strstr(got, "log.txt.gz\tCompressed log\n") != NULL, "%s", got);
+    ck_assert_msg(strstr(got, "old.html.gz\tOld narwhal page\n") != NULL, "%s", got);
+    char *cut = strstr(got, "long.txt\t");
+    ck_assert_msg(cut != NULL, "%s", got);
+    ck_assert_int_eq((int)(strchr(cut, '\n') - cut - strlen("long.txt\t")), 200);
+    free(got);
+    /* script, style, comments and tags are not text */
+    got = titles_for(idx, "zebrafish");
+    ck_assert_str_eq(got, "");
+    free(got);
+    got = titles_for(idx, "color");
+    ck_assert_str_eq(got, "");
+    free(got);
+    free(idx);
+    free(t);
+}
+END_TEST
+
 START_TEST(lock_names_the_holding_process)
 {
     char *idx = jsonl_index(1);
@@ -387,6 +476,7 @@ Suite *ls_suite_cli_sync(void)
     tcase_add_test(t, check_names_damage_and_recovers_from_a_damaged_manifest);
     tcase_add_test(t, lock_names_the_holding_process);
     tcase_add_test(t, walk_excludes_sizes_and_links);
+    tcase_add_test(t, folders_index_html_markdown_and_gzip);
     suite_add_tcase(s, t);
     return s;
 }
