@@ -240,16 +240,29 @@ static void summary(const cli_source *src, const cli_progress *progress, double 
     fputc('\n', stderr);
 }
 
-/* The bytes the inputs hold when they are all JSON-lines files (for the progress line's
- * ETA); 0 when a directory or stdin makes it unknown. */
-static uint64_t known_size(const index_cfg *cfg)
+static int add_size(const char *path, const char *rel, void *payload)
+{
+    struct stat st;
+    (void)rel;
+    if (stat(path, &st) == 0)
+        *(uint64_t *)payload += (uint64_t)st.st_size;
+    return 0;
+}
+
+/* The bytes the inputs hold, for the progress line's share done and ETA: files, JSON-lines
+ * files, and directories walked once beforehand (names and sizes only, as the indexing walk
+ * will see them). 0 when stdin makes it unknown, or when no progress line is drawn. */
+static uint64_t known_size(const index_cfg *cfg, const cli_walk_opts *wo, int drawn)
 {
     uint64_t total = 0;
-    for (size_t i = 0; i < cfg->n_inputs; i++) {
+    for (size_t i = 0; drawn && i < cfg->n_inputs; i++) {
         struct stat st;
-        if (!cfg->inputs[i].jsonl || stat(cfg->inputs[i].name, &st) != 0 || !S_ISREG(st.st_mode))
-            return 0;
-        total += (uint64_t)st.st_size;
+        if (stat(cfg->inputs[i].name, &st) != 0)
+            return 0; /* stdin ("-"), or gone */
+        if (S_ISDIR(st.st_mode) && !cfg->inputs[i].jsonl)
+            cli_walk(cfg->inputs[i].name, wo, add_size, NULL, &total);
+        else
+            total += (uint64_t)st.st_size;
     }
     return total;
 }
@@ -279,12 +292,13 @@ static int run(const index_cfg *cfg)
     }
     cli_progress progress;
     cli_progress_init(&progress);
-    progress.total = known_size(cfg);
     cli_warnings warnings = {.verbose = cfg->verbose, .quiet = cfg->quiet};
     cli_source src = {.w = w, .progress = &progress, .sync = 1, .old = old,
                       .warnings = &warnings, .strict = cfg->strict, .max_size = cfg->max_size};
     cli_walk_opts wo_walk = {cfg->follow, cfg->exclude, cfg->n_exclude, &src.excluded};
     src.walk = &wo_walk;
+    cli_walk_opts count_walk = {cfg->follow, cfg->exclude, cfg->n_exclude, NULL};
+    progress.total = known_size(cfg, &count_walk, progress.enabled);
     int failed = add_inputs(cfg, &src) != 0;
     cli_progress_clear(&progress);
     int changed = src.added + src.updated + src.deleted > 0 || old == NULL;

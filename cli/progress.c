@@ -26,6 +26,7 @@ void cli_progress_init(cli_progress *p)
     p->docs = 0;
     p->bytes = 0;
     p->total = 0;
+    p->done = 0;
     p->start = cli_now();
     p->last = 0.0;
 }
@@ -43,9 +44,10 @@ void cli_progress_update(cli_progress *p)
     fprintf(stderr, "\r\033[K%llu files, %llu docs, %.1f MB, %.1f MB/s",
             (unsigned long long)p->files, (unsigned long long)p->docs, (double)p->bytes / 1e6,
             rate / 1e6);
-    if (p->total > 0 && p->bytes <= p->total && rate > 0)
-        fprintf(stderr, ", %.0f%%, ETA %.0f s", 100.0 * (double)p->bytes / (double)p->total,
-                (double)(p->total - p->bytes) / rate);
+    double pace = secs > 0 ? (double)p->done / secs : 0;
+    if (p->total > 0 && p->done <= p->total && pace > 0)
+        fprintf(stderr, ", %.0f%%, ETA %.0f s", 100.0 * (double)p->done / (double)p->total,
+                (double)(p->total - p->done) / pace);
     fflush(stderr);
 }
 

@@ -15,6 +15,7 @@ typedef struct cli_progress {
     uint64_t docs;  /* documents added */
     uint64_t bytes; /* bytes of input read */
     uint64_t total; /* bytes expected in all (0: unknown, no ETA) */
+    uint64_t done;  /* of them gone through: read, or found unchanged, or passed over */
     double start;   /* when counting began */
     double last;    /* when the line was last drawn */
 } cli_progress;

@@ -166,6 +166,7 @@ static int add_text_file(cli_source *s, const char *path, const char *id, seen_i
         warn(s, "unreadable", path, strerror(errno));
         return 0;
     }
+    s->progress->done += (uint64_t)st.st_size;
     if (s->max_size > 0 && (uint64_t)st.st_size > s->max_size) {
         warn(s, "over --max-size", path, NULL); /* not seen: an old document of it goes */
         return 0;
@@ -650,6 +651,7 @@ static int jsonl_stream(cli_source *s, FILE *f, const char *name)
     while (rc == 0 && (got = getline(&line, &cap, f)) >= 0) {
         lineno++;
         s->progress->bytes += (uint64_t)got;
+        s->progress->done += (uint64_t)got;
         if (blank_line(line, (size_t)got))
             continue;
         json_error_t jerr;
