@@ -1159,7 +1159,12 @@ static int gunzip(const unsigned char *in, size_t len, size_t cap, char **out, s
         *why = "out of memory";
     }
     while (rc == CLI_EXTRACT_OK) {
-        if (got == room) { /* got <= cap < room_max */
+        if (got == room) {
+            if (room == room_max) { /* not reached: got > cap is told below */
+                rc = CLI_EXTRACT_TOO_LARGE;
+                *why = "decompressed size over the cap";
+                break;
+            }
             size_t nroom = room > room_max / 2 ? room_max : room * 2;
             char *nb = realloc(buf, nroom + 1);
             if (nb == NULL) {
