@@ -99,6 +99,8 @@ int cli_open_index(const char *opt_index, ls_reader **out, char **dir_out);
  *  cli_open_index(NULL): $CISEARCH_INDEX (a colon-separated list: several indexes), else the
  *  seeds. *dir_out (may be NULL) gets the first directory. @return 0, or -1 after an error. */
 int cli_open_indexes(const char *const *dirs, size_t n, ls_reader **out, char **dir_out);
+/* --index given more often than this to one command is a usage error. */
+#define CLI_MAX_INDEX_OPTIONS 256
 /** The directories of $CISEARCH_INDEX split at ':' (NULL entries end it), malloc'd as one
  *  block (free it), or NULL when it is unset or empty; *n_out their number. */
 char **cli_env_indexes(size_t *n_out);

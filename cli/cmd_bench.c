@@ -35,7 +35,8 @@ void cli_help_bench(FILE *f)
           "counted once more outside the timed runs, as the searches may stop counting\n"
           "past 1000 matches when the rest cannot reach the top k).\n"
           "BM25 with the default k1 and b; no feedback, proximity or snippets.\n"
-          "  -i, --index DIR    the index (default: $CISEARCH_INDEX, else the seeds)\n"
+          "  -i, --index DIR    the index (default: $CISEARCH_INDEX, else the seeds);\n"
+          "                     repeated: several indexes searched as one\n"
           "  -q, --queries FILE one query per line, strict syntax (- = stdin); blank lines\n"
           "                     are skipped\n"
           "  -k N               hits returned per query (default 10; 0 = count only)\n"
@@ -154,7 +155,8 @@ static int run_once(const ls_reader *r, const bench_query *q, const ls_search_op
 
 int cli_cmd_bench(int argc, char **argv)
 {
-    const char *index = NULL, *queries = NULL, *v;
+    const char *indexes[CLI_MAX_INDEX_OPTIONS], *queries = NULL, *v;
+    size_t n_indexes = 0;
     size_t k = 10, repeat = 5;
     int id, default_and = 0;
     cli_args a;
@@ -164,8 +166,11 @@ int cli_cmd_bench(int argc, char **argv)
             cli_help_bench(stdout);
             return CLI_EXIT_HITS;
         }
-        if (id == OPT_INDEX)
-            index = v;
+        if (id == OPT_INDEX && n_indexes == CLI_MAX_INDEX_OPTIONS)
+            return cli_usage_error("bench", "more than %d --index options",
+                                   CLI_MAX_INDEX_OPTIONS);
+        else if (id == OPT_INDEX)
+            indexes[n_indexes++] = v;
         else if (id == OPT_QUERIES)
             queries = v;
         else if (id == OPT_AND)
@@ -194,7 +199,7 @@ int cli_cmd_bench(int argc, char **argv)
         return CLI_EXIT_ERROR;
     ls_reader *r;
     double open_t0 = now_us();
-    if (cli_open_index(index, &r, NULL) != 0) {
+    if (cli_open_indexes(indexes, n_indexes, &r, NULL) != 0) {
         free_queries(qs, n);
         return CLI_EXIT_ERROR;
     }

@@ -101,7 +101,11 @@ static int apply(serve_config *cfg, int id, const char *v)
 {
     switch (id) {
     case OPT_INDEX:
-        cfg->index_dir = v;
+        if (cfg->n_index_dirs == CLI_MAX_INDEX_OPTIONS) {
+            cli_usage_error("serve", "more than %d --index options", CLI_MAX_INDEX_OPTIONS);
+            return -1;
+        }
+        cfg->index_dirs[cfg->n_index_dirs++] = v;
         return 0;
     case OPT_LISTEN:
         cfg->listen = v;
@@ -168,19 +172,19 @@ static void wait_for_stop(const sigset_t *set)
 
 int cli_cmd_serve(int argc, char **argv)
 {
-    serve_config cfg = {NULL,
-                        DEFAULT_LISTEN,
-                        default_threads(),
-                        DEFAULT_MAX_CONN,
-                        DEFAULT_TIMEOUT,
-                        DEFAULT_REOPEN_MS};
+    serve_config cfg = {.listen = DEFAULT_LISTEN,
+                        .threads = default_threads(),
+                        .max_connections = DEFAULT_MAX_CONN,
+                        .timeout_s = DEFAULT_TIMEOUT,
+                        .reopen_ms = DEFAULT_REOPEN_MS};
     int p = parse(argc, argv, &cfg);
     if (p != 0)
         return p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
     signal(SIGPIPE, SIG_IGN);
     ls_reader *r = NULL;
     char *dir = NULL;
-    if (cli_open_index(cfg.index_dir, &r, &dir) != 0) /* Ctrl-C still stops this */
+    /* Ctrl-C still stops this */
+    if (cli_open_indexes(cfg.index_dirs, cfg.n_index_dirs, &r, &dir) != 0)
         return CLI_EXIT_ERROR;
     /* Blocked before the worker threads start, so that they inherit the mask and the main
      * thread alone waits for the signals. */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../cli.h"
 #include "libsearch.h"
 
 /* Request limits (also in `cisearch serve --help`). */
@@ -25,7 +26,8 @@
 #define SERVE_CONN_MEMORY (SERVE_MAX_URL_BYTES + 65536u) /* per-connection buffer (MHD) */
 
 typedef struct serve_config {
-    const char *index_dir;    /* the index directory (opened by cli_open_index) */
+    const char *index_dirs[CLI_MAX_INDEX_OPTIONS]; /* --index, repeatable: several as one */
+    size_t n_index_dirs;
     const char *listen;       /* HOST:PORT, [V6]:PORT */
     unsigned threads;         /* MHD thread pool size */
     unsigned max_connections; /* open connections at once */

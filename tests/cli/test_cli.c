@@ -1027,6 +1027,15 @@ START_TEST(several_indexes_as_one)
     ck_assert_msg(strstr(err, "names several indexes") != NULL, "%s", err);
     free(out);
     free(err);
+    /* bench reads several --index too: the matches of both */
+    char *qf = ls_cli_path(ls_cli_tmp, "nq.txt");
+    ls_cli_write(qf, "narwhal\n");
+    const char *bn[] = {"bench", "-i", A, "-i", B, "--queries", qf, "--repeat", "1", NULL};
+    ck_assert_int_eq(ls_cli_run(bn, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\t2\tnarwhal\n") != NULL, "%s", out);
+    free(out);
+    free(err);
+    free(qf);
     /* one index of another language cannot join */
     char *N = ls_cli_path(ls_cli_tmp, "N");
     const char *ixn[] = {"index", "--jsonl=-", "--language", "none", "--index", N, NULL};
