@@ -211,9 +211,10 @@ def main(argv):
     # --- agreement ---
     p("Hit agreement (exact match counts; queries with equal counts). cisearch and FTS5 split "
       "words at every character that is not a letter or digit; Xapian and Lucene keep words "
-      "joined by '_' or '.' (and Lucene by apostrophes) whole, so they are compared in pairs. "
-      "cisearch indexes title and body as two fields and matches no phrase across them; the "
-      "peers index title + \" \" + body as one text, so their phrase counts can be higher.")
+      "joined by '_' or '.' whole, each by its own rules (so on source code they differ from "
+      "each other too), so the engines are compared in pairs. cisearch indexes title and body "
+      "as two fields and matches no phrase across them; the peers index title + \" \" + body "
+      "as one text, so their phrase counts can be higher.")
     p()
     p("| class | n | cisearch = fts5 | xapian = lucene | all four |")
     p("|---|---:|---:|---:|---:|")
