@@ -103,8 +103,30 @@ static int open_terms(const ls_plan *p, const ls_plan_node *n, uint32_t si, bulk
     return rc;
 }
 
+/* Count only: the flags of the window, no score. */
+static int count_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *col)
+{
+    memset(b->flags, 0, sizeof b->flags);
+    for (size_t k = 0; k < b->n; k++) {
+        ls_cursor *c = b->terms[k].c;
+        uint8_t flag = (uint8_t)b->terms[k].flag;
+        while (c->doc < to) {
+            b->flags[c->doc - from] |= flag;
+            int rc = ls_cursor_next(c);
+            if (rc != LS_OK)
+                return rc;
+        }
+    }
+    for (uint32_t i = 0; i < to - from; i++)
+        if (b->flags[i] & b->need)
+            ls_collector_collect(col, from + i, 0);
+    return LS_OK;
+}
+
 static int run_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *col)
 {
+    if (ls_collector_counts_only(col))
+        return count_window(b, from, to, col);
     memset(b->flags, 0, sizeof b->flags);
     for (size_t k = 0; k < b->n; k++) {
         ls_cursor *c = b->terms[k].c;

@@ -49,6 +49,9 @@ static inline int ls_collector_cannot_enter(const ls_collector *c, double bound)
     return floor > -INFINITY && bound * (1 + LS_PRUNE_SLACK) <= floor;
 }
 
+/** @return nonzero when only the count is wanted (a top-k of 0): scores need not be computed. */
+static inline int ls_collector_counts_only(const ls_collector *c) { return c->top->k == 0; }
+
 /** Records that matches were skipped: the total becomes a lower bound. */
 static inline void ls_collector_skipped(ls_collector *c) { c->exact = 0; }
 /** Switches to segment i of snapshot r. */

@@ -35,7 +35,7 @@ int ls_term_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collect
                 continue;
             }
         }
-        ls_collector_collect(col, c->doc, ls_cursor_score(c));
+        ls_collector_collect(col, c->doc, ls_collector_counts_only(col) ? 0 : ls_cursor_score(c));
         rc = ls_cursor_next(c);
         if (rc != LS_OK)
             break;
