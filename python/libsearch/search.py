@@ -514,35 +514,36 @@ class Searcher:
     def get(self, id):
         """The live document with this id as a DocInfo (doc number, stamp), or None."""
         idb = to_bytes(id, "id")
-        info = _ffi.ls_doc_info(_ffi.LS_DOC_INFO_VERSION)
-        err = _ffi.ls_error()
         r = self._acquire()
         try:
-            rc = self._lib.ls_reader_get(r.ptr, idb, len(idb), ctypes.byref(info),
-                                         ctypes.byref(err))
-            if rc == _ffi.LS_ENOTFOUND:
-                return None
-            check(rc, err)
-            return DocInfo(id=decode(idb), doc=info.doc,
-                           stamp=string_at(info.stamp, info.stamp_len))
+            info = self._lookup(r, idb)
+            return None if info is None else DocInfo(
+                id=decode(idb), doc=info.doc, stamp=string_at(info.stamp, info.stamp_len))
         finally:
             self._release(r)
+
+    def _lookup(self, r, idb):
+        """ls_reader_get on reader r: the ls_doc_info of id idb, or None."""
+        info = _ffi.ls_doc_info(_ffi.LS_DOC_INFO_VERSION)
+        err = _ffi.ls_error()
+        rc = self._lib.ls_reader_get(r.ptr, idb, len(idb), ctypes.byref(info), ctypes.byref(err))
+        if rc == _ffi.LS_ENOTFOUND:
+            return None
+        check(rc, err)
+        return info
 
     def document(self, id):
         """The stored fields of the live document with this id as a Document, or None."""
         if not hasattr(self._lib, "ls_reader_document"):
             raise NotImplementedError("this libsearch has no ls_reader_document")
         idb = to_bytes(id, "id")
-        info = _ffi.ls_doc_info(_ffi.LS_DOC_INFO_VERSION)
         out = ctypes.POINTER(_ffi.ls_stored_document)()
         err = _ffi.ls_error()
         r = self._acquire()  # one reader for both calls: document numbers are per reader
         try:
-            rc = self._lib.ls_reader_get(r.ptr, idb, len(idb), ctypes.byref(info),
-                                         ctypes.byref(err))
-            if rc == _ffi.LS_ENOTFOUND:
+            info = self._lookup(r, idb)
+            if info is None:
                 return None
-            check(rc, err)
             rc = self._lib.ls_reader_document(r.ptr, info.doc, ctypes.byref(out),
                                               ctypes.byref(err))
             if rc == _ffi.LS_ENOTFOUND:
