@@ -97,9 +97,8 @@ open_runs=${BENCH_OPEN_RUNS:-3}
 timeout_s=${BENCH_TIMEOUT:-0}
 export LUCENE_PEER_WARMUP=${LUCENE_PEER_WARMUP:-50}
 read -r -a engines <<<"${BENCH_ENGINES:-cisearch xapian lucene fts5}"
-classes="term_high term_med term_low or_high_high or_high_med or_high_low and_high_high
-and_high_med and_high_low or3 and3 phrase2 phrase3 prefix4"
-classes=$(echo $classes)
+classes="term_high term_med term_low or_high_high or_high_med or_high_low and_high_high"
+classes+=" and_high_med and_high_low or3 and3 phrase2 phrase3 prefix4"
 
 syn_name() { # a synthetic corpus' name from its size: synthetic-100k, synthetic-1m
     local n=$1
@@ -216,7 +215,7 @@ prepare_corpus() {
                 desc="every text file of Debian's linux-source-6.1 ($tarball), one document each (bench/corpus_kernel.py)"
             else
                 corpus=$corpora_dir/kernel-$kernel_limit.jsonl
-                args=(--limit $kernel_limit)
+                args=(--limit "$kernel_limit")
                 desc="the first $kernel_limit text files of Debian's linux-source-6.1 ($tarball) (bench/corpus_kernel.py --limit $kernel_limit)"
             fi
             make_file "$corpus" "corpus_kernel.py ${args[*]-} $(sha bench/corpus_kernel.py)
