@@ -546,7 +546,6 @@ int cli_cmd_search(int argc, char **argv)
     cfg.out = cli_out_text;
     cfg.color = -1;
     int status = CLI_EXIT_ERROR;
-    char **env = NULL; /* $CISEARCH_INDEX split, when it names several indexes */
     cfg.indexes = calloc((size_t)argc + 1, sizeof *cfg.indexes);
     if (cfg.indexes == NULL) {
         cli_error("out of memory");
@@ -566,11 +565,17 @@ int cli_cmd_search(int argc, char **argv)
         read_stdin_query(&cfg, dash) != 0)
         goto done;
     cfg.out_opts.batch = cfg.queries != NULL;
+    /* Without --index, $CISEARCH_INDEX's list is the one opened and named in the hits. */
     size_t n_env = 0;
-    env = cfg.n_indexes == 0 ? cli_env_indexes(&n_env) : NULL;
-    if (cfg.n_indexes > 1 || n_env > 1) { /* hits name their index */
-        cfg.out_opts.indexes = cfg.n_indexes > 1 ? cfg.indexes : (const char *const *)env;
-        cfg.out_opts.n_indexes = cfg.n_indexes > 1 ? cfg.n_indexes : n_env;
+    char **env = cfg.n_indexes == 0 ? cli_env_indexes(&n_env) : NULL;
+    if (env != NULL) { /* one block: freed as cfg.indexes */
+        free(cfg.indexes);
+        cfg.indexes = (const char **)env;
+        cfg.n_indexes = n_env;
+    }
+    if (cfg.n_indexes > 1) { /* hits name their index */
+        cfg.out_opts.indexes = cfg.indexes;
+        cfg.out_opts.n_indexes = cfg.n_indexes;
     }
     cfg.out_opts.color = cfg.out == cli_out_text && use_color(cfg.color);
     /* Snippets cost stored-field reads: only the formats that show them ask. */
@@ -587,6 +592,5 @@ int cli_cmd_search(int argc, char **argv)
 done:
     cli_buf_free(&cfg.query);
     free(cfg.indexes);
-    free(env);
     return status;
 }

@@ -42,11 +42,6 @@ static int is_term_or(const ls_plan_node *n)
     return 1;
 }
 
-/* The terms of a term OR: its kids' leaves. */
-static size_t or_width(const ls_plan_node *n) { return n->n_kids; }
-
-static size_t or_leaf(const ls_plan_node *n, size_t i) { return n->kids[i].leaves[0]; }
-
 int ls_bulk_or_applies(const ls_plan_node *n)
 {
     n = ls_plan_unwrap(n);
@@ -90,10 +85,10 @@ static int open_terms(const ls_plan *p, const ls_plan_node *n, uint32_t si, bulk
                       ls_error *err)
 {
     const ls_plan_node *req = is_term_or(n) ? n : &n->kids[0];
-    size_t n_req = is_term(req) ? 1 : or_width(req);
+    size_t n_req = is_term(req) ? 1 : req->n_kids;
     int rc = LS_OK;
     for (size_t i = 0; rc == LS_OK && i < n_req; i++)
-        rc = add_term(p, is_term(req) ? req->leaves[0] : or_leaf(req, i), si,
+        rc = add_term(p, is_term(req) ? req->leaves[0] : req->kids[i].leaves[0], si,
                       F_ANY | F_REQUIRED, b, err);
     if (rc != LS_OK || b->n == 0)
         return rc; /* no required term here: nothing matches */
@@ -103,7 +98,8 @@ static int open_terms(const ls_plan *p, const ls_plan_node *n, uint32_t si, bulk
     return rc;
 }
 
-/* Count only: the flags of the window, no score. */
+/* Count only: the flags of the window, no score (run_window's loop without the scoring, kept
+ * apart so that the ranked loop has no branch per posting). */
 static int count_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *col)
 {
     memset(b->flags, 0, sizeof b->flags);
@@ -182,7 +178,7 @@ int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_coll
     const ls_segment *s = p->r->segs[si].seg;
     n = ls_plan_unwrap(n);
     bulk_state *b = ls_malloc(sizeof *b);
-    size_t cap = (is_term_or(n) ? or_width(n) : n->n_kids + or_width(&n->kids[0])) + 1;
+    size_t cap = n->n_kids + n->kids[0].n_kids + 1; /* an OR's kids, or required + optional */
     if (b != NULL)
         b->terms = ls_calloc(cap, sizeof *b->terms);
     if (b == NULL || b->terms == NULL) {

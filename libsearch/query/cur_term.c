@@ -217,39 +217,40 @@ static double bound(const ls_term_cursor *t, uint32_t max_tf, uint32_t min_len)
     return ls_bm25_score(&t->sc, max_tf, t->field == LS_FIELD_BODY ? 0 : min_len);
 }
 
-double ls_term_cursor_max_score(const ls_term_cursor *t, uint32_t to)
+/* The bound of block b's postings and, in *last, its last document: the tail has no skip
+ * entry and takes the list's bound; a skip entry whose page fails its check gives +inf (no
+ * skipping: decoding reports the damage). Both end the list (LS_DOC_END). */
+static double block_max(const ls_term_cursor *t, uint32_t b, uint32_t *last)
 {
     const ls_postings_view *v = &t->v;
+    *last = LS_DOC_END;
+    if (b >= v->nblocks)
+        return bound(t, t->list_max_tf, t->list_min_len);
+    if (!ls_skip_entry_ok(v, b))
+        return INFINITY;
+    *last = ls_skip_last_doc(v, b);
+    return bound(t, ls_skip_max_tf(v, b), ls_skip_min_len(v, b));
+}
+
+double ls_term_cursor_max_score(const ls_term_cursor *t, uint32_t to)
+{
     if (t->base.doc >= to)
         return 0;
     double m = 0;
     for (uint32_t b = t->block;; b++) {
-        if (b >= v->nblocks) { /* the tail, without a skip entry: the list's bound */
-            double s = bound(t, t->list_max_tf, t->list_min_len);
-            return s > m ? s : m;
-        }
-        if (!ls_skip_entry_ok(v, b))
-            return INFINITY; /* damage: no skipping; decoding reports it */
-        double s = bound(t, ls_skip_max_tf(v, b), ls_skip_min_len(v, b));
+        uint32_t last;
+        double s = block_max(t, b, &last);
         m = s > m ? s : m;
-        uint32_t last = ls_skip_last_doc(v, b);
-        if (last >= to - 1)
-            return m;
-        if (b + 1 == v->nblocks && v->df % LS_BLOCK == 0)
-            return m; /* no tail */
+        if (last >= to - 1 || (b + 1 == t->v.nblocks && t->v.df % LS_BLOCK == 0))
+            return m; /* the window's last block, or the last block and no tail */
     }
 }
 
 uint32_t ls_term_cursor_block_bound(const ls_term_cursor *t, double *max_score)
 {
-    const ls_postings_view *v = &t->v;
-    if (t->block >= v->nblocks || !ls_skip_entry_ok(v, t->block)) {
-        *max_score = t->block >= v->nblocks ? bound(t, t->list_max_tf, t->list_min_len)
-                                            : INFINITY;
-        return LS_DOC_END;
-    }
-    *max_score = bound(t, ls_skip_max_tf(v, t->block), ls_skip_min_len(v, t->block));
-    return ls_skip_last_doc(v, t->block);
+    uint32_t last;
+    *max_score = block_max(t, t->block, &last);
+    return last;
 }
 
 static void term_free(ls_cursor *c)

@@ -91,7 +91,6 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
 {
     int bulk = ls_bulk_or_applies(&plan->root), term = ls_term_run_applies(&plan->root);
     int phrase = ls_plan_unwrap(&plan->root)->kind == LS_Q_PHRASE;
-    int counts = top->k == 0; /* a count only: no score is computed */
     ls_collector col;
     ls_collector_init(&col, top, count_limit);
     for (uint32_t i = 0; i < r->nsegs; i++) {
@@ -113,7 +112,8 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
         if (phrase)
             ls_phrase_cursor_prune(c, &col);
         while (c->doc != LS_DOC_END) {
-            ls_collector_collect(&col, c->doc, counts ? 0 : ls_cursor_score(c));
+            ls_collector_collect(&col, c->doc,
+                                 ls_collector_counts_only(&col) ? 0 : ls_cursor_score(c));
             rc = ls_cursor_next(c);
             if (rc != LS_OK) {
                 ls_cursor_free(c);
