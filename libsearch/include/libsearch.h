@@ -366,11 +366,14 @@ LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *er
 #define LS_SYNTAX_PLAIN 2   /**< no syntax at all: the text is a bag of words (text past
                                  LS_MAX_QUERY_BYTES ignored) */
 
-#define LS_SEARCH_OPTIONS_VERSION 4
+typedef struct ls_stats ls_stats;
+typedef struct ls_expansion_term ls_expansion_term;
+
+#define LS_SEARCH_OPTIONS_VERSION 5
 typedef struct ls_search_options {
-    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION (1, 2 and 3 are still accepted: they
-                              end at `explain`, `feedback_widen` and `proximity_depth`, and
-                              the fields after take their defaults) */
+    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION (1 to 4 are still accepted: they
+                              end at `explain`, `feedback_widen`, `proximity_depth` and
+                              `count_limit`, and the fields after take their defaults) */
     size_t limit;        /**< hits to return (after offset), up to LS_MAX_LIMIT; 0 = none
                               (count only) */
     size_t offset;       /**< hits to skip, for paging */
@@ -415,6 +418,17 @@ typedef struct ls_search_options {
                                    their order and scores do not change) and ls_hits_total
                                    becomes a lower bound (ls_hits_total_exact says so).
                                    LS_COUNT_ALL: count every match. */
+    /* version 5: shards searched apart, scored as one collection (see ls_query_stats) */
+    const ls_stats *stats;    /**< statistics to score with instead of the reader's: those of
+                                   ls_query_stats for this query and these options, summed
+                                   over every shard (ls_stats_values); NULL = the reader's.
+                                   Matches, hit counts and postings stay the reader's. */
+    const ls_expansion_term *expansion; /**< with feedback_docs > 0 and stats: the RM3
+                                   expansion of the whole collection (ls_feedback_terms),
+                                   applied as feedback applies its own, the query then run
+                                   once (no first pass). Stats without an expansion need
+                                   feedback off (LS_EINVAL). */
+    size_t n_expansion;
 } ls_search_options;
 /** Default BM25 parameters: what the leave-one-collection-out protocol of docs/RELEVANCE.md
  *  keeps (Lucene's defaults too). */
@@ -440,7 +454,7 @@ typedef struct ls_search_options {
 #define LS_SEARCH_OPTIONS_INIT                                                                  \
     {LS_SEARCH_OPTIONS_VERSION, 10, 0, LS_SYNTAX_STRICT, 0, LS_DEFAULT_K1, LS_DEFAULT_B, 1, 25, 0, \
      LS_DEFAULT_FEEDBACK_DOCS, LS_DEFAULT_FEEDBACK_TERMS, LS_DEFAULT_FEEDBACK_WEIGHT, 0,         \
-     LS_DEFAULT_PROXIMITY, LS_DEFAULT_PROXIMITY_DEPTH, LS_DEFAULT_COUNT_LIMIT}
+     LS_DEFAULT_PROXIMITY, LS_DEFAULT_PROXIMITY_DEPTH, LS_DEFAULT_COUNT_LIMIT, NULL, NULL, 0}
 
 /** A byte range [offset, offset + length). */
 typedef struct ls_span {
@@ -544,6 +558,86 @@ LS_API size_t ls_hits_count(const ls_hits *h);
 LS_API const ls_hit *ls_hits_get(const ls_hits *h, size_t i);
 /** Frees results and everything borrowed from them. Accepts NULL. */
 LS_API void ls_hits_free(ls_hits *h);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Shards searched apart: global statistics                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Indexes on several machines (shards of one collection, each document in one of them) score
+ * a query as one index holding them all when every shard searches with the collection's
+ * statistics (Elasticsearch's DFS query-then-fetch):
+ *   1. every shard: ls_query_stats(shard, query, opts) gives the same names in the same order
+ *      (same query, options and analyzer language) with the shard's own figures;
+ *   2. sum the values over the shards, element by element (one all-reduce), except that an
+ *      "expansions ..." figure is the size of the union of the shards' lists
+ *      (ls_stats_expansions): only needed when the sum exceeds LS_MAX_PREFIX_TERMS;
+ *   3. every shard: ls_search with opts.stats = its summed copy, limit + offset hits each;
+ *   4. merge: by score, ties by shard order, then by hit order within a shard.
+ * The result is the ranking of one index built from the shards' documents in that order.
+ * RM3 feedback adds a round: a first pass (feedback off) gives the best feedback_docs hits;
+ * their texts and scores, in that order, go to ls_feedback_candidates on one shard, whose new
+ * names every shard adds with ls_stats_add and sums; ls_feedback_terms then gives the
+ * expansion for opts.expansion (no terms: search with feedback off).
+ * cisearch-mpi (cli/mpi/) does this over Open MPI.
+ *
+ * Names (one per figure; FIELD is all, title or body; TERM as analyzed):
+ *   "N", "tokens all", "tokens title", "df FIELD TERM", "prefix FIELD TEXT" (documents holding
+ *   any term starting with TEXT), "expansions FIELD TEXT" (dictionary terms starting with it).
+ */
+
+/** The figures a query scores with, from one reader (a shard): N, token totals, the df of its
+ *  terms and phrase words, its prefixes' union df and expansion counts. Planning a prefix
+ *  reads its postings (as searching does).
+ *  @return LS_OK, LS_EQUERY / LS_ELIMIT (as ls_search), LS_EINVAL, LS_ECORRUPT, LS_ENOMEM. */
+LS_API int ls_query_stats(const ls_reader *r, const char *query, size_t query_len,
+                          const ls_search_options *opts, ls_stats **out, ls_error *err);
+/** @return the number of figures. */
+LS_API size_t ls_stats_count(const ls_stats *s);
+/** @return the name of figure i (borrowed, not NUL-terminated: *len bytes), NULL past the end. */
+LS_API const char *ls_stats_name(const ls_stats *s, size_t i, size_t *len);
+/** @return the values, ls_stats_count of them, in name order: writable, to be replaced by
+ *  the sums over all shards. */
+LS_API double *ls_stats_values(ls_stats *s);
+/** @return for an "expansions" figure, the shard's dictionary keys it counts, each ended by a
+ *  NUL (*len bytes in all, borrowed); else *len = 0. */
+LS_API const char *ls_stats_expansions(const ls_stats *s, size_t i, size_t *len);
+/** Adds figures by name ("N", "tokens all|title", "df FIELD TERM"; names ended by a NUL, len
+ *  bytes in all) with r's values; names s has already are left. @return LS_OK, LS_EINVAL (a
+ *  name it cannot compute), LS_ECORRUPT, LS_ENOMEM. */
+LS_API int ls_stats_add(const ls_reader *r, ls_stats *s, const char *names, size_t len,
+                        ls_error *err);
+LS_API void ls_stats_free(ls_stats *s);
+
+/** A feedback document of a first pass over shards: its stored title and body (as
+ *  ls_reader_document gives them) and its score. */
+typedef struct ls_feedback_doc {
+    const char *title;
+    size_t title_len;
+    const char *body;
+    size_t body_len;
+    double score;
+} ls_feedback_doc;
+
+/** An expansion term: analyzed text and its relevance-model weight. */
+struct ls_expansion_term {
+    const char *term;
+    size_t len;
+    double weight;
+};
+
+/** Adds to s the "df all TERM" of every term RM3 could take from docs (best first), with r's
+ *  figures (r gives the analyzer). @return LS_OK, LS_EINVAL, LS_ECORRUPT, LS_ENOMEM. */
+LS_API int ls_feedback_candidates(const ls_reader *r, const ls_feedback_doc *docs, size_t n,
+                                  ls_stats *s, ls_error *err);
+/** The RM3 expansion of docs (best first) with opts' feedback settings, every figure from
+ *  `global` (summed over the shards; it must hold the candidates' df). *out: *n_out terms,
+ *  strongest first (possibly none), freed with ls_expansion_free.
+ *  @return LS_OK, LS_EINVAL, LS_ENOMEM. */
+LS_API int ls_feedback_terms(const ls_reader *r, const ls_feedback_doc *docs, size_t n,
+                             const ls_stats *global, const ls_search_options *opts,
+                             ls_expansion_term **out, size_t *n_out, ls_error *err);
+LS_API void ls_expansion_free(ls_expansion_term *terms, size_t n);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format/fields.h"
+#include "reader/globalstats.h"
 #include "reader/stats.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -84,6 +86,19 @@ static void fb_docs_free(fb_docs *d)
     ls_free(d->post);
 }
 
+/* Counts one feedback document: its title, then its body, LS_FEEDBACK_MAX_DOC_BYTES at most. */
+static int read_doc(fb_docs *d, ls_analyzer *an, const char *title, size_t title_len,
+                    const char *body, size_t body_len)
+{
+    d->budget = LS_FEEDBACK_MAX_DOC_BYTES;
+    int rc = read_field(d, an, title, title_len);
+    if (rc == LS_OK)
+        rc = read_field(d, an, body, body_len);
+    if (rc == LS_OK)
+        rc = close_doc(d);
+    return rc;
+}
+
 /* Reads the first n results' title and body; doc_end[i] = end of document i in d->post. */
 static int read_docs(const ls_reader *r, ls_analyzer *an, const ls_topk *first, size_t n,
                      fb_docs *d, size_t *doc_end, ls_error *err)
@@ -96,13 +111,7 @@ static int read_docs(const ls_reader *r, ls_analyzer *an, const ls_topk *first, 
         rc = ls_reader_fetch(r, &docs, first->heap[i].doc, fields, lens, err);
         if (rc != LS_OK)
             break;
-        d->budget = LS_FEEDBACK_MAX_DOC_BYTES;
-        rc = read_field(d, an, fields[1], lens[1]);
-        if (rc == LS_OK)
-            rc = read_field(d, an, fields[2], lens[2]);
-        if (rc == LS_OK)
-            rc = close_doc(d);
-        if (rc != LS_OK)
+        if (read_doc(d, an, fields[1], lens[1], fields[2], lens[2]) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         doc_end[i] = d->n_post;
     }
@@ -110,10 +119,30 @@ static int read_docs(const ls_reader *r, ls_analyzer *an, const ls_topk *first, 
     return rc;
 }
 
-/* Marks the terms found in at most LS_FEEDBACK_MAX_DF_SHARE of the documents. */
-static int mark_kept(const ls_reader *r, const fb_docs *d, uint8_t *keep, ls_error *err)
+/* Reads documents given by the caller (their texts); doc_end as read_docs. */
+static int read_given(ls_analyzer *an, const ls_feedback_doc *docs, size_t n, fb_docs *d,
+                      size_t *doc_end, ls_error *err)
 {
-    double limit = LS_FEEDBACK_MAX_DF_SHARE * ls_stats_ndocs(r);
+    for (size_t i = 0; i < n; i++) {
+        if (read_doc(d, an, docs[i].title, docs[i].title_len, docs[i].body, docs[i].body_len))
+            return ls_error_set(err, LS_ENOMEM, "out of memory");
+        doc_end[i] = d->n_post;
+    }
+    return LS_OK;
+}
+
+/* Marks the terms found in at most LS_FEEDBACK_MAX_DF_SHARE of the documents: the reader's
+ * figures, or those given (global, which must hold every term's df). */
+static int mark_kept(const ls_reader *r, const ls_stats *global, const fb_docs *d,
+                     uint8_t *keep, ls_error *err)
+{
+    double n_docs = ls_stats_ndocs(r), avglen[3];
+    if (global != NULL) {
+        int rc = ls_stats_collection(global, &n_docs, avglen, err);
+        if (rc != LS_OK)
+            return rc;
+    }
+    double limit = LS_FEEDBACK_MAX_DF_SHARE * n_docs;
     uint8_t key[LS_MAX_KEY_BYTES];
     key[0] = LS_KEY_ALL;
     for (uint32_t id = 0; id < d->terms.count; id++) {
@@ -121,7 +150,8 @@ static int mark_kept(const ls_reader *r, const fb_docs *d, uint8_t *keep, ls_err
         const uint8_t *t = ls_strtab_key(&d->terms, id, &len);
         double df = 0;
         memcpy(key + 1, t, len); /* len <= LS_MAX_TERM_BYTES < LS_MAX_KEY_BYTES */
-        int rc = ls_stats_term(r, LS_FIELD_ALL, key, len + 1, NULL, &df, err);
+        int rc = global ? ls_stats_need(global, "df", LS_FIELD_ALL, t, len, &df, err)
+                        : ls_stats_term(r, LS_FIELD_ALL, key, len + 1, NULL, &df, err);
         if (rc != LS_OK)
             return rc;
         keep[id] = df <= limit;
@@ -147,16 +177,17 @@ static int cmp_term(const void *a, const void *b, void *terms)
     return c ? c : (lx > ly) - (lx < ly);
 }
 
-/* The relevance model over the kept terms, strongest first; *n_out terms, summing to 1. */
-static int relevance_model(const fb_docs *d, const size_t *doc_end, const ls_topk *first,
+/* The relevance model over the kept terms, strongest first; *n_out terms, summing to 1, their
+ * text borrowed from d. */
+static int relevance_model(const fb_docs *d, const size_t *doc_end, const double *score,
                            size_t n_docs, const uint8_t *keep, size_t max_terms,
-                           fb_term **out, size_t *n_out)
+                           ls_expansion_term **out, size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
     double total_score = 0;
     for (size_t i = 0; i < n_docs; i++)
-        total_score += first->heap[i].score > 0 ? first->heap[i].score : 0;
+        total_score += score[i] > 0 ? score[i] : 0;
     if (!(total_score > 0))
         return LS_OK;
     double *p = ls_calloc(d->terms.count ? d->terms.count : 1, sizeof *p);
@@ -167,7 +198,7 @@ static int relevance_model(const fb_docs *d, const size_t *doc_end, const ls_top
         for (size_t k = from; k < doc_end[i]; k++)
             if (keep[d->post[k].term])
                 len += d->post[k].tf;
-        double w = first->heap[i].score > 0 ? first->heap[i].score / total_score : 0;
+        double w = score[i] > 0 ? score[i] / total_score : 0;
         for (size_t k = from; len > 0 && k < doc_end[i]; k++)
             if (keep[d->post[k].term])
                 p[d->post[k].term] += w * d->post[k].tf / len;
@@ -188,9 +219,17 @@ static int relevance_model(const fb_docs *d, const size_t *doc_end, const ls_top
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += v[i].p;
-    for (size_t i = 0; i < n; i++)
-        v[i].p /= sum;
-    *out = v;
+    ls_expansion_term *e = ls_calloc(n ? n : 1, sizeof *e);
+    if (e == NULL) {
+        ls_free(v);
+        return LS_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        e[i].term = (const char *)ls_strtab_key(&d->terms, v[i].id, &e[i].len);
+        e[i].weight = v[i].p / sum;
+    }
+    ls_free(v);
+    *out = e;
     *n_out = n;
     return LS_OK;
 }
@@ -229,7 +268,7 @@ static int bag_add(ls_qnode *bag, ls_strtab *ids, const void *text, size_t len, 
     return ls_qnode_add(bag, t, LS_OCCUR_SHOULD);
 }
 
-static ls_qnode *expand_bag(const ls_qnode *q, const fb_docs *d, const fb_term *rm, size_t n,
+static ls_qnode *expand_bag(const ls_qnode *q, const ls_expansion_term *rm, size_t n,
                             double alpha)
 {
     ls_qnode *bag = ls_qnode_new(LS_Q_BOOL);
@@ -242,11 +281,8 @@ static ls_qnode *expand_bag(const ls_qnode *q, const fb_docs *d, const fb_term *
     int rc = bag ? LS_OK : LS_ENOMEM;
     for (size_t i = 0; rc == LS_OK && i < n_kids; i++)
         rc = bag_add(bag, &ids, kids[i]->text, kids[i]->len, alpha * kids[i]->boost / total);
-    for (size_t i = 0; rc == LS_OK && i < n; i++) {
-        size_t len;
-        const uint8_t *t = ls_strtab_key(&d->terms, rm[i].id, &len);
-        rc = bag_add(bag, &ids, t, len, (1 - alpha) * rm[i].p);
-    }
+    for (size_t i = 0; rc == LS_OK && i < n; i++)
+        rc = bag_add(bag, &ids, rm[i].term, rm[i].len, (1 - alpha) * rm[i].weight);
     ls_strtab_free(&ids);
     if (rc != LS_OK) {
         ls_qnode_free(bag);
@@ -286,7 +322,7 @@ static void scale(ls_qnode *q, double f)
 }
 
 /* Takes q: (+q' e1 e2 ...) with q' = q scaled; on failure q is freed and NULL returned. */
-static ls_qnode *expand_structured(ls_qnode *q, const fb_docs *d, const fb_term *rm, size_t n,
+static ls_qnode *expand_structured(ls_qnode *q, const ls_expansion_term *rm, size_t n,
                                    double alpha)
 {
     scale(q, ls_feedback_query_scale(q, alpha));
@@ -297,11 +333,9 @@ static ls_qnode *expand_structured(ls_qnode *q, const fb_docs *d, const fb_term 
     }
     int rc = ls_qnode_add(root, q, LS_OCCUR_MUST);
     for (size_t i = 0; rc == LS_OK && i < n; i++) {
-        size_t len;
-        const uint8_t *t = ls_strtab_key(&d->terms, rm[i].id, &len);
-        ls_qnode *e = ls_qnode_term(LS_FIELD_ALL, (const char *)t, len);
+        ls_qnode *e = ls_qnode_term(LS_FIELD_ALL, rm[i].term, rm[i].len);
         if (e != NULL)
-            e->boost = (1 - alpha) * rm[i].p;
+            e->boost = (1 - alpha) * rm[i].weight;
         rc = ls_qnode_add(root, e, LS_OCCUR_SHOULD);
     }
     if (rc != LS_OK) {
@@ -309,6 +343,38 @@ static ls_qnode *expand_structured(ls_qnode *q, const fb_docs *d, const fb_term 
         return NULL;
     }
     return root;
+}
+
+int ls_feedback_apply(ls_qnode **q, const ls_expansion_term *terms, size_t n,
+                      const ls_feedback_params *fp)
+{
+    if (n == 0)
+        return LS_OK;
+    ls_qnode *e;
+    if (fp->widen && is_bag(*q)) {
+        e = expand_bag(*q, terms, n, fp->query_weight);
+        if (e != NULL)
+            ls_qnode_free(*q);
+    } else {
+        e = expand_structured(*q, terms, n, fp->query_weight); /* takes *q */
+    }
+    *q = e;
+    return e ? LS_OK : LS_ENOMEM;
+}
+
+/* The relevance model of documents already read into d: RM3's expansion terms. */
+static int model(const ls_reader *r, const ls_stats *global, const fb_docs *d,
+                 const size_t *doc_end, const double *score, size_t n_docs, size_t max_terms,
+                 ls_expansion_term **rm, size_t *n_rm, ls_error *err)
+{
+    uint8_t *keep = ls_calloc(d->terms.count ? d->terms.count : 1, 1);
+    int rc = keep ? mark_kept(r, global, d, keep, err)
+                  : ls_error_set(err, LS_ENOMEM, "out of memory");
+    if (rc == LS_OK &&
+        relevance_model(d, doc_end, score, n_docs, keep, max_terms, rm, n_rm) != LS_OK)
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+    ls_free(keep);
+    return rc;
 }
 
 int ls_feedback_expand(const ls_reader *r, ls_analyzer *an, const ls_topk *first,
@@ -320,35 +386,88 @@ int ls_feedback_expand(const ls_reader *r, ls_analyzer *an, const ls_topk *first
     fb_docs d;
     memset(&d, 0, sizeof d);
     size_t *doc_end = ls_calloc(n_docs, sizeof *doc_end);
-    uint8_t *keep = NULL;
-    fb_term *rm = NULL;
+    double *score = ls_calloc(n_docs, sizeof *score);
+    ls_expansion_term *rm = NULL;
     size_t n_rm = 0;
-    int rc = doc_end ? LS_OK : ls_error_set(err, LS_ENOMEM, "out of memory");
+    int rc = doc_end && score ? LS_OK : ls_error_set(err, LS_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == LS_OK && i < n_docs; i++)
+        score[i] = first->heap[i].score;
     if (rc == LS_OK)
         rc = read_docs(r, an, first, n_docs, &d, doc_end, err);
-    if (rc == LS_OK && (keep = ls_calloc(d.terms.count ? d.terms.count : 1, 1)) == NULL)
-        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     if (rc == LS_OK)
-        rc = mark_kept(r, &d, keep, err);
-    if (rc == LS_OK &&
-        relevance_model(&d, doc_end, first, n_docs, keep, fp->terms, &rm, &n_rm) != LS_OK)
+        rc = model(r, NULL, &d, doc_end, score, n_docs, fp->terms, &rm, &n_rm, err);
+    if (rc == LS_OK && ls_feedback_apply(q, rm, n_rm, fp) != LS_OK)
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
-    if (rc == LS_OK && n_rm > 0) {
-        ls_qnode *e;
-        if (fp->widen && is_bag(*q)) {
-            e = expand_bag(*q, &d, rm, n_rm, fp->query_weight);
-            if (e != NULL)
-                ls_qnode_free(*q);
-        } else {
-            e = expand_structured(*q, &d, rm, n_rm, fp->query_weight); /* takes *q */
-        }
-        *q = e;
-        if (e == NULL)
-            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
-    }
     ls_free(rm);
-    ls_free(keep);
+    ls_free(score);
     ls_free(doc_end);
     fb_docs_free(&d);
     return rc;
+}
+
+int ls_feedback_given(const ls_reader *r, ls_analyzer *an, const ls_feedback_doc *docs,
+                      size_t n, const ls_stats *global, ls_stats *candidates,
+                      unsigned max_terms, ls_expansion_term **out, size_t *n_out,
+                      ls_error *err)
+{
+    fb_docs d;
+    memset(&d, 0, sizeof d);
+    size_t *doc_end = ls_calloc(n ? n : 1, sizeof *doc_end);
+    double *score = ls_calloc(n ? n : 1, sizeof *score);
+    int rc = doc_end && score ? LS_OK : ls_error_set(err, LS_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == LS_OK && i < n; i++)
+        score[i] = docs[i].score;
+    if (rc == LS_OK)
+        rc = read_given(an, docs, n, &d, doc_end, err);
+    uint8_t key[LS_MAX_KEY_BYTES];
+    key[0] = LS_KEY_ALL;
+    for (uint32_t id = 0; rc == LS_OK && candidates != NULL && id < d.terms.count; id++) {
+        size_t len;
+        const uint8_t *t = ls_strtab_key(&d.terms, id, &len);
+        char name[LS_STATS_MAX_NAME];
+        size_t nl = ls_stats_name_of(name, "df", LS_FIELD_ALL, t, len);
+        double df;
+        if (ls_stats_get(candidates, name, nl, &df))
+            continue;
+        memcpy(key + 1, t, len);
+        rc = ls_stats_term(r, LS_FIELD_ALL, key, len + 1, NULL, &df, err);
+        if (rc == LS_OK && ls_stats_put(candidates, name, nl, df, NULL) < 0)
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+    }
+    ls_expansion_term *rm = NULL;
+    size_t n_rm = 0;
+    if (rc == LS_OK && out != NULL)
+        rc = model(r, global, &d, doc_end, score, n, max_terms, &rm, &n_rm, err);
+    /* The model borrows d's terms: give the caller copies. */
+    for (size_t i = 0; rc == LS_OK && i < n_rm; i++) {
+        char *t = ls_malloc(rm[i].len + 1);
+        if (t == NULL) {
+            n_rm = i;
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+            break;
+        }
+        memcpy(t, rm[i].term, rm[i].len);
+        t[rm[i].len] = '\0';
+        rm[i].term = t;
+    }
+    if (out != NULL) {
+        *out = rm;
+        *n_out = n_rm;
+        if (rc != LS_OK) {
+            ls_expansion_free(rm, n_rm);
+            *out = NULL;
+            *n_out = 0;
+        }
+    }
+    ls_free(score);
+    ls_free(doc_end);
+    fb_docs_free(&d);
+    return rc;
+}
+
+LS_API void ls_expansion_free(ls_expansion_term *t, size_t n)
+{
+    for (size_t i = 0; t != NULL && i < n; i++)
+        ls_free((char *)t[i].term);
+    ls_free(t);
 }

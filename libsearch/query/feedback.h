@@ -45,6 +45,24 @@ typedef struct ls_feedback_params {
 int ls_feedback_expand(const ls_reader *r, ls_analyzer *an, const ls_topk *first,
                        const ls_feedback_params *fp, ls_qnode **q, ls_error *err);
 
+/** Expands *q with the given terms (a relevance model's, strongest first, weights summing to
+ *  1) as ls_feedback_expand would; n = 0 leaves *q. @return LS_OK or LS_ENOMEM (*q freed and
+ *  NULL). */
+int ls_feedback_apply(ls_qnode **q, const ls_expansion_term *terms, size_t n,
+                      const ls_feedback_params *fp);
+
+/**
+ * Feedback from documents given by their texts and first-pass scores (shards searched apart:
+ * ls_feedback_candidates, ls_feedback_terms). With `candidates`, adds the "df all TERM" of
+ * every term the documents could give, with r's figures, to it (those it lacks). With `out`,
+ * computes the expansion: a term's df and N from `global` (NULL: from r), its terms copied
+ * (ls_expansion_free).
+ */
+int ls_feedback_given(const ls_reader *r, ls_analyzer *an, const ls_feedback_doc *docs,
+                      size_t n, const ls_stats *global, ls_stats *candidates,
+                      unsigned max_terms, ls_expansion_term **out, size_t *n_out,
+                      ls_error *err);
+
 /** The factor by which an expansion scales the original query q's scores: query_weight / the
  *  summed boosts of its scoring clauses (query_weight when it has none). A bag widened into
  *  one bag gets the same factor on each of its own terms. */

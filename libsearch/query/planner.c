@@ -10,15 +10,37 @@
 #include <string.h>
 
 #include "libsearch.h"
+#include "reader/globalstats.h"
 #include "reader/stats.h"
 #include "util/alloc.h"
 #include "util/error.h"
+
+static void prepare_leaf(const ls_plan *p, ls_plan_leaf *l)
+{
+    ls_bm25_prepare(&l->sc, ls_bm25_idf(p->n_docs, l->df), l->boost, p->k1, p->b,
+                    p->avglen[l->field]);
+}
+
+/* Marks a leaf as scored by the query itself; with statistics given, its df becomes theirs
+ * (a prefix's expansions need none: the prefix scores as one term). */
+static int score_leaf(const ls_plan *p, ls_plan_leaf *l, ls_error *err)
+{
+    if (l->scored)
+        return LS_OK;
+    l->scored = 1;
+    if (p->global == NULL)
+        return LS_OK;
+    int rc = ls_stats_need(p->global, "df", l->field, l->key + 1, l->key_len - 1, &l->df, err);
+    if (rc == LS_OK)
+        prepare_leaf(p, l);
+    return rc;
+}
 
 /* Finds or adds the leaf for (field, key, boost); computes its global df the first time. The
  * boost is part of the leaf's identity (it is the leaf's BM25 query weight), written at a
  * fixed offset before the key so identities cannot collide. */
 static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, double boost,
-                    size_t *out, ls_error *err)
+                    int scored, size_t *out, ls_error *err)
 {
     uint8_t tk[1 + sizeof boost + LS_MAX_KEY_BYTES];
     if (key_len > LS_MAX_KEY_BYTES)
@@ -32,7 +54,7 @@ static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, d
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     *out = id;
     if (!is_new)
-        return LS_OK;
+        return scored ? score_leaf(p, &p->leaves[id], err) : LS_OK;
     if (p->n_leaves == p->leaves_cap) {
         size_t ncap = p->leaves_cap ? p->leaves_cap * 2 : 16;
         ls_plan_leaf *nl = ls_reallocarray(p->leaves, ncap, sizeof *nl);
@@ -49,12 +71,13 @@ static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, d
     l->seg_meta = ls_calloc(p->r->nsegs ? p->r->nsegs : 1, sizeof *l->seg_meta);
     if (l->seg_meta == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
-    int rc = ls_stats_term(p->r, field, key, key_len, l->seg_meta, &l->df, err);
+    int rc = ls_stats_term(p->r, field, key, key_len, l->seg_meta, &l->local_df, err);
     if (rc != LS_OK)
         return rc;
-    double idf = ls_bm25_idf(p->n_docs, l->df);
-    ls_bm25_prepare(&l->sc, idf, boost, p->k1, p->b, p->avglen[field]);
-    return LS_OK;
+    l->df = l->local_df;
+    l->boost = boost;
+    prepare_leaf(p, l);
+    return scored ? score_leaf(p, l, err) : LS_OK;
 }
 
 static int add_leaf(ls_plan_node *n, size_t leaf)
@@ -76,7 +99,7 @@ static int term_leaf(ls_plan *p, ls_plan_node *n, int field, const char *text, s
     key[0] = ls_field_key(field);
     memcpy(key + 1, text, len);
     size_t leaf;
-    int rc = leaf_for(p, field, key, len + 1, boost, &leaf, err);
+    int rc = leaf_for(p, field, key, len + 1, boost, 1, &leaf, err);
     if (rc != LS_OK)
         return rc;
     if (add_leaf(n, leaf) != LS_OK)
@@ -134,7 +157,7 @@ static int merge_segment(ls_plan *p, ls_plan_node *n, uint32_t si, uint32_t *acc
             m->freqs[m->n++] = f;
         }
     }
-    n->df += m->n;
+    n->local_df += m->n;
     return rc;
 }
 
@@ -160,6 +183,9 @@ static int merge_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_error
     for (uint32_t i = 0; rc == LS_OK && n->n_leaves && i < p->r->nsegs; i++)
         rc = merge_segment(p, n, i, acc, err);
     ls_free(acc);
+    n->df = n->local_df;
+    if (rc == LS_OK && p->global != NULL)
+        rc = ls_stats_need(p->global, "prefix", q->field, q->text, q->len, &n->df, err);
     ls_bm25_prepare(&n->sc, ls_bm25_idf(p->n_docs, n->df), q->boost, p->k1, p->b,
                     p->avglen[q->field]);
     return rc;
@@ -195,14 +221,17 @@ static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_erro
             rc = ls_error_set(err, LS_ECORRUPT, "'%s': damaged dictionary",
                               p->r->segs[i].seg->tid.path);
     }
-    if (rc == LS_OK && seen.count > LS_MAX_PREFIX_EXPANSIONS)
+    double terms = (double)seen.count; /* with statistics given: the shards' union */
+    if (rc == LS_OK && p->global != NULL && seen.count <= LS_MAX_PREFIX_EXPANSIONS)
+        rc = ls_stats_need(p->global, "expansions", q->field, q->text, q->len, &terms, err);
+    if (rc == LS_OK && terms > LS_MAX_PREFIX_EXPANSIONS)
         rc = ls_error_set(err, LS_ELIMIT,
                           "prefix '%.*s*' matches over %u terms: make it longer",
                           (int)q->len, q->text, LS_MAX_PREFIX_EXPANSIONS);
     for (uint32_t id = 0; rc == LS_OK && id < seen.count; id++) {
         size_t klen, leaf;
         const uint8_t *key = ls_strtab_key(&seen, id, &klen);
-        rc = leaf_for(p, q->field, key, klen, q->boost, &leaf, err);
+        rc = leaf_for(p, q->field, key, klen, q->boost, 0, &leaf, err);
         if (rc == LS_OK && add_leaf(n, leaf) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     }
@@ -264,15 +293,22 @@ static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, 
 }
 
 int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, double b,
-                  ls_error *err)
+                  const ls_stats *global, ls_error *err)
 {
     memset(p, 0, sizeof *p);
     p->r = r;
     p->k1 = k1;
     p->b = b;
-    p->n_docs = ls_stats_ndocs(r);
-    for (int f = 0; f < LS_FIELD_COUNT; f++)
-        p->avglen[f] = ls_stats_avglen(r, f);
+    p->global = global;
+    if (global != NULL) {
+        int rc = ls_stats_collection(global, &p->n_docs, p->avglen, err);
+        if (rc != LS_OK)
+            return rc;
+    } else {
+        p->n_docs = ls_stats_ndocs(r);
+        for (int f = 0; f < LS_FIELD_COUNT; f++)
+            p->avglen[f] = ls_stats_avglen(r, f);
+    }
     return plan_node(p, &p->root, q, 0, err);
 }
 

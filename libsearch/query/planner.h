@@ -27,7 +27,11 @@ typedef struct ls_plan_leaf {
     int field;            /* LS_FIELD_* */
     uint8_t key[LS_MAX_KEY_BYTES]; /* key byte (ls_field_key) + term */
     size_t key_len;
-    double df;           /* over the whole snapshot (reader/stats.h) */
+    double df;           /* scores: over the whole snapshot (reader/stats.h), or the figure of
+                            the statistics the search was given (ls_plan.global) */
+    double local_df;     /* over the whole snapshot: what it matches here */
+    double boost;        /* its query weight (part of its identity) */
+    int scored;          /* a term or phrase word of the query (not only a prefix's expansion) */
     ls_term_meta *seg_meta; /* per segment of the snapshot; df 0 where the key is absent */
     ls_bm25_term sc;
 } ls_plan_leaf;
@@ -41,7 +45,9 @@ typedef struct ls_plan_node {
     ls_plan_merged *merged; /* PREFIX: per segment of the snapshot */
     uint32_t n_merged;
     char *prefix;           /* PREFIX: its text, with the '*' (explanations), owned */
-    double df;              /* PREFIX: live documents holding any expansion */
+    double df;              /* PREFIX: live documents holding any expansion (scores: global when
+                               statistics were given) */
+    double local_df;        /* PREFIX: those of this snapshot */
     struct ls_plan_node *kids;
     int *occur;
     size_t n_kids;
@@ -57,10 +63,14 @@ typedef struct ls_plan {
     double n_docs;
     double avglen[3]; /* by LS_FIELD_* */
     double k1, b;
+    const ls_stats *global; /* statistics to score with instead of the snapshot's, or NULL */
 } ls_plan;
 
+/** Plans q over r; with `global` (ls_search_options.stats) N, average lengths, dfs and the
+ *  prefixes' expansion counts come from it (LS_EINVAL when it lacks one), the postings and
+ *  what counts the matches from r. */
 int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, double b,
-                  ls_error *err);
+                  const ls_stats *global, ls_error *err);
 void ls_plan_free(ls_plan *p);
 /** The clause a group of one positive clause stands for: bool_cursor gives such a group
  *  its clause's cursor, which scores the same alone. */

@@ -15,6 +15,7 @@
 #include "query/collector.h"
 #include "query/feedback.h"
 #include "query/parser.h"
+#include "query/options.h"
 #include "query/planner.h"
 #include "query/proximity.h"
 #include "query/term_run.h"
@@ -33,48 +34,6 @@ struct ls_hits {
     size_t n;
     ls_hit *hits;
 };
-
-/* Copies the caller's options (version 1 ends at `explain`, version 2 at `feedback_widen`,
- * version 3 at `proximity_depth`; later fields keep their defaults) and checks them. */
-static int read_options(const ls_search_options *in, ls_search_options *o, ls_error *err)
-{
-    static const ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
-    *o = defaults;
-    if (in == NULL)
-        return LS_OK;
-    if (in->version == 1)
-        memcpy(o, in, offsetof(ls_search_options, feedback_docs));
-    else if (in->version == 2)
-        memcpy(o, in, offsetof(ls_search_options, proximity));
-    else if (in->version == 3)
-        memcpy(o, in, offsetof(ls_search_options, count_limit));
-    else if (in->version == LS_SEARCH_OPTIONS_VERSION)
-        *o = *in;
-    else
-        return ls_error_set(err, LS_EINVAL, "ls_search_options.version %u is not 1..%u",
-                            in->version, LS_SEARCH_OPTIONS_VERSION);
-    o->version = LS_SEARCH_OPTIONS_VERSION;
-    if (o->limit == 0)
-        o->count_limit = LS_COUNT_ALL; /* nothing is returned: the count is the answer */
-    if (o->syntax < LS_SYNTAX_STRICT || o->syntax > LS_SYNTAX_PLAIN)
-        return ls_error_set(err, LS_EINVAL, "unknown syntax %d", o->syntax);
-    if (!(o->k1 >= 0 && o->k1 < 1e6) || !(o->b >= 0 && o->b <= 1))
-        return ls_error_set(err, LS_EINVAL, "BM25 needs k1 >= 0 and 0 <= b <= 1");
-    if (o->limit > LS_MAX_LIMIT || o->offset > LS_MAX_LIMIT)
-        return ls_error_set(err, LS_ELIMIT, "limit and offset are capped at %u", LS_MAX_LIMIT);
-    if (o->feedback_docs > 0 &&
-        (o->feedback_docs > 1000 || o->feedback_terms < 1 || o->feedback_terms > 1000 ||
-         !(o->feedback_weight >= 0 && o->feedback_weight <= 1)))
-        return ls_error_set(err, LS_EINVAL,
-                            "feedback needs 1..1000 documents, 1..1000 terms and a weight "
-                            "in 0..1");
-    if (!(o->proximity >= 0 && o->proximity <= LS_MAX_PROXIMITY_WEIGHT) ||
-        o->proximity_depth > LS_MAX_PROXIMITY_DEPTH)
-        return ls_error_set(err, LS_EINVAL,
-                            "proximity needs a weight in 0..%g and a depth of at most %u",
-                            LS_MAX_PROXIMITY_WEIGHT, LS_MAX_PROXIMITY_DEPTH);
-    return LS_OK;
-}
 
 /* The count of matches a search reports. */
 typedef struct match_count {
@@ -140,7 +99,7 @@ static int count_from_df(const ls_plan *p, size_t want, unsigned feedback_docs,
         return 0;
     const ls_plan_node *n = ls_plan_unwrap(&p->root); /* the parser's root: BOOL(t), BOOL(+t) */
     if (n->kind == LS_Q_PREFIX) { /* its merged postings are live documents: their count */
-        count->total = (uint64_t)n->df;
+        count->total = (uint64_t)n->local_df;
         count->exact = 1;
         return 1;
     }
@@ -149,7 +108,7 @@ static int count_from_df(const ls_plan *p, size_t want, unsigned feedback_docs,
     const ls_plan_leaf *l = &p->leaves[n->leaves[0]];
     if (l->field == LS_FIELD_BODY)
         return 0;
-    count->total = (uint64_t)l->df;
+    count->total = (uint64_t)l->local_df;
     count->exact = 1;
     return 1;
 }
@@ -407,7 +366,7 @@ static int fill_hit(fetch_ctx *f, ls_hits *h, ls_hit *hit, const ls_scored *sc, 
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         if (rc != LS_OK)
             return rc;
-        ex->n_docs = ls_stats_ndocs(f->r);
+        ex->n_docs = f->plan->n_docs;
         ex->n_terms = a.n;
         ex->terms = a.v;
         hit->explain = ex;
@@ -456,10 +415,17 @@ static int feedback_pass(const ls_reader *r, const ls_search_options *o, ls_anal
     ls_feedback_params fp = {o->feedback_docs, o->feedback_terms, o->feedback_weight,
                              o->feedback_widen};
     const ls_qnode *asked = *q;
-    int rc = ls_feedback_expand(r, an, top, &fp, q, err);
+    int rc;
+    if (o->n_expansion > 0) { /* the collection's, made over shards */
+        rc = ls_feedback_apply(q, o->expansion, o->n_expansion, &fp);
+        if (rc != LS_OK)
+            return ls_error_set(err, rc, "out of memory");
+    } else {
+        rc = ls_feedback_expand(r, an, top, &fp, q, err);
+    }
     if (rc != LS_OK || *q == asked)
         return rc;
-    rc = ls_plan_build(expanded, r, *q, o->k1, o->b, err);
+    rc = ls_plan_build(expanded, r, *q, o->k1, o->b, o->stats, err);
     if (rc != LS_OK)
         return rc;
     *run = expanded;
@@ -480,7 +446,7 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     *out = NULL;
     ls_search_options opt;
     const ls_search_options *o = &opt;
-    int rc = read_options(opts, &opt, err);
+    int rc = ls_search_read_options(opts, &opt, err);
     if (rc != LS_OK)
         return rc;
     ls_analyzer *an = NULL;
@@ -498,7 +464,7 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     LS_TRY(ls_anpool_take(r->analyzers, &an, err));
     ls_parse_options po = {o->syntax, o->default_and, 1};
     LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
-    LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, err));
+    LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, o->stats, err));
     /* The first pass keeps enough results for the page, for feedback and for re-ranking. */
     size_t want = o->limit + o->offset;
     f.prox_weight = o->proximity;
@@ -512,12 +478,15 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     double prox_scale = f.prox != NULL && o->feedback_docs > 0
                             ? ls_feedback_query_scale(q, o->feedback_weight)
                             : 1.0;
-    if (ls_topk_init(&top, o->feedback_docs > keep ? o->feedback_docs : keep) != LS_OK) {
+    /* An expansion given (shards) replaces the first pass, which gave it elsewhere. */
+    int first_pass = o->n_expansion == 0;
+    size_t first = o->feedback_docs > keep && first_pass ? o->feedback_docs : keep;
+    if (ls_topk_init(&top, first) != LS_OK) {
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;
     }
     match_count count = {0, 1};
-    if (!count_from_df(&plan, want, o->feedback_docs, &count))
+    if (first_pass && !count_from_df(&plan, want, o->feedback_docs, &count))
         LS_TRY(execute(r, &plan, &top, o->count_limit, &count, err));
     ls_topk_sort(&top);
     if (o->feedback_docs > 0)

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * globalstats.c - the ls_stats object (libsearch.h, globalstats.h): named figures in
+ * insertion order, looked up by name, and the local figures of names a caller adds.
+ */
+#include "reader/globalstats.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "format/fields.h"
+#include "reader/snapshot.h"
+#include "reader/stats.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+size_t ls_stats_name_of(char *buf, const char *kind, int field, const void *text, size_t len)
+{
+    int n = snprintf(buf, LS_STATS_MAX_NAME, "%s %s ", kind, ls_field_name(field));
+    size_t at = n > 0 ? (size_t)n : 0;
+    if (len > LS_STATS_MAX_NAME - at)
+        len = LS_STATS_MAX_NAME - at;
+    memcpy(buf + at, text, len);
+    return at + len;
+}
+
+long ls_stats_put(ls_stats *s, const char *name, size_t len, double v, const ls_buf *expansions)
+{
+    uint32_t id;
+    int is_new;
+    if (ls_strtab_intern(&s->names, name, len, &id, &is_new) != LS_OK)
+        return -1;
+    if (!is_new)
+        return id;
+    if (ls_grow(&s->values, &s->values_cap, (size_t)id + 1, sizeof *s->values) != LS_OK)
+        return -1;
+    size_t old = s->expansions_cap;
+    if (ls_grow(&s->expansions, &s->expansions_cap, (size_t)id + 1, sizeof *s->expansions))
+        return -1;
+    memset(s->expansions + old, 0, (s->expansions_cap - old) * sizeof *s->expansions);
+    s->values[id] = v;
+    if (expansions != NULL && expansions->len > 0 &&
+        ls_buf_append(&s->expansions[id], expansions->data, expansions->len) != LS_OK)
+        return -1;
+    return id;
+}
+
+int ls_stats_get(const ls_stats *s, const char *name, size_t len, double *v)
+{
+    int64_t id = ls_strtab_find(&s->names, name, len);
+    if (id < 0)
+        return 0;
+    *v = s->values[id];
+    return 1;
+}
+
+int ls_stats_need(const ls_stats *s, const char *kind, int field, const void *text, size_t len,
+                  double *v, ls_error *err)
+{
+    char name[LS_STATS_MAX_NAME];
+    size_t n = ls_stats_name_of(name, kind, field, text, len);
+    if (ls_stats_get(s, name, n, v))
+        return LS_OK;
+    return ls_error_set(err, LS_EINVAL, "the statistics given lack '%.*s' (they must come "
+                        "from ls_query_stats for the same query and options)", (int)n, name);
+}
+
+int ls_stats_collection(const ls_stats *s, double *n_docs, double avglen[3], ls_error *err)
+{
+    double n, all, title;
+    if (!ls_stats_get(s, "N", 1, &n) || !ls_stats_get(s, "tokens all", 10, &all) ||
+        !ls_stats_get(s, "tokens title", 12, &title))
+        return ls_error_set(err, LS_EINVAL, "the statistics given lack N or the token totals");
+    if (!(n >= 0) || !(title >= 0) || !(all >= title))
+        return ls_error_set(err, LS_EINVAL, "the statistics given are inconsistent "
+                            "(N %g, tokens %g, title tokens %g)", n, all, title);
+    *n_docs = n;
+    avglen[LS_FIELD_ALL] = n > 0 ? all / n : 0;
+    avglen[LS_FIELD_TITLE] = n > 0 ? title / n : 0;
+    avglen[LS_FIELD_BODY] = n > 0 ? (all - title) / n : 0;
+    return LS_OK;
+}
+
+/* Adds the collection's own entries (N, token totals) with r's figures. */
+int ls_stats_put_collection(ls_stats *s, const ls_reader *r)
+{
+    if (ls_stats_put(s, "N", 1, (double)r->ndocs, NULL) < 0 ||
+        ls_stats_put(s, "tokens all", 10, (double)r->tokens_all, NULL) < 0 ||
+        ls_stats_put(s, "tokens title", 12, (double)r->tokens_title, NULL) < 0)
+        return LS_ENOMEM;
+    return LS_OK;
+}
+
+/* The local figure of one name: N, a token total or a df. */
+static int local_value(const ls_reader *r, const char *name, size_t len, double *v,
+                       ls_error *err)
+{
+    if (len == 1 && name[0] == 'N') {
+        *v = (double)r->ndocs;
+        return LS_OK;
+    }
+    if (len == 10 && memcmp(name, "tokens all", 10) == 0) {
+        *v = (double)r->tokens_all;
+        return LS_OK;
+    }
+    if (len == 12 && memcmp(name, "tokens title", 12) == 0) {
+        *v = (double)r->tokens_title;
+        return LS_OK;
+    }
+    const char *sp = len > 3 && memcmp(name, "df ", 3) == 0 ? memchr(name + 3, ' ', len - 3)
+                                                             : NULL;
+    int field = sp ? ls_field_from_name(name + 3, (size_t)(sp - name - 3)) : -1;
+    size_t tlen = sp ? len - (size_t)(sp + 1 - name) : 0;
+    if (field < 0 || tlen == 0 || tlen > LS_MAX_TERM_BYTES)
+        return ls_error_set(err, LS_EINVAL, "'%.*s' is not a statistic ls_stats_add can "
+                            "compute (N, tokens all, tokens title, df FIELD TERM)",
+                            (int)len, name);
+    uint8_t key[LS_MAX_KEY_BYTES];
+    key[0] = ls_field_key(field);
+    memcpy(key + 1, sp + 1, tlen);
+    return ls_stats_term(r, field, key, tlen + 1, NULL, v, err);
+}
+
+LS_API int ls_stats_add(const ls_reader *r, ls_stats *s, const char *names, size_t len,
+                        ls_error *err)
+{
+    ls_error_clear(err);
+    if (r == NULL || s == NULL || (names == NULL && len > 0))
+        return ls_error_set(err, LS_EINVAL, "ls_stats_add: NULL reader, statistics or names");
+    for (size_t at = 0; at < len;) {
+        const char *end = memchr(names + at, '\0', len - at);
+        size_t n = end ? (size_t)(end - (names + at)) : len - at;
+        double v;
+        if (n > 0 && !ls_stats_get(s, names + at, n, &v)) {
+            int rc = local_value(r, names + at, n, &v, err);
+            if (rc != LS_OK)
+                return rc;
+            if (ls_stats_put(s, names + at, n, v, NULL) < 0)
+                return ls_error_set(err, LS_ENOMEM, "out of memory");
+        }
+        at += n + 1;
+    }
+    return LS_OK;
+}
+
+LS_API size_t ls_stats_count(const ls_stats *s) { return s ? s->names.count : 0; }
+
+LS_API const char *ls_stats_name(const ls_stats *s, size_t i, size_t *len)
+{
+    if (s == NULL || i >= s->names.count) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    size_t n;
+    const char *p = (const char *)ls_strtab_key(&s->names, (uint32_t)i, &n);
+    if (len)
+        *len = n;
+    return p;
+}
+
+LS_API double *ls_stats_values(ls_stats *s) { return s ? s->values : NULL; }
+
+LS_API const char *ls_stats_expansions(const ls_stats *s, size_t i, size_t *len)
+{
+    if (s == NULL || i >= s->names.count) {
+        *len = 0;
+        return NULL;
+    }
+    *len = s->expansions[i].len;
+    return (const char *)s->expansions[i].data;
+}
+
+LS_API void ls_stats_free(ls_stats *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->names.count; i++)
+        ls_buf_free(&s->expansions[i]);
+    ls_free(s->expansions);
+    ls_free(s->values);
+    ls_strtab_free(&s->names);
+    ls_free(s);
+}
