@@ -39,7 +39,10 @@ void cli_help_index(FILE *f);
 void cli_help_stats(FILE *f);
 void cli_help_eval(FILE *f);
 
-/* ---- errors (main.c) ---- */
+/* ---- errors (messages.c) ---- */
+
+/** The program named in messages ("cisearch"; cisearch-mpi sets its own). */
+extern const char *cli_program;
 
 /** Prints "cisearch: <message>" and a newline to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,7 +5,6 @@
  * status (0 hits / success, 1 no hits, 2 error). Commands live in cmd_*.c.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,49 +38,6 @@ static const command commands[] = {
      cli_help_serve},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
-
-void cli_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("cisearch: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-void cli_warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("cisearch: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-void cli_error_ls(int rc, const ls_error *err)
-{
-    if (err != NULL && err->message[0] != '\0')
-        cli_error("%s", err->message);
-    else
-        cli_error("%s", ls_strerror(rc));
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("cisearch: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    if (cmd != NULL)
-        fprintf(stderr, "Try 'cisearch %s --help'.\n", cmd);
-    else
-        fputs("Try 'cisearch --help'.\n", stderr);
-    return CLI_EXIT_ERROR;
-}
 
 static void global_help(FILE *f)
 {

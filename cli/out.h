@@ -11,14 +11,37 @@
 #include "cbuf.h"
 #include "libsearch.h"
 
-/** One query's results, as the formatters see them. */
+/** One query's results, as the formatters see them: an ls_hits, or hits merged from shards
+ *  searched apart (cisearch-mpi). */
 typedef struct cli_result {
     const char *qid;   /* batch query id; NULL for a single command-line query */
     const char *query; /* the query text */
     size_t query_len;
-    const ls_hits *hits;
+    const ls_hits *hits; /* NULL when `list` holds the hits */
     size_t offset; /* --offset: rank of the first hit is offset + 1 */
+    const ls_hit *list; /* merged hits, n_list of them, best first */
+    size_t n_list;
+    uint64_t list_total; /* their count over every shard */
+    int list_exact;      /* nonzero: list_total is every match */
+    const char *partial; /* non-NULL: shards left out (--allow-partial), told by the output */
 } cli_result;
+
+static inline size_t cli_result_count(const cli_result *r)
+{
+    return r->hits ? ls_hits_count(r->hits) : r->n_list;
+}
+static inline const ls_hit *cli_result_hit(const cli_result *r, size_t i)
+{
+    return r->hits ? ls_hits_get(r->hits, i) : &r->list[i];
+}
+static inline uint64_t cli_result_total(const cli_result *r)
+{
+    return r->hits ? ls_hits_total(r->hits) : r->list_total;
+}
+static inline int cli_result_exact(const cli_result *r)
+{
+    return r->hits ? ls_hits_total_exact(r->hits) : r->list_exact;
+}
 
 typedef struct cli_out_opts {
     int color;   /* text: bold matches with ANSI escapes */

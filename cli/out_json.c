@@ -114,17 +114,19 @@ fail:
 static json_t *result_json(const cli_result *r, const cli_out_opts *o)
 {
     json_t *j = json_object(), *hits = json_array();
-    size_t n = ls_hits_count(r->hits);
+    size_t n = cli_result_count(r);
     if (j == NULL || hits == NULL)
         goto fail;
     if (r->qid != NULL && put(j, "qid", jstr(r->qid, strlen(r->qid))) != 0)
         goto fail;
     if (put(j, "query", jstr(r->query, r->query_len)) != 0 ||
-        put(j, "total_hits", json_integer((json_int_t)ls_hits_total(r->hits))) != 0 ||
-        put(j, "total_exact", json_boolean(ls_hits_total_exact(r->hits))) != 0)
+        put(j, "total_hits", json_integer((json_int_t)cli_result_total(r))) != 0 ||
+        put(j, "total_exact", json_boolean(cli_result_exact(r))) != 0)
+        goto fail;
+    if (r->partial != NULL && put(j, "partial", jstr(r->partial, strlen(r->partial))) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        const ls_hit *h = ls_hits_get(r->hits, i);
+        const ls_hit *h = cli_result_hit(r, i);
         json_t *hj = h ? hit_json(h, r->offset + i + 1, o) : NULL;
         if (hj == NULL || json_array_append_new(hits, hj) != 0)
             goto fail;

@@ -105,7 +105,7 @@ static int put_hit(FILE *f, const ls_hit *h, size_t rank, const cli_out_opts *o)
 
 int cli_out_text(FILE *f, const cli_result *r, const cli_out_opts *o)
 {
-    size_t n = ls_hits_count(r->hits);
+    size_t n = cli_result_count(r);
     if (o->batch) {
         fputs("query ", f);
         if (put_flat(f, r->qid, strlen(r->qid)) != 0)
@@ -116,12 +116,14 @@ int cli_out_text(FILE *f, const cli_result *r, const cli_out_opts *o)
         fputc('\n', f);
     }
     for (size_t i = 0; i < n; i++) {
-        const ls_hit *h = ls_hits_get(r->hits, i);
+        const ls_hit *h = cli_result_hit(r, i);
         if (h != NULL && put_hit(f, h, r->offset + i + 1, o) != 0)
             return -1;
     }
-    fprintf(f, "%zu of %s%llu hits\n", n, ls_hits_total_exact(r->hits) ? "" : "at least ",
-            (unsigned long long)ls_hits_total(r->hits));
+    fprintf(f, "%zu of %s%llu hits\n", n, cli_result_exact(r) ? "" : "at least ",
+            (unsigned long long)cli_result_total(r));
+    if (r->partial != NULL)
+        fprintf(f, "partial results: %s\n", r->partial);
     if (o->batch)
         fputc('\n', f);
     return 0;

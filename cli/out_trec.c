@@ -26,10 +26,10 @@ static void put_field(FILE *f, const char *s, size_t len, int blanks_too, char s
 int cli_out_trec(FILE *f, const cli_result *r, const cli_out_opts *o)
 {
     (void)o;
-    size_t n = ls_hits_count(r->hits);
+    size_t n = cli_result_count(r);
     const char *qid = r->qid ? r->qid : "1";
     for (size_t i = 0; i < n; i++) {
-        const ls_hit *h = ls_hits_get(r->hits, i);
+        const ls_hit *h = cli_result_hit(r, i);
         if (h == NULL)
             continue;
         put_field(f, qid, strlen(qid), 1, '_');
@@ -42,9 +42,9 @@ int cli_out_trec(FILE *f, const cli_result *r, const cli_out_opts *o)
 
 int cli_out_ids(FILE *f, const cli_result *r, const cli_out_opts *o)
 {
-    size_t n = ls_hits_count(r->hits);
+    size_t n = cli_result_count(r);
     for (size_t i = 0; i < n; i++) {
-        const ls_hit *h = ls_hits_get(r->hits, i);
+        const ls_hit *h = cli_result_hit(r, i);
         if (h == NULL)
             continue;
         if (o->batch) {

@@ -623,6 +623,10 @@ static int jsonl_doc(cli_source *s, json_t *obj, const char *name, size_t line)
         get_str(obj, "body", &doc.body, &doc.body_len) != 0 ||
         get_str(obj, "path", &doc.path, &doc.path_len) != 0)
         return line_error(s, name, line, "\"title\", \"body\" and \"path\" must be strings");
+    if (s->keep != NULL && !s->keep(doc.id, doc.id_len, s->keep_payload)) {
+        s->passed++;
+        return 0;
+    }
     size_t wlen = strlen(name) + 32;
     char *where = malloc(wlen);
     if (where == NULL)

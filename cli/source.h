@@ -32,6 +32,11 @@ typedef struct cli_source {
     const struct cli_walk_opts *walk; /* how directories are walked (NULL: the defaults) */
     uint64_t max_size;      /* files larger are skipped (0: no limit) */
     uint64_t excluded;      /* entries left out by an exclude pattern */
+    /* JSON lines only: a document goes to this writer only when `keep` says so (the shard
+     * its id hashes to, cisearch-mpi); NULL keeps every one. */
+    int (*keep)(const char *id, size_t len, void *payload);
+    void *keep_payload;
+    uint64_t passed; /* documents left to other writers by `keep` */
 } cli_source;
 
 /** How a directory is walked. */

@@ -110,7 +110,7 @@ static int search_options(const serve_params *p, ls_search_options *opts, serve_
 /* The `--format json` object of the hits, exactly as the CLI prints it. */
 static json_t *cli_json(const char *q, size_t len, const ls_hits *hits, size_t offset)
 {
-    cli_result r = {NULL, q, len, hits, offset};
+    cli_result r = {.query = q, .query_len = len, .hits = hits, .offset = offset};
     cli_out_opts o = {0, 0, 1, NULL, 0};
     char *buf = NULL;
     size_t size = 0;
