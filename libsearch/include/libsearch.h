@@ -588,7 +588,10 @@ LS_API void ls_hits_free(ls_hits *h);
 
 /** The figures a query scores with, from one reader (a shard): N, token totals, the df of its
  *  terms and phrase words, its prefixes' union df and expansion counts. Planning a prefix
- *  reads its postings (as searching does).
+ *  reads its postings (as searching does). Proximity re-ranking cannot work over shards (it
+ *  re-ranks the collection's best hits): opts.proximity > 0 is LS_EINVAL.
+ *  A search given figures of another query fails (LS_EINVAL) when they lack one it needs;
+ *  figures of a wider query that cover it are not told apart.
  *  @return LS_OK, LS_EQUERY / LS_ELIMIT (as ls_search), LS_EINVAL, LS_ECORRUPT, LS_ENOMEM. */
 LS_API int ls_query_stats(const ls_reader *r, const char *query, size_t query_len,
                           const ls_search_options *opts, ls_stats **out, ls_error *err);
@@ -597,10 +600,11 @@ LS_API size_t ls_stats_count(const ls_stats *s);
 /** @return the name of figure i (borrowed, not NUL-terminated: *len bytes), NULL past the end. */
 LS_API const char *ls_stats_name(const ls_stats *s, size_t i, size_t *len);
 /** @return the values, ls_stats_count of them, in name order: writable, to be replaced by
- *  the sums over all shards. */
+ *  the sums over all shards. Adding figures (ls_stats_add, ls_feedback_candidates) may move
+ *  them: names and values borrowed before are then stale. */
 LS_API double *ls_stats_values(ls_stats *s);
 /** @return for an "expansions" figure, the shard's dictionary keys it counts, each ended by a
- *  NUL (*len bytes in all, borrowed); else *len = 0. */
+ *  NUL (*len bytes in all, borrowed; len may be NULL); else *len = 0. */
 LS_API const char *ls_stats_expansions(const ls_stats *s, size_t i, size_t *len);
 /** Adds figures by name ("N", "tokens all|title", "df FIELD TERM"; names ended by a NUL, len
  *  bytes in all) with r's values; names s has already are left. @return LS_OK, LS_EINVAL (a

@@ -79,6 +79,10 @@ LS_API int ls_query_stats(const ls_reader *r, const char *query, size_t query_le
     int rc = local_options(opts, &o, err);
     if (rc != LS_OK)
         return rc;
+    if (o.proximity > 0) /* refused now, not after a round of statistics */
+        return ls_error_set(err, LS_EINVAL, "proximity re-ranking is not available over "
+                            "shards searched apart: it re-ranks the collection's best hits, "
+                            "which no one shard knows");
     ls_stats *s = ls_calloc(1, sizeof *s);
     ls_analyzer *an = NULL;
     ls_qnode *q = NULL;

@@ -163,6 +163,9 @@ LS_API double *ls_stats_values(ls_stats *s) { return s ? s->values : NULL; }
 
 LS_API const char *ls_stats_expansions(const ls_stats *s, size_t i, size_t *len)
 {
+    size_t ignored;
+    if (len == NULL)
+        len = &ignored;
     if (s == NULL || i >= s->names.count) {
         *len = 0;
         return NULL;

@@ -430,6 +430,9 @@ START_TEST(shards_misuse_is_refused)
     so.proximity = 1;
     ck_assert_int_eq(ls_search(r, "abaac", 5, &so, &h, &err), LS_EINVAL);
     ck_assert_msg(strstr(err.message, "proximity") != NULL, "%s", err.message);
+    ls_stats *other = NULL; /* refused before any statistics are gathered */
+    ck_assert_int_eq(ls_query_stats(r, "abaac", 5, &so, &other, &err), LS_EINVAL);
+    ck_assert_ptr_null(other);
     ck_assert_int_eq(ls_stats_add(r, st, "prefix all ab", 13, &err), LS_EINVAL);
     ck_assert_int_eq(ls_stats_add(r, st, "df all abaad\0df title abaad", 28, &err), LS_OK);
     ck_assert_uint_eq(ls_stats_count(st), 6);
