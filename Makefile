@@ -56,6 +56,14 @@ SERVE_LIBS = $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicro
 TEST_SRC += $(SERVE_TEST_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(SERVE_OBJ)
+# ---- cisearch-mpi (cli/mpi/): shards on the ranks of an Open MPI job; it shares the CLI's
+# modules but not cisearch's command table (main.c, cmd_*.c) nor the server ----
+MPI_SRC := $(sort $(wildcard cli/mpi/*.c))
+MPI_OBJ := $(MPI_SRC:%.c=$(BUILD)/obj/%.o) \
+           $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out cli/main.c cli/cmd_%.c,$(CLI_SRC)))
+MPI_CFLAGS = $(CLI_CFLAGS) $(shell mpicc --showme:compile 2>/dev/null)
+MPI_LIBS = $(shell mpicc --showme:link 2>/dev/null || echo -lmpi)
+CISEARCH_MPI := $(BUILD)/cisearch-mpi
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 # CLI modules with their own unit tests (pure functions, no main) link into the runner too.
 TEST_CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/eval_metrics.c cli/extract.c))
@@ -68,7 +76,7 @@ SHARED_LIB := $(BUILD)/libsearch.so.$(SOMAJOR)
 CISEARCH := $(BUILD)/cisearch
 TEST_RUNNER := $(BUILD)/run_tests
 
-.PHONY: all deps run test test-python check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update bench-compare eval eval-loo \
+.PHONY: all deps run test test-python test-mpi check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update bench-compare eval eval-loo \
         format lint install uninstall clean
 .DEFAULT_GOAL := all
 
@@ -78,7 +86,7 @@ all: deps
 deps:
 	@./scripts/deps.sh
 
-build-all: $(STATIC_LIB) $(SHARED_LIB) $(CISEARCH)
+build-all: $(STATIC_LIB) $(SHARED_LIB) $(CISEARCH) $(CISEARCH_MPI)
 
 run: all
 	$(CISEARCH) "25-year agreement"
@@ -87,6 +95,12 @@ test: all
 	@$(MAKE) --no-print-directory $(TEST_RUNNER)
 	$(TEST_RUNNER)
 	@$(MAKE) --no-print-directory test-python
+	@$(MAKE) --no-print-directory test-mpi
+
+# cisearch-mpi under mpirun (several ranks on this machine, loopback only) against one index.
+test-mpi: all
+	CISEARCH=$(abspath $(CISEARCH)) CISEARCH_MPI=$(abspath $(CISEARCH_MPI)) \
+	    $(if $(SAN_LD),ASAN_OPTIONS=detect_leaks=0) $(PYTHON) -B -m pytest -q tests/mpi
 
 PYTHON ?= /usr/bin/python3
 # The Python binding (python/) against this build's shared library (release only: an ASan or
@@ -128,6 +142,10 @@ $(BUILD)/obj/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_CFLAGS) -c $< -o $@
 
+$(BUILD)/obj/cli/mpi/%.o: cli/mpi/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(MPI_CFLAGS) -c $< -o $@
+
 # The serve suites are test code living beside the module: test flags (the shorter stem wins).
 $(BUILD)/obj/cli/serve/test_%.o: cli/serve/test_%.c $(BUILD)/gen/suites.h
 	@mkdir -p $(dir $@)
@@ -165,6 +183,9 @@ $(SHARED_LIB): $(LIB_OBJ) libsearch/libsearch.map
 
 $(CISEARCH): $(CLI_OBJ) $(STATIC_LIB)
 	$(CC) $(SAN_LD) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIB_DEPS) $(SERVE_LIBS)
+
+$(CISEARCH_MPI): $(MPI_OBJ) $(STATIC_LIB)
+	$(CC) $(SAN_LD) -o $@ $(MPI_OBJ) $(STATIC_LIB) $(LIB_DEPS) $(MPI_LIBS)
 
 -include fuzz/fuzz.mk
 
@@ -226,7 +247,7 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libsearch.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libsearch.so
 	install -m 644 libsearch/include/libsearch.h $(DESTDIR)$(PREFIX)/include/
-	install -m 755 $(CISEARCH) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(CISEARCH) $(CISEARCH_MPI) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' libsearch/libsearch.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/cisearch/seeds \
@@ -242,7 +263,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libsearch.a $(DESTDIR)$(PREFIX)/lib/libsearch.so \
 	    $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/include/libsearch.h \
-	    $(DESTDIR)$(PREFIX)/bin/cisearch $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc \
+	    $(DESTDIR)$(PREFIX)/bin/cisearch $(DESTDIR)$(PREFIX)/bin/cisearch-mpi \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/cisearch.1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cisearch \
 	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_cisearch

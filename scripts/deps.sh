@@ -7,7 +7,7 @@
 set -eu
 PKGS="gcc make pkg-config zlib1g-dev check libsubunit-dev libstemmer-dev libutf8proc-dev libjansson-dev libxxhash-dev
       libmicrohttpd-dev chromium chromium-driver python3 python3-pytest python3-setuptools
-      python3-pip python3-venv python3-wheel"
+      python3-pip python3-venv python3-wheel openmpi-bin libopenmpi-dev"
 case "${1:-}" in
     "") ;;
     fuzz) PKGS="clang libclang-rt-14-dev" ;;

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * comm.h - the collective steps cisearch-mpi builds on, over MPI_COMM_WORLD: byte messages
+ * broadcast and gathered (lengths first), and agreement on success, in which every rank
+ * learns whether all succeeded and rank 0 tells each failure with the rank that had it.
+ */
+#ifndef CISEARCH_MPI_COMM_H
+#define CISEARCH_MPI_COMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../cbuf.h"
+
+typedef struct comm {
+    int rank, size;
+} comm;
+
+/** Sends root's b to every rank (others: b replaced). @return 0, or -1 out of memory. */
+int comm_bcast(const comm *c, cli_buf *b, int root);
+
+/** Gathers every rank's `mine` at root: *all holds them one after another, (*lens)[r] the
+ *  bytes of rank r (root only; malloc'd, free both). @return 0, or -1 (out of memory, or a
+ *  message over 2 GiB: MPI counts are ints). Collective: every rank gets the same status. */
+int comm_gather(const comm *c, const cli_buf *mine, int root, char **all, size_t **lens);
+
+/** Every rank says whether it succeeded (ok) and, when not, why (why: a message). Rank 0
+ *  prints "cisearch-mpi: rank R: why" for each failure, in rank order.
+ *  @return nonzero when every rank succeeded (on every rank). */
+int comm_agree(const comm *c, int ok, const char *why);
+
+#endif
