@@ -8,6 +8,9 @@
         for hit in s.search("hello"):
             print(hit.id, hit.score, hit.snippet.highlight())
 
+libsearch.Shards([searcher, ...]).search(query) searches several indexes apart (shards, as
+machines holding them would) and scores them as one collection, with global statistics.
+
 The shared library is looked up on first use: $LIBSEARCH_LIBRARY (a path), the in-tree build
 (build/release/libsearch.so.0 beside python/), ctypes.util.find_library("search"), then
 libsearch.so.0 on the default search path. libsearch.load_library(path) picks one itself.
@@ -26,6 +29,7 @@ from .index import Index  # noqa: F401
 from .search import (  # noqa: F401
     DocInfo, Document, Explain, Fragment, Hit, IndexStats, Results, Searcher, Snippet,
     TermExplain)
+from .shards import GlobalStats, Shards  # noqa: F401
 
 __version__ = "0.1.0"
 
@@ -48,8 +52,8 @@ def library_version_number():
 
 __all__ = [
     "Index", "Searcher", "Results", "Hit", "Snippet", "Fragment", "Explain", "TermExplain",
-    "DocInfo", "Document", "IndexStats", "LibsearchError", "OutOfMemoryError",
-    "InvalidArgumentError",
+    "DocInfo", "Document", "IndexStats", "Shards", "GlobalStats", "LibsearchError",
+    "OutOfMemoryError", "InvalidArgumentError",
     "IndexIOError", "NotFoundError", "LockedError", "CorruptError", "FormatError",
     "QueryError", "LimitError", "LibraryNotFoundError", "strerror", "load_library",
     "library_version", "library_version_number",

@@ -52,7 +52,7 @@ LS_DOCUMENT_VERSION = 2
 LS_OPEN_OPTIONS_VERSION = 1
 LS_DOC_INFO_VERSION = 1
 LS_INDEX_STATS_VERSION = 2
-LS_SEARCH_OPTIONS_VERSION = 4
+LS_SEARCH_OPTIONS_VERSION = 5
 
 LS_SYNTAX_STRICT = 0
 LS_SYNTAX_LENIENT = 1
@@ -192,7 +192,26 @@ class ls_search_options(ctypes.Structure):
         ("proximity_depth", c_uint),
         # version 4:
         ("count_limit", c_uint64),
+        # version 5 (shards searched apart; c_void_p so that the defaults read back as None):
+        ("stats", c_void_p),  # const ls_stats *
+        ("expansion", c_void_p),  # const ls_expansion_term *
+        ("n_expansion", c_size_t),
     ]
+
+
+class ls_feedback_doc(ctypes.Structure):
+    # c_char_p, as in ls_document: bytes objects are assigned (lengths are explicit).
+    _fields_ = [
+        ("title", c_char_p),
+        ("title_len", c_size_t),
+        ("body", c_char_p),
+        ("body_len", c_size_t),
+        ("score", c_double),
+    ]
+
+
+class ls_expansion_term(ctypes.Structure):
+    _fields_ = [("term", c_void_p), ("len", c_size_t), ("weight", c_double)]
 
 
 class ls_span(ctypes.Structure):
@@ -265,7 +284,7 @@ LS_OPEN_OPTIONS_INIT = (LS_OPEN_OPTIONS_VERSION, 0)
 LS_SEARCH_OPTIONS_INIT = (
     LS_SEARCH_OPTIONS_VERSION, 10, 0, LS_SYNTAX_STRICT, 0, LS_DEFAULT_K1, LS_DEFAULT_B, 1, 25, 0,
     LS_DEFAULT_FEEDBACK_DOCS, LS_DEFAULT_FEEDBACK_TERMS, LS_DEFAULT_FEEDBACK_WEIGHT, 0,
-    LS_DEFAULT_PROXIMITY, LS_DEFAULT_PROXIMITY_DEPTH, LS_DEFAULT_COUNT_LIMIT,
+    LS_DEFAULT_PROXIMITY, LS_DEFAULT_PROXIMITY_DEPTH, LS_DEFAULT_COUNT_LIMIT, None, None, 0,
 )
 
 
@@ -334,6 +353,21 @@ _PROTOTYPES = {
     "ls_hits_count": (c_size_t, [c_void_p]),
     "ls_hits_get": (_P(ls_hit), [c_void_p, c_size_t]),
     "ls_hits_free": (None, [c_void_p]),
+    # Shards searched apart (ls_stats is opaque: a c_void_p).
+    "ls_query_stats": (c_int, [c_void_p, c_char_p, c_size_t, _P(ls_search_options),
+                               _P(c_void_p), _P(ls_error)]),
+    "ls_stats_count": (c_size_t, [c_void_p]),
+    "ls_stats_name": (c_void_p, [c_void_p, c_size_t, _P(c_size_t)]),  # not NUL-terminated
+    "ls_stats_values": (_P(c_double), [c_void_p]),
+    "ls_stats_expansions": (c_void_p, [c_void_p, c_size_t, _P(c_size_t)]),
+    "ls_stats_add": (c_int, [c_void_p, c_void_p, c_char_p, c_size_t, _P(ls_error)]),
+    "ls_stats_free": (None, [c_void_p]),
+    "ls_feedback_candidates": (c_int, [c_void_p, _P(ls_feedback_doc), c_size_t, c_void_p,
+                                       _P(ls_error)]),
+    "ls_feedback_terms": (c_int, [c_void_p, _P(ls_feedback_doc), c_size_t, c_void_p,
+                                  _P(ls_search_options), _P(_P(ls_expansion_term)),
+                                  _P(c_size_t), _P(ls_error)]),
+    "ls_expansion_free": (None, [_P(ls_expansion_term), c_size_t]),
 }
 
 ENV_VAR = "LIBSEARCH_LIBRARY"
@@ -376,8 +410,14 @@ _lib_lock = threading.Lock()
 
 # Newer than the first release of the library: a library without them still loads, and
 # what needs them says so when called (lib.has(name)). ls_reader_open_many came with
-# ls_hit.index: without it, hits are read as coming from index 0.
-OPTIONAL = {"ls_reader_open_many", "ls_reader_document", "ls_stored_document_free"}
+# ls_hit.index: without it, hits are read as coming from index 0. The statistics of shards
+# searched apart came with ls_search_options version 5 (libsearch.Shards needs them).
+SHARD_FUNCTIONS = frozenset({
+    "ls_query_stats", "ls_stats_count", "ls_stats_name", "ls_stats_values",
+    "ls_stats_expansions", "ls_stats_add", "ls_stats_free", "ls_feedback_candidates",
+    "ls_feedback_terms", "ls_expansion_free"})
+OPTIONAL = {"ls_reader_open_many", "ls_reader_document", "ls_stored_document_free"} | \
+    SHARD_FUNCTIONS
 
 
 class _Library(ctypes.CDLL):

@@ -281,6 +281,44 @@ def _copy_hit(h, rank, has_index=True):
                index=h.index if has_index else 0, id_bytes=idb)
 
 
+def _search_options(*, limit=_D["limit"], offset=_D["offset"],
+                    syntax=_SYNTAX_NAMES[_D["syntax"]], require_all=bool(_D["default_and"]),
+                    k1=_D["k1"], b=_D["b"], snippets=bool(_D["snippets"]),
+                    snippet_words=_D["snippet_words"], explain=bool(_D["explain"]), rm3=False,
+                    feedback_docs=None, feedback_terms=_D["feedback_terms"],
+                    feedback_weight=_D["feedback_weight"],
+                    feedback_widen=bool(_D["feedback_widen"]), proximity=_D["proximity"],
+                    proximity_depth=_D["proximity_depth"], count_all=False,
+                    count_limit=_D["count_limit"]):
+    """The ls_search_options of Searcher.search's keyword arguments (checked and converted;
+    the library checks the ranges)."""
+    opts = _ffi.search_options_init()
+    opts.limit = count(limit, "limit", _SIZE_BITS)
+    opts.offset = count(offset, "offset", _SIZE_BITS)
+    try:
+        opts.syntax = _SYNTAXES[syntax]
+    except (KeyError, TypeError):
+        raise ValueError("syntax must be one of %s, not %r"
+                         % (", ".join(map(repr, _SYNTAXES)), syntax)) from None
+    opts.default_and = 1 if require_all else 0
+    opts.k1 = float(k1)
+    opts.b = float(b)
+    opts.snippets = 1 if snippets else 0
+    opts.snippet_words = count(snippet_words, "snippet_words", 32)
+    opts.explain = 1 if explain else 0
+    if feedback_docs is None:
+        feedback_docs = _ffi.LS_FEEDBACK_DOCS_ON if rm3 else _ffi.LS_DEFAULT_FEEDBACK_DOCS
+    opts.feedback_docs = count(feedback_docs, "feedback_docs", 32)
+    opts.feedback_terms = count(feedback_terms, "feedback_terms", 32)
+    opts.feedback_weight = float(feedback_weight)
+    opts.feedback_widen = 1 if feedback_widen else 0
+    opts.proximity = float(proximity)
+    opts.proximity_depth = count(proximity_depth, "proximity_depth", 32)
+    opts.count_limit = _ffi.LS_COUNT_ALL if count_all else count(count_limit,
+                                                                 "count_limit")
+    return opts
+
+
 # ----------------------------------------------------------------------------------------------
 # Searcher
 # ----------------------------------------------------------------------------------------------
@@ -446,30 +484,13 @@ class Searcher:
             count_limit matches, total may be a lower bound (Results.total_exact False).
         Raises QueryError, LimitError, InvalidArgumentError (an option out of range), ...
         """
-        opts = _ffi.search_options_init()
-        opts.limit = count(limit, "limit", _SIZE_BITS)
-        opts.offset = count(offset, "offset", _SIZE_BITS)
-        try:
-            opts.syntax = _SYNTAXES[syntax]
-        except (KeyError, TypeError):
-            raise ValueError("syntax must be one of %s, not %r"
-                             % (", ".join(map(repr, _SYNTAXES)), syntax)) from None
-        opts.default_and = 1 if require_all else 0
-        opts.k1 = float(k1)
-        opts.b = float(b)
-        opts.snippets = 1 if snippets else 0
-        opts.snippet_words = count(snippet_words, "snippet_words", 32)
-        opts.explain = 1 if explain else 0
-        if feedback_docs is None:
-            feedback_docs = _ffi.LS_FEEDBACK_DOCS_ON if rm3 else _ffi.LS_DEFAULT_FEEDBACK_DOCS
-        opts.feedback_docs = count(feedback_docs, "feedback_docs", 32)
-        opts.feedback_terms = count(feedback_terms, "feedback_terms", 32)
-        opts.feedback_weight = float(feedback_weight)
-        opts.feedback_widen = 1 if feedback_widen else 0
-        opts.proximity = float(proximity)
-        opts.proximity_depth = count(proximity_depth, "proximity_depth", 32)
-        opts.count_limit = _ffi.LS_COUNT_ALL if count_all else count(count_limit,
-                                                                     "count_limit")
+        opts = _search_options(
+            limit=limit, offset=offset, syntax=syntax, require_all=require_all, k1=k1, b=b,
+            snippets=snippets, snippet_words=snippet_words, explain=explain, rm3=rm3,
+            feedback_docs=feedback_docs, feedback_terms=feedback_terms,
+            feedback_weight=feedback_weight, feedback_widen=feedback_widen,
+            proximity=proximity, proximity_depth=proximity_depth, count_all=count_all,
+            count_limit=count_limit)
         q = to_bytes(query, "query")
         return self._run(q, opts, query)
 
@@ -480,34 +501,38 @@ class Searcher:
                            snippets=False, count_all=True).total
 
     def _run(self, q, opts, query):
+        r = self._acquire()
+        try:
+            return self._run_on(r, q, opts, query)
+        finally:
+            self._release(r)
+
+    def _run_on(self, r, q, opts, query):
+        """ls_search on reader r (acquired by the caller) -> Results."""
         global _live_hits
         lib = self._lib
         out = ctypes.c_void_p()
         err = _ffi.ls_error()
-        r = self._acquire()
+        rc = lib.ls_search(r.ptr, q, len(q), ctypes.byref(opts), ctypes.byref(out),
+                           ctypes.byref(err))
+        if out.value:
+            with _live_lock:
+                _live_hits += 1
         try:
-            rc = lib.ls_search(r.ptr, q, len(q), ctypes.byref(opts), ctypes.byref(out),
-                               ctypes.byref(err))
-            if out.value:
-                with _live_lock:
-                    _live_hits += 1
-            try:
-                check(rc, err)
-                h = out.value
-                n = lib.ls_hits_count(h)
-                get = lib.ls_hits_get
-                has_index = self._many_ok
-                hits = [_copy_hit(get(h, i).contents, opts.offset + i + 1, has_index)
-                        for i in range(n)]
-                return Results(hits, lib.ls_hits_total(h), bool(lib.ls_hits_total_exact(h)),
-                               opts.offset, query)
-            finally:
-                if out.value:
-                    lib.ls_hits_free(out)
-                    with _live_lock:
-                        _live_hits -= 1
+            check(rc, err)
+            h = out.value
+            n = lib.ls_hits_count(h)
+            get = lib.ls_hits_get
+            has_index = self._many_ok
+            hits = [_copy_hit(get(h, i).contents, opts.offset + i + 1, has_index)
+                    for i in range(n)]
+            return Results(hits, lib.ls_hits_total(h), bool(lib.ls_hits_total_exact(h)),
+                           opts.offset, query)
         finally:
-            self._release(r)
+            if out.value:
+                lib.ls_hits_free(out)
+                with _live_lock:
+                    _live_hits -= 1
 
     # -- documents and figures ---------------------------------------------------------------
 
@@ -537,28 +562,31 @@ class Searcher:
         if not hasattr(self._lib, "ls_reader_document"):
             raise NotImplementedError("this libsearch has no ls_reader_document")
         idb = to_bytes(id, "id")
-        out = ctypes.POINTER(_ffi.ls_stored_document)()
-        err = _ffi.ls_error()
         r = self._acquire()  # one reader for both calls: document numbers are per reader
         try:
             info = self._lookup(r, idb)
-            if info is None:
-                return None
-            rc = self._lib.ls_reader_document(r.ptr, info.doc, ctypes.byref(out),
-                                              ctypes.byref(err))
-            if rc == _ffi.LS_ENOTFOUND:
-                return None
-            check(rc, err)
-            try:
-                d = out.contents
-                return Document(id=decode(string_at(d.id, d.id_len)),
-                                title=decode(string_at(d.title, d.title_len)),
-                                body=decode(string_at(d.body, d.body_len)),
-                                path=decode(string_at(d.path, d.path_len)))
-            finally:
-                self._lib.ls_stored_document_free(out)
+            fields = None if info is None else self._stored(r, info.doc)
         finally:
             self._release(r)
+        if fields is None:
+            return None
+        return Document(*(decode(f) for f in fields))
+
+    def _stored(self, r, doc):
+        """ls_reader_document on reader r: the stored (id, title, body, path) of document
+        number doc as bytes, or None when there is no such live document."""
+        out = ctypes.POINTER(_ffi.ls_stored_document)()
+        err = _ffi.ls_error()
+        rc = self._lib.ls_reader_document(r.ptr, doc, ctypes.byref(out), ctypes.byref(err))
+        if rc == _ffi.LS_ENOTFOUND:
+            return None
+        check(rc, err)
+        try:
+            d = out.contents
+            return (string_at(d.id, d.id_len), string_at(d.title, d.title_len),
+                    string_at(d.body, d.body_len), string_at(d.path, d.path_len))
+        finally:
+            self._lib.ls_stored_document_free(out)
 
     def __contains__(self, id):
         return self.get(id) is not None
