@@ -76,7 +76,7 @@ SHARED_LIB := $(BUILD)/libsearch.so.$(SOMAJOR)
 CISEARCH := $(BUILD)/cisearch
 TEST_RUNNER := $(BUILD)/run_tests
 
-.PHONY: all deps run test test-python test-mpi check test-long asan tsan valgrind bench bench-quick bench-checksum bench-update bench-compare eval eval-loo \
+.PHONY: all deps run test test-python test-mpi check test-long asan tsan valgrind bench bench-quick bench-mpi bench-checksum bench-update bench-compare eval eval-loo \
         format lint install uninstall clean
 .DEFAULT_GOAL := all
 
@@ -98,9 +98,20 @@ test: all
 	@$(MAKE) --no-print-directory test-mpi
 
 # cisearch-mpi under mpirun (several ranks on this machine, loopback only) against one index.
+# Under a sanitizer every rank writes its reports to files (ranks other than 0 have no
+# stderr), and any report fails the run (Open MPI's own leaks are not looked for).
 test-mpi: all
+ifeq ($(SAN_LD),)
 	CISEARCH=$(abspath $(CISEARCH)) CISEARCH_MPI=$(abspath $(CISEARCH_MPI)) \
-	    $(if $(SAN_LD),ASAN_OPTIONS=detect_leaks=0) $(PYTHON) -B -m pytest -q tests/mpi
+	    $(PYTHON) -B -m pytest -q tests/mpi
+else
+	rm -rf $(BUILD)/mpi-reports && mkdir -p $(BUILD)/mpi-reports
+	CISEARCH=$(abspath $(CISEARCH)) CISEARCH_MPI=$(abspath $(CISEARCH_MPI)) \
+	    ASAN_OPTIONS=detect_leaks=0:log_path=$(abspath $(BUILD))/mpi-reports/asan \
+	    UBSAN_OPTIONS=log_path=$(abspath $(BUILD))/mpi-reports/ubsan \
+	    $(PYTHON) -B -m pytest -q tests/mpi
+	@if [ -n "$$(ls $(BUILD)/mpi-reports)" ]; then cat $(BUILD)/mpi-reports/*; exit 1; fi
+endif
 
 PYTHON ?= /usr/bin/python3
 # The Python binding (python/) against this build's shared library (release only: an ASan or
@@ -197,6 +208,10 @@ bench: all
 
 bench-quick: all
 	BENCH_QUICK=1 ./bench/bench.sh
+
+# cisearch-mpi's batch throughput at 1, 2 and 4 ranks (docs/SCALE.md takes its figures).
+bench-mpi: all
+	./bench/scale_mpi.sh
 
 # The four-collection table in both query readings, then the leave-one-collection-out choice
 # (docs/RELEVANCE.md "Choice protocol"). eval-loo alone: the choice only (EVAL_GRID=full for

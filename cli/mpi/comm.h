@@ -19,9 +19,16 @@ typedef struct comm {
 /** Sends root's b to every rank (others: b replaced). @return 0, or -1 out of memory. */
 int comm_bcast(const comm *c, cli_buf *b, int root);
 
+/** (*lens)[r] of a rank whose message was over its share of MPI's int counts (INT_MAX /
+ *  ranks bytes): it sent nothing. */
+#define COMM_TOO_BIG ((size_t)-1)
+/** The bytes rank r's message takes in *all. */
+#define COMM_LEN(l) ((l) == COMM_TOO_BIG ? 0 : (int)(l))
+
 /** Gathers every rank's `mine` at root: *all holds them one after another, (*lens)[r] the
- *  bytes of rank r (root only; malloc'd, free both). @return 0, or -1 (out of memory, or a
- *  message over 2 GiB: MPI counts are ints). Collective: every rank gets the same status. */
+ *  bytes of rank r, or COMM_TOO_BIG (root only; malloc'd, free both). Two collectives, no
+ *  agreement: only root learns of a message too big. @return 0, or -1 on the rank whose
+ *  message was too big. */
 int comm_gather(const comm *c, const cli_buf *mine, int root, char **all, size_t **lens);
 
 /** Every rank says whether it succeeded (ok) and, when not, why (why: a message). Rank 0

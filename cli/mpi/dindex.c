@@ -28,10 +28,41 @@ static int keep_mine(const char *id, size_t len, void *payload)
     return shards_of_id(r->sh, id, len) == r->shard;
 }
 
-enum { OPT_LANGUAGE = 1, OPT_QUIET };
+enum { OPT_LANGUAGE = 1, OPT_QUIET, OPT_CREATE };
 
-static const cli_option index_opts[] = {
-    {"language", 0, 1, OPT_LANGUAGE}, {"quiet", 'q', 0, OPT_QUIET}, {NULL, 0, 0, 0}};
+static const cli_option index_opts[] = {{"language", 0, 1, OPT_LANGUAGE},
+                                        {"quiet", 'q', 0, OPT_QUIET},
+                                        {"create", 0, 0, OPT_CREATE},
+                                        {NULL, 0, 0, 0}};
+
+/* A job either creates every shard or adds to shards that all exist: a shard gone missing
+ * (a disk lost, a path mistyped on one host) must not come back empty and hide that its
+ * documents are gone, unless --create says so. @return 0 to go on (told otherwise). */
+static int check_existing(const comm *c, const shards *sh, int create)
+{
+    int mine[2] = {0, 0}, all[2]; /* shards found, shards missing */
+    cli_buf missing = CLI_BUF_INIT;
+    for (size_t i = 0; i < sh->n_owned; i++) {
+        ls_reader *r = NULL;
+        ls_error err = {0};
+        int rc = ls_reader_open(sh->dirs[sh->owned[i]], &r, &err);
+        ls_reader_close(r);
+        if (rc == LS_ENOTFOUND) {
+            mine[1]++;
+            cli_buf_printf(&missing, "%sshard %u (%s) does not exist", missing.len ? "; " : "",
+                           sh->owned[i], sh->dirs[sh->owned[i]]);
+        } else {
+            mine[0]++;
+        }
+    }
+    MPI_Allreduce(mine, all, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    int ok = create || all[0] == 0 || mine[1] == 0;
+    if (!ok)
+        cli_buf_printf(&missing, " while %d others do (--create makes it anew, empty)", all[0]);
+    ok = comm_agree(c, ok, missing.p);
+    cli_buf_free(&missing);
+    return ok ? 0 : -1;
+}
 
 /* One shard: its documents from every input, committed. @return 0, or -1 with *why set. */
 static int index_shard(const shards *sh, unsigned shard, const char *language,
@@ -73,11 +104,9 @@ static int index_shard(const shards *sh, unsigned shard, const char *language,
 
 int dindex_main(const comm *c, const shards *sh, int argc, char **argv)
 {
-    if (c->rank != 0 && freopen("/dev/null", "w", stderr) == NULL)
-        return CLI_EXIT_ERROR;
     cli_args a;
     const char *v, *language = NULL;
-    int id, quiet = 0;
+    int id, quiet = 0, create = 0;
     char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t n_files = 0;
     if (files == NULL)
@@ -91,8 +120,10 @@ int dindex_main(const comm *c, const shards *sh, int argc, char **argv)
         if (id == CLI_OPT_HELP) {
             if (c->rank == 0)
                 fputs("usage: mpirun [-n P] cisearch-mpi index --shard PATTERN [--shards N]\n"
-                      "           [--language L] [--quiet] FILE.jsonl...\n"
-                      "Every rank adds the documents whose id hashes to its shards.\n",
+                      "           [--language L] [--create] [--quiet] FILE.jsonl...\n"
+                      "Every rank adds the documents whose id hashes to its shards (zlib's\n"
+                      "crc32 of the id, modulo N). A job creates every shard, or adds to shards\n"
+                      "that all exist: --create makes missing ones anew beside existing ones.\n",
                       stdout);
             free(files);
             return CLI_EXIT_HITS;
@@ -103,10 +134,16 @@ int dindex_main(const comm *c, const shards *sh, int argc, char **argv)
             language = v;
         else if (id == OPT_QUIET)
             quiet = 1;
+        else if (id == OPT_CREATE)
+            create = 1;
     }
     if (n_files == 0) {
         free(files);
         return cli_usage_error("index", "missing FILE.jsonl (one document per line)");
+    }
+    if (check_existing(c, sh, create) != 0) {
+        free(files);
+        return CLI_EXIT_ERROR;
     }
     cli_warnings warnings = {.quiet = quiet};
     cli_buf why = CLI_BUF_INIT;

@@ -44,6 +44,7 @@ typedef struct dsearch {
     int all_active;     /* every rank has a reader */
     char *partial;      /* rank 0: the shards left out, told with the results (or NULL) */
     int timing;
+    MPI_Op op_stats;    /* stats_op: checks by maximum, figures summed */
     double t_search, t_comm; /* seconds in ls_* calls and in collectives (timing) */
     uint64_t bytes_stats, bytes_hits, queries;
 } dsearch;
@@ -170,11 +171,11 @@ static int open_shards(dsearch *d, int allow_partial)
         char *msgs = NULL;
         size_t *lens = NULL;
         if (comm_gather(d->c, &why, 0, &msgs, &lens) == 0 && d->c->rank == 0) {
-            for (int r = 0, at = 0; r < d->c->size; at += (int)lens[r], r++)
-                if (lens[r] > 0) {
-                    cli_warn("rank %d: %.*s (left out: --allow-partial)", r, (int)lens[r],
+            for (int r = 0, at = 0; r < d->c->size; at += COMM_LEN(lens[r]), r++)
+                if (COMM_LEN(lens[r]) > 0) {
+                    cli_warn("rank %d: %.*s (left out: --allow-partial)", r, COMM_LEN(lens[r]),
                              msgs + at);
-                    cli_buf_printf(&left, "%s%.*s", left.len ? "; " : "", (int)lens[r],
+                    cli_buf_printf(&left, "%s%.*s", left.len ? "; " : "", COMM_LEN(lens[r]),
                                    msgs + at);
                 }
             if (left.len > 0)
@@ -196,21 +197,26 @@ static int open_shards(dsearch *d, int allow_partial)
 
 /* ---- step 2: the collection's figures ---- */
 
-/* The all-reduce's operation: the first four slots (a names check) by maximum, the rest
- * summed. */
+/* The first all-reduce of a step carries this many doubles whatever the query (a rank that
+ * failed, or has no shards, knows no figures): a status, the names check, then the first
+ * figures; a query with more figures sends the rest in a second. */
+#define SUM_HEAD 64
+#define SUM_SLOTS 5 /* failed, hash, -hash, count, -count: by maximum */
+
+/* The all-reduce's operation: the first SUM_SLOTS by maximum, the rest summed. */
 static void stats_op(void *in, void *inout, int *len, MPI_Datatype *type)
 {
     (void)type;
     const double *a = in;
     double *b = inout;
     for (int i = 0; i < *len; i++)
-        b[i] = i < 4 ? (a[i] > b[i] ? a[i] : b[i]) : a[i] + b[i];
+        b[i] = i < SUM_SLOTS ? (a[i] > b[i] ? a[i] : b[i]) : a[i] + b[i];
 }
 
-static double names_hash(const ls_stats *st)
+static double names_hash(const ls_stats *st, size_t from)
 {
     uLong h = crc32(0L, Z_NULL, 0);
-    for (size_t i = 0; i < ls_stats_count(st); i++) {
+    for (size_t i = from; i < ls_stats_count(st); i++) {
         size_t len;
         const char *n = ls_stats_name(st, i, &len);
         h = crc32_z(h, (const Bytef *)n, len);
@@ -219,38 +225,59 @@ static double names_hash(const ls_stats *st)
     return (double)h;
 }
 
-/* Sums figures from..count of st over all ranks (inactive ranks add nothing; they learn the
- * count from the leader). Checks the names agree. @return 0 or -1 (told by rank 0). */
-static int sum_figures(dsearch *d, ls_stats *st, size_t from, MPI_Op op)
+/* Sums figures from..count of st over all ranks. `failed`: this rank could not compute them
+ * (st unusable); ranks without shards pass st NULL and add nothing. One all-reduce for up to
+ * SUM_HEAD - SUM_SLOTS figures. @return 0; 1 when a rank failed (every rank returns it);
+ * -1 when the ranks listed different names (told by rank 0). */
+static int sum_figures(dsearch *d, ls_stats *st, size_t from, int failed)
 {
-    uint64_t tail = st && ls_stats_count(st) > from ? ls_stats_count(st) - from : 0;
-    if (!d->all_active)
-        MPI_Bcast(&tail, 1, MPI_UINT64_T, d->leader, MPI_COMM_WORLD);
-    size_t n = (size_t)tail;
-    double *v = calloc(n + 4, sizeof *v), *sum = calloc(n + 4, sizeof *sum);
-    if (v == NULL || sum == NULL)
-        MPI_Abort(MPI_COMM_WORLD, 2);
-    if (st != NULL) {
-        double h = names_hash(st);
-        v[0] = h;
-        v[1] = -h;
-        v[2] = (double)ls_stats_count(st);
-        v[3] = -v[2];
-        memcpy(v + 4, ls_stats_values(st) + from, n * sizeof *v);
+    double head[SUM_HEAD], sum[SUM_HEAD];
+    size_t n = !failed && st && ls_stats_count(st) > from ? ls_stats_count(st) - from : 0;
+    memset(head, 0, sizeof head);
+    head[0] = failed;
+    if (!failed && st != NULL) {
+        double h = names_hash(st, from);
+        head[1] = h;
+        head[2] = -h;
+        head[3] = (double)n;
+        head[4] = -(double)n;
+        memcpy(head + SUM_SLOTS, ls_stats_values(st) + from,
+               (n < SUM_HEAD - SUM_SLOTS ? n : SUM_HEAD - SUM_SLOTS) * sizeof *head);
     } else {
-        v[0] = v[1] = v[2] = v[3] = -HUGE_VAL;
+        head[1] = head[2] = head[3] = head[4] = -HUGE_VAL;
     }
-    MPI_Allreduce(v, sum, (int)(n + 4), MPI_DOUBLE, op, MPI_COMM_WORLD);
-    d->bytes_stats += (n + 4) * sizeof *v;
-    int ok = sum[0] == -sum[1] && sum[2] == -sum[3];
-    if (ok && st != NULL)
-        memcpy(ls_stats_values(st) + from, sum + 4, n * sizeof *v);
-    free(v);
-    free(sum);
-    if (!ok && d->c->rank == 0)
-        cli_error("the ranks listed different statistics for the query (shards of different "
-                  "versions or languages?)");
-    return ok ? 0 : -1;
+    MPI_Allreduce(head, sum, SUM_HEAD, MPI_DOUBLE, d->op_stats, MPI_COMM_WORLD);
+    d->bytes_stats += sizeof head;
+    if (sum[0] > 0)
+        return 1;
+    if (!(sum[1] == -sum[2] && sum[3] == -sum[4])) {
+        if (d->c->rank == 0)
+            cli_error("the ranks listed different statistics for the query (shards of "
+                      "different versions?)");
+        return -1;
+    }
+    size_t total = (size_t)sum[3], first = total < SUM_HEAD - SUM_SLOTS ? total
+                                                                         : SUM_HEAD - SUM_SLOTS;
+    double *rest = NULL, *rest_sum = NULL;
+    if (total > first) { /* the others: a second all-reduce */
+        rest = calloc(total - first, sizeof *rest);
+        rest_sum = calloc(total - first, sizeof *rest_sum);
+        if (rest == NULL || rest_sum == NULL)
+            MPI_Abort(MPI_COMM_WORLD, 2);
+        if (st != NULL)
+            memcpy(rest, ls_stats_values(st) + from + first, (total - first) * sizeof *rest);
+        MPI_Allreduce(rest, rest_sum, (int)(total - first), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+        d->bytes_stats += (total - first) * sizeof *rest;
+    }
+    if (st != NULL) {
+        memcpy(ls_stats_values(st) + from, sum + SUM_SLOTS, first * sizeof *sum);
+        if (total > first)
+            memcpy(ls_stats_values(st) + from + first, rest_sum,
+                   (total - first) * sizeof *rest_sum);
+    }
+    free(rest);
+    free(rest_sum);
+    return 0;
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -273,7 +300,7 @@ static int union_expansions(dsearch *d, ls_stats *st, size_t i)
     if (rc == 0 && d->c->rank == d->leader) {
         size_t total = 0, n = 0;
         for (int r = 0; r < d->c->size; r++)
-            total += lens[r];
+            total += (size_t)COMM_LEN(lens[r]);
         char **v = malloc((total + 1) * sizeof *v);
         if (v == NULL)
             MPI_Abort(MPI_COMM_WORLD, 2);
@@ -294,32 +321,41 @@ static int union_expansions(dsearch *d, ls_stats *st, size_t i)
 
 /* ---- a query's failure, agreed ---- */
 
-/* Every rank's status for this step; rank 0 reports: its own error with the query's caret,
- * another rank's when it differs. @return nonzero when all succeeded. */
-static int query_ok(dsearch *d, int rc, const ls_error *err, const char *qid, const char *q,
-                    size_t len)
+/* Every rank's error for a step all know failed (any rank may have succeeded): rank 0 tells
+ * its own with the query's caret, another rank's when it differs. */
+static void report_failure(dsearch *d, int rc, const ls_error *err, const char *qid,
+                           const char *q, size_t len)
 {
-    int bad = rc != LS_OK, any = 0;
-    MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (!any)
-        return 1;
+    int bad = rc != LS_OK;
     cli_buf mine = CLI_BUF_INIT;
     if (bad)
         cli_buf_printf(&mine, "%s", err->message[0] ? err->message : ls_strerror(rc));
     char *all = NULL;
     size_t *lens = NULL;
-    if (comm_gather(d->c, &mine, 0, &all, &lens) == 0 && d->c->rank == 0) {
+    comm_gather(d->c, &mine, 0, &all, &lens);
+    if (d->c->rank == 0) {
         if (bad)
             cli_report_query_error(qid, q, len, rc, err);
-        for (int r = 0, at = 0; r < d->c->size; at += (int)lens[r], r++)
-            if (lens[r] > 0 && !(bad && lens[r] == mine.len && !memcmp(all + at, mine.p, mine.len)))
-                cli_error("rank %d: %s%s%.*s", r, qid ? qid : "", qid ? ": " : "",
-                          (int)lens[r], all + at);
+        for (int r = 0, at = 0; r < d->c->size; at += COMM_LEN(lens[r]), r++) {
+            int n = COMM_LEN(lens[r]);
+            if (n > 0 && !(bad && (size_t)n == mine.len && !memcmp(all + at, mine.p, mine.len)))
+                cli_error("rank %d: %s%s%.*s", r, qid ? qid : "", qid ? ": " : "", n, all + at);
+        }
     }
     free(all);
     free(lens);
     cli_buf_free(&mine);
-    return 0;
+}
+
+/* Every rank's status for a step: @return nonzero when all succeeded (else reported). */
+static int query_ok(dsearch *d, int rc, const ls_error *err, const char *qid, const char *q,
+                    size_t len)
+{
+    int bad = rc != LS_OK, any = 0;
+    MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (any)
+        report_failure(d, rc, err, qid, q, len);
+    return !any;
 }
 
 /* ---- hits on the wire ---- */
@@ -378,6 +414,9 @@ static void put_hits(dsearch *d, cli_buf *b, const ls_hits *h)
         }
     }
 }
+
+/* The fewest bytes a hit takes on the wire (score, shard, doc, three strings, two flags). */
+#define HIT_MIN_BYTES 64
 
 typedef struct merged_hit {
     ls_hit hit;
@@ -468,21 +507,40 @@ typedef struct merged {
     int exact;
 } merged;
 
-static int merge_lists(const char *all, const size_t *lens, int size, pool *p, merged *out)
+/* Decodes every rank's message (status, then hits or an error) and merges the hits. A rank
+ * that failed adds "rank R: why" to *fails (rank `self` too: the caller tells its own).
+ * @return 0, or -1 when a message is damaged (a bug, told in *fails). */
+static int merge_lists(const char *all, const size_t *lens, int size, unsigned n_shards,
+                       pool *p, merged *out, cli_buf *fails)
 {
     memset(out, 0, sizeof *out);
     out->exact = 1;
     size_t cap = 0;
     for (int pass = 0; pass < 2; pass++) {
         size_t at = 0;
-        for (int r = 0; r < size; at += lens[r], r++) {
+        for (int r = 0; r < size; at += (size_t)COMM_LEN(lens[r]), r++) {
+            if (lens[r] == COMM_TOO_BIG) {
+                if (pass == 0)
+                    cli_buf_printf(fails, "rank %d: its results are too large to gather\n", r);
+                continue;
+            }
             if (lens[r] == 0)
                 continue; /* a rank without shards */
             wire_reader w;
             wire_reader_init(&w, all + at, lens[r]);
+            if (wire_get_u64(&w) != 0) {
+                size_t ml;
+                (void)wire_get_u64(&w);
+                const char *m = wire_get_bytes(&w, &ml);
+                if (pass == 0)
+                    cli_buf_printf(fails, "rank %d: %.*s\n", r, m ? (int)ml : 0, m ? m : "");
+                continue;
+            }
             uint64_t total = wire_get_u64(&w), exact = wire_get_u64(&w), n = wire_get_u64(&w);
-            if (w.bad || n > lens[r])
+            if (w.bad || n > lens[r] / HIT_MIN_BYTES || cap + n > SIZE_MAX / sizeof *out->v) {
+                cli_buf_printf(fails, "rank %d: damaged results\n", r);
                 return -1;
+            }
             if (pass == 0) {
                 cap += (size_t)n;
                 out->total += total;
@@ -490,73 +548,98 @@ static int merge_lists(const char *all, const size_t *lens, int size, pool *p, m
                 continue;
             }
             for (uint64_t i = 0; i < n; i++)
-                if (get_hit(&w, p, &out->v[out->n++], (size_t)i) != 0)
+                if (get_hit(&w, p, &out->v[out->n], (size_t)i) != 0 ||
+                    out->v[out->n++].shard >= n_shards) {
+                    cli_buf_printf(fails, "rank %d: damaged results\n", r);
                     return -1;
+                }
         }
-        if (pass == 0 && (out->v = pool_alloc(p, (cap ? cap : 1) * sizeof *out->v)) == NULL)
+        if (pass == 0 && (out->v = pool_alloc(p, (cap ? cap : 1) * sizeof *out->v)) == NULL) {
+            cli_buf_printf(fails, "out of memory merging the results\n");
             return -1;
+        }
     }
     qsort(out->v, out->n, sizeof *out->v, cmp_merged);
     return 0;
 }
 
-/* Every rank's hits for o gathered at root and merged there. @return LS_OK, else an error
- * already agreed (told by rank 0). */
-static int search_all(dsearch *d, const ls_search_options *o, const char *qid, const char *q,
-                      size_t len, int root, pool *p, merged *out)
+/* Prints (rank 0) the failures of a step: its own error with the query's caret, then the
+ * other ranks' lines whose message differs from it. */
+static void tell_failures(const char *fails, size_t flen, int own_rc, const ls_error *own,
+                          const char *qid, const char *q, size_t len)
+{
+    const char *own_msg = own_rc != LS_OK && own->message[0] ? own->message
+                          : own_rc != LS_OK                  ? ls_strerror(own_rc)
+                                                             : NULL;
+    if (own_rc != LS_OK)
+        cli_report_query_error(qid, q, len, own_rc, own);
+    for (const char *line = fails; line < fails + flen;) {
+        const char *end = memchr(line, '\n', (size_t)(fails + flen - line));
+        size_t n = end ? (size_t)(end - line) : (size_t)(fails + flen - line);
+        const char *colon = memchr(line, ':', n);
+        const char *msg = colon && colon + 2 <= line + n ? colon + 2 : line;
+        size_t ml = (size_t)(line + n - msg);
+        if (!(own_msg && strlen(own_msg) == ml && memcmp(own_msg, msg, ml) == 0))
+            cli_error("%s%s%.*s", qid ? qid : "", qid ? ": " : "", (int)n, line);
+        line += n + 1;
+    }
+}
+
+/* Every rank searches with o; root gathers the hits (or each rank's error: no other
+ * collective) and merges them. @return at root: 0, or -1 after `fails` got the failures
+ * (*own_rc / *own: root's own); elsewhere 0. */
+static int search_all(dsearch *d, const ls_search_options *o, const char *q, size_t len,
+                      int root, pool *p, merged *out, cli_buf *fails, int *own_rc,
+                      ls_error *own)
 {
     ls_hits *h = NULL;
-    ls_error err = {0};
     int rc = LS_OK;
     double t0 = MPI_Wtime();
+    memset(own, 0, sizeof *own);
     if (d->r != NULL)
-        rc = ls_search(d->r, q, len, o, &h, &err);
+        rc = ls_search(d->r, q, len, o, &h, own);
+    *own_rc = rc;
     double t1 = MPI_Wtime();
     d->t_search += t1 - t0;
-    if (!query_ok(d, rc, &err, qid, q, len)) {
-        ls_hits_free(h);
-        return -1;
-    }
     cli_buf b = CLI_BUF_INIT;
-    if (h != NULL)
+    if (d->r != NULL && rc == LS_OK) {
+        wire_u64(&b, 0);
         put_hits(d, &b, h);
+    } else if (d->r != NULL) {
+        const char *m = own->message[0] ? own->message : ls_strerror(rc);
+        wire_u64(&b, 1);
+        wire_u64(&b, (uint64_t)rc);
+        wire_bytes(&b, m, strlen(m));
+    }
     ls_hits_free(h);
     char *all = NULL;
     size_t *lens = NULL;
-    rc = comm_gather(d->c, &b, root, &all, &lens);
+    comm_gather(d->c, &b, root, &all, &lens); /* too big: root learns it from lens */
     d->bytes_hits += b.len;
     cli_buf_free(&b);
-    int ok = rc == 0;
-    if (ok && d->c->rank == root) {
+    int status = 0;
+    if (d->c->rank == root) {
         /* the decoded strings point into the gathered bytes: the pool keeps them */
-        ok = pool_adopt(p, all) == 0 && merge_lists(all, lens, d->c->size, p, out) == 0;
+        if (pool_adopt(p, all) != 0 || merge_lists(all, lens, d->c->size, d->sh->total, p, out, fails) != 0 ||
+            fails->len > 0)
+            status = -1;
     } else {
         free(all);
     }
     free(lens);
     d->t_comm += MPI_Wtime() - t1;
-    MPI_Bcast(&ok, 1, MPI_INT, root, MPI_COMM_WORLD);
-    if (!ok && d->c->rank == 0)
-        cli_error("damaged or oversized results from a rank");
-    return ok ? LS_OK : -1;
+    return status;
 }
 
 /* ---- step 3: RM3 over the ranks ---- */
 
-/* Sends this rank's feedback documents among the chosen (shard, doc) list to the leader,
- * which gets them in list order. */
-static int fetch_docs(dsearch *d, const merged *first, size_t nd, cli_buf *list, pool *p,
+/* Sends this rank's feedback documents among the chosen (shard, doc, score) list (best
+ * first, every rank has it) to the leader, which gets them in list order. */
+static int fetch_docs(dsearch *d, const char *list_p, size_t list_len, pool *p,
                       ls_feedback_doc *docs, const char *qid, const char *q, size_t len)
 {
-    /* the leader names the documents: (shard, doc, score), best first */
-    if (d->c->rank == d->leader)
-        for (size_t i = 0; i < nd; i++) {
-            wire_u64(list, first->v[i].shard);
-            wire_u64(list, first->v[i].hit.doc);
-            wire_f64(list, first->v[i].hit.score);
-        }
-    if (comm_bcast(d->c, list, d->leader) != 0)
-        MPI_Abort(MPI_COMM_WORLD, 2);
+    cli_buf lbuf = {(char *)list_p, list_len, list_len, 0}; /* borrowed, read only */
+    const cli_buf *list = &lbuf;
     uint64_t n = list->len / 24;
     cli_buf mine = CLI_BUF_INIT;
     wire_reader w;
@@ -603,7 +686,7 @@ static int fetch_docs(dsearch *d, const merged *first, size_t nd, cli_buf *list,
         }
         size_t total = 0;
         for (int r = 0; r < d->c->size; r++)
-            total += lens[r];
+            total += (size_t)COMM_LEN(lens[r]);
         wire_reader g;
         wire_reader_init(&g, all, total);
         size_t got = 0;
@@ -627,7 +710,7 @@ static int fetch_docs(dsearch *d, const merged *first, size_t nd, cli_buf *list,
     free(lens);
     MPI_Bcast(&ok, 1, MPI_INT, d->leader, MPI_COMM_WORLD);
     if (!ok && d->c->rank == 0)
-        cli_error("feedback documents went missing between the ranks");
+        cli_error("feedback documents went missing between the ranks (too large to gather?)");
     return ok ? 0 : -1;
 }
 
@@ -645,15 +728,44 @@ static int feedback(dsearch *d, ls_stats *st, ls_search_options *o, const char *
     first.explain = 0;
     merged fm;
     memset(&fm, 0, sizeof fm);
-    if (search_all(d, &first, qid, q, len, d->leader, p, &fm) != LS_OK)
+    cli_buf fails = CLI_BUF_INIT, list = CLI_BUF_INIT;
+    int own_rc;
+    ls_error own;
+    int frc = search_all(d, &first, q, len, d->leader, p, &fm, &fails, &own_rc, &own);
+    /* the leader names the feedback documents, or says why there are none */
+    if (d->c->rank == d->leader) {
+        wire_u64(&list, frc != 0);
+        if (frc != 0) {
+            if (own_rc != LS_OK)
+                cli_buf_printf(&fails, "rank %d: %s\n", d->c->rank,
+                               own.message[0] ? own.message : ls_strerror(own_rc));
+            wire_bytes(&list, fails.p, fails.len);
+        }
+        size_t nd = fm.n < o->feedback_docs ? fm.n : o->feedback_docs;
+        for (size_t i = 0; frc == 0 && i < nd; i++) {
+            wire_u64(&list, fm.v[i].shard);
+            wire_u64(&list, fm.v[i].hit.doc);
+            wire_f64(&list, fm.v[i].hit.score);
+        }
+    }
+    cli_buf_free(&fails);
+    if (comm_bcast(d->c, &list, d->leader) != 0)
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    wire_reader lr;
+    wire_reader_init(&lr, list.p, list.len);
+    if (wire_get_u64(&lr) != 0) {
+        size_t fl;
+        const char *f = wire_get_bytes(&lr, &fl);
+        if (d->c->rank == 0)
+            tell_failures(f ? f : "", f ? fl : 0, LS_OK, &own, qid, q, len);
+        cli_buf_free(&list);
         return -1;
-    size_t nd = fm.n < o->feedback_docs ? fm.n : o->feedback_docs;
-    uint64_t nd64 = nd;
-    MPI_Bcast(&nd64, 1, MPI_UINT64_T, d->leader, MPI_COMM_WORLD);
-    nd = (size_t)nd64;
+    }
+    size_t nd = (size_t)(lr.end - lr.p) / 24;
     ls_feedback_doc *docs = pool_alloc(p, (nd ? nd : 1) * sizeof *docs);
-    cli_buf list = CLI_BUF_INIT;
-    int rc = docs ? fetch_docs(d, &fm, nd, &list, p, docs, qid, q, len) : -1;
+    int rc = docs ? fetch_docs(d, (const char *)lr.p, (size_t)(lr.end - lr.p), p, docs, qid, q,
+                               len)
+                  : -1;
     cli_buf_free(&list);
     if (rc != 0)
         return -1;
@@ -680,11 +792,7 @@ static int feedback(dsearch *d, ls_stats *st, ls_search_options *o, const char *
     cli_buf_free(&names);
     if (!query_ok(d, lrc, &err, qid, q, len))
         return -1;
-    MPI_Op op;
-    MPI_Op_create(stats_op, 1, &op);
-    rc = sum_figures(d, st, from, op);
-    MPI_Op_free(&op);
-    if (rc != 0)
+    if (sum_figures(d, st, from, 0) != 0)
         return -1;
     /* the leader's expansion, broadcast: (term, weight) pairs */
     ls_expansion_term *mine = NULL;
@@ -730,51 +838,53 @@ static int one_query(dsearch *d, const search_cfg *cfg, const char *qid, const c
     ls_stats *st = NULL;
     ls_error err = {0};
     int rc = d->r ? ls_query_stats(d->r, q, len, &o, &st, &err) : LS_OK;
-    d->t_search += MPI_Wtime() - t0;
-    pool p = {0};
-    cli_buf exp_bytes = CLI_BUF_INIT;
-    int status = -1;
-    if (!query_ok(d, rc, &err, qid, q, len))
-        goto done;
     double t1 = MPI_Wtime();
-    MPI_Op op;
-    MPI_Op_create(stats_op, 1, &op);
-    rc = sum_figures(d, st, 0, op);
-    MPI_Op_free(&op);
-    /* a prefix past the cap by its sum: the union of the expansions decides (every rank
-     * finds the same figures; ranks without shards learn them from the leader) */
+    d->t_search += t1 - t0;
+    pool p = {0};
+    cli_buf exp_bytes = CLI_BUF_INIT, fails = CLI_BUF_INIT;
+    int status = -1;
+    /* one all-reduce: every rank's figures summed, and whether any rank failed */
+    int sum = sum_figures(d, st, 0, rc != LS_OK);
+    if (sum == 1)
+        report_failure(d, rc, &err, qid, q, len);
+    if (sum != 0)
+        goto done;
+    /* a prefix past the cap by its sum: the union of the expansions decides (every rank with
+     * shards finds the same figures; ranks without learn them from the leader) */
     cli_buf unions = CLI_BUF_INIT;
-    for (size_t i = 0; rc == 0 && i < (st ? ls_stats_count(st) : 0); i++) {
+    for (size_t i = 0; i < (st ? ls_stats_count(st) : 0); i++) {
         size_t nl;
         const char *nm = ls_stats_name(st, i, &nl);
         if (nl > 11 && memcmp(nm, "expansions ", 11) == 0 &&
             ls_stats_values(st)[i] > LS_MAX_PREFIX_TERMS)
             wire_u64(&unions, i);
     }
-    if (rc == 0 && !d->all_active && comm_bcast(d->c, &unions, d->leader) != 0)
+    if (!d->all_active && comm_bcast(d->c, &unions, d->leader) != 0)
         MPI_Abort(MPI_COMM_WORLD, 2);
     wire_reader uw;
     wire_reader_init(&uw, unions.p, unions.len);
-    while (rc == 0 && uw.p < uw.end)
-        rc = union_expansions(d, st, (size_t)wire_get_u64(&uw));
+    while (uw.p < uw.end)
+        union_expansions(d, st, (size_t)wire_get_u64(&uw));
     cli_buf_free(&unions);
     d->t_comm += MPI_Wtime() - t1;
-    if (rc != 0)
-        goto done;
     o.stats = st;
     ls_expansion_term *exp = NULL;
     size_t n_exp = 0;
     if (o.feedback_docs > 0 &&
         feedback(d, st, &o, qid, q, len, &p, &exp_bytes, &exp, &n_exp) != 0)
         goto done;
-    /* every shard gives the page's hits and those before it; rank 0 cuts the page */
-    size_t want = cfg->opts.limit + cfg->opts.offset;
-    o.limit = want < LS_MAX_LIMIT ? want : LS_MAX_LIMIT;
+    /* every shard gives the page's hits and those before it; rank 0 cuts the page (a count
+     * only stays one: limit 0 counts every match) */
+    o.limit = cfg->opts.limit ? cfg->opts.limit + cfg->opts.offset : 0;
     o.offset = 0;
     merged m;
     memset(&m, 0, sizeof m);
-    if (search_all(d, &o, qid, q, len, 0, &p, &m) != LS_OK)
+    int own_rc;
+    ls_error own;
+    if (search_all(d, &o, q, len, 0, &p, &m, &fails, &own_rc, &own) != 0) {
+        tell_failures(fails.p, fails.len, own_rc, &own, qid, q, len); /* rank 0 only */
         goto done;
+    }
     status = 0;
     if (d->c->rank == 0) {
         size_t from = cfg->opts.offset < m.n ? cfg->opts.offset : m.n;
@@ -796,6 +906,7 @@ static int one_query(dsearch *d, const search_cfg *cfg, const char *qid, const c
     }
     d->queries++;
 done:
+    cli_buf_free(&fails);
     cli_buf_free(&exp_bytes);
     pool_free(&p);
     ls_stats_free(st);
@@ -857,10 +968,17 @@ static void serve(dsearch *d, const search_cfg *cfg)
             MPI_Abort(MPI_COMM_WORLD, 2);
         if (op == OP_STOP)
             break;
-        char *id = has_qid ? strndup(qid, ql) : NULL, *text = strndup(q, len);
+        /* copies of every byte: a query may hold a NUL (the library reads len bytes) */
+        char *id = has_qid ? malloc(ql + 1) : NULL, *text = malloc(len + 1);
         uint64_t total;
         if (text == NULL || (has_qid && id == NULL))
             MPI_Abort(MPI_COMM_WORLD, 2);
+        if (id != NULL) {
+            memcpy(id, qid, ql);
+            id[ql] = '\0';
+        }
+        memcpy(text, q, len);
+        text[len] = '\0';
         one_query(d, cfg, id, text, len, &total);
         free(id);
         free(text);
@@ -893,17 +1011,24 @@ static void report_timing(dsearch *d, double wall)
 int dsearch_main(const comm *c, const shards *sh, int allow_partial, int timing, int argc,
                  char **argv)
 {
-    search_cfg cfg;
-    /* every rank reads the same command line; only rank 0 speaks (the others' failures
-     * reach it through the collectives and are told with their rank) */
-    if (c->rank != 0 && freopen("/dev/null", "w", stderr) == NULL)
-        return CLI_EXIT_ERROR;
+    search_cfg cfg; /* every rank reads the same command line (only rank 0 speaks) */
+    unsetenv("CISEARCH_INDEX"); /* shards are named by --shard (and it may differ by host) */
     int p = cli_search_setup(argc, argv, &cfg);
-    int status = p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
     if (p == 0 && cfg.n_indexes > 0) {
         cli_usage_error("search", "cisearch-mpi names its shards with --shard, not --index");
         p = -1;
     }
+    if (p == 0 && cfg.opts.limit > 0 && cfg.opts.offset > LS_MAX_LIMIT - cfg.opts.limit) {
+        /* every shard returns offset + limit hits: one search's cap */
+        cli_usage_error("search", "over shards, --offset plus -n is capped at %u",
+                        LS_MAX_LIMIT);
+        p = -1;
+    }
+    /* rank 0 alone may fail here (its standard input, its environment): all agree first */
+    int mine[2] = {p, -p}, agreed[2];
+    MPI_Allreduce(mine, agreed, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    p = -agreed[1] < 0 ? -1 : agreed[0]; /* an error anywhere, else help, else run */
+    int status = p > 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
     if (p != 0) {
         cli_search_cfg_free(&cfg);
         return status;
@@ -913,6 +1038,7 @@ int dsearch_main(const comm *c, const shards *sh, int allow_partial, int timing,
         cfg.out_opts.n_indexes = sh->total;
     }
     dsearch d = {.c = c, .sh = sh, .timing = timing};
+    MPI_Op_create(stats_op, 1, &d.op_stats);
     if (open_shards(&d, allow_partial) != 0) {
         status = CLI_EXIT_ERROR;
     } else if (c->rank == 0) {
@@ -931,6 +1057,7 @@ int dsearch_main(const comm *c, const shards *sh, int allow_partial, int timing,
         if (timing)
             report_timing(&d, 0);
     }
+    MPI_Op_free(&d.op_stats);
     ls_reader_close(d.r);
     free(d.parts);
     free(d.partial);

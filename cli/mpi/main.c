@@ -4,6 +4,7 @@
  * and searched as one index (docs/SCALE.md). Reads the shard options every subcommand shares
  * (--shard PATTERN, --shards N, --allow-partial, --timing), then runs `index` or `search`.
  */
+#include <errno.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ static void usage(FILE *f)
           "\n"
           "Commands:\n"
           "  index FILE.jsonl...  every rank adds the documents whose id hashes to its shards\n"
+          "                       (--language L, --create: see cisearch-mpi index --help)\n"
           "  search QUERY | --queries FILE  the shards searched as one index (the options\n"
           "                       of `cisearch search`: -n, --offset, --format, --rm3, ...)\n"
           "\n"
@@ -73,9 +75,10 @@ static int take_options(int *argc, char **argv, const char **pattern, unsigned l
             *pattern = val;
         } else {
             char *end;
+            errno = 0;
             *total = strtoul(val, &end, 10);
-            if (*end != '\0' || *total == 0) {
-                cli_error("--shards wants a positive number, not '%s'", val);
+            if (*end != '\0' || *total == 0 || errno != 0 || *total > 100000) {
+                cli_error("--shards wants a number from 1 to 100000, not '%s'", val);
                 return -1;
             }
         }
@@ -92,6 +95,10 @@ int main(int argc, char **argv)
     comm c;
     MPI_Comm_rank(MPI_COMM_WORLD, &c.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &c.size);
+    /* Every rank reads the same command line and would say the same: only rank 0 speaks.
+     * The others' failures reach it through the collectives and are told with their rank. */
+    if (c.rank != 0 && freopen("/dev/null", "w", stderr) == NULL)
+        MPI_Abort(MPI_COMM_WORLD, 2);
     int status = CLI_EXIT_ERROR;
     const char *pattern = NULL;
     unsigned long total = (unsigned long)c.size;

@@ -575,6 +575,8 @@ LS_API void ls_hits_free(ls_hits *h);
  *   3. every shard: ls_search with opts.stats = its summed copy, limit + offset hits each;
  *   4. merge: by score, ties by shard order, then by hit order within a shard.
  * The result is the ranking of one index built from the shards' documents in that order.
+ * Hit counts add up; past count_limit each shard prunes against its own results, so a sum
+ * is a lower bound (ls_hits_total_exact 0 on any shard) more often than one index's count.
  * RM3 feedback adds a round: a first pass (feedback off) gives the best feedback_docs hits;
  * their texts and scores, in that order, go to ls_feedback_candidates on one shard, whose new
  * names every shard adds with ls_stats_add and sums; ls_feedback_terms then gives the

@@ -130,8 +130,8 @@ LS_API int ls_feedback_candidates(const ls_reader *r, const ls_feedback_doc *doc
                                   ls_stats *s, ls_error *err)
 {
     ls_error_clear(err);
-    if (s == NULL)
-        return ls_error_set(err, LS_EINVAL, "ls_feedback_candidates: NULL statistics");
+    if (s == NULL || r == NULL)
+        return ls_error_set(err, LS_EINVAL, "ls_feedback_candidates: NULL reader or statistics");
     if (ls_stats_put_collection(s, r) != LS_OK)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     return given(r, docs, n, NULL, s, 0, NULL, NULL, err);

@@ -59,10 +59,16 @@ int ls_stats_need(const ls_stats *s, const char *kind, int field, const void *te
 {
     char name[LS_STATS_MAX_NAME];
     size_t n = ls_stats_name_of(name, kind, field, text, len);
-    if (ls_stats_get(s, name, n, v))
-        return LS_OK;
-    return ls_error_set(err, LS_EINVAL, "the statistics given lack '%.*s' (they must come "
-                        "from ls_query_stats for the same query and options)", (int)n, name);
+    if (!ls_stats_get(s, name, n, v))
+        return ls_error_set(err, LS_EINVAL, "the statistics given lack '%.*s' (they must come "
+                            "from ls_query_stats for the same query and options)", (int)n, name);
+    /* a count of documents is at most N; an expansion count is any count */
+    double docs = 0;
+    int is_docs = strcmp(kind, "expansions") != 0;
+    if (!(*v >= 0 && *v <= 1e18) || (is_docs && (!ls_stats_get(s, "N", 1, &docs) || *v > docs)))
+        return ls_error_set(err, LS_EINVAL, "the statistics given are impossible: '%.*s' is %g "
+                            "(N %g)", (int)n, name, *v, docs);
+    return LS_OK;
 }
 
 int ls_stats_collection(const ls_stats *s, double *n_docs, double avglen[3], ls_error *err)
@@ -71,7 +77,7 @@ int ls_stats_collection(const ls_stats *s, double *n_docs, double avglen[3], ls_
     if (!ls_stats_get(s, "N", 1, &n) || !ls_stats_get(s, "tokens all", 10, &all) ||
         !ls_stats_get(s, "tokens title", 12, &title))
         return ls_error_set(err, LS_EINVAL, "the statistics given lack N or the token totals");
-    if (!(n >= 0) || !(title >= 0) || !(all >= title))
+    if (!(n >= 0 && n <= 1e18) || !(title >= 0) || !(all >= title && all <= 1e30))
         return ls_error_set(err, LS_EINVAL, "the statistics given are inconsistent "
                             "(N %g, tokens %g, title tokens %g)", n, all, title);
     *n_docs = n;

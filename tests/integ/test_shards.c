@@ -434,11 +434,23 @@ START_TEST(shards_misuse_is_refused)
     ck_assert_int_eq(ls_query_stats(r, "abaac", 5, &so, &other, &err), LS_EINVAL);
     ck_assert_ptr_null(other);
     ck_assert_int_eq(ls_stats_add(r, st, "prefix all ab", 13, &err), LS_EINVAL);
+    ck_assert_int_eq(ls_feedback_candidates(NULL, NULL, 0, st, &err), LS_EINVAL);
     ck_assert_int_eq(ls_stats_add(r, st, "df all abaad\0df title abaad", 28, &err), LS_OK);
     ck_assert_uint_eq(ls_stats_count(st), 6);
     ck_assert_double_eq(ls_stats_values(st)[4], 1);
     ck_assert_double_eq(ls_stats_values(st)[5], 0);
-    /* figures that cannot be: more title tokens than tokens */
+    /* figures that cannot be: a df over N, not a number, more title tokens than tokens */
+    so.proximity = 0;
+    double keep = ls_stats_values(st)[3];
+    ls_stats_values(st)[3] = ls_stats_values(st)[0] + 1;
+    ck_assert_int_eq(ls_search(r, "abaac", 5, &so, &h, &err), LS_EINVAL);
+    ck_assert_msg(strstr(err.message, "impossible") != NULL, "%s", err.message);
+    ls_stats_values(st)[3] = NAN;
+    ck_assert_int_eq(ls_search(r, "abaac", 5, &so, &h, &err), LS_EINVAL);
+    ls_stats_values(st)[3] = keep;
+    ck_assert_int_eq(ls_search(r, "abaac", 5, &so, &h, &err), LS_OK);
+    ls_hits_free(h);
+    h = NULL;
     ls_stats_values(st)[2] = ls_stats_values(st)[1] + 1;
     so.proximity = 0;
     ck_assert_int_eq(ls_search(r, "abaac", 5, &so, &h, &err), LS_EINVAL);

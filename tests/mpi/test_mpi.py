@@ -25,14 +25,14 @@ MPIRUN = shutil.which("mpirun")
 pytestmark = pytest.mark.skipif(MPIRUN is None, reason="mpirun is not installed")
 
 
-def mpirun(ranks, *args, check=True):
+def mpirun(ranks, *args, check=True, stdin=None, timeout=300):
     """Runs cisearch-mpi on `ranks` ranks of this machine, traffic kept on loopback."""
     cmd = [MPIRUN, "--oversubscribe", "--mca", "btl", "self,vader",
            "--mca", "oob_tcp_if_include", "lo", "-n", str(ranks)]
     if os.geteuid() == 0:
         cmd.insert(1, "--allow-run-as-root")
     p = subprocess.run(cmd + [CISEARCH_MPI] + list(args), capture_output=True, text=True,
-                       timeout=300)
+                       timeout=timeout, input=stdin)
     if check and p.returncode not in (0, 1):
         raise AssertionError("cisearch-mpi %s: exit %d\n%s" % (args, p.returncode, p.stderr))
     return p
@@ -275,3 +275,71 @@ def test_prefix_cap_counts_the_union_of_the_shards(tmp_path):
         else:
             assert "matches over 1024 terms" in want.stderr
             assert "matches over 1024 terms" in got.stderr
+
+
+def test_a_bad_query_in_a_batch_is_told_once_and_the_rest_answered(corpus):
+    tmp = corpus["tmp"]
+    pattern = os.path.join(tmp, "batch_%d")
+    mpirun(3, "index", "--shard", pattern, corpus["src"])
+    qfile = os.path.join(tmp, "bad_queries.tsv")
+    with open(qfile, "w") as f:
+        f.write("a\t%s\nb\t\"%s\nc\t%s\n" % (corpus["vocab"][0], corpus["vocab"][1],
+                                                corpus["vocab"][2]))
+    p = mpirun(3, "search", "--strict", "--shard", pattern, "--format", "trec", "-n", "2",
+               "--queries", qfile, check=False)
+    assert p.returncode == 2
+    assert p.stderr.count("unterminated phrase") == 1, p.stderr
+    assert "\n  ^" in p.stderr  # the caret under the query
+    assert [line.split()[0] for line in p.stdout.splitlines()] == ["a", "a", "c", "c"]
+
+
+def test_what_fails_on_rank_0_alone_ends_the_job(corpus):
+    """Rank 0 reads standard input and its environment: a failure there must not leave the
+    other ranks waiting (a hang would pass the timeout)."""
+    tmp = corpus["tmp"]
+    pattern = os.path.join(tmp, "alone_%d")
+    mpirun(2, "index", "--shard", pattern, corpus["src"])
+    p = mpirun(2, "search", "--shard", pattern, "-", check=False, stdin="a" * 300000,
+               timeout=60)
+    assert p.returncode == 2 and "standard input is over" in p.stderr
+    p = mpirun(2, "search", "--shard", pattern, "-n", "5", "--offset", str(2 ** 24),
+               corpus["vocab"][0], check=False, timeout=60)
+    assert p.returncode == 2 and "capped at" in p.stderr
+
+
+def test_odd_queries_answer_as_one_index(corpus):
+    """A NUL inside a query (the library reads its bytes), a count only with an offset."""
+    tmp = corpus["tmp"]
+    pattern = os.path.join(tmp, "odd_%d")
+    mpirun(3, "index", "--shard", pattern, corpus["src"])
+    union = union_index(tmp, corpus["docs"], 3, "odd_union")
+    v = corpus["vocab"]
+    qfile = os.path.join(tmp, "odd.tsv")
+    with open(qfile, "w") as f:
+        f.write("n1\t%s\0%s %s\n" % (v[0], v[1], v[2]))
+        f.write("n2\t%s %s\0\n" % (v[3], v[4]))
+    for opts in (["-n", "10"], ["-n", "0", "--offset", "3"]):
+        want = cisearch("search", "--index", union, "--format", "json", "--queries", qfile,
+                        *opts).stdout
+        got = mpirun(3, "search", "--shard", pattern, "--format", "json", "--queries", qfile,
+                     *opts).stdout
+        w, g = parse_json_lines(want), parse_json_lines(got)
+        assert [essential(x) for x in w] == [essential(x) for x in g] and len(w) == 2
+        if "0" in opts:
+            assert all(x["total_exact"] for x in g)
+
+
+def test_a_lost_shard_is_not_recreated_silently(corpus):
+    tmp = corpus["tmp"]
+    pattern = os.path.join(tmp, "lost_%d")
+    mpirun(3, "index", "--shard", pattern, corpus["src"])
+    shutil.rmtree(pattern % 2)
+    upd = os.path.join(tmp, "lost_upd.jsonl")
+    write_jsonl(upd, corpus["docs"][:30])
+    p = mpirun(3, "index", "--shard", pattern, upd, check=False)
+    assert p.returncode == 2
+    assert "rank 2: shard 2 (%s) does not exist" % (pattern % 2) in p.stderr
+    assert not os.path.exists(pattern % 2)
+    p = mpirun(3, "index", "--shard", pattern, "--create", upd)
+    want = sum(1 for d in corpus["docs"][:30] if shard_of(d["id"], 3) == 2)
+    assert "shard 2 (%s): %d documents" % (pattern % 2, want) in p.stderr
