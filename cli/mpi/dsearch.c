@@ -46,6 +46,7 @@ typedef struct dsearch {
     int timing;
     MPI_Op op_stats;    /* stats_op: checks by maximum, figures summed */
     double t_search, t_comm; /* seconds in ls_* calls and in collectives (timing) */
+    double t_stats;          /* of t_search, in ls_query_stats */
     uint64_t bytes_stats, bytes_hits, queries;
 } dsearch;
 
@@ -828,6 +829,96 @@ static int feedback(dsearch *d, ls_stats *st, ls_search_options *o, const char *
     return 0;
 }
 
+/* ---- the fetch step: snippets and explanations for the page's hits ---- */
+
+/* Rank 0 names the page's hits (or says the query failed); each rank makes the hits of the
+ * page it holds (ls_search_fetch) and rank 0 puts them in the page, in place of the light
+ * ones. @return 0 (page filled at rank 0), or -1 on every rank when the query failed. */
+static int fetch_page(dsearch *d, const ls_search_options *o, const char *q, size_t len,
+                      pool *p, int failed, const merged *m, size_t from, size_t n, ls_hit *page,
+                      const char *qid)
+{
+    cli_buf list = CLI_BUF_INIT;
+    if (d->c->rank == 0) {
+        wire_u64(&list, failed != 0);
+        for (size_t i = 0; !failed && i < n; i++) {
+            wire_u64(&list, m->v[from + i].shard);
+            wire_u64(&list, m->v[from + i].hit.doc);
+            wire_f64(&list, m->v[from + i].hit.score);
+        }
+    }
+    if (comm_bcast(d->c, &list, 0) != 0)
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    wire_reader lr;
+    wire_reader_init(&lr, list.p, list.len);
+    if (wire_get_u64(&lr) != 0) {
+        cli_buf_free(&list);
+        return -1;
+    }
+    size_t total = (size_t)(lr.end - lr.p) / 24, mine = 0;
+    uint64_t *docs = pool_alloc(p, (total ? total : 1) * sizeof *docs);
+    double *scores = pool_alloc(p, (total ? total : 1) * sizeof *scores);
+    if (docs == NULL || scores == NULL)
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    for (size_t i = 0; i < total; i++) {
+        unsigned shard = (unsigned)wire_get_u64(&lr);
+        uint64_t doc = wire_get_u64(&lr);
+        double score = wire_get_f64(&lr);
+        for (size_t k = 0; k < d->n_parts; k++)
+            if (d->parts[k] == shard) {
+                docs[mine] = doc;
+                scores[mine++] = score;
+            }
+    }
+    cli_buf_free(&list);
+    if (total == 0)
+        return 0; /* an empty page: nothing to make */
+    ls_hits *h = NULL;
+    ls_error err = {0};
+    double t0 = MPI_Wtime();
+    int rc = mine > 0 ? ls_search_fetch(d->r, q, len, o, docs, scores, mine, &h, &err) : LS_OK;
+    d->t_search += MPI_Wtime() - t0;
+    cli_buf b = CLI_BUF_INIT;
+    if (mine > 0 && rc == LS_OK) {
+        wire_u64(&b, 0);
+        put_hits(d, &b, h);
+    } else if (rc != LS_OK) {
+        const char *msg = err.message[0] ? err.message : ls_strerror(rc);
+        wire_u64(&b, 1);
+        wire_u64(&b, (uint64_t)rc);
+        wire_bytes(&b, msg, strlen(msg));
+    }
+    ls_hits_free(h);
+    char *all = NULL;
+    size_t *lens = NULL;
+    double t1 = MPI_Wtime();
+    comm_gather(d->c, &b, 0, &all, &lens);
+    d->bytes_hits += b.len;
+    cli_buf_free(&b);
+    int status = 0;
+    if (d->c->rank == 0) {
+        merged full;
+        cli_buf fails = CLI_BUF_INIT;
+        if (pool_adopt(p, all) != 0 ||
+            merge_lists(all, lens, d->c->size, d->sh->total, p, &full, &fails) != 0 ||
+            fails.len > 0 || full.n != n) {
+            if (fails.len == 0)
+                cli_buf_printf(&fails, "the page's hits came back incomplete\n");
+            tell_failures(fails.p, fails.len, LS_OK, &err, qid, q, len);
+            status = -1;
+        }
+        /* the same order as the light hits: by score, shard, then place within the shard */
+        for (size_t i = 0; status == 0 && i < n; i++)
+            page[i] = full.v[i].hit;
+        cli_buf_free(&fails);
+    } else {
+        free(all);
+    }
+    free(lens);
+    d->t_comm += MPI_Wtime() - t1;
+    return status;
+}
+
 /* ---- one query, on every rank ---- */
 
 static int one_query(dsearch *d, const search_cfg *cfg, const char *qid, const char *q,
@@ -840,6 +931,7 @@ static int one_query(dsearch *d, const search_cfg *cfg, const char *qid, const c
     int rc = d->r ? ls_query_stats(d->r, q, len, &o, &st, &err) : LS_OK;
     double t1 = MPI_Wtime();
     d->t_search += t1 - t0;
+    d->t_stats += t1 - t0;
     pool p = {0};
     cli_buf exp_bytes = CLI_BUF_INIT, fails = CLI_BUF_INIT;
     int status = -1;
@@ -874,29 +966,44 @@ static int one_query(dsearch *d, const search_cfg *cfg, const char *qid, const c
         feedback(d, st, &o, qid, q, len, &p, &exp_bytes, &exp, &n_exp) != 0)
         goto done;
     /* every shard gives the page's hits and those before it; rank 0 cuts the page (a count
-     * only stays one: limit 0 counts every match) */
+     * only stays one: limit 0 counts every match). Snippets and explanations are made in a
+     * second step by the page's shards for the page's hits only (query, then fetch). */
     o.limit = cfg->opts.limit ? cfg->opts.limit + cfg->opts.offset : 0;
     o.offset = 0;
+    int fetch = (o.snippets || o.explain) && d->c->size > 1; /* one rank: one step */
+    ls_search_options light = o;
+    if (fetch)
+        light.snippets = light.explain = 0;
     merged m;
     memset(&m, 0, sizeof m);
     int own_rc;
     ls_error own;
-    if (search_all(d, &o, q, len, 0, &p, &m, &fails, &own_rc, &own) != 0) {
+    int frc = search_all(d, &light, q, len, 0, &p, &m, &fails, &own_rc, &own);
+    if (frc != 0)
         tell_failures(fails.p, fails.len, own_rc, &own, qid, q, len); /* rank 0 only */
-        goto done;
-    }
-    status = 0;
-    if (d->c->rank == 0) {
-        size_t from = cfg->opts.offset < m.n ? cfg->opts.offset : m.n;
-        size_t n = m.n - from < cfg->opts.limit ? m.n - from : cfg->opts.limit;
-        ls_hit *page = pool_alloc(&p, (n ? n : 1) * sizeof *page);
+    size_t from = cfg->opts.offset < m.n ? cfg->opts.offset : m.n;
+    size_t n = m.n - from < cfg->opts.limit ? m.n - from : cfg->opts.limit;
+    ls_hit *page = NULL;
+    if (d->c->rank == 0 && frc == 0) {
+        page = pool_alloc(&p, (n ? n : 1) * sizeof *page);
         for (size_t i = 0; page != NULL && i < n; i++)
             page[i] = m.v[from + i].hit;
+        if (page == NULL) {
+            cli_error("out of memory merging the results");
+            frc = -1;
+        }
+    }
+    if (fetch && fetch_page(d, &o, q, len, &p, frc, &m, from, n, page, qid) != 0)
+        frc = -1;
+    if (frc != 0)
+        goto done;
+    status = 0;
+    if (d->c->rank == 0) {
         cli_result res = {.qid = qid, .query = q, .query_len = len, .offset = cfg->opts.offset,
-                          .list = page, .n_list = page ? n : 0, .list_total = m.total,
+                          .list = page, .n_list = n, .list_total = m.total,
                           .list_exact = m.exact, .partial = d->partial};
         *total = m.total;
-        if (page == NULL || cfg->out(stdout, &res, &cfg->out_opts) != 0) {
+        if (cfg->out(stdout, &res, &cfg->out_opts) != 0) {
             cli_error("out of memory formatting the results");
             status = -1;
         }
@@ -988,9 +1095,9 @@ static void serve(dsearch *d, const search_cfg *cfg)
 
 static void report_timing(dsearch *d, double wall)
 {
-    double s[2] = {d->t_search, d->t_comm}, mx[2] = {0, 0}, sum[2] = {0, 0};
-    MPI_Reduce(s, mx, 2, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-    MPI_Reduce(s, sum, 2, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+    double s[3] = {d->t_search, d->t_comm, d->t_stats}, mx[3] = {0}, sum[3] = {0};
+    MPI_Reduce(s, mx, 3, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    MPI_Reduce(s, sum, 3, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     uint64_t bytes[2] = {d->bytes_stats, d->bytes_hits}, tb[2] = {0, 0};
     MPI_Reduce(bytes, tb, 2, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
     if (d->c->rank != 0 || d->queries == 0)
@@ -999,12 +1106,12 @@ static void report_timing(dsearch *d, double wall)
     fprintf(stderr,
             "cisearch-mpi: %llu queries on %d ranks, %u shards: %.3f s, %.1f queries/s\n"
             "cisearch-mpi: per query: %.1f us wall; searching %.1f us (slowest rank), "
-            "%.1f us (mean); collectives %.1f us (mean)\n"
+            "%.1f us (mean), of which statistics %.1f us (mean); collectives %.1f us (mean)\n"
             "cisearch-mpi: per query: statistics %.0f bytes per rank, hits %.0f bytes "
             "per rank\n",
             (unsigned long long)d->queries, d->c->size, d->sh->total, wall, n / wall,
             1e6 * wall / n, 1e6 * mx[0] / n, 1e6 * sum[0] / n / d->c->size,
-            1e6 * sum[1] / n / d->c->size, (double)tb[0] / n / d->c->size,
+            1e6 * sum[2] / n / d->c->size, 1e6 * sum[1] / n / d->c->size, (double)tb[0] / n / d->c->size,
             (double)tb[1] / n / d->c->size);
 }
 

@@ -545,6 +545,19 @@ typedef struct ls_hits ls_hits;
 LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
                      const ls_search_options *opts, ls_hits **out, ls_error *err);
 
+/**
+ * The fetch phase of a search over shards (query, then fetch): the hits of given documents of
+ * r (ls_hit.doc of an earlier ls_search with the same query and options) with the given
+ * scores, in the given order, as ls_search returns them: stored fields, and snippets and
+ * explanations when opts asks (the statistics and expansion of opts as the search had them).
+ * So that the shards of a page compute snippets for its hits only. ls_hits_total is n.
+ * @return LS_OK, LS_ENOTFOUND (a document not live in r), LS_EQUERY, LS_ELIMIT, LS_EINVAL,
+ *         LS_ECORRUPT, LS_ENOMEM.
+ */
+LS_API int ls_search_fetch(const ls_reader *r, const char *query, size_t query_len,
+                           const ls_search_options *opts, const uint64_t *docs,
+                           const double *scores, size_t n, ls_hits **out, ls_error *err);
+
 /** @return the number of documents matching the query: exact, or a lower bound (at least
  *  count_limit) when ls_hits_total_exact says 0. */
 LS_API uint64_t ls_hits_total(const ls_hits *h);
@@ -573,7 +586,9 @@ LS_API void ls_hits_free(ls_hits *h);
  *      "expansions ..." figure is the size of the union of the shards' lists
  *      (ls_stats_expansions): only needed when the sum exceeds LS_MAX_PREFIX_TERMS;
  *   3. every shard: ls_search with opts.stats = its summed copy, limit + offset hits each;
- *   4. merge: by score, ties by shard order, then by hit order within a shard.
+ *   4. merge: by score, ties by shard order, then by hit order within a shard; with
+ *      snippets or explanations, search without them first and let the page's shards make
+ *      them for its hits alone (ls_search_fetch).
  * The result is the ranking of one index built from the shards' documents in that order.
  * Hit counts add up; past count_limit each shard prunes against its own results, so a sum
  * is a lower bound (ls_hits_total_exact 0 on any shard) more often than one index's count.

@@ -526,6 +526,89 @@ fail:
     return rc;
 }
 
+LS_API int ls_search_fetch(const ls_reader *r, const char *query, size_t query_len,
+                           const ls_search_options *opts, const uint64_t *docs,
+                           const double *scores, size_t n, ls_hits **out, ls_error *err)
+{
+    ls_error_clear(err);
+    if (r == NULL || out == NULL || (query == NULL && query_len > 0) ||
+        (n > 0 && (docs == NULL || scores == NULL)))
+        return ls_error_set(err, LS_EINVAL, "ls_search_fetch: NULL reader, query, documents "
+                            "or out");
+    *out = NULL;
+    ls_search_options opt;
+    const ls_search_options *o = &opt;
+    int rc = ls_search_read_options(opts, &opt, err);
+    if (rc != LS_OK)
+        return rc;
+    if (n > LS_MAX_LIMIT)
+        return ls_error_set(err, LS_ELIMIT, "ls_search_fetch: at most %u documents",
+                            LS_MAX_LIMIT);
+    opt.offset = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t si = docs[i] < r->doc_space ? ls_reader_segment_of(r, docs[i]) : 0;
+        if (docs[i] >= r->doc_space ||
+            ls_reader_deleted(r, si, (uint32_t)(docs[i] - r->segs[si].base)))
+            return ls_error_set(err, LS_ENOTFOUND, "no live document %llu in this reader",
+                                (unsigned long long)docs[i]);
+    }
+    ls_analyzer *an = NULL;
+    ls_qnode *q = NULL;
+    ls_plan plan, expanded;
+    memset(&plan, 0, sizeof plan);
+    memset(&expanded, 0, sizeof expanded);
+    const ls_plan *run = &plan;
+    ls_topk top = {NULL, 0, 0};
+    fetch_ctx f;
+    memset(&f, 0, sizeof f);
+    f.docs = (ls_doc_fetcher)LS_DOC_FETCHER_INIT;
+    ls_hits *h = ls_calloc(1, sizeof *h);
+    LS_CHECK_ALLOC(h, err);
+    LS_TRY(ls_anpool_take(r->analyzers, &an, err));
+    ls_parse_options po = {o->syntax, o->default_and, 1};
+    LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
+    LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, o->stats, err));
+    if (o->n_expansion > 0) { /* explanations follow the expanded query, as the search ran */
+        ls_feedback_params fp = {o->feedback_docs, o->feedback_terms, o->feedback_weight,
+                                 o->feedback_widen};
+        if (ls_feedback_apply(&q, o->expansion, o->n_expansion, &fp) != LS_OK) {
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        LS_TRY(ls_plan_build(&expanded, r, q, o->k1, o->b, o->stats, err));
+        run = &expanded;
+    }
+    if (ls_topk_init(&top, n) != LS_OK) {
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++)
+        top.heap[i] = (ls_scored){scores[i], docs[i]};
+    top.n = n;
+    h->total = n;
+    h->total_exact = 1;
+    f.r = r;
+    f.o = o;
+    f.plan = run;
+    f.mark_plan = &plan;
+    f.an = an;
+    LS_TRY(make_hits(&f, &top, h, err));
+    *out = h;
+    h = NULL;
+fail:
+    ls_doc_fetcher_free(&f.docs);
+    ls_strtab_free(&f.terms);
+    ls_topk_free(&top);
+    ls_plan_free(&expanded);
+    ls_plan_free(&plan);
+    ls_qnode_free(q);
+    ls_anpool_give(r->analyzers, an);
+    ls_hits_free(h);
+    if (rc != LS_OK && err != NULL && err->code == LS_OK)
+        ls_error_set(err, rc, "fetch failed: %s", ls_strerror(rc));
+    return rc;
+}
+
 LS_API uint64_t ls_hits_total(const ls_hits *h) { return h ? h->total : 0; }
 LS_API int ls_hits_total_exact(const ls_hits *h) { return h ? h->total_exact : 1; }
 LS_API size_t ls_hits_count(const ls_hits *h) { return h ? h->n : 0; }

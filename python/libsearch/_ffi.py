@@ -368,6 +368,9 @@ _PROTOTYPES = {
                                   _P(ls_search_options), _P(_P(ls_expansion_term)),
                                   _P(c_size_t), _P(ls_error)]),
     "ls_expansion_free": (None, [_P(ls_expansion_term), c_size_t]),
+    "ls_search_fetch": (c_int, [c_void_p, c_char_p, c_size_t, _P(ls_search_options),
+                                _P(c_uint64), _P(c_double), c_size_t, _P(c_void_p),
+                                _P(ls_error)]),
 }
 
 ENV_VAR = "LIBSEARCH_LIBRARY"
@@ -415,7 +418,7 @@ _lib_lock = threading.Lock()
 SHARD_FUNCTIONS = frozenset({
     "ls_query_stats", "ls_stats_count", "ls_stats_name", "ls_stats_values",
     "ls_stats_expansions", "ls_stats_add", "ls_stats_free", "ls_feedback_candidates",
-    "ls_feedback_terms", "ls_expansion_free"})
+    "ls_feedback_terms", "ls_expansion_free", "ls_search_fetch"})
 OPTIONAL = {"ls_reader_open_many", "ls_reader_document", "ls_stored_document_free"} | \
     SHARD_FUNCTIONS
 
