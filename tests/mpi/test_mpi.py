@@ -343,3 +343,23 @@ def test_a_lost_shard_is_not_recreated_silently(corpus):
     p = mpirun(3, "index", "--shard", pattern, "--create", upd)
     want = sum(1 for d in corpus["docs"][:30] if shard_of(d["id"], 3) == 2)
     assert "shard 2 (%s): %d documents" % (pattern % 2, want) in p.stderr
+
+
+def test_the_readme_example_prints_what_it_shows(tmp_path):
+    here = os.path.dirname(os.path.abspath(__file__))
+    text = open(os.path.join(here, "..", "..", "README.md")).read()
+    block = text.split("<!-- mpi-example -->\n```\n", 1)[1].split("```", 1)[0]
+    commands = block.split("$ ")[1:]
+    cat, index, search = commands
+    docs = cat.split("\n", 1)[1]
+    (tmp_path / "docs.jsonl").write_text(docs)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        for cmd in (index, search):
+            line, shown = cmd.split("\n", 1)
+            args = line.split()[4:]  # after "mpirun -n 2 cisearch-mpi"
+            p = mpirun(2, *args, "--color", "never") if args[0] == "search" else mpirun(2, *args)
+            assert (p.stdout + p.stderr) == shown, (p.stdout + p.stderr)
+    finally:
+        os.chdir(cwd)
