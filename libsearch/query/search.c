@@ -437,6 +437,74 @@ static int feedback_pass(const ls_reader *r, const ls_search_options *o, ls_anal
     return rc;
 }
 
+/* What a search and a fetch both hold: the options read, the parsed query and its plan (and
+ * the expanded one when feedback ran), the results and how their hits are made. */
+typedef struct search_state {
+    ls_search_options opt;
+    ls_analyzer *an;
+    ls_qnode *q;
+    ls_plan plan, expanded;
+    const ls_plan *run; /* the plan that scored: plan, or expanded */
+    ls_topk top;
+    fetch_ctx f;
+    ls_hits *h;
+} search_state;
+
+/* Reads the options, parses and plans the query. Whatever it returns, state_end frees st. */
+static int state_begin(search_state *st, const ls_reader *r, const char *query,
+                       size_t query_len, const ls_search_options *opts, ls_error *err)
+{
+    memset(st, 0, sizeof *st);
+    st->run = &st->plan;
+    st->f.docs = (ls_doc_fetcher)LS_DOC_FETCHER_INIT;
+    int rc = ls_search_read_options(opts, &st->opt, err);
+    if (rc != LS_OK)
+        return rc;
+    const ls_search_options *o = &st->opt;
+    if ((st->h = ls_calloc(1, sizeof *st->h)) == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    rc = ls_anpool_take(r->analyzers, &st->an, err);
+    ls_parse_options po = {o->syntax, o->default_and, 1};
+    if (rc == LS_OK)
+        rc = ls_query_parse(query ? query : "", query_len, &po, st->an, &st->q, err);
+    if (rc == LS_OK)
+        rc = ls_plan_build(&st->plan, r, st->q, o->k1, o->b, o->stats, err);
+    return rc;
+}
+
+/* Makes the hits of st->top (best first) into st->h, then hands them to *out. */
+static int state_hits(search_state *st, const ls_reader *r, ls_hits **out, ls_error *err)
+{
+    st->f.r = r;
+    st->f.o = &st->opt;
+    st->f.plan = st->run;
+    st->f.mark_plan = &st->plan; /* snippets mark the query as asked */
+    st->f.an = st->an;
+    int rc = make_hits(&st->f, &st->top, st->h, err);
+    if (rc == LS_OK) {
+        *out = st->h;
+        st->h = NULL;
+    }
+    return rc;
+}
+
+static int state_end(search_state *st, const ls_reader *r, int rc, const char *what,
+                     ls_error *err)
+{
+    ls_proximity_free(st->f.prox);
+    ls_doc_fetcher_free(&st->f.docs);
+    ls_strtab_free(&st->f.terms);
+    ls_topk_free(&st->top);
+    ls_plan_free(&st->expanded);
+    ls_plan_free(&st->plan);
+    ls_qnode_free(st->q);
+    ls_anpool_give(r->analyzers, st->an);
+    ls_hits_free(st->h);
+    if (rc != LS_OK && err != NULL && err->code == LS_OK) /* contract: a failure always says so */
+        ls_error_set(err, rc, "%s failed: %s", what, ls_strerror(rc));
+    return rc;
+}
+
 LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
                      const ls_search_options *opts, ls_hits **out, ls_error *err)
 {
@@ -444,86 +512,54 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     if (r == NULL || out == NULL || (query == NULL && query_len > 0))
         return ls_error_set(err, LS_EINVAL, "ls_search: NULL reader, query or out");
     *out = NULL;
-    ls_search_options opt;
-    const ls_search_options *o = &opt;
-    int rc = ls_search_read_options(opts, &opt, err);
+    search_state st;
+    const ls_search_options *o = &st.opt;
+    fetch_ctx *f = &st.f;
+    int rc = state_begin(&st, r, query, query_len, opts, err);
     if (rc != LS_OK)
-        return rc;
-    ls_analyzer *an = NULL;
-    ls_qnode *q = NULL;
-    ls_plan plan, expanded;
-    memset(&plan, 0, sizeof plan);
-    memset(&expanded, 0, sizeof expanded);
-    const ls_plan *run = &plan;
-    ls_topk top = {NULL, 0, 0};
-    fetch_ctx f;
-    memset(&f, 0, sizeof f);
-    f.docs = (ls_doc_fetcher)LS_DOC_FETCHER_INIT;
-    ls_hits *h = ls_calloc(1, sizeof *h);
-    LS_CHECK_ALLOC(h, err);
-    LS_TRY(ls_anpool_take(r->analyzers, &an, err));
-    ls_parse_options po = {o->syntax, o->default_and, 1};
-    LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
-    LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, o->stats, err));
+        goto fail;
     /* The first pass keeps enough results for the page, for feedback and for re-ranking. */
     size_t want = o->limit + o->offset;
-    f.prox_weight = o->proximity;
+    f->prox_weight = o->proximity;
     if (o->proximity > 0 && want > 0)
-        LS_TRY(ls_proximity_new(&plan, o->proximity, &f.prox, err));
-    size_t depth = f.prox == NULL ? 0
+        LS_TRY(ls_proximity_new(&st.plan, o->proximity, &f->prox, err));
+    size_t depth = f->prox == NULL ? 0
                    : o->proximity_depth ? o->proximity_depth
                                         : LS_DEFAULT_PROXIMITY_DEPTH;
     size_t keep = want > depth ? want : depth;
     /* Feedback scales the original query's scores; the bonus goes with them. */
-    double prox_scale = f.prox != NULL && o->feedback_docs > 0
-                            ? ls_feedback_query_scale(q, o->feedback_weight)
+    double prox_scale = f->prox != NULL && o->feedback_docs > 0
+                            ? ls_feedback_query_scale(st.q, o->feedback_weight)
                             : 1.0;
     /* An expansion given (shards) replaces the first pass, which gave it elsewhere. */
     int first_pass = o->n_expansion == 0;
     size_t first = o->feedback_docs > keep && first_pass ? o->feedback_docs : keep;
-    if (ls_topk_init(&top, first) != LS_OK) {
+    if (ls_topk_init(&st.top, first) != LS_OK) {
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;
     }
     match_count count = {0, 1};
-    if (first_pass && !count_from_df(&plan, want, o->feedback_docs, &count))
-        LS_TRY(execute(r, &plan, &top, o->count_limit, &count, err));
-    ls_topk_sort(&top);
+    if (first_pass && !count_from_df(&st.plan, want, o->feedback_docs, &count))
+        LS_TRY(execute(r, &st.plan, &st.top, o->count_limit, &count, err));
+    ls_topk_sort(&st.top);
     if (o->feedback_docs > 0)
-        LS_TRY(feedback_pass(r, o, an, &q, keep, &top, &count, &expanded, &run, err));
-    h->total = count.total;
-    h->total_exact = count.exact;
-    if (f.prox != NULL) {
-        if (run == &expanded) {
-            f.prox_weight = o->proximity * prox_scale;
-            ls_proximity_set_weight(f.prox, f.prox_weight);
+        LS_TRY(feedback_pass(r, o, st.an, &st.q, keep, &st.top, &count, &st.expanded, &st.run,
+                             err));
+    st.h->total = count.total;
+    st.h->total_exact = count.exact;
+    if (f->prox != NULL) {
+        if (st.run == &st.expanded) {
+            f->prox_weight = o->proximity * prox_scale;
+            ls_proximity_set_weight(f->prox, f->prox_weight);
         }
-        LS_TRY(ls_proximity_rerank(f.prox, &top, depth, err));
-        f.prox_rank = depth;
+        LS_TRY(ls_proximity_rerank(f->prox, &st.top, depth, err));
+        f->prox_rank = depth;
     }
-    if (top.n > want)
-        top.n = want; /* sorted best first: the page's results lead */
-    f.r = r;
-    f.o = o;
-    f.plan = run;
-    f.mark_plan = &plan;
-    f.an = an;
-    LS_TRY(make_hits(&f, &top, h, err));
-    *out = h;
-    h = NULL;
+    if (st.top.n > want)
+        st.top.n = want; /* sorted best first: the page's results lead */
+    rc = state_hits(&st, r, out, err);
 fail:
-    ls_proximity_free(f.prox);
-    ls_doc_fetcher_free(&f.docs);
-    ls_strtab_free(&f.terms);
-    ls_topk_free(&top);
-    ls_plan_free(&expanded);
-    ls_plan_free(&plan);
-    ls_qnode_free(q);
-    ls_anpool_give(r->analyzers, an);
-    ls_hits_free(h);
-    if (rc != LS_OK && err != NULL && err->code == LS_OK) /* contract: a failure always says so */
-        ls_error_set(err, rc, "search failed: %s", ls_strerror(rc));
-    return rc;
+    return state_end(&st, r, rc, "search", err);
 }
 
 LS_API int ls_search_fetch(const ls_reader *r, const char *query, size_t query_len,
@@ -536,15 +572,9 @@ LS_API int ls_search_fetch(const ls_reader *r, const char *query, size_t query_l
         return ls_error_set(err, LS_EINVAL, "ls_search_fetch: NULL reader, query, documents "
                             "or out");
     *out = NULL;
-    ls_search_options opt;
-    const ls_search_options *o = &opt;
-    int rc = ls_search_read_options(opts, &opt, err);
-    if (rc != LS_OK)
-        return rc;
     if (n > LS_MAX_LIMIT)
         return ls_error_set(err, LS_ELIMIT, "ls_search_fetch: at most %u documents",
                             LS_MAX_LIMIT);
-    opt.offset = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t si = docs[i] < r->doc_space ? ls_reader_segment_of(r, docs[i]) : 0;
         if (docs[i] >= r->doc_space ||
@@ -552,61 +582,34 @@ LS_API int ls_search_fetch(const ls_reader *r, const char *query, size_t query_l
             return ls_error_set(err, LS_ENOTFOUND, "no live document %llu in this reader",
                                 (unsigned long long)docs[i]);
     }
-    ls_analyzer *an = NULL;
-    ls_qnode *q = NULL;
-    ls_plan plan, expanded;
-    memset(&plan, 0, sizeof plan);
-    memset(&expanded, 0, sizeof expanded);
-    const ls_plan *run = &plan;
-    ls_topk top = {NULL, 0, 0};
-    fetch_ctx f;
-    memset(&f, 0, sizeof f);
-    f.docs = (ls_doc_fetcher)LS_DOC_FETCHER_INIT;
-    ls_hits *h = ls_calloc(1, sizeof *h);
-    LS_CHECK_ALLOC(h, err);
-    LS_TRY(ls_anpool_take(r->analyzers, &an, err));
-    ls_parse_options po = {o->syntax, o->default_and, 1};
-    LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
-    LS_TRY(ls_plan_build(&plan, r, q, o->k1, o->b, o->stats, err));
+    search_state st;
+    const ls_search_options *o = &st.opt;
+    int rc = state_begin(&st, r, query, query_len, opts, err);
+    if (rc != LS_OK)
+        goto fail;
+    st.opt.offset = 0; /* the hits asked for are the page */
     if (o->n_expansion > 0) { /* explanations follow the expanded query, as the search ran */
         ls_feedback_params fp = {o->feedback_docs, o->feedback_terms, o->feedback_weight,
                                  o->feedback_widen};
-        if (ls_feedback_apply(&q, o->expansion, o->n_expansion, &fp) != LS_OK) {
+        if (ls_feedback_apply(&st.q, o->expansion, o->n_expansion, &fp) != LS_OK) {
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
             goto fail;
         }
-        LS_TRY(ls_plan_build(&expanded, r, q, o->k1, o->b, o->stats, err));
-        run = &expanded;
+        LS_TRY(ls_plan_build(&st.expanded, r, st.q, o->k1, o->b, o->stats, err));
+        st.run = &st.expanded;
     }
-    if (ls_topk_init(&top, n) != LS_OK) {
+    if (ls_topk_init(&st.top, n) != LS_OK) {
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < n; i++)
-        top.heap[i] = (ls_scored){scores[i], docs[i]};
-    top.n = n;
-    h->total = n;
-    h->total_exact = 1;
-    f.r = r;
-    f.o = o;
-    f.plan = run;
-    f.mark_plan = &plan;
-    f.an = an;
-    LS_TRY(make_hits(&f, &top, h, err));
-    *out = h;
-    h = NULL;
+        st.top.heap[i] = (ls_scored){scores[i], docs[i]};
+    st.top.n = n;
+    st.h->total = n;
+    st.h->total_exact = 1;
+    rc = state_hits(&st, r, out, err);
 fail:
-    ls_doc_fetcher_free(&f.docs);
-    ls_strtab_free(&f.terms);
-    ls_topk_free(&top);
-    ls_plan_free(&expanded);
-    ls_plan_free(&plan);
-    ls_qnode_free(q);
-    ls_anpool_give(r->analyzers, an);
-    ls_hits_free(h);
-    if (rc != LS_OK && err != NULL && err->code == LS_OK)
-        ls_error_set(err, rc, "fetch failed: %s", ls_strerror(rc));
-    return rc;
+    return state_end(&st, r, rc, "fetch", err);
 }
 
 LS_API uint64_t ls_hits_total(const ls_hits *h) { return h ? h->total : 0; }
