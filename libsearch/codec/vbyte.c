@@ -65,23 +65,3 @@ int ls_vbyte_get_slow(const uint8_t **pos, const uint8_t *end, uint32_t *out)
 }
 
 /* As above with LS_VBYTE_MAX64 bytes, the 10th of which carries bit 63 only. */
-int ls_vbyte_get64(const uint8_t **pos, const uint8_t *end, uint64_t *out)
-{
-    const uint8_t *p = *pos;
-    uint64_t v = 0;
-
-    for (unsigned i = 0; i < LS_VBYTE_MAX64; i++) {
-        if (p >= end)
-            return -1;
-        uint8_t b = *p++;
-        if (i == LS_VBYTE_MAX64 - 1 && b > 0x01)
-            return -1;
-        v |= (uint64_t)(b & 0x7F) << (7 * i);
-        if (b < 0x80) {
-            *out = v;
-            *pos = p;
-            return 0;
-        }
-    }
-    return -1;
-}

@@ -36,7 +36,25 @@ static inline int ls_vbyte_get(const uint8_t **pos, const uint8_t *end, uint32_t
     }
     return ls_vbyte_get_slow(pos, end, out);
 }
-/** As ls_vbyte_get for 64-bit values. */
-int ls_vbyte_get64(const uint8_t **pos, const uint8_t *end, uint64_t *out);
+/** As ls_vbyte_get for 64-bit values (inline: dictionary scans read two per entry). */
+static inline int ls_vbyte_get64(const uint8_t **pos, const uint8_t *end, uint64_t *out)
+{
+    const uint8_t *p = *pos;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < LS_VBYTE_MAX64; i++) {
+        if (p >= end)
+            return -1;
+        uint8_t b = *p++;
+        if (i == LS_VBYTE_MAX64 - 1 && b > 0x01)
+            return -1;
+        v |= (uint64_t)(b & 0x7F) << (7 * i);
+        if (b < 0x80) {
+            *out = v;
+            *pos = p;
+            return 0;
+        }
+    }
+    return -1;
+}
 
 #endif

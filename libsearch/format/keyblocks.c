@@ -204,6 +204,7 @@ void ls_keyblocks_iter_init(ls_keyblocks_iter *it, const ls_keyblocks *kb, ls_pa
 {
     it->kb = kb;
     it->payload = fn;
+    it->skip = NULL;
     it->state = state;
     it->block = 0;
     it->in_block = 0;
@@ -211,16 +212,25 @@ void ls_keyblocks_iter_init(ls_keyblocks_iter *it, const ls_keyblocks *kb, ls_pa
     it->key_len = 0;
 }
 
+void ls_keyblocks_iter_skip(ls_keyblocks_iter *it, ls_payload_fn skip) { it->skip = skip; }
+
+/* At a block's end, loads the next one. @return 1 on an entry to decode, 0 at the end. */
+static int next_block(ls_keyblocks_iter *it)
+{
+    if (it->pos < it->end)
+        return 1;
+    uint32_t nb = it->pos == NULL ? 0 : it->block + 1;
+    if (nb >= it->kb->nblocks)
+        return 0;
+    if (verify_index(it->kb) != LS_OK || load_block(it, nb) != LS_OK)
+        return LS_ECORRUPT;
+    return 1;
+}
+
 int ls_keyblocks_next(ls_keyblocks_iter *it)
 {
-    if (it->pos >= it->end) {
-        uint32_t nb = it->pos == NULL ? 0 : it->block + 1;
-        if (nb >= it->kb->nblocks)
-            return 0;
-        if (verify_index(it->kb) != LS_OK || load_block(it, nb) != LS_OK)
-            return LS_ECORRUPT;
-    }
-    return decode_entry(it);
+    int rc = next_block(it);
+    return rc <= 0 ? rc : decode_entry(it);
 }
 
 /* The first key of block b, read in place without verification (binary-search probes). */
@@ -257,12 +267,19 @@ int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
     if (load_block(it, lo) != LS_OK)
         return LS_ECORRUPT;
     for (int first = 1;; first = 0) {
-        int rc = ls_keyblocks_next(it);
+        int rc = next_block(it);
         if (rc <= 0)
             return rc;
+        if (decode_key(it) != LS_OK)
+            return LS_ECORRUPT;
         int c = ls_key_cmp(it->key, it->key_len, key, len);
         if (first && lo > 0 && c > 0)
             return LS_ECORRUPT; /* a probe misread: the verified block starts past the key */
+        /* a key passed over needs only what the next entry's payload builds on */
+        ls_payload_fn fn = c < 0 && it->skip != NULL ? it->skip : it->payload;
+        if (fn(it->state, &it->pos, it->end, it->in_block == 0) != LS_OK)
+            return LS_ECORRUPT;
+        it->in_block++;
         if (c >= 0)
             return 1;
     }

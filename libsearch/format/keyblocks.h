@@ -78,6 +78,8 @@ typedef int (*ls_payload_fn)(void *state, const uint8_t **p, const uint8_t *end,
 typedef struct ls_keyblocks_iter {
     const ls_keyblocks *kb;
     ls_payload_fn payload;
+    ls_payload_fn skip; /* NULL, or what a seek runs on the payloads of keys it passes over:
+                           it must leave the state as payload would for the next entry */
     void *state;
     uint32_t block, in_block;
     const uint8_t *pos, *end;
@@ -88,6 +90,9 @@ typedef struct ls_keyblocks_iter {
 /** Prepares an iterator whose payloads go through fn(state, ...). */
 void ls_keyblocks_iter_init(ls_keyblocks_iter *it, const ls_keyblocks *kb, ls_payload_fn fn,
                             void *state);
+/** Sets the payload function a seek runs on the entries it passes over (cheaper than the
+ *  full decode when a payload's fields are deltas: only those need reading). */
+void ls_keyblocks_iter_skip(ls_keyblocks_iter *it, ls_payload_fn skip);
 /** Positions it on the first key >= key. @return 1 on an entry, 0 at the end, LS_ECORRUPT. */
 int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len);
 /** Moves to the next entry. @return 1, 0 at the end, LS_ECORRUPT. */

@@ -75,10 +75,41 @@ static int decode_meta(void *state, const uint8_t **p, const uint8_t *end, int f
     return LS_OK;
 }
 
+/* Passes over n variable-byte numbers. */
+static int skip_vbytes(const uint8_t **p, const uint8_t *end, int n)
+{
+    const uint8_t *q = *p;
+    for (int i = 0; i < n; i++) {
+        const uint8_t *stop = q + LS_VBYTE_MAX64 < end ? q + LS_VBYTE_MAX64 : end;
+        while (q < stop && *q >= 0x80)
+            q++;
+        if (q == stop)
+            return -1;
+        q++;
+    }
+    *p = q;
+    return 0;
+}
+
+/* What a seek reads of a TermInfo it passes over: the two offsets, deltas that the next
+ * entry's builds on (decode_meta reads, and checks, the entry it stops at). */
+static int skip_meta(void *state, const uint8_t **p, const uint8_t *end, int first)
+{
+    ls_term_meta *m = state;
+    uint64_t doff, poff;
+    if (skip_vbytes(p, end, 2) || ls_vbyte_get64(p, end, &doff) || skip_vbytes(p, end, 1) ||
+        ls_vbyte_get64(p, end, &poff) || skip_vbytes(p, end, 3))
+        return LS_ECORRUPT;
+    m->doc_off = first ? doff : m->doc_off + doff;
+    m->pos_off = first ? poff : m->pos_off + poff;
+    return LS_OK;
+}
+
 static void iter_init(const ls_termdict *d, ls_termdict_iter *it)
 {
     memset(&it->meta, 0, sizeof it->meta);
     ls_keyblocks_iter_init(&it->kb, &d->kb, decode_meta, &it->meta);
+    ls_keyblocks_iter_skip(&it->kb, skip_meta);
 }
 
 int ls_termdict_seek(const ls_termdict *d, const uint8_t *key, size_t len, ls_termdict_iter *it)

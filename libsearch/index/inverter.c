@@ -18,7 +18,11 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-void ls_inverter_init(ls_inverter *inv) { memset(inv, 0, sizeof *inv); }
+void ls_inverter_init(ls_inverter *inv)
+{
+    memset(inv, 0, sizeof *inv);
+    inv->keys.first_cap = 1024; /* a segment's terms: start roomy (RAM accounting counts it) */
+}
 
 void ls_inverter_free(ls_inverter *inv)
 {

@@ -33,7 +33,7 @@ uint32_t ls_hash_bytes(const void *p, size_t n)
 
 static int grow(ls_strtab *t)
 {
-    size_t ncap = t->cap ? t->cap * 2 : 1024;
+    size_t ncap = t->cap ? t->cap * 2 : t->first_cap > 16 ? t->first_cap : 16;
     uint32_t *ns = ls_calloc(ncap, sizeof *ns);
     if (ns == NULL)
         return LS_ENOMEM;
@@ -86,7 +86,7 @@ int ls_strtab_intern(ls_strtab *t, const void *key, size_t len, uint32_t *id_out
         return LS_OK;
     }
     if (t->count == t->ents_cap) {
-        size_t ncap = t->ents_cap ? t->ents_cap * 2 : 1024;
+        size_t ncap = t->ents_cap ? t->ents_cap * 2 : t->first_cap > 8 ? t->first_cap : 8;
         ls_strtab_ent *ne = ls_reallocarray(t->ents, ncap, sizeof *ne);
         if (ne == NULL)
             return LS_ENOMEM;

@@ -25,9 +25,11 @@ typedef struct ls_strtab {
     ls_strtab_ent *ents;
     size_t count, ents_cap;
     ls_buf keys;
+    size_t first_cap; /* room made by the first key (0: a few keys; a writer's term table
+                         sets more) */
 } ls_strtab;
 
-#define LS_STRTAB_INIT {NULL, 0, NULL, 0, 0, LS_BUF_INIT}
+#define LS_STRTAB_INIT {NULL, 0, NULL, 0, 0, LS_BUF_INIT, 0}
 
 /** Finds or adds key. *id_out gets its id; *is_new (may be NULL) whether it was added.
  *  @return LS_OK or LS_ENOMEM. */
