@@ -120,6 +120,8 @@ int ls_keyblocks_open(ls_keyblocks *kb, const uint8_t *body, size_t len)
 {
     memset(kb, 0, sizeof *kb);
     atomic_init(&kb->index_state, 0);
+    for (size_t i = 0; i < LS_KEYBLOCKS_VERIFIED; i++)
+        atomic_init(&kb->verified[i], 0);
     if (len < LS_KEYBLOCK_TRAILER)
         return LS_ECORRUPT;
     const uint8_t *t = body + len - LS_KEYBLOCK_TRAILER;
@@ -163,9 +165,14 @@ static int load_block(ls_keyblocks_iter *it, uint32_t b)
     uint64_t off, end;
     if (block_range(kb, b, &off, &end) != LS_OK)
         return LS_ECORRUPT;
-    uint32_t want = ls_get_u32le(kb->index + (size_t)b * INDEX_ENTRY + 8);
-    if (ls_blockcheck(kb->blocks + off, (size_t)(end - off)) != want)
-        return LS_ECORRUPT;
+    ls_keyblocks *m = (ls_keyblocks *)kb; /* the cache is atomic, safe to share */
+    atomic_uint *slot = &m->verified[b % LS_KEYBLOCKS_VERIFIED];
+    if (atomic_load_explicit(slot, memory_order_relaxed) != b + 1) {
+        uint32_t want = ls_get_u32le(kb->index + (size_t)b * INDEX_ENTRY + 8);
+        if (ls_blockcheck(kb->blocks + off, (size_t)(end - off)) != want)
+            return LS_ECORRUPT;
+        atomic_store_explicit(slot, b + 1, memory_order_relaxed);
+    }
     it->block = b;
     it->in_block = 0;
     it->pos = kb->blocks + off;

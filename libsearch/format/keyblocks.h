@@ -59,6 +59,9 @@ void ls_keyblock_writer_free(ls_keyblock_writer *kw);
 
 /* ---- reading ---- */
 
+/** Slots of the verified-block cache of one structure. */
+#define LS_KEYBLOCKS_VERIFIED 128
+
 typedef struct ls_keyblocks {
     const uint8_t *blocks; /* first block */
     size_t blocks_len;     /* bytes of all blocks */
@@ -66,6 +69,10 @@ typedef struct ls_keyblocks {
     uint32_t nblocks;
     uint64_t count;
     atomic_int index_state; /* 0 not verified yet, 1 verified, -1 damaged */
+    /* Blocks already verified (block number + 1 by block number mod the size; 0 empty): a
+     * cache shared by the readers of the mapped, immutable bytes, so hot blocks are checked
+     * once, not at every lookup. */
+    atomic_uint verified[LS_KEYBLOCKS_VERIFIED];
 } ls_keyblocks;
 
 /** Reads the trailer of a structure occupying body[0..len). @return LS_OK or LS_ECORRUPT. */
