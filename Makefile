@@ -268,7 +268,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/cisearch/seeds \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
-	install -m 644 cli/cisearch.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 cli/cisearch.1 cli/mpi/cisearch-mpi.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 seeds/* $(DESTDIR)$(PREFIX)/share/cisearch/seeds/
 	install -m 644 cli/completions/cisearch.bash \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cisearch
@@ -280,7 +280,7 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/lib/libsearch.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/include/libsearch.h \
 	    $(DESTDIR)$(PREFIX)/bin/cisearch $(DESTDIR)$(PREFIX)/bin/cisearch-mpi \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsearch.pc \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/cisearch.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/cisearch.1 $(DESTDIR)$(PREFIX)/share/man/man1/cisearch-mpi.1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cisearch \
 	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_cisearch
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/cisearch/seeds/,$(notdir $(wildcard seeds/*)))
