@@ -504,7 +504,7 @@ START_TEST(index_warnings_are_summarized)
     char *tree = ls_cli_path(ls_cli_tmp, "tree"), *idx = ls_cli_path(ls_cli_tmp, "idx");
     ck_assert_int_eq(mkdir(tree, 0755), 0);
     for (int i = 0; i < 7; i++) {
-        char name[16];
+        char name[24];
         snprintf(name, sizeof name, "b%d.bin", i);
         char *p = ls_cli_path(tree, name);
         FILE *fp = fopen(p, "wb");
