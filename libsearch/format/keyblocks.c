@@ -240,17 +240,21 @@ int ls_keyblocks_next(ls_keyblocks_iter *it)
     return rc <= 0 ? rc : decode_entry(it);
 }
 
-/* The first key of block b, read in place without verification (binary-search probes). */
-static int probe_key(ls_keyblocks_iter *it, uint32_t b)
+/* Compares the first key of block b with key, read in place without verification or copy
+ * (binary-search probes). @return LS_OK with *c as ls_key_cmp, or LS_ECORRUPT. */
+static int probe_cmp(const ls_keyblocks *kb, uint32_t b, const uint8_t *key, size_t len,
+                     int *c)
 {
     uint64_t off, end;
-    if (block_range(it->kb, b, &off, &end) != LS_OK)
+    if (block_range(kb, b, &off, &end) != LS_OK)
         return LS_ECORRUPT;
-    it->pos = it->kb->blocks + off;
-    it->end = it->kb->blocks + end;
-    it->in_block = 0;
-    it->key_len = 0;
-    return decode_key(it);
+    const uint8_t *p = kb->blocks + off, *stop = kb->blocks + end;
+    uint32_t shared, slen;
+    if (ls_vbyte_get(&p, stop, &shared) || ls_vbyte_get(&p, stop, &slen) || shared != 0 ||
+        slen == 0 || slen > LS_KEYBLOCK_MAX_KEY || slen > (size_t)(stop - p))
+        return LS_ECORRUPT;
+    *c = ls_key_cmp(p, slen, key, len);
+    return LS_OK;
 }
 
 int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
@@ -264,9 +268,10 @@ int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
     uint32_t lo = 0, hi = kb->nblocks; /* the last block whose first key <= key */
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (probe_key(it, mid) != LS_OK)
+        int c;
+        if (probe_cmp(kb, mid, key, len, &c) != LS_OK)
             return LS_ECORRUPT;
-        if (ls_key_cmp(it->key, it->key_len, key, len) <= 0)
+        if (c <= 0)
             lo = mid;
         else
             hi = mid;

@@ -87,28 +87,18 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
     return LS_OK;
 }
 
-/* A count-only search (no feedback, which could widen the matches) of one term of the all or
- * title field, or of one prefix: its matches are the documents holding it, whose number the
- * planner already has (the live df, deletions subtracted exactly: reader/stats.h; a prefix's
- * merged postings, in any field). A body term is left out: its matches are the all-field
- * postings with a body position, which no statistic counts. */
+/* A count-only search (no feedback, which could widen the matches) of one prefix: its merged
+ * postings are its live matches, whose number the planner already has. (One term is counted
+ * before any planning: count_one_term.) */
 static int count_from_df(const ls_plan *p, size_t want, unsigned feedback_docs,
                          match_count *count)
 {
     if (want > 0 || feedback_docs > 0)
         return 0;
     const ls_plan_node *n = ls_plan_unwrap(&p->root); /* the parser's root: BOOL(t), BOOL(+t) */
-    if (n->kind == LS_Q_PREFIX) { /* its merged postings are live documents: their count */
-        count->total = (uint64_t)n->local_df;
-        count->exact = 1;
-        return 1;
-    }
-    if (n->kind != LS_Q_TERM)
+    if (n->kind != LS_Q_PREFIX)
         return 0;
-    const ls_plan_leaf *l = &p->leaves[n->leaves[0]];
-    if (l->field == LS_FIELD_BODY)
-        return 0;
-    count->total = (uint64_t)l->local_df;
+    count->total = (uint64_t)n->local_df;
     count->exact = 1;
     return 1;
 }
@@ -450,9 +440,35 @@ typedef struct search_state {
     ls_hits *h;
 } search_state;
 
-/* Reads the options, parses and plans the query. Whatever it returns, state_end frees st. */
+/* A count only (nothing returned, no feedback) of one term: its matches are the live
+ * documents holding it, whose number the dictionaries give (deletions subtracted, a body term
+ * counted by its filtered scan: reader/stats.h) without planning anything.
+ * @return 1 with *total set, 0 when the query is not one, or an error. */
+static int count_one_term(const ls_reader *r, const ls_search_options *o, const ls_qnode *q,
+                          uint64_t *total, ls_error *err)
+{
+    if (o->limit > 0 || o->feedback_docs > 0)
+        return 0;
+    if (q->kind == LS_Q_BOOL && q->n_kids == 1 && q->occur[0] != LS_OCCUR_NOT)
+        q = q->kids[0];
+    if (q->kind != LS_Q_TERM || q->len + 1 > LS_MAX_KEY_BYTES)
+        return 0;
+    uint8_t key[LS_MAX_KEY_BYTES];
+    key[0] = ls_field_key(q->field);
+    memcpy(key + 1, q->text, q->len);
+    double df = 0;
+    int rc = ls_stats_term(r, q->field, key, q->len + 1, NULL, &df, err);
+    if (rc != LS_OK)
+        return rc;
+    *total = (uint64_t)df;
+    return 1;
+}
+
+/* Reads the options, parses and plans the query (a count of one term is answered here:
+ * *counted). Whatever it returns, state_end frees st. */
 static int state_begin(search_state *st, const ls_reader *r, const char *query,
-                       size_t query_len, const ls_search_options *opts, ls_error *err)
+                       size_t query_len, const ls_search_options *opts, int *counted,
+                       ls_error *err)
 {
     memset(st, 0, sizeof *st);
     st->run = &st->plan;
@@ -467,6 +483,13 @@ static int state_begin(search_state *st, const ls_reader *r, const char *query,
     ls_parse_options po = {o->syntax, o->default_and, 1};
     if (rc == LS_OK)
         rc = ls_query_parse(query ? query : "", query_len, &po, st->an, &st->q, err);
+    if (rc == LS_OK && counted != NULL) {
+        rc = count_one_term(r, o, st->q, &st->h->total, err);
+        *counted = rc == 1;
+        st->h->total_exact = 1;
+        if (rc == 1)
+            return LS_OK;
+    }
     if (rc == LS_OK)
         rc = ls_plan_build(&st->plan, r, st->q, o->k1, o->b, o->stats, err);
     return rc;
@@ -515,9 +538,15 @@ LS_API int ls_search(const ls_reader *r, const char *query, size_t query_len,
     search_state st;
     const ls_search_options *o = &st.opt;
     fetch_ctx *f = &st.f;
-    int rc = state_begin(&st, r, query, query_len, opts, err);
+    int counted = 0;
+    int rc = state_begin(&st, r, query, query_len, opts, &counted, err);
     if (rc != LS_OK)
         goto fail;
+    if (counted) { /* no hits: the count is the answer */
+        *out = st.h;
+        st.h = NULL;
+        goto fail;
+    }
     /* The first pass keeps enough results for the page, for feedback and for re-ranking. */
     size_t want = o->limit + o->offset;
     f->prox_weight = o->proximity;
@@ -584,7 +613,7 @@ LS_API int ls_search_fetch(const ls_reader *r, const char *query, size_t query_l
     }
     search_state st;
     const ls_search_options *o = &st.opt;
-    int rc = state_begin(&st, r, query, query_len, opts, err);
+    int rc = state_begin(&st, r, query, query_len, opts, NULL, err);
     if (rc != LS_OK)
         goto fail;
     st.opt.offset = 0; /* the hits asked for are the page */
