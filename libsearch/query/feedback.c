@@ -143,15 +143,12 @@ static int mark_kept(const ls_reader *r, const ls_stats *global, const fb_docs *
             return rc;
     }
     double limit = LS_FEEDBACK_MAX_DF_SHARE * n_docs;
-    uint8_t key[LS_MAX_KEY_BYTES];
-    key[0] = LS_KEY_ALL;
     for (uint32_t id = 0; id < d->terms.count; id++) {
         size_t len;
         const uint8_t *t = ls_strtab_key(&d->terms, id, &len);
         double df = 0;
-        memcpy(key + 1, t, len); /* len <= LS_MAX_TERM_BYTES < LS_MAX_KEY_BYTES */
         int rc = global ? ls_stats_need(global, "df", LS_FIELD_ALL, t, len, &df, err)
-                        : ls_stats_term(r, LS_FIELD_ALL, key, len + 1, NULL, &df, err);
+                        : ls_stats_term_df(r, LS_FIELD_ALL, t, len, &df, err);
         if (rc != LS_OK)
             return rc;
         keep[id] = df <= limit;
@@ -419,8 +416,6 @@ int ls_feedback_given(const ls_reader *r, ls_analyzer *an, const ls_feedback_doc
         score[i] = docs[i].score;
     if (rc == LS_OK)
         rc = read_given(an, docs, n, &d, doc_end, err);
-    uint8_t key[LS_MAX_KEY_BYTES];
-    key[0] = LS_KEY_ALL;
     for (uint32_t id = 0; rc == LS_OK && candidates != NULL && id < d.terms.count; id++) {
         size_t len;
         const uint8_t *t = ls_strtab_key(&d.terms, id, &len);
@@ -429,8 +424,7 @@ int ls_feedback_given(const ls_reader *r, ls_analyzer *an, const ls_feedback_doc
         double df;
         if (ls_stats_get(candidates, name, nl, &df))
             continue;
-        memcpy(key + 1, t, len);
-        rc = ls_stats_term(r, LS_FIELD_ALL, key, len + 1, NULL, &df, err);
+        rc = ls_stats_term_df(r, LS_FIELD_ALL, t, len, &df, err);
         if (rc == LS_OK && ls_stats_put(candidates, name, nl, df, NULL) < 0)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     }

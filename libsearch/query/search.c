@@ -452,12 +452,9 @@ static int count_one_term(const ls_reader *r, const ls_search_options *o, const 
     if (q->kind == LS_Q_BOOL && q->n_kids == 1 && q->occur[0] != LS_OCCUR_NOT)
         q = q->kids[0];
     if (q->kind != LS_Q_TERM || q->len + 1 > LS_MAX_KEY_BYTES)
-        return 0;
-    uint8_t key[LS_MAX_KEY_BYTES];
-    key[0] = ls_field_key(q->field);
-    memcpy(key + 1, q->text, q->len);
+        return 0; /* planning tells a term too long */
     double df = 0;
-    int rc = ls_stats_term(r, q->field, key, q->len + 1, NULL, &df, err);
+    int rc = ls_stats_term_df(r, q->field, q->text, q->len, &df, err);
     if (rc != LS_OK)
         return rc;
     *total = (uint64_t)df;
@@ -604,13 +601,10 @@ LS_API int ls_search_fetch(const ls_reader *r, const char *query, size_t query_l
     if (n > LS_MAX_LIMIT)
         return ls_error_set(err, LS_ELIMIT, "ls_search_fetch: at most %u documents",
                             LS_MAX_LIMIT);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t si = docs[i] < r->doc_space ? ls_reader_segment_of(r, docs[i]) : 0;
-        if (docs[i] >= r->doc_space ||
-            ls_reader_deleted(r, si, (uint32_t)(docs[i] - r->segs[si].base)))
+    for (size_t i = 0; i < n; i++)
+        if (!ls_reader_live(r, docs[i]))
             return ls_error_set(err, LS_ENOTFOUND, "no live document %llu in this reader",
                                 (unsigned long long)docs[i]);
-    }
     search_state st;
     const ls_search_options *o = &st.opt;
     int rc = state_begin(&st, r, query, query_len, opts, NULL, err);

@@ -16,12 +16,10 @@ LS_API int ls_reader_document(const ls_reader *r, uint64_t doc, ls_stored_docume
     if (r == NULL || out == NULL)
         return ls_error_set(err, LS_EINVAL, "ls_reader_document: NULL argument");
     *out = NULL;
-    if (doc >= r->doc_space)
-        return ls_error_set(err, LS_ENOTFOUND, "no document %llu in this reader",
-                            (unsigned long long)doc);
-    uint32_t si = ls_reader_segment_of(r, doc);
-    if (ls_reader_deleted(r, si, (uint32_t)(doc - r->segs[si].base)))
-        return ls_error_set(err, LS_ENOTFOUND, "document %llu is deleted",
+    if (!ls_reader_live(r, doc))
+        return ls_error_set(err, LS_ENOTFOUND, doc >= r->doc_space
+                                                   ? "no document %llu in this reader"
+                                                   : "document %llu is deleted",
                             (unsigned long long)doc);
     ls_doc_fetcher f = LS_DOC_FETCHER_INIT;
     const char *fields[4];

@@ -14,6 +14,17 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
+/* The collection's own figures: N and the token totals, by name and from a reader. */
+enum { FIG_N, FIG_TOKENS_ALL, FIG_TOKENS_TITLE, FIG_COLLECTION };
+static const char *const collection_names[FIG_COLLECTION] = {"N", "tokens all",
+                                                              "tokens title"};
+
+static double collection_value(const ls_reader *r, int fig)
+{
+    return (double)(fig == FIG_N ? r->ndocs : fig == FIG_TOKENS_ALL ? r->tokens_all
+                                                                    : r->tokens_title);
+}
+
 size_t ls_stats_name_of(char *buf, const char *kind, int field, const void *text, size_t len)
 {
     int n = snprintf(buf, LS_STATS_MAX_NAME, "%s %s ", kind, ls_field_name(field));
@@ -65,7 +76,7 @@ int ls_stats_need(const ls_stats *s, const char *kind, int field, const void *te
     /* a count of documents is at most N; an expansion count is any count */
     double docs = 0;
     int is_docs = strcmp(kind, "expansions") != 0;
-    if (!(*v >= 0 && *v <= 1e18) || (is_docs && (!ls_stats_get(s, "N", 1, &docs) || *v > docs)))
+    if (!(*v >= 0 && *v <= 1e18) || (is_docs && (!ls_stats_get(s, collection_names[FIG_N], 1, &docs) || *v > docs)))
         return ls_error_set(err, LS_EINVAL, "the statistics given are impossible: '%.*s' is %g "
                             "(N %g)", (int)n, name, *v, docs);
     return LS_OK;
@@ -73,10 +84,12 @@ int ls_stats_need(const ls_stats *s, const char *kind, int field, const void *te
 
 int ls_stats_collection(const ls_stats *s, double *n_docs, double avglen[3], ls_error *err)
 {
-    double n, all, title;
-    if (!ls_stats_get(s, "N", 1, &n) || !ls_stats_get(s, "tokens all", 10, &all) ||
-        !ls_stats_get(s, "tokens title", 12, &title))
-        return ls_error_set(err, LS_EINVAL, "the statistics given lack N or the token totals");
+    double v[FIG_COLLECTION];
+    for (int f = 0; f < FIG_COLLECTION; f++)
+        if (!ls_stats_get(s, collection_names[f], strlen(collection_names[f]), &v[f]))
+            return ls_error_set(err, LS_EINVAL,
+                                "the statistics given lack N or the token totals");
+    double n = v[FIG_N], all = v[FIG_TOKENS_ALL], title = v[FIG_TOKENS_TITLE];
     if (!(n >= 0 && n <= 1e18) || !(title >= 0) || !(all >= title && all <= 1e30))
         return ls_error_set(err, LS_EINVAL, "the statistics given are inconsistent "
                             "(N %g, tokens %g, title tokens %g)", n, all, title);
@@ -90,10 +103,10 @@ int ls_stats_collection(const ls_stats *s, double *n_docs, double avglen[3], ls_
 /* Adds the collection's own entries (N, token totals) with r's figures. */
 int ls_stats_put_collection(ls_stats *s, const ls_reader *r)
 {
-    if (ls_stats_put(s, "N", 1, (double)r->ndocs, NULL) < 0 ||
-        ls_stats_put(s, "tokens all", 10, (double)r->tokens_all, NULL) < 0 ||
-        ls_stats_put(s, "tokens title", 12, (double)r->tokens_title, NULL) < 0)
-        return LS_ENOMEM;
+    for (int f = 0; f < FIG_COLLECTION; f++)
+        if (ls_stats_put(s, collection_names[f], strlen(collection_names[f]),
+                         collection_value(r, f), NULL) < 0)
+            return LS_ENOMEM;
     return LS_OK;
 }
 
@@ -101,18 +114,11 @@ int ls_stats_put_collection(ls_stats *s, const ls_reader *r)
 static int local_value(const ls_reader *r, const char *name, size_t len, double *v,
                        ls_error *err)
 {
-    if (len == 1 && name[0] == 'N') {
-        *v = (double)r->ndocs;
-        return LS_OK;
-    }
-    if (len == 10 && memcmp(name, "tokens all", 10) == 0) {
-        *v = (double)r->tokens_all;
-        return LS_OK;
-    }
-    if (len == 12 && memcmp(name, "tokens title", 12) == 0) {
-        *v = (double)r->tokens_title;
-        return LS_OK;
-    }
+    for (int f = 0; f < FIG_COLLECTION; f++)
+        if (len == strlen(collection_names[f]) && memcmp(name, collection_names[f], len) == 0) {
+            *v = collection_value(r, f);
+            return LS_OK;
+        }
     const char *sp = len > 3 && memcmp(name, "df ", 3) == 0 ? memchr(name + 3, ' ', len - 3)
                                                              : NULL;
     int field = sp ? ls_field_from_name(name + 3, (size_t)(sp - name - 3)) : -1;
@@ -121,10 +127,7 @@ static int local_value(const ls_reader *r, const char *name, size_t len, double 
         return ls_error_set(err, LS_EINVAL, "'%.*s' is not a statistic ls_stats_add can "
                             "compute (N, tokens all, tokens title, df FIELD TERM)",
                             (int)len, name);
-    uint8_t key[LS_MAX_KEY_BYTES];
-    key[0] = ls_field_key(field);
-    memcpy(key + 1, sp + 1, tlen);
-    return ls_stats_term(r, field, key, tlen + 1, NULL, v, err);
+    return ls_stats_term_df(r, field, sp + 1, tlen, v, err);
 }
 
 LS_API int ls_stats_add(const ls_reader *r, ls_stats *s, const char *names, size_t len,

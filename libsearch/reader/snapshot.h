@@ -47,6 +47,15 @@ static inline int ls_reader_deleted(const ls_reader *r, uint32_t i, uint32_t doc
     return bm != NULL && ls_bitmap_get(bm, doc);
 }
 
+/** @return nonzero when global document doc is in r and not deleted. */
+static inline int ls_reader_live(const ls_reader *r, uint64_t doc)
+{
+    if (doc >= r->doc_space)
+        return 0;
+    uint32_t si = ls_reader_segment_of(r, doc);
+    return !ls_reader_deleted(r, si, (uint32_t)(doc - r->segs[si].base));
+}
+
 /** Reads stored fields across the snapshot, keeping the last inflated chunk between calls
  *  (one per thread; fetch in document order to inflate each chunk once). */
 typedef struct ls_doc_fetcher {

@@ -91,3 +91,14 @@ int ls_stats_term(const ls_reader *r, int field, const uint8_t *key, size_t len,
     }
     return LS_OK;
 }
+
+int ls_stats_term_df(const ls_reader *r, int field, const void *term, size_t len, double *df,
+                     ls_error *err)
+{
+    uint8_t key[LS_MAX_KEY_BYTES];
+    if (len + 1 > LS_MAX_KEY_BYTES)
+        return ls_error_set(err, LS_ELIMIT, "term too long");
+    key[0] = ls_field_key(field);
+    memcpy(key + 1, term, len);
+    return ls_stats_term(r, field, key, len + 1, NULL, df, err);
+}

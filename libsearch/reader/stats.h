@@ -31,4 +31,9 @@ double ls_stats_avglen(const ls_reader *r, int field);
 int ls_stats_term(const ls_reader *r, int field, const uint8_t *key, size_t len,
                   ls_term_meta *seg_meta, double *df, ls_error *err);
 
+/** ls_stats_term of an analyzed term of `field` (its key made here; no per-segment entries).
+ *  @return as ls_stats_term, or LS_ELIMIT for a term longer than a key holds. */
+int ls_stats_term_df(const ls_reader *r, int field, const void *term, size_t len, double *df,
+                     ls_error *err);
+
 #endif
