@@ -85,25 +85,38 @@ int comm_gather(const comm *c, const cli_buf *mine, int root, char **all, size_t
     return fits ? 0 : -1;
 }
 
+void comm_each_message(const comm *c, const char *mine, size_t len, comm_message_fn fn,
+                       void *ctx)
+{
+    cli_buf b = CLI_BUF_INIT;
+    cli_buf_put(&b, mine, len);
+    char *msgs = NULL;
+    size_t *lens = NULL;
+    comm_gather(c, &b, 0, &msgs, &lens); /* too big: told as such below */
+    for (int r = 0, at = 0; c->rank == 0 && r < c->size; at += COMM_LEN(lens[r]), r++) {
+        if (lens[r] == COMM_TOO_BIG)
+            fn(r, "(message too long)", 18, ctx);
+        else if (lens[r] > 0)
+            fn(r, msgs + at, (int)lens[r], ctx);
+    }
+    free(msgs);
+    free(lens);
+    cli_buf_free(&b);
+}
+
+static void print_failure(int rank, const char *msg, int len, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "cisearch-mpi: rank %d: %.*s\n", rank, len, msg);
+}
+
 int comm_agree(const comm *c, int ok, const char *why)
 {
     int all = 0;
     MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
     if (all)
         return 1;
-    cli_buf mine = CLI_BUF_INIT;
-    if (!ok)
-        cli_buf_put(&mine, why ? why : "failed", strlen(why ? why : "failed"));
-    char *msgs = NULL;
-    size_t *lens = NULL;
-    if (comm_gather(c, &mine, 0, &msgs, &lens) == 0 && c->rank == 0) {
-        for (int r = 0, at = 0; r < c->size; at += COMM_LEN(lens[r]), r++)
-            if (lens[r] > 0)
-                fprintf(stderr, "cisearch-mpi: rank %d: %.*s\n", r, COMM_LEN(lens[r]),
-                        lens[r] == COMM_TOO_BIG ? "(message too long)" : msgs + at);
-    }
-    free(msgs);
-    free(lens);
-    cli_buf_free(&mine);
+    const char *m = ok ? "" : why ? why : "failed";
+    comm_each_message(c, m, strlen(m), print_failure, NULL);
     return 0;
 }

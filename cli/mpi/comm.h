@@ -31,6 +31,15 @@ int comm_bcast(const comm *c, cli_buf *b, int root);
  *  message was too big. */
 int comm_gather(const comm *c, const cli_buf *mine, int root, char **all, size_t **lens);
 
+/** Told at rank 0 for each rank's message: its rank, the text, its bytes. */
+typedef void (*comm_message_fn)(int rank, const char *msg, int len, void *ctx);
+
+/** Gathers every rank's message (len bytes; 0: nothing to say) at rank 0, which calls fn on
+ *  each one said, in rank order (a message over its share of the gather is told as too
+ *  long). Collective. */
+void comm_each_message(const comm *c, const char *mine, size_t len, comm_message_fn fn,
+                       void *ctx);
+
 /** Every rank says whether it succeeded (ok) and, when not, why (why: a message). Rank 0
  *  prints "cisearch-mpi: rank R: why" for each failure, in rank order.
  *  @return nonzero when every rank succeeded (on every rank). */

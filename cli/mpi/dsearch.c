@@ -100,6 +100,14 @@ static void pool_free(pool *p)
 
 /* ---- opening the shards ---- */
 
+/* A shard left out under --allow-partial: warned, and added to what the results will say. */
+static void tell_left_out(int rank, const char *msg, int len, void *ctx)
+{
+    cli_buf *left = ctx;
+    cli_warn("rank %d: %.*s (left out: --allow-partial)", rank, len, msg);
+    cli_buf_printf(left, "%s%.*s", left->len ? "; " : "", len, msg);
+}
+
 /* Opens this rank's shards; every failure is told by rank 0 with its rank and directory.
  * @return 0 when the job can go on (all opened, or some with allow_partial). */
 static int open_shards(dsearch *d, int allow_partial)
@@ -169,21 +177,9 @@ static int open_shards(dsearch *d, int allow_partial)
     } else {
         /* told as warnings; the results say what they lack */
         cli_buf left = CLI_BUF_INIT;
-        char *msgs = NULL;
-        size_t *lens = NULL;
-        if (comm_gather(d->c, &why, 0, &msgs, &lens) == 0 && d->c->rank == 0) {
-            for (int r = 0, at = 0; r < d->c->size; at += COMM_LEN(lens[r]), r++)
-                if (COMM_LEN(lens[r]) > 0) {
-                    cli_warn("rank %d: %.*s (left out: --allow-partial)", r, COMM_LEN(lens[r]),
-                             msgs + at);
-                    cli_buf_printf(&left, "%s%.*s", left.len ? "; " : "", COMM_LEN(lens[r]),
-                                   msgs + at);
-                }
-            if (left.len > 0)
-                d->partial = strdup(cli_buf_cstr(&left));
-        }
-        free(msgs);
-        free(lens);
+        comm_each_message(d->c, why.p ? why.p : "", why.len, tell_left_out, &left);
+        if (d->c->rank == 0 && left.len > 0)
+            d->partial = strdup(cli_buf_cstr(&left));
         cli_buf_free(&left);
         all_ok = 1;
         if (n_active == 0) {
@@ -324,28 +320,28 @@ static int union_expansions(dsearch *d, ls_stats *st, size_t i)
 
 /* Every rank's error for a step all know failed (any rank may have succeeded): rank 0 tells
  * its own with the query's caret, another rank's when it differs. */
+/* Another rank's failure, told unless it says what rank 0's own error said. */
+typedef struct failure_ctx {
+    const char *own; /* rank 0's message, or NULL */
+    const char *qid;
+} failure_ctx;
+
+static void tell_other_failure(int rank, const char *msg, int len, void *ctx)
+{
+    const failure_ctx *f = ctx;
+    if (f->own != NULL && strlen(f->own) == (size_t)len && memcmp(f->own, msg, (size_t)len) == 0)
+        return;
+    cli_error("rank %d: %s%s%.*s", rank, f->qid ? f->qid : "", f->qid ? ": " : "", len, msg);
+}
+
 static void report_failure(dsearch *d, int rc, const ls_error *err, const char *qid,
                            const char *q, size_t len)
 {
-    int bad = rc != LS_OK;
-    cli_buf mine = CLI_BUF_INIT;
-    if (bad)
-        cli_buf_printf(&mine, "%s", err->message[0] ? err->message : ls_strerror(rc));
-    char *all = NULL;
-    size_t *lens = NULL;
-    comm_gather(d->c, &mine, 0, &all, &lens);
-    if (d->c->rank == 0) {
-        if (bad)
-            cli_report_query_error(qid, q, len, rc, err);
-        for (int r = 0, at = 0; r < d->c->size; at += COMM_LEN(lens[r]), r++) {
-            int n = COMM_LEN(lens[r]);
-            if (n > 0 && !(bad && (size_t)n == mine.len && !memcmp(all + at, mine.p, mine.len)))
-                cli_error("rank %d: %s%s%.*s", r, qid ? qid : "", qid ? ": " : "", n, all + at);
-        }
-    }
-    free(all);
-    free(lens);
-    cli_buf_free(&mine);
+    const char *mine = rc == LS_OK ? "" : err->message[0] ? err->message : ls_strerror(rc);
+    if (d->c->rank == 0 && rc != LS_OK)
+        cli_report_query_error(qid, q, len, rc, err);
+    failure_ctx f = {rc != LS_OK ? mine : NULL, qid};
+    comm_each_message(d->c, mine, strlen(mine), tell_other_failure, &f);
 }
 
 /* Every rank's status for a step: @return nonzero when all succeeded (else reported). */
@@ -586,6 +582,50 @@ static void tell_failures(const char *fails, size_t flen, int own_rc, const ls_e
     }
 }
 
+/* Every rank's results gathered at root and merged there: a rank that `took_part` sends its
+ * hits, or its error (rc, err) in their place; the others send nothing. The decoded hits
+ * point into the gathered bytes, which the pool keeps. @return at root: 0, or -1 with the
+ * failures in *fails; elsewhere 0. */
+static int gather_results(dsearch *d, int took_part, int rc, const ls_hits *h,
+                          const ls_error *err, int root, pool *p, merged *out, cli_buf *fails)
+{
+    cli_buf b = CLI_BUF_INIT;
+    if (took_part && rc == LS_OK) {
+        wire_u64(&b, 0);
+        put_hits(d, &b, h);
+    } else if (took_part) {
+        const char *m = err->message[0] ? err->message : ls_strerror(rc);
+        wire_u64(&b, 1);
+        wire_u64(&b, (uint64_t)rc);
+        wire_bytes(&b, m, strlen(m));
+    }
+    char *all = NULL;
+    size_t *lens = NULL;
+    comm_gather(d->c, &b, root, &all, &lens); /* too big: root learns it from lens */
+    d->bytes_hits += b.len;
+    cli_buf_free(&b);
+    int status = 0;
+    if (d->c->rank == root) {
+        if (pool_adopt(p, all) != 0 ||
+            merge_lists(all, lens, d->c->size, d->sh->total, p, out, fails) != 0 ||
+            fails->len > 0)
+            status = -1;
+    } else {
+        free(all);
+    }
+    free(lens);
+    return status;
+}
+
+/* @return nonzero when this rank holds shard number `shard`. */
+static int holds(const dsearch *d, unsigned shard)
+{
+    for (size_t k = 0; k < d->n_parts; k++)
+        if (d->parts[k] == shard)
+            return 1;
+    return 0;
+}
+
 /* Every rank searches with o; root gathers the hits (or each rank's error: no other
  * collective) and merges them. @return at root: 0, or -1 after `fails` got the failures
  * (*own_rc / *own: root's own); elsewhere 0. */
@@ -602,32 +642,8 @@ static int search_all(dsearch *d, const ls_search_options *o, const char *q, siz
     *own_rc = rc;
     double t1 = MPI_Wtime();
     d->t_search += t1 - t0;
-    cli_buf b = CLI_BUF_INIT;
-    if (d->r != NULL && rc == LS_OK) {
-        wire_u64(&b, 0);
-        put_hits(d, &b, h);
-    } else if (d->r != NULL) {
-        const char *m = own->message[0] ? own->message : ls_strerror(rc);
-        wire_u64(&b, 1);
-        wire_u64(&b, (uint64_t)rc);
-        wire_bytes(&b, m, strlen(m));
-    }
+    int status = gather_results(d, d->r != NULL, rc, h, own, root, p, out, fails);
     ls_hits_free(h);
-    char *all = NULL;
-    size_t *lens = NULL;
-    comm_gather(d->c, &b, root, &all, &lens); /* too big: root learns it from lens */
-    d->bytes_hits += b.len;
-    cli_buf_free(&b);
-    int status = 0;
-    if (d->c->rank == root) {
-        /* the decoded strings point into the gathered bytes: the pool keeps them */
-        if (pool_adopt(p, all) != 0 || merge_lists(all, lens, d->c->size, d->sh->total, p, out, fails) != 0 ||
-            fails->len > 0)
-            status = -1;
-    } else {
-        free(all);
-    }
-    free(lens);
     d->t_comm += MPI_Wtime() - t1;
     return status;
 }
@@ -639,22 +655,17 @@ static int search_all(dsearch *d, const ls_search_options *o, const char *q, siz
 static int fetch_docs(dsearch *d, const char *list_p, size_t list_len, pool *p,
                       ls_feedback_doc *docs, const char *qid, const char *q, size_t len)
 {
-    cli_buf lbuf = {(char *)list_p, list_len, list_len, 0}; /* borrowed, read only */
-    const cli_buf *list = &lbuf;
-    uint64_t n = list->len / 24;
+    uint64_t n = list_len / 24;
     cli_buf mine = CLI_BUF_INIT;
     wire_reader w;
-    wire_reader_init(&w, list->p, list->len);
+    wire_reader_init(&w, list_p, list_len);
     int rc = LS_OK;
     ls_error err = {0};
     for (uint64_t i = 0; i < n && rc == LS_OK; i++) {
         unsigned shard = (unsigned)wire_get_u64(&w);
         uint64_t doc = wire_get_u64(&w);
         (void)wire_get_f64(&w);
-        size_t k = 0;
-        while (k < d->n_parts && d->parts[k] != shard)
-            k++;
-        if (k == d->n_parts)
+        if (!holds(d, shard))
             continue; /* another rank's */
         ls_stored_document *sd = NULL;
         rc = ls_reader_document(d->r, doc, &sd, &err);
@@ -679,7 +690,7 @@ static int fetch_docs(dsearch *d, const char *list_p, size_t list_len, pool *p,
     if (ok && d->c->rank == d->leader) {
         ok = pool_adopt(p, all) == 0;
         wire_reader lw;
-        wire_reader_init(&lw, list->p, list->len);
+        wire_reader_init(&lw, list_p, list_len);
         for (uint64_t i = 0; i < n; i++) {
             (void)wire_get_u64(&lw);
             (void)wire_get_u64(&lw);
@@ -864,11 +875,10 @@ static int fetch_page(dsearch *d, const ls_search_options *o, const char *q, siz
         unsigned shard = (unsigned)wire_get_u64(&lr);
         uint64_t doc = wire_get_u64(&lr);
         double score = wire_get_f64(&lr);
-        for (size_t k = 0; k < d->n_parts; k++)
-            if (d->parts[k] == shard) {
-                docs[mine] = doc;
-                scores[mine++] = score;
-            }
+        if (holds(d, shard)) {
+            docs[mine] = doc;
+            scores[mine++] = score;
+        }
     }
     cli_buf_free(&list);
     if (total == 0)
@@ -878,43 +888,23 @@ static int fetch_page(dsearch *d, const ls_search_options *o, const char *q, siz
     double t0 = MPI_Wtime();
     int rc = mine > 0 ? ls_search_fetch(d->r, q, len, o, docs, scores, mine, &h, &err) : LS_OK;
     d->t_search += MPI_Wtime() - t0;
-    cli_buf b = CLI_BUF_INIT;
-    if (mine > 0 && rc == LS_OK) {
-        wire_u64(&b, 0);
-        put_hits(d, &b, h);
-    } else if (rc != LS_OK) {
-        const char *msg = err.message[0] ? err.message : ls_strerror(rc);
-        wire_u64(&b, 1);
-        wire_u64(&b, (uint64_t)rc);
-        wire_bytes(&b, msg, strlen(msg));
-    }
-    ls_hits_free(h);
-    char *all = NULL;
-    size_t *lens = NULL;
     double t1 = MPI_Wtime();
-    comm_gather(d->c, &b, 0, &all, &lens);
-    d->bytes_hits += b.len;
-    cli_buf_free(&b);
-    int status = 0;
+    merged full = {NULL, 0, 0, 0};
+    cli_buf fails = CLI_BUF_INIT;
+    int status = gather_results(d, mine > 0 || rc != LS_OK, rc, h, &err, 0, p, &full, &fails);
+    ls_hits_free(h);
     if (d->c->rank == 0) {
-        merged full;
-        cli_buf fails = CLI_BUF_INIT;
-        if (pool_adopt(p, all) != 0 ||
-            merge_lists(all, lens, d->c->size, d->sh->total, p, &full, &fails) != 0 ||
-            fails.len > 0 || full.n != n) {
-            if (fails.len == 0)
-                cli_buf_printf(&fails, "the page's hits came back incomplete\n");
+        if ((status != 0 || full.n != n) && fails.len == 0)
+            cli_buf_printf(&fails, "the page's hits came back incomplete\n");
+        if (fails.len > 0) {
             tell_failures(fails.p, fails.len, LS_OK, &err, qid, q, len);
             status = -1;
         }
         /* the same order as the light hits: by score, shard, then place within the shard */
         for (size_t i = 0; status == 0 && i < n; i++)
             page[i] = full.v[i].hit;
-        cli_buf_free(&fails);
-    } else {
-        free(all);
     }
-    free(lens);
+    cli_buf_free(&fails);
     d->t_comm += MPI_Wtime() - t1;
     return status;
 }
