@@ -10,13 +10,21 @@
 
 const char *cli_program = "cisearch";
 
+/* "PROGRAM: <kind><message>" and a newline on standard error. */
+static void say(const char *kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void say(const char *kind, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: %s", cli_program, kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: ", cli_program);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("", fmt, ap);
     va_end(ap);
 }
 
@@ -24,9 +32,7 @@ void cli_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: warning: ", cli_program);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -42,9 +48,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: ", cli_program);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("", fmt, ap);
     va_end(ap);
     if (cmd != NULL)
         fprintf(stderr, "Try '%s %s --help'.\n", cli_program, cmd);
