@@ -292,16 +292,16 @@ static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, 
     return ls_error_set(err, LS_EINVAL, "unknown query node");
 }
 
-int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, double b,
-                  const ls_stats *global, ls_error *err)
+int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q,
+                  const ls_search_options *o, ls_error *err)
 {
     memset(p, 0, sizeof *p);
     p->r = r;
-    p->k1 = k1;
-    p->b = b;
-    p->global = global;
-    if (global != NULL) {
-        int rc = ls_stats_collection(global, &p->n_docs, p->avglen, err);
+    p->k1 = o->k1;
+    p->b = o->b;
+    p->global = o->stats;
+    if (p->global != NULL) {
+        int rc = ls_stats_collection(p->global, &p->n_docs, p->avglen, err);
         if (rc != LS_OK)
             return rc;
     } else {

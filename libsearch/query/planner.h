@@ -66,11 +66,12 @@ typedef struct ls_plan {
     const ls_stats *global; /* statistics to score with instead of the snapshot's, or NULL */
 } ls_plan;
 
-/** Plans q over r; with `global` (ls_search_options.stats) N, average lengths, dfs and the
- *  prefixes' expansion counts come from it (LS_EINVAL when it lacks one), the postings and
- *  what counts the matches from r. */
-int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q, double k1, double b,
-                  const ls_stats *global, ls_error *err);
+/** Plans q over r with the scoring of options o (read and checked: ls_search_read_options):
+ *  BM25's k1 and b; with o->stats N, average lengths, dfs and the prefixes' expansion counts
+ *  come from them (LS_EINVAL when they lack one), the postings and what counts the matches
+ *  from r. */
+int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q,
+                  const ls_search_options *o, ls_error *err);
 void ls_plan_free(ls_plan *p);
 /** The clause a group of one positive clause stands for: bool_cursor gives such a group
  *  its clause's cursor, which scores the same alone. */

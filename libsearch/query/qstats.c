@@ -92,7 +92,7 @@ LS_API int ls_query_stats(const ls_reader *r, const char *query, size_t query_le
     LS_TRY(ls_anpool_take(r->analyzers, &an, err));
     ls_parse_options po = {o.syntax, o.default_and, 1};
     LS_TRY(ls_query_parse(query ? query : "", query_len, &po, an, &q, err));
-    LS_TRY(ls_plan_build(&plan, r, q, o.k1, o.b, NULL, err));
+    LS_TRY(ls_plan_build(&plan, r, q, &o, err)); /* o has no statistics */
     if (ls_stats_put_collection(s, r) != LS_OK || put_node(s, &plan, &plan.root) != LS_OK) {
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         goto fail;

@@ -415,7 +415,7 @@ static int feedback_pass(const ls_reader *r, const ls_search_options *o, ls_anal
     }
     if (rc != LS_OK || *q == asked)
         return rc;
-    rc = ls_plan_build(expanded, r, *q, o->k1, o->b, o->stats, err);
+    rc = ls_plan_build(expanded, r, *q, o, err);
     if (rc != LS_OK)
         return rc;
     *run = expanded;
@@ -488,7 +488,7 @@ static int state_begin(search_state *st, const ls_reader *r, const char *query,
             return LS_OK;
     }
     if (rc == LS_OK)
-        rc = ls_plan_build(&st->plan, r, st->q, o->k1, o->b, o->stats, err);
+        rc = ls_plan_build(&st->plan, r, st->q, o, err);
     return rc;
 }
 
@@ -618,7 +618,7 @@ LS_API int ls_search_fetch(const ls_reader *r, const char *query, size_t query_l
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
             goto fail;
         }
-        LS_TRY(ls_plan_build(&st.expanded, r, st.q, o->k1, o->b, o->stats, err));
+        LS_TRY(ls_plan_build(&st.expanded, r, st.q, o, err));
         st.run = &st.expanded;
     }
     if (ls_topk_init(&st.top, n) != LS_OK) {

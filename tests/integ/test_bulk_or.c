@@ -161,8 +161,10 @@ START_TEST(bulk_or_equals_document_at_a_time)
     for (int q = 0; q < 300; q++) {
         ls_qnode *tree = random_query(&r);
         ls_plan plan;
-        double k1 = q % 2 ? 1.8 : LS_DEFAULT_K1, b = q % 3 ? 0.85 : 0.3;
-        ck_assert_int_eq(ls_plan_build(&plan, rd, tree, k1, b, NULL, &err), LS_OK);
+        ls_search_options o = LS_SEARCH_OPTIONS_INIT;
+        o.k1 = q % 2 ? 1.8 : LS_DEFAULT_K1;
+        o.b = q % 3 ? 0.85 : 0.3;
+        ck_assert_int_eq(ls_plan_build(&plan, rd, tree, &o, &err), LS_OK);
         ck_assert_msg(ls_bulk_or_applies(&plan.root), "query %d: shape not taken", q);
         ls_topk daat, bulk;
         ck_assert_int_eq(ls_topk_init(&daat, rd->ndocs), LS_OK);
@@ -196,7 +198,8 @@ static int applies(const char *what, ls_qnode *tree, const ls_reader *rd)
 {
     ls_plan plan;
     ls_error err;
-    ck_assert_int_eq(ls_plan_build(&plan, rd, tree, 1.2, 0.75, NULL, &err), LS_OK);
+    ls_search_options o = LS_SEARCH_OPTIONS_INIT;
+    ck_assert_int_eq(ls_plan_build(&plan, rd, tree, &o, &err), LS_OK);
     int a = ls_bulk_or_applies(&plan.root);
     ls_plan_free(&plan);
     ls_qnode_free(tree);
