@@ -128,3 +128,18 @@ int cli_parse_count(const char *cmd, const char *opt, const char *s, size_t *out
     *out = (size_t)v;
     return 0;
 }
+
+int cli_parse_real(const char *cmd, const char *opt, const char *s, double lo, double hi,
+                   double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double d = s != NULL ? strtod(s, &end) : 0;
+    if (s == NULL || errno != 0 || end == s || *end != '\0' || !(d >= lo && d <= hi)) {
+        cli_usage_error(cmd, "%s wants a number from %g to %g, not '%s'", opt, lo, hi,
+                        s ? s : "");
+        return -1;
+    }
+    *out = d;
+    return 0;
+}

@@ -87,6 +87,9 @@ void cli_args_init(cli_args *a, int argc, char **argv, const cli_option *opts, c
 int cli_args_next(cli_args *a, const char **value);
 /** Parses a non-negative decimal count; prints a usage error and returns -1 when invalid. */
 int cli_parse_count(const char *cmd, const char *opt, const char *s, size_t *out);
+/** Parses a number in lo..hi; prints a usage error and returns -1 when invalid. */
+int cli_parse_real(const char *cmd, const char *opt, const char *s, double lo, double hi,
+                   double *out);
 
 /* ---- index selection (seedcache.c) ---- */
 

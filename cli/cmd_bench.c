@@ -4,7 +4,8 @@
  * every engine. Opens the index once, runs every query of the file once to warm up, then each
  * query R times in turn and prints one line per query, `latency_us<TAB>hits<TAB>query`, the
  * latency being the median of the R runs (CLOCK_MONOTONIC around ls_search and ls_hits_free).
- * Searches are BM25 with the defaults, no feedback, no proximity, no snippets; -k 0 counts the
+ * Searches are BM25 with the defaults, no feedback, no proximity, no snippets, no title
+ * weighting (the peers' work: title and body as one text) unless asked; -k 0 counts the
  * matches without returning any. Query lines use the strict syntax (`+a +b`, `a b`, `"a b"`,
  * `abc*`); a line that does not parse is an error naming it.
  */
@@ -16,11 +17,12 @@
 
 #include "cli.h"
 
-enum { OPT_INDEX = 1, OPT_QUERIES, OPT_K, OPT_REPEAT, OPT_AND };
+enum { OPT_INDEX = 1, OPT_QUERIES, OPT_K, OPT_REPEAT, OPT_AND, OPT_TITLE_WEIGHT };
 
 static const cli_option bench_opts[] = {
     {"index", 'i', 1, OPT_INDEX}, {"queries", 'q', 1, OPT_QUERIES}, {"k", 'k', 1, OPT_K},
-    {"repeat", 'r', 1, OPT_REPEAT}, {"and", 0, 0, OPT_AND}, {NULL, 0, 0, 0},
+    {"repeat", 'r', 1, OPT_REPEAT}, {"and", 0, 0, OPT_AND},
+    {"title-weight", 0, 1, OPT_TITLE_WEIGHT}, {NULL, 0, 0, 0},
 };
 
 #define MAX_REPEAT 100000
@@ -28,13 +30,15 @@ static const cli_option bench_opts[] = {
 void cli_help_bench(FILE *f)
 {
     fputs("Usage: cisearch bench [--index DIR] --queries FILE [-k N] [--repeat R] [--and]\n"
+          "                      [--title-weight X]\n"
           "\n"
           "Times queries through the library: opens the index once, runs every query once\n"
           "to warm up, then each query R times, and prints one line per query:\n"
           "latency_us<TAB>hits<TAB>query (the median of the R runs; hits = all matches,\n"
           "counted once more outside the timed runs, as the searches may stop counting\n"
           "past 1000 matches when the rest cannot reach the top k).\n"
-          "BM25 with the default k1 and b; no feedback, proximity or snippets.\n"
+          "BM25 with the default k1 and b; no feedback, proximity or snippets; titles\n"
+          "count as body text (the peers' setting) unless --title-weight is given.\n"
           "  -i, --index DIR    the index (default: $CISEARCH_INDEX, else the seeds);\n"
           "                     repeated: several indexes searched as one\n"
           "  -q, --queries FILE one query per line, strict syntax (- = stdin); blank lines\n"
@@ -42,6 +46,7 @@ void cli_help_bench(FILE *f)
           "  -k N               hits returned per query (default 10; 0 = count only)\n"
           "  -r, --repeat R     timed runs per query (default 5, up to 100000)\n"
           "      --and          juxtaposed words must all match\n"
+          "      --title-weight X  title weighting as cisearch search has it (default 0)\n"
           "  -h, --help         show this help\n"
           "\n"
           "A summary (queries, runs, mean and total of the medians, the time the index\n"
@@ -159,6 +164,7 @@ int cli_cmd_bench(int argc, char **argv)
     size_t n_indexes = 0;
     size_t k = 10, repeat = 5;
     int id, default_and = 0;
+    double title_weight = 0;
     cli_args a;
     cli_args_init(&a, argc, argv, bench_opts, "bench");
     while ((id = cli_args_next(&a, &v)) != CLI_ARG_END) {
@@ -175,6 +181,11 @@ int cli_cmd_bench(int argc, char **argv)
             queries = v;
         else if (id == OPT_AND)
             default_and = 1;
+        else if (id == OPT_TITLE_WEIGHT) {
+            if (cli_parse_real("bench", "--title-weight", v, 0, LS_MAX_TITLE_WEIGHT,
+                               &title_weight) != 0)
+                return CLI_EXIT_ERROR;
+        }
         else if (id == OPT_K) {
             if (cli_parse_count("bench", "-k", v, &k) != 0)
                 return CLI_EXIT_ERROR;
@@ -211,6 +222,7 @@ int cli_cmd_bench(int argc, char **argv)
     so.snippets = 0;
     so.feedback_docs = 0;
     so.proximity = 0;
+    so.title_weight = title_weight;
     double *runs = malloc(repeat * sizeof *runs);
     int status = runs != NULL ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
     if (runs == NULL)

@@ -45,6 +45,7 @@ enum {
     OPT_COUNT_ALL,
     OPT_COLOR,
     OPT_SNIPPET_WORDS,
+    OPT_TITLE_WEIGHT,
 };
 
 static const cli_option search_opts[] = {
@@ -57,7 +58,7 @@ static const cli_option search_opts[] = {
     {"rm3-widen", 0, 0, OPT_RM3_WIDEN}, {"proximity", 0, 1, OPT_PROXIMITY},
     {"no-proximity", 0, 0, OPT_NO_PROXIMITY}, {"proximity-depth", 0, 1, OPT_PROXIMITY_DEPTH},
     {"count-all", 0, 0, OPT_COUNT_ALL}, {"color", 0, 1, OPT_COLOR},
-    {"snippet-words", 0, 1, OPT_SNIPPET_WORDS},
+    {"snippet-words", 0, 1, OPT_SNIPPET_WORDS}, {"title-weight", 0, 1, OPT_TITLE_WEIGHT},
     {NULL, 0, 0, 0},
 };
 
@@ -94,6 +95,9 @@ void cli_help_search(FILE *f)
           "      --queries FILE run a batch of \"qid<TAB>query\" lines (- = stdin)\n"
           "      --k1 X, --b X  BM25 parameters (default " STR(LS_DEFAULT_K1) " and "
           STR(LS_DEFAULT_B) ")\n"
+          "      --title-weight X  extra weight of a query word found in a title, 0..100\n"
+          "                     (default " STR(LS_DEFAULT_TITLE_WEIGHT)
+          "; 0: titles count as body text)\n"
           "      --rm3, --no-rm3  RM3 pseudo-relevance feedback on or off (default): terms\n"
           "                     of the best first-pass hits rerank the query's matches;\n"
           "                     any --rm3-* setting below also turns it on (but\n"
@@ -135,19 +139,6 @@ static int set_format(search_cfg *cfg, const char *v)
     return -1;
 }
 
-static int parse_real(const char *opt, const char *v, double lo, double hi, double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (errno != 0 || end == v || *end != '\0' || !(d >= lo && d <= hi)) {
-        cli_usage_error("search", "%s wants a number from %g to %g, not '%s'", opt, lo, hi, v);
-        return -1;
-    }
-    *out = d;
-    return 0;
-}
-
 /* Options that carry a value; returns 0 or -1 after a usage message. */
 static int apply_value(search_cfg *cfg, int id, const char *v)
 {
@@ -165,9 +156,12 @@ static int apply_value(search_cfg *cfg, int id, const char *v)
         cfg->queries = v;
         return 0;
     case OPT_K1:
-        return parse_real("--k1", v, 0.0, 1000.0, &cfg->opts.k1);
+        return cli_parse_real("search", "--k1", v, 0.0, 1000.0, &cfg->opts.k1);
     case OPT_B:
-        return parse_real("--b", v, 0.0, 1.0, &cfg->opts.b);
+        return cli_parse_real("search", "--b", v, 0.0, 1.0, &cfg->opts.b);
+    case OPT_TITLE_WEIGHT:
+        return cli_parse_real("search", "--title-weight", v, 0.0, LS_MAX_TITLE_WEIGHT,
+                              &cfg->opts.title_weight);
     case OPT_RM3_DOCS:
     case OPT_RM3_TERMS: {
         int docs = id == OPT_RM3_DOCS;
@@ -203,9 +197,11 @@ static int apply_value(search_cfg *cfg, int id, const char *v)
         return 0;
     }
     case OPT_RM3_WEIGHT:
-        return parse_real("--rm3-weight", v, 0.0, 1.0, &cfg->opts.feedback_weight);
+        return cli_parse_real("search", "--rm3-weight", v, 0.0, 1.0,
+                              &cfg->opts.feedback_weight);
     case OPT_PROXIMITY:
-        return parse_real("--proximity", v, 0.0, LS_MAX_PROXIMITY_WEIGHT, &cfg->opts.proximity);
+        return cli_parse_real("search", "--proximity", v, 0.0, LS_MAX_PROXIMITY_WEIGHT,
+                              &cfg->opts.proximity);
     case OPT_PROXIMITY_DEPTH: {
         size_t n;
         if (cli_parse_count("search", "--proximity-depth", v, &n) != 0)

@@ -502,7 +502,8 @@ static void run_feedback(lc_model *m, uint64_t stream, int n, const char *what)
         gen_feedback(&m->c, &r, &q);
         ls_qcase_finish(&q);
         rm3_params p = {docs[ls_rng_below(&r, 5)], terms[ls_rng_below(&r, 4)],
-                        ls_rng_below(&r, 3) ? 0.5 : ls_rng_unit(&r), (int)ls_rng_below(&r, 2)};
+                        ls_rng_below(&r, 3) ? 0.5 : ls_rng_unit(&r), (int)ls_rng_below(&r, 2),
+                        LS_DEFAULT_TITLE_WEIGHT};
         const double *kb = k1b[ls_rng_below(&r, 3)];
         rm3_expansion x;
         oracle_result want;

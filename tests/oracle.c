@@ -510,6 +510,7 @@ oracle_q *ls_oracle_plain(ls_oracle *o, const char *text, int default_and)
 typedef struct eval_ctx {
     const ls_oracle *o;
     double k1, b;
+    double title_weight;
     double avglen[NFIELDS];
 } eval_ctx;
 
@@ -621,6 +622,15 @@ static int eval(const eval_ctx *c, const oracle_q *q, uint32_t d, double *score)
         if (freq == 0)
             return 0;
         *score = q->weight * bm25(c, q->idf, freq, f->n, c->avglen[q->field]);
+        if (q->kind == ORACLE_TERM && q->field == ORACLE_FIELD_ALL && c->title_weight > 0) {
+            /* title weighting: the word's title BM25 with its all-field idf (under a NOT the
+             * score is dropped, as every score there is) */
+            const field_tokens *t = &c->o->docs[d].f[ORACLE_FIELD_TITLE];
+            uint32_t tf = leaf_freq(q, t);
+            if (tf > 0)
+                *score += q->weight * c->title_weight *
+                          bm25(c, q->idf, tf, t->n, c->avglen[ORACLE_FIELD_TITLE]);
+        }
         return 1;
     }
     int has_must = 0, has_should = 0, any_should = 0;
@@ -666,7 +676,13 @@ static int cmp_hit(const void *pa, const void *pb)
 
 void ls_oracle_search(const ls_oracle *o, oracle_q *q, double k1, double b, oracle_result *out)
 {
-    eval_ctx c = {.o = o, .k1 = k1, .b = b};
+    ls_oracle_search_titled(o, q, k1, b, LS_DEFAULT_TITLE_WEIGHT, out);
+}
+
+void ls_oracle_search_titled(const ls_oracle *o, oracle_q *q, double k1, double b,
+                             double title_weight, oracle_result *out)
+{
+    eval_ctx c = {.o = o, .k1 = k1, .b = b, .title_weight = title_weight};
     for (int f = 0; f < NFIELDS; f++) {
         double total = 0;
         for (size_t d = 0; d < o->n_docs; d++)

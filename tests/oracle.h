@@ -133,11 +133,17 @@ oracle_q *ls_oracle_prefix(ls_oracle *o, int field, const char *text);
 oracle_q *ls_oracle_plain(ls_oracle *o, const char *text, int default_and);
 
 /**
- * Evaluates q over every document with BM25 parameters k1, b. Fills the scratch fields of q.
+ * Evaluates q over every document with BM25 parameters k1, b and the default title weighting
+ * (LS_DEFAULT_TITLE_WEIGHT). Fills the scratch fields of q.
  * @param[out] out all matches, ranked; release with oracle_result_free().
  */
 void ls_oracle_search(const ls_oracle *o, oracle_q *q, double k1, double b,
                       oracle_result *out);
+/** The same with title weighting title_weight (0: off): every all-field TERM leaf adds
+ *  title_weight times its weight times the BM25 of its tf in the title field (the title's length
+ *  and average length, the term's all-field idf); matches do not change. */
+void ls_oracle_search_titled(const ls_oracle *o, oracle_q *q, double k1, double b,
+                             double title_weight, oracle_result *out);
 void oracle_result_free(oracle_result *r);
 /**
  * Proximity re-ranking (BM25TP, libsearch/query/proximity.h) of res, the ranking of q by

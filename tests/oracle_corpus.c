@@ -674,10 +674,10 @@ char *ls_qcase_describe(const qcase *q, const ls_search_options *so)
     char tree[CORPUS_QMAX];
     oracle_q_format(q->tree, tree, sizeof tree);
     return ls_corpus_msgf(
-        "query '%s' (syntax %d, default_and %d, k1 %g, b %g, limit %zu, offset %zu, "
-        "proximity %.17g depth %u, seed %lu) oracle tree %s",
-        q->text, so->syntax, q->default_and, so->k1, so->b, so->limit, so->offset, so->proximity,
-        so->proximity_depth, ls_test_seed(), tree);
+        "query '%s' (syntax %d, default_and %d, k1 %g, b %g, title weight %g, limit %zu, "
+        "offset %zu, proximity %.17g depth %u, seed %lu) oracle tree %s",
+        q->text, so->syntax, q->default_and, so->k1, so->b, so->title_weight, so->limit,
+        so->offset, so->proximity, so->proximity_depth, ls_test_seed(), tree);
 }
 
 static long hit_doc(const corpus *c, const ls_hit *h)
@@ -841,8 +841,9 @@ static void random_page(ls_rng *r, ls_search_options *so)
     so->count_limit = limits[ls_rng_below(r, 5)];
 }
 
-/* n random queries from gen, each compared at a random page; k1/b as given; with proximity,
- * each query also gets a random proximity weight and depth. */
+/* n random queries from gen, each compared at a random page; k1/b as given, title weighting
+ * off, at its default or strong; with proximity, each query also gets a random proximity
+ * weight and depth. */
 static void run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, double k1,
                         double b, int proximity, const char *what)
 {
@@ -865,6 +866,8 @@ static void run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, dou
         so.k1 = k1;
         so.b = b;
         so.snippets = 0;
+        static const double title_weights[] = {0, LS_DEFAULT_TITLE_WEIGHT, 1.5};
+        so.title_weight = title_weights[ls_rng_below(&r, 3)];
         if (proximity) {
             static const double weights[] = {0.25, 1.0, 4.0};
             static const unsigned depths[] = {0, 1, 7, 40, 1000};
@@ -874,7 +877,7 @@ static void run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, dou
         }
         random_page(&r, &so);
         oracle_result want;
-        ls_oracle_search(c->oracle, q.tree, k1, b, &want);
+        ls_oracle_search_titled(c->oracle, q.tree, k1, b, so.title_weight, &want);
         if (proximity)
             ls_oracle_proximity(c->oracle, q.tree, k1, b, so.proximity,
                                 so.proximity_depth ? so.proximity_depth

@@ -159,7 +159,7 @@ void ls_tally_add(tally *t, char *m, size_t total);
 void ls_tally_assert(tally *t, const char *what);
 
 /** n random queries from gen (5n under ls_test_long()), each compared at a random page, with
- *  feedback off, BM25 k1 and b. */
+ *  feedback off, BM25 k1 and b, title weighting off, at its default or at 1.5 (drawn). */
 void ls_corpus_run_queries(const corpus *c, uint64_t stream, int n, gen_fn gen, double k1, double b,
                            const char *what);
 /** As ls_corpus_run_queries, with proximity re-ranking of a random weight and depth, compared

@@ -506,7 +506,7 @@ void ls_rm3_expand(ls_rm3_oracle *rm, const oracle_q *q, double k1, double b,
     memset(out, 0, sizeof *out);
     oracle_q *first_q = oracle_q_clone(q);
     oracle_result first;
-    ls_oracle_search(rm->bm25, first_q, k1, b, &first);
+    ls_oracle_search_titled(rm->bm25, first_q, k1, b, p->title_weight, &first);
     oracle_q_free(first_q);
     size_t n = first.n < p->docs ? first.n : p->docs;
     out->n_matches = first.n;
@@ -540,7 +540,7 @@ void ls_rm3_search(ls_rm3_oracle *rm, const oracle_q *q, double k1, double b,
                    const rm3_params *p, rm3_expansion *exp_out, oracle_result *res)
 {
     ls_rm3_expand(rm, q, k1, b, p, exp_out);
-    ls_oracle_search(rm->bm25, exp_out->query, k1, b, res);
+    ls_oracle_search_titled(rm->bm25, exp_out->query, k1, b, p->title_weight, res);
 }
 
 void rm3_expansion_free(rm3_expansion *e)

@@ -26,6 +26,7 @@ typedef struct rm3_params {
     unsigned terms; /* expansion terms kept (> 0) */
     double weight;  /* alpha: the original query's share, 0..1 */
     int widen;      /* a bag of terms becomes one weighted bag */
+    double title_weight; /* both passes' title weighting (ls_oracle_search_titled) */
 } rm3_params;
 
 typedef struct rm3_term {

@@ -369,11 +369,12 @@ LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *er
 typedef struct ls_stats ls_stats;
 typedef struct ls_expansion_term ls_expansion_term;
 
-#define LS_SEARCH_OPTIONS_VERSION 5
+#define LS_SEARCH_OPTIONS_VERSION 6
 typedef struct ls_search_options {
-    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION (1 to 4 are still accepted: they
-                              end at `explain`, `feedback_widen`, `proximity_depth` and
-                              `count_limit`, and the fields after take their defaults) */
+    unsigned version;    /**< LS_SEARCH_OPTIONS_VERSION (1 to 5 are still accepted: they
+                              end at `explain`, `feedback_widen`, `proximity_depth`,
+                              `count_limit` and `n_expansion`, and the fields after take their
+                              defaults) */
     size_t limit;        /**< hits to return (after offset), up to LS_MAX_LIMIT; 0 = none
                               (count only) */
     size_t offset;       /**< hits to skip, for paging */
@@ -429,6 +430,14 @@ typedef struct ls_search_options {
                                    once (no first pass). Stats without an expansion need
                                    feedback off (LS_EINVAL). */
     size_t n_expansion;
+    /* version 6: */
+    double title_weight;      /**< title weighting (0..LS_MAX_TITLE_WEIGHT; 0 = off): a word
+                                   of the default field that scores (not a phrase, a prefix,
+                                   a field's word or a word under NOT) also scores this
+                                   weight times its BM25 in the title (title lengths, the
+                                   word's df over the whole documents), so a document whose
+                                   title has the word ranks higher. Matches and hit counts
+                                   never change. */
 } ls_search_options;
 /** Default BM25 parameters: what the leave-one-collection-out protocol of docs/RELEVANCE.md
  *  keeps (Lucene's defaults too). */
@@ -447,6 +456,10 @@ typedef struct ls_search_options {
 /** Default term-proximity re-ranking (docs/RELEVANCE.md). */
 #define LS_DEFAULT_PROXIMITY 0.0
 #define LS_DEFAULT_PROXIMITY_DEPTH 100
+/** Default title weighting: what the leave-one-collection-out protocol of docs/RELEVANCE.md
+ *  chose. */
+#define LS_DEFAULT_TITLE_WEIGHT 0.4
+#define LS_MAX_TITLE_WEIGHT 100.0
 /** Matches counted exactly by default before pruning may start (Lucene's default too). */
 #define LS_DEFAULT_COUNT_LIMIT 1000
 /** count_limit that counts every match. */
@@ -454,7 +467,8 @@ typedef struct ls_search_options {
 #define LS_SEARCH_OPTIONS_INIT                                                                  \
     {LS_SEARCH_OPTIONS_VERSION, 10, 0, LS_SYNTAX_STRICT, 0, LS_DEFAULT_K1, LS_DEFAULT_B, 1, 25, 0, \
      LS_DEFAULT_FEEDBACK_DOCS, LS_DEFAULT_FEEDBACK_TERMS, LS_DEFAULT_FEEDBACK_WEIGHT, 0,         \
-     LS_DEFAULT_PROXIMITY, LS_DEFAULT_PROXIMITY_DEPTH, LS_DEFAULT_COUNT_LIMIT, NULL, NULL, 0}
+     LS_DEFAULT_PROXIMITY, LS_DEFAULT_PROXIMITY_DEPTH, LS_DEFAULT_COUNT_LIMIT, NULL, NULL, 0,   \
+     LS_DEFAULT_TITLE_WEIGHT}
 
 /** A byte range [offset, offset + length). */
 typedef struct ls_span {

@@ -11,8 +11,8 @@
 #include "util/error.h"
 
 /* Copies the caller's options (version 1 ends at `explain`, version 2 at `feedback_widen`,
- * version 3 at `proximity_depth`, version 4 at `count_limit`; later fields keep their
- * defaults) and checks them. */
+ * version 3 at `proximity_depth`, version 4 at `count_limit`, version 5 at `n_expansion`;
+ * later fields keep their defaults) and checks them. */
 int ls_search_read_options(const ls_search_options *in, ls_search_options *o, ls_error *err)
 {
     static const ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
@@ -27,6 +27,8 @@ int ls_search_read_options(const ls_search_options *in, ls_search_options *o, ls
         memcpy(o, in, offsetof(ls_search_options, count_limit));
     else if (in->version == 4)
         memcpy(o, in, offsetof(ls_search_options, stats));
+    else if (in->version == 5)
+        memcpy(o, in, offsetof(ls_search_options, title_weight));
     else if (in->version == LS_SEARCH_OPTIONS_VERSION)
         *o = *in;
     else
@@ -52,6 +54,9 @@ int ls_search_read_options(const ls_search_options *in, ls_search_options *o, ls
         return ls_error_set(err, LS_EINVAL,
                             "proximity needs a weight in 0..%g and a depth of at most %u",
                             LS_MAX_PROXIMITY_WEIGHT, LS_MAX_PROXIMITY_DEPTH);
+    if (!(o->title_weight >= 0 && o->title_weight <= LS_MAX_TITLE_WEIGHT))
+        return ls_error_set(err, LS_EINVAL, "title weighting needs a weight in 0..%g",
+                            LS_MAX_TITLE_WEIGHT);
     if (o->n_expansion > 0 && (o->expansion == NULL || o->stats == NULL || o->feedback_docs == 0))
         return ls_error_set(err, LS_EINVAL,
                             "an expansion needs its terms, the statistics it was made with "

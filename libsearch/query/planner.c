@@ -30,22 +30,38 @@ static int score_leaf(const ls_plan *p, ls_plan_leaf *l, ls_error *err)
     l->scored = 1;
     if (p->global == NULL)
         return LS_OK;
-    int rc = ls_stats_need(p->global, "df", l->field, l->key + 1, l->key_len - 1, &l->df, err);
+    int rc = ls_stats_need(p->global, "df", l->df_field, l->key + 1, l->key_len - 1, &l->df,
+                           err);
     if (rc == LS_OK)
         prepare_leaf(p, l);
     return rc;
 }
 
-/* Finds or adds the leaf for (field, key, boost); computes its global df the first time. The
- * boost is part of the leaf's identity (it is the leaf's BM25 query weight), written at a
- * fixed offset before the key so identities cannot collide. */
-static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, double boost,
-                    int scored, size_t *out, ls_error *err)
+/* The df of `key` counted as a term of field df_field (key's field byte replaced). */
+static int df_of(const ls_plan *p, int df_field, const uint8_t *key, size_t key_len, double *df,
+                 ls_error *err)
+{
+    uint8_t k[LS_MAX_KEY_BYTES];
+    memcpy(k, key, key_len);
+    k[0] = ls_field_key(df_field);
+    ls_term_meta *meta = ls_calloc(p->r->nsegs ? p->r->nsegs : 1, sizeof *meta);
+    if (meta == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    int rc = ls_stats_term(p->r, df_field, k, key_len, meta, df, err);
+    ls_free(meta);
+    return rc;
+}
+
+/* Finds or adds the leaf for (field, df_field, key, boost); computes its global df the first
+ * time. The boost is part of the leaf's identity (it is the leaf's BM25 query weight), written
+ * at a fixed offset before the key so identities cannot collide. */
+static int leaf_for(ls_plan *p, int field, int df_field, const uint8_t *key, size_t key_len,
+                    double boost, int scored, size_t *out, ls_error *err)
 {
     uint8_t tk[1 + sizeof boost + LS_MAX_KEY_BYTES];
     if (key_len > LS_MAX_KEY_BYTES)
         return ls_error_set(err, LS_ELIMIT, "query term too long");
-    tk[0] = (uint8_t)('0' + field);
+    tk[0] = (uint8_t)('0' + field + LS_FIELD_COUNT * (df_field != field));
     memcpy(tk + 1, &boost, sizeof boost);
     memcpy(tk + 1 + sizeof boost, key, key_len);
     uint32_t id;
@@ -72,6 +88,9 @@ static int leaf_for(ls_plan *p, int field, const uint8_t *key, size_t key_len, d
     if (l->seg_meta == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     int rc = ls_stats_term(p->r, field, key, key_len, l->seg_meta, &l->local_df, err);
+    l->df_field = df_field;
+    if (rc == LS_OK && df_field != field)
+        rc = df_of(p, df_field, key, key_len, &l->local_df, err);
     if (rc != LS_OK)
         return rc;
     l->df = l->local_df;
@@ -90,8 +109,8 @@ static int add_leaf(ls_plan_node *n, size_t leaf)
     return LS_OK;
 }
 
-static int term_leaf(ls_plan *p, ls_plan_node *n, int field, const char *text, size_t len,
-                     double boost, ls_error *err)
+static int term_leaf(ls_plan *p, ls_plan_node *n, int field, int df_field, const char *text,
+                     size_t len, double boost, ls_error *err)
 {
     uint8_t key[LS_MAX_KEY_BYTES];
     if (len + 1 > LS_MAX_KEY_BYTES)
@@ -99,7 +118,7 @@ static int term_leaf(ls_plan *p, ls_plan_node *n, int field, const char *text, s
     key[0] = ls_field_key(field);
     memcpy(key + 1, text, len);
     size_t leaf;
-    int rc = leaf_for(p, field, key, len + 1, boost, 1, &leaf, err);
+    int rc = leaf_for(p, field, df_field, key, len + 1, boost, 1, &leaf, err);
     if (rc != LS_OK)
         return rc;
     if (add_leaf(n, leaf) != LS_OK)
@@ -231,7 +250,7 @@ static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_erro
     for (uint32_t id = 0; rc == LS_OK && id < seen.count; id++) {
         size_t klen, leaf;
         const uint8_t *key = ls_strtab_key(&seen, id, &klen);
-        rc = leaf_for(p, q->field, key, klen, q->boost, 0, &leaf, err);
+        rc = leaf_for(p, q->field, q->field, key, klen, q->boost, 0, &leaf, err);
         if (rc == LS_OK && add_leaf(n, leaf) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     }
@@ -239,20 +258,98 @@ static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_erro
     return rc == LS_OK ? merge_prefix(p, n, q, err) : rc;
 }
 
-static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, ls_error *err);
+static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, int scores,
+                     ls_error *err);
 
-static int plan_bool(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, ls_error *err)
+/* Title weighting takes a word of the default field whose score counts (not under a NOT). */
+static int titled(const ls_plan *p, const ls_qnode *q, int scores)
 {
-    n->kids = ls_calloc(q->n_kids ? q->n_kids : 1, sizeof *n->kids);
-    n->occur = ls_calloc(q->n_kids ? q->n_kids : 1, sizeof *n->occur);
+    return p->title_weight > 0 && scores && q->kind == LS_Q_TERM && q->field == LS_FIELD_ALL;
+}
+
+/* A word's title leaf: title postings and lengths, scored with the word's all-field df.
+ * *added 0 (n left empty): no title of the snapshot has the word, so it would add nothing. */
+static int title_leaf(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int *added,
+                      ls_error *err)
+{
+    memset(n, 0, sizeof *n);
+    n->kind = LS_Q_TERM;
+    n->field = LS_FIELD_TITLE;
+    int rc = term_leaf(p, n, LS_FIELD_TITLE, LS_FIELD_ALL, q->text, q->len,
+                       q->boost * p->title_weight, err);
+    *added = 0;
+    if (rc != LS_OK)
+        return rc;
+    const ls_plan_leaf *l = &p->leaves[n->leaves[0]];
+    for (uint32_t si = 0; si < p->r->nsegs && !*added; si++)
+        *added = l->seg_meta[si].df > 0;
+    if (!*added) {
+        ls_free(n->leaves);
+        memset(n, 0, sizeof *n);
+    }
+    return LS_OK;
+}
+
+/* A titled word standing alone or required: n is the OR of it and its title leaf, which
+ * matches what the word matches (a title's words are in the all field); the word alone when
+ * no title has it. */
+static int plan_titled(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_error *err)
+{
+    ls_plan_node title;
+    int added;
+    int rc = title_leaf(p, &title, q, &added, err);
+    if (rc != LS_OK || !added) {
+        memset(n, 0, sizeof *n);
+        n->kind = LS_Q_TERM;
+        n->field = LS_FIELD_ALL;
+        return rc != LS_OK ? rc
+                           : term_leaf(p, n, LS_FIELD_ALL, LS_FIELD_ALL, q->text, q->len,
+                                       q->boost, err);
+    }
+    memset(n, 0, sizeof *n);
+    n->kind = LS_Q_BOOL;
+    n->kids = ls_calloc(2, sizeof *n->kids);
+    n->occur = ls_calloc(2, sizeof *n->occur);
+    if (n->kids == NULL || n->occur == NULL) {
+        ls_free(title.leaves);
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    }
+    n->kids[1] = title;
+    n->n_kids = 2;
+    n->kids[0].kind = LS_Q_TERM;
+    n->kids[0].field = LS_FIELD_ALL;
+    return term_leaf(p, &n->kids[0], LS_FIELD_ALL, LS_FIELD_ALL, q->text, q->len, q->boost,
+                     err);
+}
+
+/* An optional titled word gets its title leaf as an optional sibling (the group's shape stays
+ * an OR of terms); a required one becomes the OR of both (plan_titled). */
+static int plan_bool(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, int scores,
+                     ls_error *err)
+{
+    size_t cap = q->n_kids;
+    for (size_t i = 0; i < q->n_kids; i++)
+        cap += q->occur[i] == LS_OCCUR_SHOULD && titled(p, q->kids[i], scores);
+    n->kids = ls_calloc(cap ? cap : 1, sizeof *n->kids);
+    n->occur = ls_calloc(cap ? cap : 1, sizeof *n->occur);
     if (n->kids == NULL || n->occur == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     int positive = 0;
     for (size_t i = 0; i < q->n_kids; i++) {
-        n->occur[i] = q->occur[i];
-        positive |= q->occur[i] != LS_OCCUR_NOT;
-        n->n_kids++;
-        int rc = plan_node(p, &n->kids[i], q->kids[i], depth + 1, err);
+        int occur = q->occur[i], kid_scores = scores && occur != LS_OCCUR_NOT;
+        int title = titled(p, q->kids[i], kid_scores);
+        positive |= occur != LS_OCCUR_NOT;
+        ls_plan_node *k = &n->kids[n->n_kids];
+        n->occur[n->n_kids++] = occur;
+        int rc = title && occur == LS_OCCUR_MUST
+                     ? plan_titled(p, k, q->kids[i], err)
+                     : plan_node(p, k, q->kids[i], depth + 1, kid_scores && !title, err);
+        if (rc == LS_OK && title && occur == LS_OCCUR_SHOULD) {
+            int added;
+            n->occur[n->n_kids] = LS_OCCUR_SHOULD;
+            rc = title_leaf(p, &n->kids[n->n_kids], q->kids[i], &added, err);
+            n->n_kids += (size_t)added;
+        }
         if (rc != LS_OK)
             return rc;
     }
@@ -260,7 +357,8 @@ static int plan_bool(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, 
     return LS_OK;
 }
 
-static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, ls_error *err)
+static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, int scores,
+                     ls_error *err)
 {
     memset(n, 0, sizeof *n);
     n->kind = q->kind;
@@ -269,11 +367,14 @@ static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, 
         return ls_error_set(err, LS_ELIMIT, "query nested too deeply");
     switch (q->kind) {
     case LS_Q_TERM:
-        return term_leaf(p, n, q->field, q->text, q->len, q->boost, err);
+        if (titled(p, q, scores)) /* a word alone (plan_bool takes those in groups) */
+            return plan_titled(p, n, q, err);
+        return term_leaf(p, n, q->field, q->field, q->text, q->len, q->boost, err);
     case LS_Q_PHRASE: {
         double idf = 0;
         for (size_t i = 0; i < q->n_kids; i++) {
-            int rc = term_leaf(p, n, q->field, q->kids[i]->text, q->kids[i]->len, 1.0, err);
+            int rc = term_leaf(p, n, q->field, q->field, q->kids[i]->text, q->kids[i]->len,
+                               1.0, err);
             if (rc != LS_OK)
                 return rc;
             idf += p->leaves[n->leaves[i]].sc.idf;
@@ -284,7 +385,7 @@ static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, 
     case LS_Q_PREFIX:
         return expand_prefix(p, n, q, err);
     case LS_Q_BOOL:
-        return plan_bool(p, n, q, depth, err);
+        return plan_bool(p, n, q, depth, scores, err);
     case LS_Q_ALL:
         n->all_mode = 1;
         return LS_OK;
@@ -299,6 +400,7 @@ int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q,
     p->r = r;
     p->k1 = o->k1;
     p->b = o->b;
+    p->title_weight = o->title_weight;
     p->global = o->stats;
     if (p->global != NULL) {
         int rc = ls_stats_collection(p->global, &p->n_docs, p->avglen, err);
@@ -309,7 +411,7 @@ int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q,
         for (int f = 0; f < LS_FIELD_COUNT; f++)
             p->avglen[f] = ls_stats_avglen(r, f);
     }
-    return plan_node(p, &p->root, q, 0, err);
+    return plan_node(p, &p->root, q, 0, 1, err);
 }
 
 static void free_node(ls_plan_node *n)

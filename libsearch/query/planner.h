@@ -29,7 +29,10 @@ typedef struct ls_plan_leaf {
     size_t key_len;
     double df;           /* scores: over the whole snapshot (reader/stats.h), or the figure of
                             the statistics the search was given (ls_plan.global) */
-    double local_df;     /* over the whole snapshot: what it matches here */
+    double local_df;     /* over the whole snapshot: the df of df_field's term */
+    int df_field;        /* whose df scores it: its own field, or LS_FIELD_ALL for the title
+                            leaf of title weighting (a word's rarity is the collection's, as
+                            in BM25F; part of its identity) */
     double boost;        /* its query weight (part of its identity) */
     int scored;          /* a term or phrase word of the query (not only a prefix's expansion) */
     ls_term_meta *seg_meta; /* per segment of the snapshot; df 0 where the key is absent */
@@ -63,11 +66,14 @@ typedef struct ls_plan {
     double n_docs;
     double avglen[3]; /* by LS_FIELD_* */
     double k1, b;
+    double title_weight; /* ls_search_options.title_weight: 0 = off */
     const ls_stats *global; /* statistics to score with instead of the snapshot's, or NULL */
 } ls_plan;
 
 /** Plans q over r with the scoring of options o (read and checked: ls_search_read_options):
- *  BM25's k1 and b; with o->stats N, average lengths, dfs and the prefixes' expansion counts
+ *  BM25's k1 and b; title weighting (o->title_weight > 0: every scoring word of the default
+ *  field becomes the OR of itself and its title term, weighted, with the same matches); with
+ *  o->stats N, average lengths, dfs and the prefixes' expansion counts
  *  come from them (LS_EINVAL when they lack one), the postings and what counts the matches
  *  from r. */
 int ls_plan_build(ls_plan *p, const ls_reader *r, const ls_qnode *q,

@@ -42,7 +42,7 @@ static int put_node(ls_stats *s, const ls_plan *p, const ls_plan_node *n)
     }
     for (size_t i = 0; n->kind != LS_Q_BOOL && i < n->n_leaves; i++) {
         const ls_plan_leaf *l = &p->leaves[n->leaves[i]];
-        len = ls_stats_name_of(name, "df", l->field, l->key + 1, l->key_len - 1);
+        len = ls_stats_name_of(name, "df", l->df_field, l->key + 1, l->key_len - 1);
         if (ls_stats_put(s, name, len, l->local_df, NULL) < 0)
             return LS_ENOMEM;
     }

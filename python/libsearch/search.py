@@ -289,7 +289,7 @@ def _search_options(*, limit=_D["limit"], offset=_D["offset"],
                     feedback_weight=_D["feedback_weight"],
                     feedback_widen=bool(_D["feedback_widen"]), proximity=_D["proximity"],
                     proximity_depth=_D["proximity_depth"], count_all=False,
-                    count_limit=_D["count_limit"]):
+                    count_limit=_D["count_limit"], title_weight=_D["title_weight"]):
     """The ls_search_options of Searcher.search's keyword arguments (checked and converted;
     the library checks the ranges)."""
     opts = _ffi.search_options_init()
@@ -314,6 +314,7 @@ def _search_options(*, limit=_D["limit"], offset=_D["offset"],
     opts.feedback_widen = 1 if feedback_widen else 0
     opts.proximity = float(proximity)
     opts.proximity_depth = count(proximity_depth, "proximity_depth", 32)
+    opts.title_weight = float(title_weight)
     opts.count_limit = _ffi.LS_COUNT_ALL if count_all else count(count_limit,
                                                                  "count_limit")
     return opts
@@ -460,7 +461,8 @@ class Searcher:
                feedback_docs=None, feedback_terms=_D["feedback_terms"],
                feedback_weight=_D["feedback_weight"], feedback_widen=bool(_D["feedback_widen"]),
                proximity=_D["proximity"], proximity_depth=_D["proximity_depth"],
-               count_all=False, count_limit=_D["count_limit"]):
+               count_all=False, count_limit=_D["count_limit"],
+               title_weight=_D["title_weight"]):
         """Runs a ranked query (BM25 over title and body) and returns Results.
 
         The defaults are those of LS_SEARCH_OPTIONS_INIT in libsearch.h.
@@ -473,6 +475,8 @@ class Searcher:
             (never fails: mistakes read as words) or "plain" (no syntax: a bag of words).
         require_all: juxtaposed words must all match (the C option default_and).
         k1, b: BM25 parameters.
+        title_weight: extra weight of a query word found in a document's title (0: titles
+            count as body text); matches never change.
         snippets: compute Hit.snippet; snippet_words: words per snippet window.
         explain: attach Hit.explain (per-term shares of the score).
         rm3: RM3 pseudo-relevance feedback on, with LS_FEEDBACK_DOCS_ON feedback documents;
@@ -490,7 +494,7 @@ class Searcher:
             feedback_docs=feedback_docs, feedback_terms=feedback_terms,
             feedback_weight=feedback_weight, feedback_widen=feedback_widen,
             proximity=proximity, proximity_depth=proximity_depth, count_all=count_all,
-            count_limit=count_limit)
+            count_limit=count_limit, title_weight=title_weight)
         q = to_bytes(query, "query")
         return self._run(q, opts, query)
 

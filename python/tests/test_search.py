@@ -281,3 +281,25 @@ def test_document_returns_the_stored_fields(tmp_path):
                                        path="/zoo/narwhal.txt")
         assert s.document("d2").path == ""
         assert s.document("nope") is None
+
+
+def test_title_weight_raises_title_matches_and_keeps_the_matches(searcher):
+    off = searcher.search("cat", title_weight=0, explain=True, limit=100)
+    on = searcher.search("cat", explain=True, limit=100)  # LS_DEFAULT_TITLE_WEIGHT
+    assert sorted(on.ids) == sorted(off.ids) and on.total == off.total
+    before = {h.id: h.score for h in off}
+    for hit in on:
+        titles = [t for t in hit.explain if t.field == "title"]
+        if hit.id in ("cat-1", "dog-3"):  # "Cats", "Dog and cat": the word is in the title
+            (t,) = titles
+            assert t.weight == pytest.approx(_ffi.LS_DEFAULT_TITLE_WEIGHT)
+            assert hit.score == pytest.approx(before[hit.id] + t.score, abs=1e-9)
+            assert hit.score > before[hit.id]
+        else:
+            assert titles == [] and hit.score == before[hit.id]
+    # a field's word and a phrase take no title weighting
+    for q in ("body:cat", '"young cat"'):
+        res = searcher.search(q, explain=True, limit=100)
+        assert all(t.field != "title" for h in res for t in h.explain)
+    with pytest.raises(libsearch.InvalidArgumentError):
+        searcher.search("cat", title_weight=-1)

@@ -609,13 +609,15 @@ static char *describe(const qcase *q, const fb_setting *s, const rm3_expansion *
 static void run_case(const fb_corpus *c, ls_rng *r, const qcase *q, const fb_setting *s,
                      double k1, double b, tally *t)
 {
-    rm3_params p = {s->docs, s->terms, s->weight, s->widen};
+    /* title weighting off or at its default, in both passes */
+    double tw = ls_rng_below(r, 2) ? LS_DEFAULT_TITLE_WEIGHT : 0;
+    rm3_params p = {s->docs, s->terms, s->weight, s->widen, tw};
     rm3_expansion x;
     oracle_result want;
     memset(&x, 0, sizeof x);
     if (s->docs == 0) {
         oracle_q *plain = oracle_q_clone(q->tree);
-        ls_oracle_search(ls_rm3_oracle_bm25(c->rm), plain, k1, b, &want);
+        ls_oracle_search_titled(ls_rm3_oracle_bm25(c->rm), plain, k1, b, tw, &want);
         oracle_q_free(plain);
     } else {
         ls_rm3_search(c->rm, q->tree, k1, b, &p, &x, &want);
@@ -625,6 +627,7 @@ static void run_case(const fb_corpus *c, ls_rng *r, const qcase *q, const fb_set
     so.default_and = q->default_and;
     so.k1 = k1;
     so.b = b;
+    so.title_weight = tw;
     so.snippets = 0;
     uint32_t dice = ls_rng_below(r, 20);
     so.limit = dice == 0 ? 0 : dice < 15 ? 20 : 60;
@@ -894,6 +897,7 @@ static ls_search_options hand_options(const fb_setting *s)
     so.feedback_terms = s->terms;
     so.feedback_weight = s->weight;
     so.feedback_widen = s->widen;
+    so.title_weight = 0; /* the hand figures are RM3's weights on BM25 alone */
     return so;
 }
 
@@ -961,7 +965,7 @@ static void expect_oracle_terms(const char *word, const fb_setting *s, const wan
     ls_oracle *o = ls_rm3_oracle_bm25(g_hand.rm);
     oracle_q *q = oracle_q_bool();
     oracle_q_add(q, ls_oracle_word(o, ORACLE_FIELD_ALL, word), ORACLE_SHOULD);
-    rm3_params p = {s->docs, s->terms, s->weight, s->widen};
+    rm3_params p = {s->docs, s->terms, s->weight, s->widen, 0}; /* as hand_options */
     rm3_expansion x;
     ls_rm3_expand(g_hand.rm, q, LS_DEFAULT_K1, LS_DEFAULT_B, &p, &x);
     ck_assert_msg(x.n_terms == n && !x.ambiguous, "oracle: %zu terms, expected %zu", x.n_terms,
@@ -1242,7 +1246,7 @@ START_TEST(feedback_hand_off_is_plain)
             oracle_q_add(q, ls_oracle_word(o, ORACLE_FIELD_ALL, "report"), ORACLE_SHOULD);
         }
         oracle_result want;
-        ls_oracle_search(o, q, LS_DEFAULT_K1, LS_DEFAULT_B, &want);
+        ls_oracle_search_titled(o, q, LS_DEFAULT_K1, LS_DEFAULT_B, 0, &want);
         fb_setting off = {0, 7, 0.25, 1};
         ls_hits *h = hand_search(queries[i], &off);
         char *m = compare_page(&g_hand, h, &want, 100, 0);

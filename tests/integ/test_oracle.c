@@ -383,14 +383,15 @@ static double hand_bm25(double idf, double tf, double len, double avglen, double
 
 static double hand_idf(double n, double df) { return log(1 + (n - df + 0.5) / (df + 0.5)); }
 
-/* Evaluates a one-leaf (or given) tree and checks the expected docs and scores in order. */
-static void expect_hits(ls_oracle *o, oracle_q *q, double k1, const uint32_t *docs,
-                        const double *scores, size_t n)
+/* Evaluates a one-leaf (or given) tree with title weighting tw and checks the expected docs
+ * and scores in order. */
+static void expect_titled(ls_oracle *o, oracle_q *q, double k1, double tw, const uint32_t *docs,
+                          const double *scores, size_t n)
 {
     oracle_result res;
     char t[256];
     oracle_q_format(q, t, sizeof t);
-    ls_oracle_search(o, q, k1, 0.75, &res);
+    ls_oracle_search_titled(o, q, k1, 0.75, tw, &res);
     ck_assert_msg(res.n == n, "%s: %zu hits, expected %zu", t, res.n, n);
     for (size_t i = 0; i < n; i++) {
         ck_assert_msg(res.hits[i].doc == docs[i], "%s rank %zu: d%u, expected d%u", t, i,
@@ -400,6 +401,13 @@ static void expect_hits(ls_oracle *o, oracle_q *q, double k1, const uint32_t *do
     }
     oracle_result_free(&res);
     oracle_q_free(q);
+}
+
+/* The same without title weighting: BM25 alone. */
+static void expect_hits(ls_oracle *o, oracle_q *q, double k1, const uint32_t *docs,
+                        const double *scores, size_t n)
+{
+    expect_titled(o, q, k1, 0, docs, scores, n);
 }
 
 static oracle_q *one(oracle_q *leaf, int occur)
@@ -466,6 +474,28 @@ START_TEST(oracle_scores_by_hand)
     d[0] = 0, s[0] = d0;
     expect_hits(o, q, 1.2, d, s, 1);
     expect_hits(o, ls_oracle_plain(o, "Cat, dog!", 1), 1.2, d, s, 1);
+    /* title weighting 0.4: d0's title "cat dog" adds 0.4 x each word's title BM25 (title
+     * length 2, average 0.5) with its all-field idf; d1 and d3 have no title; a title: word,
+     * a phrase and a NOT clause take none */
+    double cat_title = 0.4 * hand_bm25(hand_idf(4, 1), 1, 2, 0.5, 1.2, 0.75);
+    double dog_title = 0.4 * hand_bm25(dog_all, 1, 2, 0.5, 1.2, 0.75);
+    d[0] = 0, s[0] = cat + cat_title;
+    expect_titled(o, one(ls_oracle_word(o, ORACLE_FIELD_ALL, "cat"), ORACLE_SHOULD), 1.2, 0.4, d,
+                  s, 1);
+    q = oracle_q_bool();
+    oracle_q_add(q, ls_oracle_word(o, ORACLE_FIELD_ALL, "dog"), ORACLE_SHOULD);
+    oracle_q_add(q, ls_oracle_word(o, ORACLE_FIELD_ALL, "cat"), ORACLE_SHOULD);
+    d[0] = 0, d[1] = 3, d[2] = 1, s[0] = d0 + cat_title + dog_title, s[1] = d3, s[2] = d1;
+    expect_titled(o, q, 1.2, 0.4, d, s, 3);
+    d[0] = 0, s[0] = hand_bm25(hand_idf(4, 1), 1, 2, 0.5, 1.2, 0.75);
+    expect_titled(o, one(ls_oracle_word(o, ORACLE_FIELD_TITLE, "Dog"), ORACLE_SHOULD), 1.2, 0.4,
+                  d, s, 1);
+    d[0] = 0, s[0] = hand_bm25(hand_idf(4, 1) + dog_all, 1, 4, 2.5, 1.2, 0.75);
+    expect_titled(o, one(ls_oracle_phrase(o, ORACLE_FIELD_ALL, "cat dog"), ORACLE_SHOULD), 1.2,
+                  0.4, d, s, 1);
+    d[0] = 1, d[1] = 2, d[2] = 3, s[0] = s[1] = s[2] = 0;
+    expect_titled(o, one(ls_oracle_word(o, ORACLE_FIELD_ALL, "cat"), ORACLE_NOT), 1.2, 0.4, d, s,
+                  3);
     ls_oracle_free(o);
 }
 END_TEST
