@@ -316,6 +316,7 @@ static int plan_titled(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_error 
     }
     n->kids[1] = title;
     n->n_kids = 2;
+    n->titled = 1;
     n->kids[0].kind = LS_Q_TERM;
     n->kids[0].field = LS_FIELD_ALL;
     return term_leaf(p, &n->kids[0], LS_FIELD_ALL, LS_FIELD_ALL, q->text, q->len, q->boost,
@@ -354,6 +355,7 @@ static int plan_bool(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, 
             return rc;
     }
     n->all_mode = q->n_kids > 0 && !positive;
+    n->titled = q->n_kids == 1 && n->n_kids == 2; /* (word) became (word, its title term) */
     return LS_OK;
 }
 

@@ -55,6 +55,8 @@ typedef struct ls_plan_node {
     int *occur;
     size_t n_kids;
     int all_mode; /* BOOL with only NOT kids, or ALL */
+    int titled;   /* BOOL of two SHOULD terms: a word (kid 0) and its title term (kid 1), whose
+                     documents are all among the word's (title weighting) */
 } ls_plan_node;
 
 typedef struct ls_plan {

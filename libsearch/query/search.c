@@ -41,8 +41,8 @@ typedef struct match_count {
     int exact; /* nonzero: total is every match; else a lower bound */
 } match_count;
 
-/* Runs the plan over every segment into top: a single term and the shapes of bulk_or.h by
- * their executors, which skip what cannot enter once count_limit matches are counted;
+/* Runs the plan over every segment into top: a single term (with its title term or not) and
+ * the shapes of bulk_or.h by their executors, which skip what cannot enter once count_limit matches are counted;
  * everything else document at a time, every match collected (a phrase alone passing over
  * documents whose best possible score cannot enter, before reading their positions). */
 static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64_t count_limit,
@@ -56,8 +56,8 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
         const ls_segment *s = r->segs[i].seg;
         ls_collector_segment(&col, r, i);
         if (bulk || term) {
-            int rc = bulk ? ls_bulk_or_run(plan, &plan->root, i, &col, err)
-                          : ls_term_run(plan, &plan->root, i, &col, err);
+            int rc = term ? ls_term_run(plan, &plan->root, i, &col, err)
+                          : ls_bulk_or_run(plan, &plan->root, i, &col, err);
             if (rc != LS_OK)
                 return rc;
             continue;

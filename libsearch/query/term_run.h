@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * term_run.h - the executor of a query that is one term: its postings go to the collector
- * in order, and once the collector may skip (collector.h) a block whose best posting cannot
- * beat the floor is stepped over through the skip table without being decoded (block-max
- * pruning; the results are those of every posting collected).
+ * term_run.h - the executor of a query that is one term, alone or with its title term (title
+ * weighting: planner.h's titled node): the term's postings go to the collector in order, a
+ * posting's title score added when the title term has the document, and once the collector
+ * may skip (collector.h) a block whose best posting (with the title term's best over the
+ * block's documents) cannot beat the floor is stepped over through the skip table without
+ * being decoded (block-max pruning; the results are those of every posting collected).
  */
 #ifndef LS_QUERY_TERM_RUN_H
 #define LS_QUERY_TERM_RUN_H
@@ -13,7 +15,7 @@
 #include "query/collector.h"
 #include "query/planner.h"
 
-/** @return nonzero when n is one term (after ls_plan_unwrap). */
+/** @return nonzero when n is one term or a titled one (after ls_plan_unwrap). */
 int ls_term_run_applies(const ls_plan_node *n);
 
 /** Runs n (ls_term_run_applies) over segment si of p->r into col, which is on that segment.
