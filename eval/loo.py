@@ -229,8 +229,9 @@ def main():
     win, g = choose(results, names, colls, readings)
     print()
     print(f"chosen on all {len(colls)}: {win} (mean gain {g:+.4f} over the baseline)")
-    print("protocol: " + ("every held-out choice at or above the baseline: adoptable" if held_ok
-                          else "a held-out choice fell below the baseline: keep the baseline"))
+    print("whole grid: " + ("every held-out choice at or above the baseline: adoptable"
+                            if held_ok else "a held-out choice fell below the baseline: "
+                            "nothing of the whole grid is adopted"))
     print()
     if not held_ok and title_name(TITLE_WEIGHTS[1]) in results:
         tw = per_setting(results, colls, readings)
