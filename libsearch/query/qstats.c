@@ -4,6 +4,7 @@
  * for shards searched apart (ls_feedback_candidates, ls_feedback_terms): see libsearch.h.
  * A query's figures are read off its plan, so they are exactly what its scores use.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "libsearch.h"
@@ -54,12 +55,15 @@ static int put_node(ls_stats *s, const ls_plan *p, const ls_plan_node *n)
     return LS_OK;
 }
 
-/* Options as the statistics see them: the caller's, without statistics of their own. */
+/* Options as the statistics see them: the caller's, without statistics of their own (the
+ * versions that have them: 5, ending before title_weight, and the current one). */
 static int local_options(const ls_search_options *in, ls_search_options *o, ls_error *err)
 {
     ls_search_options copy;
-    if (in != NULL && in->version == LS_SEARCH_OPTIONS_VERSION) {
-        copy = *in;
+    if (in != NULL && (in->version == 5 || in->version == LS_SEARCH_OPTIONS_VERSION)) {
+        memset(&copy, 0, sizeof copy);
+        memcpy(&copy, in, in->version == 5 ? offsetof(ls_search_options, title_weight)
+                                           : sizeof copy);
         copy.stats = NULL;
         copy.expansion = NULL;
         copy.n_expansion = 0;

@@ -56,6 +56,8 @@ int ls_term_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collect
                 if (last == LS_DOC_END)
                     break; /* the tail: nothing after it */
                 rc = ls_cursor_advance(c, last + 1);
+                if (rc == LS_OK && tc != NULL && tc->doc <= last) /* its bounds start there */
+                    rc = ls_cursor_advance(tc, last + 1);
                 bound = -1;
                 if (rc != LS_OK)
                     break;

@@ -15,6 +15,7 @@
 
 #include "libsearch.h"
 #include "oracle_corpus.h"
+#include "reader/globalstats.h"
 #include "splitutil.h"
 #include "testutil.h"
 
@@ -465,6 +466,18 @@ START_TEST(shards_misuse_is_refused)
     ls_hits *h = NULL;
     ck_assert_int_eq(ls_search(r, "abaad", 5, &so, &h, &err), LS_EINVAL);
     ck_assert_msg(strstr(err.message, "df all abaad") != NULL, "%s", err.message);
+    /* the statistics of a query are the reader's own: options carrying statistics (which
+     * lack this query's figure) are read without them, in version 5 as in the current one */
+    for (unsigned version = 5; version <= LS_SEARCH_OPTIONS_VERSION; version++) {
+        ls_search_options old = so;
+        old.version = version;
+        ls_stats *own = NULL;
+        ck_assert_int_eq(ls_query_stats(r, "abaad", 5, &old, &own, &err), LS_OK);
+        double v = -1;
+        ck_assert_int_eq(ls_stats_need(own, "df", LS_FIELD_ALL, "abaad", 5, &v, &err), LS_OK);
+        ck_assert_double_eq(v, 1);
+        ls_stats_free(own);
+    }
     so.feedback_docs = 10;
     ck_assert_int_eq(ls_search(r, "abaac", 5, &so, &h, &err), LS_EINVAL);
     ck_assert_msg(strstr(err.message, "expansion") != NULL, "%s", err.message);
