@@ -12,8 +12,8 @@
 
 /* Copies the caller's options (version 1 ends at `explain`, version 2 at `feedback_widen`,
  * version 3 at `proximity_depth`, version 4 at `count_limit`, version 5 at `n_expansion`;
- * later fields keep their defaults) and checks them. */
-int ls_search_read_options(const ls_search_options *in, ls_search_options *o, ls_error *err)
+ * later fields keep their defaults; NULL: the defaults). */
+static int copy_options(const ls_search_options *in, ls_search_options *o, ls_error *err)
 {
     static const ls_search_options defaults = LS_SEARCH_OPTIONS_INIT;
     *o = defaults;
@@ -35,6 +35,12 @@ int ls_search_read_options(const ls_search_options *in, ls_search_options *o, ls
         return ls_error_set(err, LS_EINVAL, "ls_search_options.version %u is not 1..%u",
                             in->version, LS_SEARCH_OPTIONS_VERSION);
     o->version = LS_SEARCH_OPTIONS_VERSION;
+    return LS_OK;
+}
+
+/* Checks the options a caller gave (copied by copy_options). */
+static int check_options(ls_search_options *o, ls_error *err)
+{
     if (o->limit == 0)
         o->count_limit = LS_COUNT_ALL; /* nothing is returned: the count is the answer */
     if (o->syntax < LS_SYNTAX_STRICT || o->syntax > LS_SYNTAX_PLAIN)
@@ -76,4 +82,20 @@ int ls_search_read_options(const ls_search_options *in, ls_search_options *o, ls
             return ls_error_set(err, LS_EINVAL, "expansion term %zu: empty, longer than %u "
                                 "bytes or of a negative weight", i, LS_MAX_TERM_BYTES);
     return LS_OK;
+}
+
+int ls_search_read_options(const ls_search_options *in, ls_search_options *o, ls_error *err)
+{
+    int rc = copy_options(in, o, err);
+    return rc != LS_OK || in == NULL ? rc : check_options(o, err);
+}
+
+int ls_search_read_own_options(const ls_search_options *in, ls_search_options *o,
+                               ls_error *err)
+{
+    int rc = copy_options(in, o, err);
+    o->stats = NULL;
+    o->expansion = NULL;
+    o->n_expansion = 0;
+    return rc != LS_OK || in == NULL ? rc : check_options(o, err);
 }

@@ -4,7 +4,6 @@
  * for shards searched apart (ls_feedback_candidates, ls_feedback_terms): see libsearch.h.
  * A query's figures are read off its plan, so they are exactly what its scores use.
  */
-#include <stddef.h>
 #include <string.h>
 
 #include "libsearch.h"
@@ -55,23 +54,6 @@ static int put_node(ls_stats *s, const ls_plan *p, const ls_plan_node *n)
     return LS_OK;
 }
 
-/* Options as the statistics see them: the caller's, without statistics of their own (the
- * versions that have them: 5, ending before title_weight, and the current one). */
-static int local_options(const ls_search_options *in, ls_search_options *o, ls_error *err)
-{
-    ls_search_options copy;
-    if (in != NULL && (in->version == 5 || in->version == LS_SEARCH_OPTIONS_VERSION)) {
-        memset(&copy, 0, sizeof copy);
-        memcpy(&copy, in, in->version == 5 ? offsetof(ls_search_options, title_weight)
-                                           : sizeof copy);
-        copy.stats = NULL;
-        copy.expansion = NULL;
-        copy.n_expansion = 0;
-        in = &copy;
-    }
-    return ls_search_read_options(in, o, err);
-}
-
 LS_API int ls_query_stats(const ls_reader *r, const char *query, size_t query_len,
                           const ls_search_options *opts, ls_stats **out, ls_error *err)
 {
@@ -80,7 +62,7 @@ LS_API int ls_query_stats(const ls_reader *r, const char *query, size_t query_le
         return ls_error_set(err, LS_EINVAL, "ls_query_stats: NULL reader, query or out");
     *out = NULL;
     ls_search_options o;
-    int rc = local_options(opts, &o, err);
+    int rc = ls_search_read_own_options(opts, &o, err);
     if (rc != LS_OK)
         return rc;
     if (o.proximity > 0) /* refused now, not after a round of statistics */
@@ -151,7 +133,7 @@ LS_API int ls_feedback_terms(const ls_reader *r, const ls_feedback_doc *docs, si
     *out = NULL;
     *n_out = 0;
     ls_search_options o;
-    int rc = local_options(opts, &o, err);
+    int rc = ls_search_read_own_options(opts, &o, err);
     if (rc != LS_OK)
         return rc;
     unsigned terms = o.feedback_terms ? o.feedback_terms : LS_DEFAULT_FEEDBACK_TERMS;
