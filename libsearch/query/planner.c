@@ -37,31 +37,21 @@ static int score_leaf(const ls_plan *p, ls_plan_leaf *l, ls_error *err)
     return rc;
 }
 
-/* The df of `key` counted as a term of field df_field (key's field byte replaced). */
-static int df_of(const ls_plan *p, int df_field, const uint8_t *key, size_t key_len, double *df,
-                 ls_error *err)
-{
-    uint8_t k[LS_MAX_KEY_BYTES];
-    memcpy(k, key, key_len);
-    k[0] = ls_field_key(df_field);
-    ls_term_meta *meta = ls_calloc(p->r->nsegs ? p->r->nsegs : 1, sizeof *meta);
-    if (meta == NULL)
-        return ls_error_set(err, LS_ENOMEM, "out of memory");
-    int rc = ls_stats_term(p->r, df_field, k, key_len, meta, df, err);
-    ls_free(meta);
-    return rc;
-}
+/* leaf_for's df_leaf when a leaf scores with its own df. */
+#define OWN_DF SIZE_MAX
 
-/* Finds or adds the leaf for (field, df_field, key, boost); computes its global df the first
- * time. The boost is part of the leaf's identity (it is the leaf's BM25 query weight), written
- * at a fixed offset before the key so identities cannot collide. */
-static int leaf_for(ls_plan *p, int field, int df_field, const uint8_t *key, size_t key_len,
+/* Finds or adds the leaf for (field, key, boost, whether it scores with its own df);
+ * computes its global df the first time: its own, or (df_leaf, not OWN_DF) that of leaf
+ * df_leaf, whose field it then counts in. The boost is part of the leaf's identity (it is the
+ * leaf's BM25 query weight), written at a fixed offset before the key so identities cannot
+ * collide. */
+static int leaf_for(ls_plan *p, int field, size_t df_leaf, const uint8_t *key, size_t key_len,
                     double boost, int scored, size_t *out, ls_error *err)
 {
     uint8_t tk[1 + sizeof boost + LS_MAX_KEY_BYTES];
     if (key_len > LS_MAX_KEY_BYTES)
         return ls_error_set(err, LS_ELIMIT, "query term too long");
-    tk[0] = (uint8_t)('0' + field + LS_FIELD_COUNT * (df_field != field));
+    tk[0] = (uint8_t)('0' + field + LS_FIELD_COUNT * (df_leaf != OWN_DF));
     memcpy(tk + 1, &boost, sizeof boost);
     memcpy(tk + 1 + sizeof boost, key, key_len);
     uint32_t id;
@@ -88,11 +78,13 @@ static int leaf_for(ls_plan *p, int field, int df_field, const uint8_t *key, siz
     if (l->seg_meta == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     int rc = ls_stats_term(p->r, field, key, key_len, l->seg_meta, &l->local_df, err);
-    l->df_field = df_field;
-    if (rc == LS_OK && df_field != field)
-        rc = df_of(p, df_field, key, key_len, &l->local_df, err);
     if (rc != LS_OK)
         return rc;
+    l->df_field = field;
+    if (df_leaf != OWN_DF) { /* read by index: the array may have moved */
+        l->df_field = p->leaves[df_leaf].field;
+        l->local_df = p->leaves[df_leaf].local_df;
+    }
     l->df = l->local_df;
     l->boost = boost;
     prepare_leaf(p, l);
@@ -109,7 +101,7 @@ static int add_leaf(ls_plan_node *n, size_t leaf)
     return LS_OK;
 }
 
-static int term_leaf(ls_plan *p, ls_plan_node *n, int field, int df_field, const char *text,
+static int term_leaf(ls_plan *p, ls_plan_node *n, int field, size_t df_leaf, const char *text,
                      size_t len, double boost, ls_error *err)
 {
     uint8_t key[LS_MAX_KEY_BYTES];
@@ -118,7 +110,7 @@ static int term_leaf(ls_plan *p, ls_plan_node *n, int field, int df_field, const
     key[0] = ls_field_key(field);
     memcpy(key + 1, text, len);
     size_t leaf;
-    int rc = leaf_for(p, field, df_field, key, len + 1, boost, 1, &leaf, err);
+    int rc = leaf_for(p, field, df_leaf, key, len + 1, boost, 1, &leaf, err);
     if (rc != LS_OK)
         return rc;
     if (add_leaf(n, leaf) != LS_OK)
@@ -250,7 +242,7 @@ static int expand_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_erro
     for (uint32_t id = 0; rc == LS_OK && id < seen.count; id++) {
         size_t klen, leaf;
         const uint8_t *key = ls_strtab_key(&seen, id, &klen);
-        rc = leaf_for(p, q->field, q->field, key, klen, q->boost, 0, &leaf, err);
+        rc = leaf_for(p, q->field, OWN_DF, key, klen, q->boost, 0, &leaf, err);
         if (rc == LS_OK && add_leaf(n, leaf) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     }
@@ -267,15 +259,25 @@ static int titled(const ls_plan *p, const ls_qnode *q, int scores)
     return p->title_weight > 0 && scores && q->kind == LS_Q_TERM && q->field == LS_FIELD_ALL;
 }
 
-/* A word's title leaf: title postings and lengths, scored with the word's all-field df.
- * *added 0 (n left empty): no title of the snapshot has the word, so it would add nothing. */
-static int title_leaf(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int *added,
+/* A word of the default field as a TERM node. */
+static int word_leaf(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_error *err)
+{
+    memset(n, 0, sizeof *n);
+    n->kind = LS_Q_TERM;
+    n->field = LS_FIELD_ALL;
+    return term_leaf(p, n, LS_FIELD_ALL, OWN_DF, q->text, q->len, q->boost, err);
+}
+
+/* The title leaf of the word whose leaf is `word`: title postings and lengths, scored with
+ * the word's df. *added 0 (n left empty): no title of the snapshot has the word, so it would
+ * add nothing. */
+static int title_leaf(ls_plan *p, ls_plan_node *n, const ls_qnode *q, size_t word, int *added,
                       ls_error *err)
 {
     memset(n, 0, sizeof *n);
     n->kind = LS_Q_TERM;
     n->field = LS_FIELD_TITLE;
-    int rc = term_leaf(p, n, LS_FIELD_TITLE, LS_FIELD_ALL, q->text, q->len,
+    int rc = term_leaf(p, n, LS_FIELD_TITLE, word, q->text, q->len,
                        q->boost * p->title_weight, err);
     *added = 0;
     if (rc != LS_OK)
@@ -295,32 +297,29 @@ static int title_leaf(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int *added
  * no title has it. */
 static int plan_titled(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_error *err)
 {
-    ls_plan_node title;
-    int added;
-    int rc = title_leaf(p, &title, q, &added, err);
+    ls_plan_node word, title;
+    int added = 0;
+    int rc = word_leaf(p, &word, q, err);
+    if (rc == LS_OK)
+        rc = title_leaf(p, &title, q, word.leaves[0], &added, err);
     if (rc != LS_OK || !added) {
-        memset(n, 0, sizeof *n);
-        n->kind = LS_Q_TERM;
-        n->field = LS_FIELD_ALL;
-        return rc != LS_OK ? rc
-                           : term_leaf(p, n, LS_FIELD_ALL, LS_FIELD_ALL, q->text, q->len,
-                                       q->boost, err);
+        *n = word; /* freed with the plan */
+        return rc;
     }
     memset(n, 0, sizeof *n);
     n->kind = LS_Q_BOOL;
     n->kids = ls_calloc(2, sizeof *n->kids);
     n->occur = ls_calloc(2, sizeof *n->occur);
     if (n->kids == NULL || n->occur == NULL) {
+        ls_free(word.leaves);
         ls_free(title.leaves);
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
+    n->kids[0] = word;
     n->kids[1] = title;
     n->n_kids = 2;
     n->titled = 1;
-    n->kids[0].kind = LS_Q_TERM;
-    n->kids[0].field = LS_FIELD_ALL;
-    return term_leaf(p, &n->kids[0], LS_FIELD_ALL, LS_FIELD_ALL, q->text, q->len, q->boost,
-                     err);
+    return LS_OK;
 }
 
 /* An optional titled word gets its title leaf as an optional sibling (the group's shape stays
@@ -348,7 +347,7 @@ static int plan_bool(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, 
         if (rc == LS_OK && title && occur == LS_OCCUR_SHOULD) {
             int added;
             n->occur[n->n_kids] = LS_OCCUR_SHOULD;
-            rc = title_leaf(p, &n->kids[n->n_kids], q->kids[i], &added, err);
+            rc = title_leaf(p, &n->kids[n->n_kids], q->kids[i], k->leaves[0], &added, err);
             n->n_kids += (size_t)added;
         }
         if (rc != LS_OK)
@@ -371,12 +370,12 @@ static int plan_node(ls_plan *p, ls_plan_node *n, const ls_qnode *q, int depth, 
     case LS_Q_TERM:
         if (titled(p, q, scores)) /* a word alone (plan_bool takes those in groups) */
             return plan_titled(p, n, q, err);
-        return term_leaf(p, n, q->field, q->field, q->text, q->len, q->boost, err);
+        return term_leaf(p, n, q->field, OWN_DF, q->text, q->len, q->boost, err);
     case LS_Q_PHRASE: {
         double idf = 0;
         for (size_t i = 0; i < q->n_kids; i++) {
-            int rc = term_leaf(p, n, q->field, q->field, q->kids[i]->text, q->kids[i]->len,
-                               1.0, err);
+            int rc = term_leaf(p, n, q->field, OWN_DF, q->kids[i]->text, q->kids[i]->len, 1.0,
+                               err);
             if (rc != LS_OK)
                 return rc;
             idf += p->leaves[n->leaves[i]].sc.idf;

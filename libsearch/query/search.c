@@ -42,9 +42,10 @@ typedef struct match_count {
 } match_count;
 
 /* Runs the plan over every segment into top: a single term (with its title term or not) and
- * the shapes of bulk_or.h by their executors, which skip what cannot enter once count_limit matches are counted;
- * everything else document at a time, every match collected (a phrase alone passing over
- * documents whose best possible score cannot enter, before reading their positions). */
+ * the shapes of bulk_or.h by their executors, which skip what cannot enter once count_limit
+ * matches are counted; everything else document at a time, every match collected (a phrase
+ * alone passing over documents whose best possible score cannot enter, before reading their
+ * positions). */
 static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64_t count_limit,
                    match_count *count, ls_error *err)
 {

@@ -66,11 +66,9 @@ int ls_term_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collect
         }
         double score = 0, in_title = 0;
         if (!ls_collector_counts_only(col)) {
-            score = ls_cursor_score(c);
             if ((rc = title_score(tc, c->doc, &in_title)) != LS_OK)
                 break;
-            if (tc != NULL && tc->doc == c->doc)
-                score += in_title;
+            score = ls_cursor_score(c) + in_title; /* + 0 where the title lacks it: exact */
         }
         ls_collector_collect(col, c->doc, score);
         rc = ls_cursor_next(c);
