@@ -7,6 +7,10 @@
 #include "codec/vbyte.h"
 #include "libsearch.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 int ls_positions_put(ls_buf *b, const uint32_t *pos, uint32_t n)
 {
     uint32_t prev = 0;
@@ -18,19 +22,54 @@ int ls_positions_put(ls_buf *b, const uint32_t *pos, uint32_t n)
     return LS_OK;
 }
 
-int ls_positions_skip(const uint8_t **p, const uint8_t *end, uint32_t tf)
+#if defined(__SSE2__)
+/* Set bits of a 16-bit mask, inline (the builtin is a library call without -mpopcnt). */
+static inline uint32_t popcount16(uint32_t x)
+{
+    x -= x >> 1 & 0x5555u;
+    x = (x & 0x3333u) + (x >> 2 & 0x3333u);
+    x = (x + (x >> 4)) & 0x0F0Fu;
+    return (x + (x >> 8)) & 0x1Fu;
+}
+
+/* Five continuation bytes (0x80 and up) in a row make a value too long for 32 bits
+ * (LS_VBYTE_MAX32): m has a set bit for each continuation byte. */
+#define CONT_RUN_BAD(m) ((m) & (m) >> 1 & (m) >> 2 & (m) >> 3 & (m) >> 4)
+#endif
+
+int ls_positions_skip(const uint8_t **p, const uint8_t *end, size_t n)
 {
     const uint8_t *q = *p;
-    if (tf > (size_t)(end - q)) /* every position takes at least one byte */
+    if (n > (size_t)(end - q)) /* every position takes at least one byte */
         return LS_ECORRUPT;
-    /* A value ends at a byte under 0x80; only the count matters here, and a value longer
-     * than LS_VBYTE_MAX32 bytes is damage as ls_vbyte_get says. */
-    unsigned run = 0;
-    while (tf > 0) {
+    unsigned run = 0; /* bytes of the value being skipped so far */
+#if defined(__SSE2__)
+    /* Sixteen bytes at a time while the skip goes past them: a chunk in which fewer than n
+     * values end is consumed whole. prev keeps the previous chunk's continuation bits, so a
+     * too-long run across two chunks is seen too. */
+    uint32_t prev = 0;
+    while (end - q >= 16) {
+        uint32_t cont = (uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)q));
+        uint32_t ends = 16 - popcount16(cont);
+        if (ends >= n)
+            break;
+        uint32_t w = cont << 16 | prev;
+        if (CONT_RUN_BAD(w))
+            return LS_ECORRUPT;
+        n -= ends;
+        q += 16;
+        prev = cont;
+    }
+    /* the continuation bytes that end the last chunk begin the value finished below */
+    run = (unsigned)__builtin_clz((~prev & 0xFFFFu) << 16);
+#endif
+    /* Byte by byte: only the count matters, and a value longer than LS_VBYTE_MAX32 bytes is
+     * damage as ls_vbyte_get says. */
+    while (n > 0) {
         if (q >= end || ++run > LS_VBYTE_MAX32)
             return LS_ECORRUPT;
         if (*q++ < 0x80) {
-            tf--;
+            n--;
             run = 0;
         }
     }
@@ -44,22 +83,11 @@ int ls_positions_decode(const uint8_t **p, const uint8_t *end, uint32_t tf, uint
     if (tf > (size_t)(end - q))
         return LS_ECORRUPT;
     uint32_t cur = 0;
-    for (uint32_t k = 0; k < tf; k++) {
-        uint32_t x;
-        /* Gaps of one and two bytes inline (nearly all of them); longer ones the careful way. */
-        if (q < end && *q < 0x80) {
-            x = *q++;
-        } else if (end - q >= 2 && q[1] < 0x80) {
-            x = (uint32_t)(q[0] & 0x7F) | (uint32_t)q[1] << 7;
-            q += 2;
-        } else if (ls_vbyte_get_slow(&q, end, &x) != 0) {
+    for (uint32_t k = 0; k < tf; k++)
+        if (ls_positions_next(&q, end, &cur, k == 0) != LS_OK)
             return LS_ECORRUPT;
-        }
-        if ((k > 0 && x == 0) || x > UINT32_MAX - cur)
-            return LS_ECORRUPT;
-        cur += x;
-        out[k] = cur;
-    }
+        else
+            out[k] = cur;
     *p = q;
     return LS_OK;
 }

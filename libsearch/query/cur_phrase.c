@@ -4,10 +4,13 @@
  * skip tables), check positions last. Phrase frequency pf counts the start positions p with
  * term i at p + i for every i; the score is BM25 of pf with the summed idf of the terms.
  * Given a collector (ls_phrase_cursor_prune), a document whose score cannot enter even if
- * pf were its smallest tf is passed over before its positions are decoded.
+ * pf were its smallest tf is passed over before its positions are decoded, and the terms'
+ * positions are decoded rarest first, only while a start is left. A collector that only
+ * counts needs no pf: a document's positions are read up to its first occurrence.
  */
 #include <math.h>
 
+#include "format/positions.h"
 #include "libsearch.h"
 #include "query/cursor.h"
 #include "util/alloc.h"
@@ -20,10 +23,11 @@ typedef struct phrase_cursor {
     size_t n;
     ls_bm25_term sc;
     uint32_t pf;
-    /* count_freq scratch, n entries each: per term, its positions and a forward index */
-    uint32_t *idx, *lens;
-    const uint32_t **lists;
+    uint32_t *idx;    /* count_freq scratch: the terms in order of tf (n entries) */
+    uint32_t *starts; /* count_freq scratch: the phrase starts still possible */
+    uint32_t starts_cap;
     ls_collector *col; /* NULL: every document holding the phrase is returned */
+    int match_only;    /* the collector only counts: pf is 1 for any match */
 } phrase_cursor;
 
 /* With a collector that may skip: nonzero when the document all terms stand on cannot enter
@@ -44,44 +48,96 @@ static int cannot_enter(const phrase_cursor *p)
     return 1;
 }
 
-/* Counts phrase occurrences in the current document (all terms are on it): the term with the
- * fewest positions proposes the starts, the others are merged forward against them. */
-static int count_freq(phrase_cursor *p, uint32_t *pf_out)
+/* Keeps the starts s of st[0..*ns) with a position s + k among the n undecoded positions at
+ * q, decoding them only as far as the last start needs. */
+static int keep_starts_bytes(uint32_t *st, uint32_t *ns, uint32_t k, const uint8_t *q,
+                             const uint8_t *end, uint32_t n, uint32_t enough)
 {
-    uint32_t *idx = p->idx, *lens = p->lens;
-    const uint32_t **lists = p->lists;
-    size_t drv = 0;
-    for (size_t k = 0; k < p->n; k++) {
-        idx[k] = 0;
-        int rc = ls_term_cursor_positions(p->terms[k], &lists[k], &lens[k]);
-        if (rc != LS_OK)
-            return rc;
-        if (lens[k] < lens[drv])
-            drv = k;
-    }
-    uint32_t pf = 0;
-    for (uint32_t a = 0; a < lens[drv]; a++) {
-        if (lists[drv][a] < drv)
-            continue; /* would start before position 0 */
-        uint32_t start = lists[drv][a] - (uint32_t)drv;
-        int ok = 1;
-        for (size_t k = 0; k < p->n && ok; k++) {
-            if (k == drv)
-                continue;
-            uint32_t want = start + (uint32_t)k;
-            const uint32_t *l = lists[k];
-            uint32_t i = idx[k], len = lens[k];
-            while (i < len && l[i] < want)
-                i++;
-            idx[k] = i;
-            if (i == len)
+    uint32_t have, o = 0;
+    if (n == 0 || ls_positions_next(&q, end, &have, 1) != LS_OK)
+        return LS_ECORRUPT;
+    n--;
+    for (uint32_t i = 0; i < *ns; i++) {
+        uint64_t want = (uint64_t)st[i] + k;
+        while (have < want) {
+            if (n == 0)
                 goto done;
-            ok = l[i] == want;
+            if (ls_positions_next(&q, end, &have, 0) != LS_OK)
+                return LS_ECORRUPT;
+            n--;
         }
-        pf += (uint32_t)ok;
+        st[o] = st[i];
+        o += have == want;
+        if (o == enough)
+            break;
     }
 done:
-    *pf_out = pf;
+    *ns = o;
+    return LS_OK;
+}
+
+/* Counts phrase occurrences in the current document (all terms are on it). The starts begin
+ * as the positions of the term with the smallest tf (shifted back by its place in the
+ * phrase); each other term, in order of tf, keeps the starts s with itself at s + its place
+ * (its positions walked forward once). Terms after the starts run out are not decoded. */
+static int count_freq(phrase_cursor *p, uint32_t *pf_out)
+{
+    uint32_t enough = p->match_only ? 1 : UINT32_MAX; /* matches the last term may stop at */
+    uint32_t *order = p->idx, n = (uint32_t)p->n;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t tf = ls_term_cursor_tf(p->terms[k]), j = k;
+        for (; j > 0 && ls_term_cursor_tf(p->terms[order[j - 1]]) > tf; j--)
+            order[j] = order[j - 1];
+        order[j] = k;
+    }
+    const uint32_t *l;
+    uint32_t nl, ns = 0;
+    uint32_t first = order[0];
+    int rc = ls_term_cursor_positions(p->terms[first], &l, &nl);
+    if (rc != LS_OK)
+        return rc;
+    if (nl > p->starts_cap) {
+        uint32_t *ns_buf = ls_reallocarray(p->starts, nl, sizeof *ns_buf);
+        if (ns_buf == NULL)
+            return LS_ENOMEM;
+        p->starts = ns_buf;
+        p->starts_cap = nl;
+    }
+    uint32_t *st = p->starts;
+    for (uint32_t a = 0; a < nl; a++) {
+        st[ns] = l[a] - first;
+        ns += l[a] >= first; /* a start before position 0 is none */
+    }
+    for (uint32_t r = 1; r < n && ns > 0; r++) {
+        uint32_t k = order[r];
+        const uint8_t *q, *end;
+        rc = ls_term_cursor_position_bytes(p->terms[k], &q, &end, &nl);
+        if (rc < 0)
+            return rc;
+        if (rc == 1) {
+            rc = keep_starts_bytes(st, &ns, k, q, end, nl, r + 1 < n ? UINT32_MAX : enough);
+            if (rc != LS_OK)
+                return rc;
+            continue;
+        }
+        rc = ls_term_cursor_positions(p->terms[k], &l, &nl);
+        if (rc != LS_OK)
+            return rc;
+        uint32_t j = 0, o = 0;
+        for (uint32_t i = 0; i < ns; i++) {
+            uint64_t want = (uint64_t)st[i] + k;
+            while (j < nl && l[j] < want)
+                j++;
+            if (j == nl)
+                break;
+            st[o] = st[i];
+            o += l[j] == want;
+            if (o == enough && r + 1 == n)
+                break;
+        }
+        ns = o;
+    }
+    *pf_out = ns;
     return LS_OK;
 }
 
@@ -132,7 +188,12 @@ uint32_t ls_phrase_cursor_doclen(const ls_cursor *c)
 
 uint32_t ls_phrase_cursor_freq(const ls_cursor *c) { return ((const phrase_cursor *)c)->pf; }
 
-void ls_phrase_cursor_prune(ls_cursor *c, ls_collector *col) { ((phrase_cursor *)c)->col = col; }
+void ls_phrase_cursor_prune(ls_cursor *c, ls_collector *col)
+{
+    phrase_cursor *p = (phrase_cursor *)c;
+    p->col = col;
+    p->match_only = ls_collector_counts_only(col);
+}
 
 static double phrase_score(ls_cursor *c)
 {
@@ -148,8 +209,7 @@ static void phrase_free(ls_cursor *c)
     ls_free(p->terms);
     ls_free(p->bases);
     ls_free(p->idx);
-    ls_free(p->lens);
-    ls_free(p->lists);
+    ls_free(p->starts);
     ls_free(p);
 }
 
@@ -162,18 +222,15 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
     phrase_cursor *p = ls_calloc(1, sizeof *p);
     ls_term_cursor **copy = ls_calloc(n ? n : 1, sizeof *copy);
     ls_cursor **bases = ls_calloc(n ? n : 1, sizeof *bases);
-    uint32_t *idx = ls_calloc(n ? n : 1, sizeof *idx), *lens = ls_calloc(n ? n : 1, sizeof *lens);
-    const uint32_t **lists = ls_calloc(n ? n : 1, sizeof *lists);
-    if (p == NULL || copy == NULL || bases == NULL || idx == NULL || lens == NULL ||
-        lists == NULL || n == 0 || n > LS_MAX_PHRASE_WORDS) {
+    uint32_t *idx = ls_calloc(n ? n : 1, sizeof *idx);
+    if (p == NULL || copy == NULL || bases == NULL || idx == NULL || n == 0 ||
+        n > LS_MAX_PHRASE_WORDS) {
         for (size_t k = 0; k < n; k++)
             ls_cursor_free(ls_term_cursor_base(terms[k]));
         ls_free(p);
         ls_free(copy);
         ls_free(bases);
         ls_free(idx);
-        ls_free(lens);
-        ls_free(lists);
         if (n > LS_MAX_PHRASE_WORDS)
             return ls_error_set(err, LS_ELIMIT, "phrase of %zu words (at most %u)", n,
                                 LS_MAX_PHRASE_WORDS);
@@ -187,8 +244,6 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
     p->terms = copy;
     p->bases = bases;
     p->idx = idx;
-    p->lens = lens;
-    p->lists = lists;
     p->n = n;
     p->sc = *sc;
     p->base.doc = 0;

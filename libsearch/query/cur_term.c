@@ -61,16 +61,30 @@ static int fail(ls_term_cursor *t, int rc)
     return rc;
 }
 
-/* Decodes positions of docs[i] into t->pos (unfiltered). */
-static int decode_positions(ls_term_cursor *t)
+/* Moves the block's positions reader to docs[i]'s positions (verifying the block's positions
+ * on their first read), passing over those of the documents since the last read in one skip. */
+static int reach_positions(ls_term_cursor *t)
 {
     if (t->pos_p == NULL &&
         ls_postings_block_positions(&t->v, t->block, &t->pos_p, &t->pos_stop) != LS_OK)
         return LS_ECORRUPT;
     const uint8_t *p = t->pos_p, *end = t->pos_stop;
-    for (; t->pos_i < t->i; t->pos_i++)
-        if (ls_positions_skip(&p, end, t->tfs[t->pos_i]) != LS_OK)
-            return LS_ECORRUPT;
+    uint64_t pass = 0;
+    for (uint32_t k = t->pos_i; k < t->i; k++)
+        pass += t->tfs[k];
+    if (pass > (uint64_t)(end - p) || ls_positions_skip(&p, end, (size_t)pass) != LS_OK)
+        return LS_ECORRUPT;
+    t->pos_p = p;
+    t->pos_i = t->i;
+    return LS_OK;
+}
+
+/* Decodes positions of docs[i] into t->pos (unfiltered). */
+static int decode_positions(ls_term_cursor *t)
+{
+    if (reach_positions(t) != LS_OK)
+        return LS_ECORRUPT;
+    const uint8_t *p = t->pos_p, *end = t->pos_stop;
     uint32_t tf = t->tfs[t->i];
     if (tf > (size_t)(end - p)) /* each position takes at least one byte: tf is impossible */
         return LS_ECORRUPT;
@@ -207,6 +221,19 @@ int ls_term_cursor_positions(ls_term_cursor *t, const uint32_t **pos_out, uint32
     *pos_out = t->pos;
     *n_out = t->npos;
     return LS_OK;
+}
+
+int ls_term_cursor_position_bytes(ls_term_cursor *t, const uint8_t **p, const uint8_t **end,
+                                  uint32_t *n)
+{
+    if (ls_field_filtered(t->field) || t->pos_doc_loaded == t->base.doc)
+        return 0;
+    if (reach_positions(t) != LS_OK)
+        return LS_ECORRUPT;
+    *p = t->pos_p;
+    *end = t->pos_stop;
+    *n = t->tfs[t->i];
+    return 1;
 }
 
 /* The most a posting with tf <= max_tf in a document of length >= min_len can score. Body

@@ -59,6 +59,12 @@ uint32_t ls_term_cursor_tf(const ls_term_cursor *t);
 /** Positions of the current document (filtered for body), ascending. Borrowed until the
  *  cursor moves. @return LS_OK or LS_ECORRUPT. */
 int ls_term_cursor_positions(ls_term_cursor *t, const uint32_t **pos_out, uint32_t *n_out);
+/** The current document's positions undecoded, for a caller that reads only as many as it
+ *  needs (ls_positions_next from *p, at most *n of them, never at or past *end): 1 when given,
+ *  0 when the caller is to take ls_term_cursor_positions instead (a filtered field, or the
+ *  positions are decoded already), LS_ECORRUPT. Borrowed until the cursor moves. */
+int ls_term_cursor_position_bytes(ls_term_cursor *t, const uint8_t **p, const uint8_t **end,
+                                  uint32_t *n);
 /** Length of the current document in the cursor's field. */
 uint32_t ls_term_cursor_doclen(const ls_term_cursor *t);
 /** An upper bound of the score of every posting of the cursor in [doc, to) (0 when there is
@@ -76,9 +82,10 @@ uint32_t ls_term_cursor_block_bound(const ls_term_cursor *t, double *max_score);
 int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *sc,
                          ls_cursor **out, ls_error *err);
 /** From the next move on, passes over documents that cannot enter col (collector.h), which
- *  the phrase's matches go to and which outlives the cursor's use. */
+ *  the phrase's matches go to and which outlives the cursor's use; when col only counts, the
+ *  phrase frequency is 1 for every match (positions are read up to the first occurrence). */
 void ls_phrase_cursor_prune(ls_cursor *c, ls_collector *col);
-/** Phrase frequency of the current document. */
+/** Phrase frequency of the current document (1 under a collector that only counts). */
 uint32_t ls_phrase_cursor_freq(const ls_cursor *c);
 /** Field length of the current document. */
 uint32_t ls_phrase_cursor_doclen(const ls_cursor *c);

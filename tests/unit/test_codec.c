@@ -825,6 +825,69 @@ START_TEST(zchunk_bound_saturates)
 }
 END_TEST
 
+/* The skip as the format defines it, a byte at a time: the reference that the sixteen-byte
+ * path must agree with. */
+static int skip_bytewise(const uint8_t **p, const uint8_t *end, size_t n)
+{
+    const uint8_t *q = *p;
+    unsigned run = 0;
+    if (n > (size_t)(end - q))
+        return LS_ECORRUPT;
+    while (n > 0) {
+        if (q >= end || ++run > 5)
+            return LS_ECORRUPT;
+        if (*q++ < 0x80) {
+            n--;
+            run = 0;
+        }
+    }
+    *p = q;
+    return LS_OK;
+}
+
+/* Random bytes (continuation bytes from rare to most), random counts and starting offsets:
+ * the skip gives the reference's result and pointer, also across chunk edges and for runs of
+ * continuation bytes that are too long. Then the sum over documents in a row: one skip of all
+ * their positions ends where the decoder of each in turn ends. */
+START_TEST(positions_skip_agrees_with_bytewise)
+{
+    ls_rng r;
+    ls_rng_init(&r, ls_test_seed() ^ 0x5c1b);
+    uint8_t buf[400];
+    for (int round = 0; round < 20000; round++) {
+        uint32_t cont_pct = 5 + ls_rng_below(&r, 80), len = ls_rng_below(&r, sizeof buf);
+        for (uint32_t i = 0; i < len; i++)
+            buf[i] = (uint8_t)(ls_rng_below(&r, 100) < cont_pct ? 0x80 | ls_rng_below(&r, 128)
+                                                                 : ls_rng_below(&r, 128));
+        uint32_t off = len ? ls_rng_below(&r, len) : 0;
+        size_t n = ls_rng_below(&r, len - off + 3);
+        const uint8_t *a = buf + off, *b = buf + off;
+        int ra = ls_positions_skip(&a, buf + len, n), rb = skip_bytewise(&b, buf + len, n);
+        ck_assert_int_eq(ra, rb);
+        ck_assert_ptr_eq(a, b);
+    }
+    for (int round = 0; round < 200; round++) {
+        ls_buf b = LS_BUF_INIT;
+        uint32_t pos[300], tfs[8], ndocs = 1 + ls_rng_below(&r, 8);
+        size_t total = 0;
+        for (uint32_t d = 0; d < ndocs; d++) {
+            tfs[d] = 1 + ls_rng_below(&r, 300);
+            for (uint32_t k = 0, cur = 0; k < tfs[d]; k++)
+                pos[k] = cur += (k > 0) + ls_rng_below(&r, round % 2 ? 300 : 100000);
+            ck_assert_int_eq(ls_positions_put(&b, pos, tfs[d]), LS_OK);
+            total += tfs[d];
+        }
+        const uint8_t *p = b.data, *q = b.data, *end = b.data + b.len;
+        for (uint32_t d = 0; d < ndocs; d++)
+            ck_assert_int_eq(ls_positions_decode(&p, end, tfs[d], pos), LS_OK);
+        ck_assert_int_eq(ls_positions_skip(&q, end, total), LS_OK);
+        ck_assert_ptr_eq(q, p);
+        ck_assert_ptr_eq(q, end);
+        ls_buf_free(&b);
+    }
+}
+END_TEST
+
 /* Declared not at the start of a line: the Makefile turns each such line into a runner entry. */
 extern Suite *ls_suite_codec(void);
 
@@ -934,6 +997,7 @@ Suite *ls_suite_codec(void)
     tc = tcase_create("positions");
     tcase_add_test(tc, positions_roundtrip_every_gap_length);
     tcase_add_test(tc, positions_damage_is_corrupt);
+    tcase_add_test(tc, positions_skip_agrees_with_bytewise);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("delta");
