@@ -181,8 +181,9 @@ static int load_block(ls_keyblocks_iter *it, uint32_t b)
     return LS_OK;
 }
 
-/* Decodes the key of the entry at it->pos (the payload follows at it->pos). */
-static int decode_key(ls_keyblocks_iter *it)
+/* Decodes the key of the entry at it->pos (the payload follows at it->pos); *shared_out
+ * (may be NULL) gets the bytes it shares with the previous key of the block. */
+static int decode_key_shared(ls_keyblocks_iter *it, uint32_t *shared_out)
 {
     uint32_t shared, slen;
     const uint8_t **p = &it->pos, *end = it->end;
@@ -193,7 +194,25 @@ static int decode_key(ls_keyblocks_iter *it)
     memcpy(it->key + shared, *p, slen);
     *p += slen;
     it->key_len = shared + slen;
+    if (shared_out != NULL)
+        *shared_out = shared;
     return LS_OK;
+}
+
+static int decode_key(ls_keyblocks_iter *it) { return decode_key_shared(it, NULL); }
+
+/* ls_key_cmp of a and b, which agree on their first `from` bytes; *lcp gets the length of
+ * their common prefix. */
+static int cmp_from(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, size_t from,
+                    size_t *lcp)
+{
+    size_t n = al < bl ? al : bl, i = from;
+    while (i < n && a[i] == b[i])
+        i++;
+    *lcp = i;
+    if (i < n)
+        return a[i] < b[i] ? -1 : 1;
+    return al < bl ? -1 : al > bl;
 }
 
 static int decode_entry(ls_keyblocks_iter *it)
@@ -278,13 +297,25 @@ int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
     }
     if (load_block(it, lo) != LS_OK)
         return LS_ECORRUPT;
+    /* Front coding tells most comparisons: while the keys read are below key, m is what the
+     * last one shares with key. A next key sharing fewer bytes than m with the last one is
+     * above key (it rises where the last one agreed with key); one sharing more is below key
+     * and shares m too (it keeps the byte where the last one fell short of key); only one
+     * sharing exactly m is compared, from byte m on. A block's first entry shares nothing by
+     * its coding and is compared whole. */
+    size_t m = 0;
     for (int first = 1;; first = 0) {
         int rc = next_block(it);
         if (rc <= 0)
             return rc;
-        if (decode_key(it) != LS_OK)
+        uint32_t shared;
+        if (decode_key_shared(it, &shared) != LS_OK)
             return LS_ECORRUPT;
-        int c = ls_key_cmp(it->key, it->key_len, key, len);
+        int c;
+        if (it->in_block == 0 || shared == m)
+            c = cmp_from(it->key, it->key_len, key, len, it->in_block == 0 ? 0 : m, &m);
+        else
+            c = shared < m ? 1 : -1;
         if (first && lo > 0 && c > 0)
             return LS_ECORRUPT; /* a probe misread: the verified block starts past the key */
         /* a key passed over needs only what the next entry's payload builds on */

@@ -23,7 +23,8 @@ struct ls_term_cursor {
     int scoring;
     ls_bm25_term sc;
     int need_positions;
-    uint32_t docs[LS_BLOCK], tfs[LS_BLOCK];
+    uint32_t *docs, *tfs; /* LS_BLOCK each, one allocation apart from the cursor: both stay
+                             within the allocator's small, cached sizes */
     uint32_t n, i, block;
     /* positions: pos_p is the first byte of docs[pos_i]'s positions (NULL until the block's
      * positions are first read and verified), pos_stop the end of the block's positions */
@@ -284,6 +285,7 @@ static void term_free(ls_cursor *c)
 {
     ls_term_cursor *t = (ls_term_cursor *)c;
     ls_free(t->pos);
+    ls_free(t->docs);
     ls_free(t);
 }
 
@@ -297,8 +299,14 @@ int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, int fiel
 {
     *out = NULL;
     ls_term_cursor *t = ls_calloc(1, sizeof *t);
-    if (t == NULL)
+    uint32_t *block = ls_malloc(2 * LS_BLOCK * sizeof *block);
+    if (t == NULL || block == NULL) {
+        ls_free(t);
+        ls_free(block);
         return ls_error_set(err, LS_ENOMEM, "out of memory");
+    }
+    t->docs = block;
+    t->tfs = block + LS_BLOCK;
     t->base.ops = &term_ops;
     t->seg = seg;
     t->field = field;

@@ -62,7 +62,8 @@ static int leaf_for(ls_plan *p, int field, size_t df_leaf, const uint8_t *key, s
     if (!is_new)
         return scored ? score_leaf(p, &p->leaves[id], err) : LS_OK;
     if (p->n_leaves == p->leaves_cap) {
-        size_t ncap = p->leaves_cap ? p->leaves_cap * 2 : 16;
+        /* a few leaves fit an allocation of the small, cached sizes */
+        size_t ncap = p->leaves_cap ? p->leaves_cap * 2 : 6;
         ls_plan_leaf *nl = ls_reallocarray(p->leaves, ncap, sizeof *nl);
         if (nl == NULL)
             return ls_error_set(err, LS_ENOMEM, "out of memory");
@@ -72,6 +73,9 @@ static int leaf_for(ls_plan *p, int field, size_t df_leaf, const uint8_t *key, s
     ls_plan_leaf *l = &p->leaves[p->n_leaves++];
     memset(l, 0, sizeof *l);
     l->field = field;
+    l->key = ls_malloc(key_len ? key_len : 1);
+    if (l->key == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
     memcpy(l->key, key, key_len);
     l->key_len = key_len;
     l->seg_meta = ls_calloc(p->r->nsegs ? p->r->nsegs : 1, sizeof *l->seg_meta);
@@ -433,8 +437,10 @@ static void free_node(ls_plan_node *n)
 void ls_plan_free(ls_plan *p)
 {
     free_node(&p->root);
-    for (size_t i = 0; i < p->n_leaves; i++)
+    for (size_t i = 0; i < p->n_leaves; i++) {
+        ls_free(p->leaves[i].key);
         ls_free(p->leaves[i].seg_meta);
+    }
     ls_free(p->leaves);
     ls_strtab_free(&p->leaf_ids);
 }

@@ -25,7 +25,7 @@ typedef struct ls_plan_merged {
 
 typedef struct ls_plan_leaf {
     int field;            /* LS_FIELD_* */
-    uint8_t key[LS_MAX_KEY_BYTES]; /* key byte (ls_field_key) + term */
+    uint8_t *key;         /* key byte (ls_field_key) + term, owned (apart: a leaf stays small) */
     size_t key_len;
     double df;           /* scores: over the whole snapshot (reader/stats.h), or the figure of
                             the statistics the search was given (ls_plan.global) */

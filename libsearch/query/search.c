@@ -387,7 +387,16 @@ static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     for (size_t i = 0; i < h->n; i++)
         order[i] = from + i;
-    qsort_r(order, h->n, sizeof *order, cmp_by_doc, (void *)top->heap);
+    if (h->n > 32) {
+        qsort_r(order, h->n, sizeof *order, cmp_by_doc, (void *)top->heap);
+    } else { /* a page of hits: insertion, without calls through a comparator */
+        for (size_t i = 1; i < h->n; i++) {
+            size_t v = order[i], j = i;
+            for (; j > 0 && top->heap[order[j - 1]].doc > top->heap[v].doc; j--)
+                order[j] = order[j - 1];
+            order[j] = v;
+        }
+    }
     int rc = LS_OK;
     for (size_t i = 0; i < h->n && rc == LS_OK; i++)
         rc = fill_hit(f, h, &h->hits[order[i] - from], &top->heap[order[i]],

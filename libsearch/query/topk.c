@@ -89,5 +89,13 @@ int ls_scored_cmp_best_first(const void *a, const void *b)
 
 void ls_topk_sort(ls_topk *t)
 {
-    qsort(t->heap, t->n, sizeof *t->heap, ls_scored_cmp_best_first);
+    /* Heapsort in place: the root (the worst left) goes to the end, so the best ends up first;
+     * no comparator calls through a pointer, no scratch memory. The order is total (score,
+     * then document), so it is the order a comparison sort gives. */
+    for (size_t n = t->n; n > 1; n--) {
+        ls_scored tmp = t->heap[0];
+        t->heap[0] = t->heap[n - 1];
+        t->heap[n - 1] = tmp;
+        sift_down(t->heap, n - 1, 0);
+    }
 }

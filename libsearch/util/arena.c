@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * arena.c - bump allocation in blocks of at least 16 KiB.
+ * arena.c - bump allocation: a first block of 1 KiB, then blocks of at least 16 KiB.
  */
 #include "util/arena.h"
 
@@ -22,7 +22,10 @@ void *ls_arena_alloc(ls_arena *a, size_t n)
     n = (n + 7) & ~(size_t)7;
     ls_arena_block *b = a->head;
     if (b == NULL || b->cap - b->used < n) {
-        size_t cap = n > 16384 ? n : 16384;
+        /* the first block within the allocator's small, cached sizes (a few hits fit), the
+         * next ones 16 KiB */
+        size_t want = b == NULL ? 1024 - sizeof *b : 16384;
+        size_t cap = n > want ? n : want;
         b = ls_malloc(sizeof *b + cap);
         if (b == NULL)
             return NULL;
