@@ -180,8 +180,21 @@ int ls_postings_decode_tail(const ls_postings_view *v, uint32_t *docs, uint32_t 
     for (uint32_t j = 0; j < n; j++) {
         uint64_t x;
         uint32_t tf = 1;
-        if (ls_vbyte_get64(&p, end, &x) != 0)
+        if (end - p >= 3 && (p[0] & p[1] & p[2] & 0x80) == 0) {
+            /* one to three bytes (nearly every gap of a tail), inline */
+            if (p[0] < 0x80) {
+                x = p[0];
+                p += 1;
+            } else if (p[1] < 0x80) {
+                x = (uint64_t)(p[0] & 0x7F) | (uint64_t)p[1] << 7;
+                p += 2;
+            } else {
+                x = (uint64_t)(p[0] & 0x7F) | (uint64_t)(p[1] & 0x7F) << 7 | (uint64_t)p[2] << 14;
+                p += 3;
+            }
+        } else if (ls_vbyte_get64(&p, end, &x) != 0) {
             return LS_ECORRUPT;
+        }
         if (!(x & 1) && (ls_vbyte_get(&p, end, &tf) != 0 || tf < 2))
             return LS_ECORRUPT;
         d += (x >> 1) + (j ? 1 : 0);
