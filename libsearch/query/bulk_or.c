@@ -127,7 +127,11 @@ static int run_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *c
     for (size_t k = 0; k < b->n; k++) {
         ls_cursor *c = b->terms[k].c;
         unsigned flag = b->terms[k].flag;
-        while (c->doc < to) {
+        int rc = ls_term_cursor_add_window(b->terms[k].t, from, to, b->score, b->flags,
+                                           (uint8_t)flag);
+        if (rc < 0)
+            return rc;
+        while (rc == 0 && c->doc < to) {
             uint32_t i = c->doc - from;
             double sc = ls_cursor_score(c);
             if (b->flags[i] == 0)
@@ -135,9 +139,9 @@ static int run_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *c
             else
                 b->score[i] += sc;
             b->flags[i] |= (uint8_t)flag;
-            int rc = ls_cursor_next(c);
-            if (rc != LS_OK)
-                return rc;
+            int nrc = ls_cursor_next(c);
+            if (nrc != LS_OK)
+                return nrc;
         }
     }
     for (uint32_t i = 0; i < to - from; i++) {

@@ -69,7 +69,8 @@ static inline void ls_collector_collect(ls_collector *c, uint32_t doc, double sc
     if (!ls_collector_live(c, doc))
         return;
     c->total++;
-    ls_topk_push(c->top, score, c->base + doc);
+    if (!ls_topk_rejects(c->top, score))
+        ls_topk_push(c->top, score, c->base + doc);
 }
 
 #endif

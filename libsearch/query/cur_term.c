@@ -237,6 +237,34 @@ int ls_term_cursor_position_bytes(ls_term_cursor *t, const uint8_t **p, const ui
     return 1;
 }
 
+int ls_term_cursor_add_window(ls_term_cursor *t, uint32_t from, uint32_t to, double *score,
+                              uint8_t *flags, uint8_t flag)
+{
+    if (ls_field_filtered(t->field))
+        return 0;
+    const uint8_t *lens = t->seg->len.body;
+    while (t->base.doc < to) {
+        /* the rest of the block below `to`, straight from its arrays */
+        uint32_t i = t->i, n = t->n;
+        const uint32_t *docs = t->docs, *tfs = t->tfs;
+        for (; i < n && docs[i] < to; i++) {
+            uint32_t d = docs[i], w = d - from;
+            double sc = ls_bm25_score(&t->sc, tfs[i], ls_doclen_field(lens, t->field, d));
+            score[w] = flags[w] == 0 ? sc : score[w] + sc;
+            flags[w] |= flag;
+        }
+        t->i = i;
+        if (i < n) {
+            t->base.doc = docs[i];
+            break;
+        }
+        int rc = settle(t); /* the next block */
+        if (rc != LS_OK)
+            return rc;
+    }
+    return 1;
+}
+
 /* The most a posting with tf <= max_tf in a document of length >= min_len can score. Body
  * postings are the all field's: their lengths bound the body's from above, so a body term
  * bounds with length 0. */

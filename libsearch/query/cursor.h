@@ -65,6 +65,13 @@ int ls_term_cursor_positions(ls_term_cursor *t, const uint32_t **pos_out, uint32
  *  positions are decoded already), LS_ECORRUPT. Borrowed until the cursor moves. */
 int ls_term_cursor_position_bytes(ls_term_cursor *t, const uint8_t **p, const uint8_t **end,
                                   uint32_t *n);
+/** For an unfiltered field: scores every posting from the current one up to `to` into
+ *  score[doc - from] (the first term of a document sets it, the next ones add, in order),
+ *  ORs flag into flags[doc - from], and stops on the first posting >= to; the window
+ *  executor's loop without a call per posting. @return 1 done, 0 when the field is filtered
+ *  (the caller goes posting by posting), or LS_ECORRUPT. */
+int ls_term_cursor_add_window(ls_term_cursor *t, uint32_t from, uint32_t to, double *score,
+                              uint8_t *flags, uint8_t flag);
 /** Length of the current document in the cursor's field. */
 uint32_t ls_term_cursor_doclen(const ls_term_cursor *t);
 /** An upper bound of the score of every posting of the cursor in [doc, to) (0 when there is

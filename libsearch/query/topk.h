@@ -24,6 +24,12 @@ int ls_topk_init(ls_topk *t, size_t k);
 void ls_topk_free(ls_topk *t);
 /** Offers a result; kept when among the k best so far. */
 void ls_topk_push(ls_topk *t, double score, uint64_t doc);
+/** Nonzero when ls_topk_push would drop any result of this score (the heap is full and its
+ *  worst scores more; k = 0 keeps nothing): the test inline, before the call. */
+static inline int ls_topk_rejects(const ls_topk *t, double score)
+{
+    return t->n == t->k && (t->k == 0 || score < t->heap[0].score);
+}
 /** The score a new result must beat to enter (−inf until k are held). */
 double ls_topk_threshold(const ls_topk *t);
 /** qsort comparator of ls_scored: better first (higher score, then earlier document). */
