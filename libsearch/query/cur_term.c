@@ -164,6 +164,47 @@ static int term_next(ls_cursor *c)
     return settle(t);
 }
 
+/* *out = the first full block from `from` on whose last document is >= target (nblocks when
+ * none is): galloping, then bisecting, over the skip table, each entry read verified. */
+static int first_block_reaching(const ls_postings_view *v, uint32_t from, uint32_t target,
+                                uint32_t *out)
+{
+    uint32_t nb = v->nblocks, lo, hi = nb;
+    *out = nb;
+    if (from >= nb)
+        return LS_OK;
+    if (!ls_skip_entry_ok(v, from))
+        return LS_ECORRUPT;
+    if (ls_skip_last_doc(v, from) >= target) {
+        *out = from;
+        return LS_OK;
+    }
+    lo = from; /* below target */
+    for (uint32_t step = 1;; step *= 2) {
+        if (step > nb - lo - 1) /* lo + step would reach nb */
+            break;
+        uint32_t probe = lo + step;
+        if (!ls_skip_entry_ok(v, probe))
+            return LS_ECORRUPT;
+        if (ls_skip_last_doc(v, probe) >= target) {
+            hi = probe;
+            break;
+        }
+        lo = probe;
+    }
+    while (hi - lo > 1) { /* lo below target, hi reaching it (or nb) */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (!ls_skip_entry_ok(v, mid))
+            return LS_ECORRUPT;
+        if (ls_skip_last_doc(v, mid) >= target)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    *out = hi;
+    return LS_OK;
+}
+
 static int term_advance(ls_cursor *c, uint32_t target)
 {
     ls_term_cursor *t = (ls_term_cursor *)c;
@@ -171,9 +212,9 @@ static int term_advance(ls_cursor *c, uint32_t target)
         return LS_OK;
     if (t->docs[t->n - 1] < target) {
         /* Skip whole blocks: find the first full block whose last doc reaches target. */
-        uint32_t b = t->block + 1;
-        while (b < t->v.nblocks && ls_skip_last_doc(&t->v, b) < target)
-            b++;
+        uint32_t b;
+        if (first_block_reaching(&t->v, t->block + 1, target, &b) != LS_OK)
+            return fail(t, LS_ECORRUPT);
         if (b == t->v.nblocks && t->v.df % LS_BLOCK == 0) {
             /* Past every block: trust that only after verifying the last entry. */
             if (!ls_skip_entry_ok(&t->v, b - 1))
