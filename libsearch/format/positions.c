@@ -22,6 +22,27 @@ int ls_positions_put(ls_buf *b, const uint32_t *pos, uint32_t n)
     return LS_OK;
 }
 
+/* Five continuation bytes (0x80 and up) in a row make a value too long for 32 bits
+ * (LS_VBYTE_MAX32): m has a set bit for each continuation byte. */
+#define CONT_RUN_BAD(m) ((m) & (m) >> 1 & (m) >> 2 & (m) >> 3 & (m) >> 4)
+
+/* The skip's last stretch, byte by byte: only the count matters, and a value longer than
+ * LS_VBYTE_MAX32 bytes is damage as ls_vbyte_get says. run: bytes of the value under way. */
+static int skip_bytes(const uint8_t **p, const uint8_t *end, size_t n, unsigned run)
+{
+    const uint8_t *q = *p;
+    while (n > 0) {
+        if (q >= end || ++run > LS_VBYTE_MAX32)
+            return LS_ECORRUPT;
+        if (*q++ < 0x80) {
+            n--;
+            run = 0;
+        }
+    }
+    *p = q;
+    return LS_OK;
+}
+
 #if defined(__SSE2__)
 /* Set bits of a 16-bit mask, inline (the builtin is a library call without -mpopcnt). */
 static inline uint32_t popcount16(uint32_t x)
@@ -32,22 +53,12 @@ static inline uint32_t popcount16(uint32_t x)
     return (x + (x >> 8)) & 0x1Fu;
 }
 
-/* Five continuation bytes (0x80 and up) in a row make a value too long for 32 bits
- * (LS_VBYTE_MAX32): m has a set bit for each continuation byte. */
-#define CONT_RUN_BAD(m) ((m) & (m) >> 1 & (m) >> 2 & (m) >> 3 & (m) >> 4)
-#endif
-
-int ls_positions_skip(const uint8_t **p, const uint8_t *end, size_t n)
+/* Sixteen bytes at a time while the skip goes past them: a chunk in which fewer than n values
+ * end is consumed whole. prev holds the continuation bits of the 16 bytes before q (0 at the
+ * start), so a too-long run across two chunks is seen too; then the bytes left. */
+static int skip_sse2(const uint8_t **p, const uint8_t *end, size_t n, uint32_t prev)
 {
     const uint8_t *q = *p;
-    if (n > (size_t)(end - q)) /* every position takes at least one byte */
-        return LS_ECORRUPT;
-    unsigned run = 0; /* bytes of the value being skipped so far */
-#if defined(__SSE2__)
-    /* Sixteen bytes at a time while the skip goes past them: a chunk in which fewer than n
-     * values end is consumed whole. prev keeps the previous chunk's continuation bits, so a
-     * too-long run across two chunks is seen too. */
-    uint32_t prev = 0;
     while (end - q >= 16) {
         uint32_t cont = (uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)q));
         uint32_t ends = 16 - popcount16(cont);
@@ -61,20 +72,28 @@ int ls_positions_skip(const uint8_t **p, const uint8_t *end, size_t n)
         prev = cont;
     }
     /* the continuation bytes that end the last chunk begin the value finished below */
-    run = (unsigned)__builtin_clz((~prev & 0xFFFFu) << 16);
+    int rc = skip_bytes(&q, end, n, (unsigned)__builtin_clz((~prev & 0xFFFFu) << 16));
+    if (rc == LS_OK)
+        *p = q;
+    return rc;
+}
 #endif
-    /* Byte by byte: only the count matters, and a value longer than LS_VBYTE_MAX32 bytes is
-     * damage as ls_vbyte_get says. */
-    while (n > 0) {
-        if (q >= end || ++run > LS_VBYTE_MAX32)
-            return LS_ECORRUPT;
-        if (*q++ < 0x80) {
-            n--;
-            run = 0;
-        }
-    }
-    *p = q;
-    return LS_OK;
+
+int ls_positions_skip_with(const uint8_t **p, const uint8_t *end, size_t n, int how)
+{
+    if (n > (size_t)(end - *p)) /* every position takes at least one byte */
+        return LS_ECORRUPT;
+#if defined(__SSE2__)
+    if (how != LS_SKIP_BYTES)
+        return skip_sse2(p, end, n, 0);
+#endif
+    (void)how;
+    return skip_bytes(p, end, n, 0);
+}
+
+int ls_positions_skip(const uint8_t **p, const uint8_t *end, size_t n)
+{
+    return ls_positions_skip_with(p, end, n, LS_SKIP_SSE2);
 }
 
 int ls_positions_decode(const uint8_t **p, const uint8_t *end, uint32_t tf, uint32_t *out)

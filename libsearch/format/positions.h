@@ -23,6 +23,13 @@ int ls_positions_put(ls_buf *b, const uint32_t *pos, uint32_t n);
  *  @return LS_OK or LS_ECORRUPT (truncated, or a value over LS_VBYTE_MAX32 bytes). */
 int ls_positions_skip(const uint8_t **p, const uint8_t *end, size_t n);
 
+/** How ls_positions_skip_with reads: 16-byte SSE2 vectors where compiled for (x86-64 always;
+ *  what ls_positions_skip does; 32-byte AVX2 ones measured slower on phrases), or byte by
+ *  byte (the reference, and every other processor). */
+enum { LS_SKIP_SSE2, LS_SKIP_BYTES };
+/** ls_positions_skip by a chosen path (tests hold every path to the same answer). */
+int ls_positions_skip_with(const uint8_t **p, const uint8_t *end, size_t n, int how);
+
 /**
  * Reads the position after *cur from *p (the first of a document's when first is nonzero) and
  * moves *p past it. Gaps of one and two bytes (nearly all of them) are read inline, without a

@@ -861,9 +861,15 @@ START_TEST(positions_skip_agrees_with_bytewise)
                                                                  : ls_rng_below(&r, 128));
         uint32_t off = len ? ls_rng_below(&r, len) : 0;
         size_t n = ls_rng_below(&r, len - off + 3);
-        const uint8_t *a = buf + off, *b = buf + off;
-        int ra = ls_positions_skip(&a, buf + len, n), rb = skip_bytewise(&b, buf + len, n);
-        ck_assert_int_eq(ra, rb);
+        const uint8_t *b = buf + off;
+        int rb = skip_bytewise(&b, buf + len, n);
+        for (int how = LS_SKIP_SSE2; how <= LS_SKIP_BYTES; how++) {
+            const uint8_t *a = buf + off;
+            ck_assert_int_eq(ls_positions_skip_with(&a, buf + len, n, how), rb);
+            ck_assert_ptr_eq(a, b);
+        }
+        const uint8_t *a = buf + off;
+        ck_assert_int_eq(ls_positions_skip(&a, buf + len, n), rb);
         ck_assert_ptr_eq(a, b);
     }
     for (int round = 0; round < 200; round++) {
