@@ -60,14 +60,20 @@ typedef struct bulk_term {
     ls_cursor *c;
     ls_term_cursor *t; /* the same cursor, for its block bounds */
     unsigned flag;     /* F_ANY, plus F_REQUIRED for the required part */
+    double list_bound; /* the most any of its postings scores */
+    double window_bound; /* the most its postings in the window being run score */
 } bulk_term;
+
+/* Terms up to which MaxScore picks essential ones (more: window by window over all). */
+#define LS_BULK_MAX_TERMS 64
 
 typedef struct bulk_state {
     bulk_term *terms;
     size_t n;
     unsigned need; /* flag a document must carry to match */
     double score[WINDOW];
-    uint8_t flags[WINDOW];
+    uint8_t flags[WINDOW];          /* zero outside the window being run */
+    uint64_t used[WINDOW / 512];    /* a bit per group of eight flags touched */
 } bulk_state;
 
 static int add_term(const ls_plan *p, size_t leaf, uint32_t si, unsigned flag, bulk_state *b,
@@ -76,7 +82,7 @@ static int add_term(const ls_plan *p, size_t leaf, uint32_t si, unsigned flag, b
     ls_term_cursor *t;
     int rc = ls_plan_leaf_term_cursor(p, leaf, si, &t, err);
     if (rc == LS_OK && t != NULL)
-        b->terms[b->n++] = (bulk_term){ls_term_cursor_base(t), t, flag};
+        b->terms[b->n++] = (bulk_term){ls_term_cursor_base(t), t, flag, 0, 0};
     return rc;
 }
 
@@ -98,37 +104,95 @@ static int open_terms(const ls_plan *p, const ls_plan_node *n, uint32_t si, bulk
     return rc;
 }
 
+/* Marks document w of the window as touched (its flags set). */
+static inline void touch(bulk_state *b, uint32_t w)
+{
+    b->used[w >> 9] |= 1ull << (w >> 3 & 63);
+}
+
+/* Hands the window's matches to col in order, visiting only the groups of eight documents
+ * that were touched, and leaves the flags clear for the next window: a sparse window costs
+ * its postings, not its width. */
+static void collect_window(bulk_state *b, uint32_t from, int scored, ls_collector *col)
+{
+    for (uint32_t u = 0; u < WINDOW / 512; u++) {
+        uint64_t bits = b->used[u];
+        b->used[u] = 0;
+        while (bits != 0) {
+            uint32_t g = (u * 64 + (uint32_t)__builtin_ctzll(bits)) * 8;
+            bits &= bits - 1;
+            for (uint32_t j = g; j < g + 8; j++)
+                if (b->flags[j] & b->need)
+                    ls_collector_collect(col, from + j, scored ? b->score[j] : 0);
+            memset(b->flags + g, 0, 8);
+        }
+    }
+}
+
 /* Count only: the flags of the window, no score (run_window's loop without the scoring, kept
  * apart so that the ranked loop has no branch per posting). */
 static int count_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *col)
 {
-    memset(b->flags, 0, sizeof b->flags);
     for (size_t k = 0; k < b->n; k++) {
         ls_cursor *c = b->terms[k].c;
         uint8_t flag = (uint8_t)b->terms[k].flag;
         while (c->doc < to) {
             b->flags[c->doc - from] |= flag;
+            touch(b, c->doc - from);
             int rc = ls_cursor_next(c);
             if (rc != LS_OK)
                 return rc;
         }
     }
-    for (uint32_t i = 0; i < to - from; i++)
-        if (b->flags[i] & b->need)
-            ls_collector_collect(col, from + i, 0);
+    collect_window(b, from, 0, col);
     return LS_OK;
 }
 
-static int run_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *col)
+/* Whether the window may score the essential terms first and the others only where an
+ * essential one matched: the sums are then those of clause order (two terms commute; else
+ * every essential term comes before every non-essential one), and unfiltered fields. */
+static int essential_first_exact(const bulk_state *b, const int *essential)
+{
+    if (essential == NULL)
+        return 0;
+    int some = 0, after = 0;
+    for (size_t k = 0; k < b->n; k++) {
+        if (ls_field_filtered(ls_term_cursor_field(b->terms[k].t)))
+            return 0;
+        some |= !essential[k];
+        after |= essential[k] && some; /* an essential term after a non-essential one */
+    }
+    return some && (b->n == 2 || !after);
+}
+
+static int run_window(bulk_state *b, uint32_t from, uint32_t to, const int *essential,
+                      ls_collector *col)
 {
     if (ls_collector_counts_only(col))
         return count_window(b, from, to, col);
-    memset(b->flags, 0, sizeof b->flags);
+    if (essential_first_exact(b, essential)) {
+        /* non-essential terms cannot lift a document in alone: scored where others matched */
+        uint64_t passed = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t k = 0; k < b->n; k++) {
+                if (essential[k] != !pass)
+                    continue;
+                int rc = ls_term_cursor_add_window(b->terms[k].t, from, to, b->score,
+                                                   b->flags, b->used, (uint8_t)b->terms[k].flag,
+                                                   pass ? &passed : NULL);
+                if (rc < 0)
+                    return rc;
+            }
+        if (passed > 0)
+            ls_collector_skipped(col);
+        collect_window(b, from, 1, col);
+        return LS_OK;
+    }
     for (size_t k = 0; k < b->n; k++) {
         ls_cursor *c = b->terms[k].c;
         unsigned flag = b->terms[k].flag;
         int rc = ls_term_cursor_add_window(b->terms[k].t, from, to, b->score, b->flags,
-                                           (uint8_t)flag);
+                                           b->used, (uint8_t)flag, NULL);
         if (rc < 0)
             return rc;
         while (rc == 0 && c->doc < to) {
@@ -139,15 +203,13 @@ static int run_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector *c
             else
                 b->score[i] += sc;
             b->flags[i] |= (uint8_t)flag;
+            touch(b, i);
             int nrc = ls_cursor_next(c);
             if (nrc != LS_OK)
                 return nrc;
         }
     }
-    for (uint32_t i = 0; i < to - from; i++) {
-        if (b->flags[i] & b->need)
-            ls_collector_collect(col, from + i, b->score[i]);
-    }
+    collect_window(b, from, 1, col);
     return LS_OK;
 }
 
@@ -159,10 +221,12 @@ static int pass_over(bulk_state *b, uint32_t to, ls_collector *col)
     double bound = 0;
     int required = 0;
     for (size_t k = 0; k < b->n; k++) {
+        b->terms[k].window_bound = 0;
         if (b->terms[k].c->doc >= to)
             continue;
         required |= (b->terms[k].flag & b->need) != 0;
-        bound += ls_term_cursor_max_score(b->terms[k].t, to);
+        b->terms[k].window_bound = ls_term_cursor_max_score(b->terms[k].t, to);
+        bound += b->terms[k].window_bound;
     }
     if (required && !ls_collector_cannot_enter(col, bound))
         return 0;
@@ -174,6 +238,80 @@ static int pass_over(bulk_state *b, uint32_t to, ls_collector *col)
     if (required)
         ls_collector_skipped(col);
     return 1;
+}
+
+/* MaxScore (Turtle & Flood 1995): with the floor known, the terms of smallest bounds whose
+ * bounds summed cannot enter are non-essential, so a document can enter only through an
+ * essential term; essential[k] set for each. window: the bounds of the window being run,
+ * else of the whole lists. */
+static void mark_essential(const bulk_state *b, ls_collector *col, int window, int *essential)
+{
+    size_t order[LS_BULK_MAX_TERMS];
+    double bound[LS_BULK_MAX_TERMS];
+    for (size_t k = 0; k < b->n; k++) {
+        bound[k] = window ? b->terms[k].window_bound : b->terms[k].list_bound;
+        size_t j = k;
+        for (; j > 0 && bound[order[j - 1]] > bound[k]; j--)
+            order[j] = order[j - 1];
+        order[j] = k;
+        essential[k] = 1;
+    }
+    double sum = 0;
+    for (size_t r = 0; r < b->n; r++) {
+        size_t k = order[r];
+        if (!ls_collector_cannot_enter(col, sum + bound[k]))
+            break;
+        sum += bound[k];
+        essential[k] = 0;
+    }
+}
+
+/* @return the first document of an essential term by the lists' bounds (LS_DOC_END when none
+ * is left), essential[k] set as mark_essential does. */
+static uint32_t essential_first(const bulk_state *b, ls_collector *col, int *essential)
+{
+    mark_essential(b, col, 0, essential);
+    uint32_t first = LS_DOC_END;
+    for (size_t k = 0; k < b->n; k++)
+        if (essential[k] && b->terms[k].c->doc < first)
+            first = b->terms[k].c->doc;
+    return first;
+}
+
+/* Where a pruning window from `from` ends: where the first of the essential terms' current
+ * blocks ends (its block bound then covers one block), within PRUNE_WINDOW .. WINDOW
+ * documents: sparse lists make wide windows, dense ones narrow. */
+static uint32_t prune_window_end(const bulk_state *b, const int *essential, uint32_t from,
+                                 uint32_t ndocs)
+{
+    uint64_t to = (uint64_t)from + WINDOW;
+    for (size_t k = 0; k < b->n; k++) {
+        if ((essential != NULL && !essential[k]) || b->terms[k].c->doc >= ndocs)
+            continue; /* (an ended cursor's block is its last one, before `from`) */
+        double unused;
+        uint32_t last = ls_term_cursor_block_bound(b->terms[k].t, &unused);
+        if ((uint64_t)last + 1 < to)
+            to = (uint64_t)last + 1;
+    }
+    if (to < (uint64_t)from + PRUNE_WINDOW)
+        to = (uint64_t)from + PRUNE_WINDOW;
+    return to > ndocs ? ndocs : (uint32_t)to;
+}
+
+/* Moves the non-essential cursors up to `from`; a posting passed over is a match that may
+ * have been skipped. */
+static int catch_up(bulk_state *b, const int *essential, uint32_t from, ls_collector *col)
+{
+    for (size_t k = 0; k < b->n; k++) {
+        ls_cursor *c = b->terms[k].c;
+        if (essential[k] || c->doc >= from)
+            continue;
+        ls_collector_skipped(col);
+        int rc = ls_cursor_advance(c, from);
+        if (rc != LS_OK)
+            return rc;
+    }
+    return LS_OK;
 }
 
 int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collector *col,
@@ -190,7 +328,12 @@ int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_coll
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
     b->n = 0;
+    memset(b->flags, 0, sizeof b->flags);
+    memset(b->used, 0, sizeof b->used);
     int rc = open_terms(p, n, si, b, err);
+    int essential[LS_BULK_MAX_TERMS];
+    for (size_t k = 0; k < b->n; k++)
+        b->terms[k].list_bound = ls_term_cursor_list_bound(b->terms[k].t);
     while (rc == LS_OK && b->n > 0) {
         uint32_t first = LS_DOC_END; /* windows without postings are skipped */
         for (size_t k = 0; k < b->n; k++)
@@ -199,17 +342,26 @@ int ls_bulk_or_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_coll
             break;
         uint32_t from = first - first % WINDOW;
         uint32_t to = s->ndocs - from < WINDOW ? s->ndocs : from + WINDOW;
+        int pruning = ls_collector_floor(col) > -INFINITY && b->n <= LS_BULK_MAX_TERMS;
         if (ls_collector_floor(col) > -INFINITY) {
-            from = first;
-            to = s->ndocs - from < PRUNE_WINDOW ? s->ndocs : from + PRUNE_WINDOW;
+            from = pruning ? essential_first(b, col, essential) : first;
+            if (from >= s->ndocs) { /* no essential term left: nothing more can enter */
+                ls_collector_skipped(col);
+                break;
+            }
+            if (from > first && (rc = catch_up(b, essential, from, col)) != LS_OK)
+                break;
+            to = prune_window_end(b, pruning ? essential : NULL, from, s->ndocs);
             rc = pass_over(b, to, col);
             if (rc == 1) {
                 rc = LS_OK;
                 continue;
             }
+            if (rc == LS_OK && pruning) /* the window's own bounds may leave fewer essential */
+                mark_essential(b, col, 1, essential);
         }
         if (rc == LS_OK)
-            rc = run_window(b, from, to, col);
+            rc = run_window(b, from, to, pruning ? essential : NULL, col);
         if (rc != LS_OK)
             rc = rc == LS_ENOMEM ? ls_error_set(err, rc, "out of memory")
                                  : ls_error_set(err, rc, "'%s' or '%s': damaged postings while "

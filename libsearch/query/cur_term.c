@@ -279,7 +279,7 @@ int ls_term_cursor_position_bytes(ls_term_cursor *t, const uint8_t **p, const ui
 }
 
 int ls_term_cursor_add_window(ls_term_cursor *t, uint32_t from, uint32_t to, double *score,
-                              uint8_t *flags, uint8_t flag)
+                              uint8_t *flags, uint64_t *used, uint8_t flag, uint64_t *passed)
 {
     if (ls_field_filtered(t->field))
         return 0;
@@ -290,9 +290,14 @@ int ls_term_cursor_add_window(ls_term_cursor *t, uint32_t from, uint32_t to, dou
         const uint32_t *docs = t->docs, *tfs = t->tfs;
         for (; i < n && docs[i] < to; i++) {
             uint32_t d = docs[i], w = d - from;
+            if (passed != NULL && flags[w] == 0) {
+                ++*passed;
+                continue;
+            }
             double sc = ls_bm25_score(&t->sc, tfs[i], ls_doclen_field(lens, t->field, d));
             score[w] = flags[w] == 0 ? sc : score[w] + sc;
             flags[w] |= flag;
+            used[w >> 9] |= 1ull << (w >> 3 & 63);
         }
         t->i = i;
         if (i < n) {
@@ -327,6 +332,13 @@ static double block_max(const ls_term_cursor *t, uint32_t b, uint32_t *last)
         return INFINITY;
     *last = ls_skip_last_doc(v, b);
     return bound(t, ls_skip_max_tf(v, b), ls_skip_min_len(v, b));
+}
+
+int ls_term_cursor_field(const ls_term_cursor *t) { return t->field; }
+
+double ls_term_cursor_list_bound(const ls_term_cursor *t)
+{
+    return bound(t, t->list_max_tf, t->list_min_len);
 }
 
 double ls_term_cursor_max_score(const ls_term_cursor *t, uint32_t to)

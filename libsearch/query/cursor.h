@@ -67,13 +67,21 @@ int ls_term_cursor_position_bytes(ls_term_cursor *t, const uint8_t **p, const ui
                                   uint32_t *n);
 /** For an unfiltered field: scores every posting from the current one up to `to` into
  *  score[doc - from] (the first term of a document sets it, the next ones add, in order),
- *  ORs flag into flags[doc - from], and stops on the first posting >= to; the window
- *  executor's loop without a call per posting. @return 1 done, 0 when the field is filtered
- *  (the caller goes posting by posting), or LS_ECORRUPT. */
+ *  ORs flag into flags[doc - from], sets bit (doc - from) / 8 of the bitmap `used` (a group
+ *  of eight flags touched), and stops on the first posting >= to; the window
+ *  executor's loop without a call per posting. With `passed` (not NULL), only documents
+ *  whose flags are set already are scored, and *passed counts the postings left out.
+ *  @return 1 done, 0 when the field is filtered (the caller goes posting by posting), or
+ *  LS_ECORRUPT. */
 int ls_term_cursor_add_window(ls_term_cursor *t, uint32_t from, uint32_t to, double *score,
-                              uint8_t *flags, uint8_t flag);
+                              uint8_t *flags, uint64_t *used, uint8_t flag, uint64_t *passed);
 /** Length of the current document in the cursor's field. */
 uint32_t ls_term_cursor_doclen(const ls_term_cursor *t);
+/** The cursor's field (LS_FIELD_*). */
+int ls_term_cursor_field(const ls_term_cursor *t);
+/** An upper bound of the score of every posting of the cursor's list (its maximum tf and
+ *  minimum length over the whole list, as the block bounds). */
+double ls_term_cursor_list_bound(const ls_term_cursor *t);
 /** An upper bound of the score of every posting of the cursor in [doc, to) (0 when there is
  *  none), from the block maxima of the skip table (FORMAT.md "Postings") and, for the tail,
  *  the list's; +inf where a skip entry's page fails its check. Not below any score the
