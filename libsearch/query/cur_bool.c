@@ -26,9 +26,11 @@ int ls_cursor_intersect(ls_cursor *const *cs, size_t n, uint32_t target, uint32_
     size_t k = 0, agreed = 0;
     while (agreed < n) {
         ls_cursor *c = cs[k];
-        int rc = ls_cursor_advance(c, d);
-        if (rc != LS_OK)
-            return rc;
+        if (c->doc < d) { /* a cursor at or past d stays: no call */
+            int rc = ls_cursor_advance(c, d);
+            if (rc != LS_OK)
+                return rc;
+        }
         if (c->doc == LS_DOC_END) {
             *out = LS_DOC_END;
             return LS_OK;
@@ -39,7 +41,7 @@ int ls_cursor_intersect(ls_cursor *const *cs, size_t n, uint32_t target, uint32_
         } else {
             agreed++;
         }
-        k = (k + 1) % n;
+        k = k + 1 == n ? 0 : k + 1;
     }
     *out = d;
     return LS_OK;
