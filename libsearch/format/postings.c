@@ -192,11 +192,26 @@ int ls_postings_decode_tail(const ls_postings_view *v, uint32_t *docs, uint32_t 
                 x = (uint64_t)(p[0] & 0x7F) | (uint64_t)(p[1] & 0x7F) << 7 | (uint64_t)p[2] << 14;
                 p += 3;
             }
-        } else if (ls_vbyte_get64(&p, end, &x) != 0) {
-            return LS_ECORRUPT;
+        } else {
+            const uint8_t *r = p; /* p's address stays private: it can live in a register */
+            if (ls_vbyte_get64(&r, end, &x) != 0)
+                return LS_ECORRUPT;
+            p = r;
         }
-        if (!(x & 1) && (ls_vbyte_get(&p, end, &tf) != 0 || tf < 2))
-            return LS_ECORRUPT;
+        if (!(x & 1)) {
+            if (p < end && *p < 0x80) {
+                tf = *p++;
+            } else {
+                const uint8_t *r = p;
+                uint32_t t;
+                if (ls_vbyte_get_slow(&r, end, &t) != 0)
+                    return LS_ECORRUPT;
+                p = r;
+                tf = t;
+            }
+            if (tf < 2)
+                return LS_ECORRUPT;
+        }
         d += (x >> 1) + (j ? 1 : 0);
         if (d >= LS_DOC_END)
             return LS_ECORRUPT;
