@@ -3,7 +3,8 @@
  * ast.c - ls_qnode allocation, ownership (add, free) and the compact text form tests compare
  * against. Builds no trees itself: parser.c does, from analyzed text.
  * Kid arrays grow by doubling without a capacity field: a node with n kids has room for the
- * next power of two >= n, so ls_qnode_add grows exactly when n is 0 or a power of two.
+ * next power of two >= max(n, 4), so ls_qnode_add grows exactly when n is 0 or a power of two
+ * of at least 4 (a query of a few words allocates its arrays once).
  */
 #include "query/ast.h"
 
@@ -65,9 +66,9 @@ void ls_qnode_free(ls_qnode *n)
 static int grow(ls_qnode *parent)
 {
     size_t n = parent->n_kids;
-    if (n != 0 && (n & (n - 1)) != 0)
+    if ((n != 0 && (n & (n - 1)) != 0) || n == 1 || n == 2)
         return LS_OK;
-    size_t cap = n == 0 ? 1 : n * 2;
+    size_t cap = n == 0 ? 4 : n * 2;
     ls_qnode **kids = ls_reallocarray(parent->kids, cap, sizeof *kids);
     if (kids == NULL)
         return LS_ENOMEM;

@@ -532,13 +532,14 @@ typedef struct cursor_list {
     size_t n;
 } cursor_list;
 
-static void free_lists(cursor_list *l, int count)
+/* Frees the cursors of the lists and their array (one allocation, or `few` on the stack). */
+static void free_lists(cursor_list *l, int count, ls_cursor **few)
 {
-    for (int k = 0; k < count; k++) {
+    for (int k = 0; k < count; k++)
         for (size_t i = 0; i < l[k].n; i++)
             ls_cursor_free(l[k].v[i]);
-        ls_free(l[k].v);
-    }
+    if (l[0].v != few)
+        ls_free(l[0].v);
 }
 
 /* A prefix's merged postings in segment si. */
@@ -559,44 +560,45 @@ static int bool_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_
     const ls_segment *s = p->r->segs[si].seg;
     size_t cap = n->n_kids;
     cursor_list l[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}}; /* by LS_OCCUR_* */
+    /* the three lists in one array: on the stack for a few clauses */
+    ls_cursor *few[3 * 16], **all = cap <= 16 ? few : ls_calloc(3 * cap, sizeof *all);
     int rc = LS_OK;
-    for (int k = 0; k < 3; k++) {
-        l[k].v = ls_calloc(cap ? cap : 1, sizeof(ls_cursor *));
-        if (l[k].v == NULL)
-            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
-    }
+    if (all == NULL)
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+    for (int k = 0; k < 3; k++)
+        l[k].v = all ? all + (size_t)k * (cap ? cap : 1) : NULL;
     for (size_t i = 0; rc == LS_OK && i < cap; i++) {
         ls_cursor *c = NULL;
         int occur = n->occur[i];
         rc = ls_plan_cursor(p, &n->kids[i], si, &c, err);
         if (rc == LS_OK && c == NULL && occur == LS_OCCUR_MUST) {
-            free_lists(l, 3);
+            free_lists(l, 3, few);
             return LS_OK; /* a required clause matches nothing here */
         }
         if (c != NULL)
             l[occur].v[l[occur].n++] = c;
     }
     if (rc != LS_OK) {
-        free_lists(l, 3);
+        free_lists(l, 3, few);
         return rc;
     }
     size_t nm = l[LS_OCCUR_MUST].n, ns = l[LS_OCCUR_SHOULD].n, nn = l[LS_OCCUR_NOT].n;
     if (nm + ns == 0 && !n->all_mode) {
-        free_lists(l, 3);
+        free_lists(l, 3, few);
         return LS_OK;
     }
     if (nm + ns == 1 && nn == 0) { /* one clause: its cursor scores the same alone */
         *out = nm ? l[LS_OCCUR_MUST].v[0] : l[LS_OCCUR_SHOULD].v[0];
-        for (int k = 0; k < 3; k++)
-            ls_free(l[k].v);
+        if (all != few)
+            ls_free(all);
         return LS_OK;
     }
     rc = ls_bool_cursor_new(l[1].v, nm, l[0].v, ns, l[2].v, nn, s->ndocs, out, err);
     if (rc == LS_ECORRUPT)
         rc = ls_error_set(err, rc, "'%s' or '%s': damaged postings while matching",
                           s->doc.path, s->pos.path);
-    for (int k = 0; k < 3; k++)
-        ls_free(l[k].v);
+    if (all != few)
+        ls_free(all);
     if (rc == LS_OK && (*out)->doc == LS_DOC_END) {
         ls_cursor_free(*out);
         *out = NULL;

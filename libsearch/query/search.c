@@ -382,7 +382,7 @@ static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err
     if (f->o->snippets && collect_terms(f->mark_plan, &f->mark_plan->root, &f->terms) != LS_OK)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     /* Fetch in document order, so each stored chunk is inflated once, not once per hit. */
-    size_t *order = ls_calloc(h->n ? h->n : 1, sizeof *order);
+    size_t few[64], *order = h->n <= 64 ? few : ls_calloc(h->n, sizeof *order);
     if (order == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     for (size_t i = 0; i < h->n; i++)
@@ -401,7 +401,8 @@ static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err
     for (size_t i = 0; i < h->n && rc == LS_OK; i++)
         rc = fill_hit(f, h, &h->hits[order[i] - from], &top->heap[order[i]],
                       order[i] < f->prox_rank, err);
-    ls_free(order);
+    if (order != few)
+        ls_free(order);
     return rc;
 }
 
