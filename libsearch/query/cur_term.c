@@ -11,6 +11,7 @@
 #include "format/doclens.h"
 #include "format/positions.h"
 #include "libsearch.h"
+#include "query/collector.h"
 #include "query/cursor.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -335,6 +336,24 @@ static double block_max(const ls_term_cursor *t, uint32_t b, uint32_t *last)
 }
 
 int ls_term_cursor_field(const ls_term_cursor *t) { return t->field; }
+
+int ls_term_cursor_collect_block(ls_term_cursor *t, ls_collector *col)
+{
+    if (ls_field_filtered(t->field))
+        return LS_EINVAL;
+    const uint8_t *lens = t->seg->len.body;
+    const uint32_t *docs = t->docs, *tfs = t->tfs;
+    uint32_t ndocs = t->seg->ndocs;
+    for (uint32_t i = t->i; i < t->n; i++) {
+        uint32_t d = docs[i];
+        if (d >= ndocs)
+            return fail(t, LS_ECORRUPT);
+        ls_collector_collect(col, d,
+                             ls_bm25_score(&t->sc, tfs[i], ls_doclen_field(lens, t->field, d)));
+    }
+    t->i = t->n;
+    return settle(t);
+}
 
 double ls_term_cursor_list_bound(const ls_term_cursor *t)
 {
