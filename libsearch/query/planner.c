@@ -122,10 +122,80 @@ static int term_leaf(ls_plan *p, ls_plan_node *n, int field, size_t df_leaf, con
     return LS_OK;
 }
 
+/* A cursor of a sparse merge: ordered by its current document. */
+static void heap_down(ls_term_cursor **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && ls_term_cursor_base(h[l])->doc < ls_term_cursor_base(h[m])->doc)
+            m = l;
+        if (r < n && ls_term_cursor_base(h[r])->doc < ls_term_cursor_base(h[m])->doc)
+            m = r;
+        if (m == i)
+            return;
+        ls_term_cursor *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* merge_segment for expansions with few postings against the segment's documents: their
+ * cursors merged through a heap (the dense accumulator would cost the whole segment). */
+static int merge_sparse(ls_plan *p, ls_plan_node *n, uint32_t si, ls_plan_merged *m,
+                        uint64_t cap, ls_error *err)
+{
+    const ls_snapseg *ss = &p->r->segs[si];
+    ls_term_cursor **h = ls_calloc(n->n_leaves ? n->n_leaves : 1, sizeof *h);
+    if (h == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    size_t nh = 0;
+    int rc = LS_OK;
+    for (size_t i = 0; rc == LS_OK && i < n->n_leaves; i++) {
+        ls_term_cursor *t;
+        rc = ls_plan_leaf_term_cursor(p, n->leaves[i], si, &t, err);
+        if (rc == LS_OK && t != NULL && ls_term_cursor_base(t)->doc != LS_DOC_END)
+            h[nh++] = t;
+        else if (rc == LS_OK && t != NULL)
+            ls_cursor_free(ls_term_cursor_base(t));
+    }
+    for (size_t i = nh / 2; i-- > 0;)
+        heap_down(h, nh, i);
+    const uint8_t *deleted = ss->del.bitmap;
+    int walk = LS_OK; /* a cursor's failure while merging (opening ones report their own) */
+    while (rc == LS_OK && walk == LS_OK && nh > 0) {
+        uint32_t d = ls_term_cursor_base(h[0])->doc, f = 0;
+        while (walk == LS_OK && nh > 0 && ls_term_cursor_base(h[0])->doc == d) {
+            f += ls_term_cursor_tf(h[0]); /* tf sums stay under a document's length */
+            walk = ls_cursor_next(ls_term_cursor_base(h[0]));
+            if (walk == LS_OK && ls_term_cursor_base(h[0])->doc == LS_DOC_END) {
+                ls_cursor_free(ls_term_cursor_base(h[0]));
+                h[0] = h[--nh];
+            }
+            heap_down(h, nh, 0);
+        }
+        if (walk == LS_OK && m->n < cap && (deleted == NULL || !ls_bitmap_get(deleted, d))) {
+            m->docs[m->n] = d;
+            m->freqs[m->n++] = f;
+        }
+    }
+    for (size_t i = 0; i < nh; i++)
+        ls_cursor_free(ls_term_cursor_base(h[i]));
+    ls_free(h);
+    if (walk != LS_OK)
+        rc = walk == LS_ENOMEM ? ls_error_set(err, walk, "out of memory")
+                               : ls_error_set(err, walk, "'%s': damaged postings",
+                                              ss->seg->doc.path);
+    n->local_df += m->n;
+    return rc;
+}
+
 /* Merges the expansions' postings of segment si into n->merged[si]: summed frequencies of
- * the live documents (a body prefix sums the body-filtered frequencies). */
-static int merge_segment(ls_plan *p, ls_plan_node *n, uint32_t si, uint32_t *acc,
-                         ls_error *err)
+ * the live documents (a body prefix sums the body-filtered frequencies). Expansions whose
+ * postings are few against the segment's documents are merged through a heap, others
+ * summed in the accumulator *acc of `most` counts (made on first use, left all zero). */
+static int merge_segment(ls_plan *p, ls_plan_node *n, uint32_t si, uint32_t **accp,
+                         uint32_t most, ls_error *err)
 {
     const ls_snapseg *ss = &p->r->segs[si];
     uint32_t nd = ss->seg->ndocs, lo = nd, hi = 0;
@@ -134,7 +204,19 @@ static int merge_segment(ls_plan *p, ls_plan_node *n, uint32_t si, uint32_t *acc
         const ls_term_meta *meta = ls_plan_leaf_meta(p, n->leaves[i], si);
         cap += meta ? meta->df : 0;
     }
+    int sparse = cap * 16 < nd;
     cap = cap < nd ? cap : nd;
+    if (sparse) {
+        ls_plan_merged *m = &n->merged[si];
+        m->docs = ls_malloc((size_t)(cap ? cap : 1) * sizeof *m->docs);
+        m->freqs = ls_malloc((size_t)(cap ? cap : 1) * sizeof *m->freqs);
+        if (m->docs == NULL || m->freqs == NULL)
+            return ls_error_set(err, LS_ENOMEM, "out of memory");
+        return merge_sparse(p, n, si, m, cap, err);
+    }
+    if (*accp == NULL && (*accp = ls_calloc(most, sizeof **accp)) == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    uint32_t *acc = *accp;
     int rc = LS_OK;
     for (size_t i = 0; rc == LS_OK && i < n->n_leaves; i++) {
         ls_term_cursor *t;
@@ -189,14 +271,12 @@ static int merge_prefix(ls_plan *p, ls_plan_node *n, const ls_qnode *q, ls_error
         memcpy(n->prefix, q->text, q->len);
         memcpy(n->prefix + q->len, "*", 2);
     }
-    uint32_t *acc = n->n_leaves ? ls_calloc(most, sizeof *acc) : NULL;
-    if (n->merged == NULL || n->prefix == NULL || (n->n_leaves && acc == NULL)) {
-        ls_free(acc);
+    uint32_t *acc = NULL; /* made by the first dense merge */
+    if (n->merged == NULL || n->prefix == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
-    }
     int rc = LS_OK;
     for (uint32_t i = 0; rc == LS_OK && n->n_leaves && i < p->r->nsegs; i++)
-        rc = merge_segment(p, n, i, acc, err);
+        rc = merge_segment(p, n, i, &acc, most, err);
     ls_free(acc);
     n->df = n->local_df;
     if (rc == LS_OK && p->global != NULL)
