@@ -25,7 +25,7 @@ typedef struct phrase_cursor {
     uint32_t pf;
     uint32_t *idx;    /* count_freq scratch: the terms in order of tf (n entries) */
     uint32_t *starts; /* count_freq scratch: the phrase starts still possible */
-    uint32_t starts_cap;
+    size_t starts_cap;
     ls_collector *col; /* NULL: every document holding the phrase is returned */
     int match_only;    /* the collector only counts: pf is 1 for any match */
 } phrase_cursor;
@@ -96,13 +96,8 @@ static int count_freq(phrase_cursor *p, uint32_t *pf_out)
     int rc = ls_term_cursor_positions(p->terms[first], &l, &nl);
     if (rc != LS_OK)
         return rc;
-    if (nl > p->starts_cap) {
-        uint32_t *ns_buf = ls_reallocarray(p->starts, nl, sizeof *ns_buf);
-        if (ns_buf == NULL)
-            return LS_ENOMEM;
-        p->starts = ns_buf;
-        p->starts_cap = nl;
-    }
+    if (ls_grow(&p->starts, &p->starts_cap, nl, sizeof *p->starts) != LS_OK)
+        return LS_ENOMEM;
     uint32_t *st = p->starts;
     for (uint32_t a = 0; a < nl; a++) {
         st[ns] = l[a] - first;

@@ -32,7 +32,8 @@ struct ls_term_cursor {
     const uint8_t *pos_p, *pos_stop;
     uint32_t pos_i;
     uint32_t *pos;
-    uint32_t npos, pos_cap;
+    uint32_t npos;
+    size_t pos_cap;
     uint32_t pos_doc_loaded; /* doc whose positions are in pos, or LS_DOC_END */
     uint32_t ftf;            /* filtered tf (body) */
     uint32_t list_max_tf, list_min_len; /* over the whole list (the tail's bound) */
@@ -90,13 +91,8 @@ static int decode_positions(ls_term_cursor *t)
     uint32_t tf = t->tfs[t->i];
     if (tf > (size_t)(end - p)) /* each position takes at least one byte: tf is impossible */
         return LS_ECORRUPT;
-    if (tf > t->pos_cap) {
-        uint32_t *np = ls_reallocarray(t->pos, tf, sizeof *np);
-        if (np == NULL)
-            return LS_ENOMEM;
-        t->pos = np;
-        t->pos_cap = tf;
-    }
+    if (ls_grow(&t->pos, &t->pos_cap, tf, sizeof *t->pos) != LS_OK)
+        return LS_ENOMEM;
     if (ls_positions_decode(&p, end, tf, t->pos) != LS_OK)
         return LS_ECORRUPT;
     t->npos = tf;
