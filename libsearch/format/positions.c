@@ -102,11 +102,11 @@ int ls_positions_decode(const uint8_t **p, const uint8_t *end, uint32_t tf, uint
     if (tf > (size_t)(end - q))
         return LS_ECORRUPT;
     uint32_t cur = 0;
-    for (uint32_t k = 0; k < tf; k++)
+    for (uint32_t k = 0; k < tf; k++) {
         if (ls_positions_next(&q, end, &cur, k == 0) != LS_OK)
             return LS_ECORRUPT;
-        else
-            out[k] = cur;
+        out[k] = cur;
+    }
     *p = q;
     return LS_OK;
 }

@@ -66,8 +66,8 @@ void ls_qnode_free(ls_qnode *n)
 static int grow(ls_qnode *parent)
 {
     size_t n = parent->n_kids;
-    if ((n != 0 && (n & (n - 1)) != 0) || n == 1 || n == 2)
-        return LS_OK;
+    if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
+        return LS_OK; /* room left */
     size_t cap = n == 0 ? 4 : n * 2;
     ls_qnode **kids = ls_reallocarray(parent->kids, cap, sizeof *kids);
     if (kids == NULL)

@@ -73,7 +73,7 @@ typedef struct bulk_state {
     unsigned need; /* flag a document must carry to match */
     double score[WINDOW];
     uint8_t flags[WINDOW];          /* zero outside the window being run */
-    uint64_t used[WINDOW / 512];    /* a bit per group of eight flags touched */
+    uint64_t used[WINDOW / 512];    /* a bit per group of eight flags touched (cursor.h) */
 } bulk_state;
 
 static int add_term(const ls_plan *p, size_t leaf, uint32_t si, unsigned flag, bulk_state *b,
@@ -104,12 +104,6 @@ static int open_terms(const ls_plan *p, const ls_plan_node *n, uint32_t si, bulk
     return rc;
 }
 
-/* Marks document w of the window as touched (its flags set). */
-static inline void touch(bulk_state *b, uint32_t w)
-{
-    b->used[w >> 9] |= 1ull << (w >> 3 & 63);
-}
-
 /* Hands the window's matches to col in order, visiting only the groups of eight documents
  * that were touched, and leaves the flags clear for the next window: a sparse window costs
  * its postings, not its width. */
@@ -138,7 +132,7 @@ static int count_window(bulk_state *b, uint32_t from, uint32_t to, ls_collector 
         uint8_t flag = (uint8_t)b->terms[k].flag;
         while (c->doc < to) {
             b->flags[c->doc - from] |= flag;
-            touch(b, c->doc - from);
+            ls_window_touch(b->used, c->doc - from);
             int rc = ls_cursor_next(c);
             if (rc != LS_OK)
                 return rc;
@@ -203,7 +197,7 @@ static int run_window(bulk_state *b, uint32_t from, uint32_t to, const int *esse
             else
                 b->score[i] += sc;
             b->flags[i] |= (uint8_t)flag;
-            touch(b, i);
+            ls_window_touch(b->used, i);
             int nrc = ls_cursor_next(c);
             if (nrc != LS_OK)
                 return nrc;

@@ -49,7 +49,7 @@ static int cannot_enter(const phrase_cursor *p)
 }
 
 /* Keeps the starts s of st[0..*ns) with a position s + k among the n undecoded positions at
- * q, decoding them only as far as the last start needs. */
+ * q, decoding them only as far as the last start needs; stops once `enough` are kept. */
 static int keep_starts_bytes(uint32_t *st, uint32_t *ns, uint32_t k, const uint8_t *q,
                              const uint8_t *end, uint32_t n, uint32_t enough)
 {
@@ -74,6 +74,25 @@ static int keep_starts_bytes(uint32_t *st, uint32_t *ns, uint32_t k, const uint8
 done:
     *ns = o;
     return LS_OK;
+}
+
+/* keep_starts_bytes over n positions decoded already, at l. */
+static void keep_starts_array(uint32_t *st, uint32_t *ns, uint32_t k, const uint32_t *l,
+                              uint32_t n, uint32_t enough)
+{
+    uint32_t j = 0, o = 0;
+    for (uint32_t i = 0; i < *ns; i++) {
+        uint64_t want = (uint64_t)st[i] + k;
+        while (j < n && l[j] < want)
+            j++;
+        if (j == n)
+            break;
+        st[o] = st[i];
+        o += l[j] == want;
+        if (o == enough)
+            break;
+    }
+    *ns = o;
 }
 
 /* Counts phrase occurrences in the current document (all terms are on it). The starts begin
@@ -104,33 +123,15 @@ static int count_freq(phrase_cursor *p, uint32_t *pf_out)
         ns += l[a] >= first; /* a start before position 0 is none */
     }
     for (uint32_t r = 1; r < n && ns > 0; r++) {
-        uint32_t k = order[r];
+        uint32_t k = order[r], stop = r + 1 < n ? UINT32_MAX : enough;
         const uint8_t *q, *end;
         rc = ls_term_cursor_position_bytes(p->terms[k], &q, &end, &nl);
-        if (rc < 0)
-            return rc;
-        if (rc == 1) {
-            rc = keep_starts_bytes(st, &ns, k, q, end, nl, r + 1 < n ? UINT32_MAX : enough);
-            if (rc != LS_OK)
-                return rc;
-            continue;
-        }
-        rc = ls_term_cursor_positions(p->terms[k], &l, &nl);
+        if (rc == 1)
+            rc = keep_starts_bytes(st, &ns, k, q, end, nl, stop);
+        else if (rc == 0 && (rc = ls_term_cursor_positions(p->terms[k], &l, &nl)) == LS_OK)
+            keep_starts_array(st, &ns, k, l, nl, stop);
         if (rc != LS_OK)
             return rc;
-        uint32_t j = 0, o = 0;
-        for (uint32_t i = 0; i < ns; i++) {
-            uint64_t want = (uint64_t)st[i] + k;
-            while (j < nl && l[j] < want)
-                j++;
-            if (j == nl)
-                break;
-            st[o] = st[i];
-            o += l[j] == want;
-            if (o == enough && r + 1 == n)
-                break;
-        }
-        ns = o;
     }
     *pf_out = ns;
     return LS_OK;

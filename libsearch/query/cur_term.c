@@ -294,7 +294,7 @@ int ls_term_cursor_add_window(ls_term_cursor *t, uint32_t from, uint32_t to, dou
             double sc = ls_bm25_score(&t->sc, tfs[i], ls_doclen_field(lens, t->field, d));
             score[w] = flags[w] == 0 ? sc : score[w] + sc;
             flags[w] |= flag;
-            used[w >> 9] |= 1ull << (w >> 3 & 63);
+            ls_window_touch(used, w);
         }
         t->i = i;
         if (i < n) {

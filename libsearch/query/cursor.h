@@ -75,14 +75,19 @@ int ls_term_cursor_position_bytes(ls_term_cursor *t, const uint8_t **p, const ui
  *  LS_ECORRUPT. */
 int ls_term_cursor_add_window(ls_term_cursor *t, uint32_t from, uint32_t to, double *score,
                               uint8_t *flags, uint64_t *used, uint8_t flag, uint64_t *passed);
+/** Marks slot w of a window in the bitmap `used` of ls_term_cursor_add_window: bit w / 8
+ *  (64 per word), a group of eight flags touched. */
+static inline void ls_window_touch(uint64_t *used, uint32_t w)
+{
+    used[w >> 9] |= 1ull << (w >> 3 & 63);
+}
 /** Length of the current document in the cursor's field. */
 uint32_t ls_term_cursor_doclen(const ls_term_cursor *t);
 /** For an unfiltered field: hands every posting from the current one to the end of its block
  *  to col with its score, then moves to the next block's first posting (the one-term
  *  executor's loop without calls per posting). @return LS_OK, LS_EINVAL (a filtered field)
  *  or LS_ECORRUPT. */
-struct ls_collector;
-int ls_term_cursor_collect_block(ls_term_cursor *t, struct ls_collector *col);
+int ls_term_cursor_collect_block(ls_term_cursor *t, ls_collector *col);
 /** The cursor's field (LS_FIELD_*). */
 int ls_term_cursor_field(const ls_term_cursor *t);
 /** An upper bound of the score of every posting of the cursor's list (its maximum tf and

@@ -387,7 +387,7 @@ static int make_hits(fetch_ctx *f, const ls_topk *top, ls_hits *h, ls_error *err
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     for (size_t i = 0; i < h->n; i++)
         order[i] = from + i;
-    if (h->n > 32) {
+    if (order != few) {
         qsort_r(order, h->n, sizeof *order, cmp_by_doc, (void *)top->heap);
     } else { /* a page of hits: insertion, without calls through a comparator */
         for (size_t i = 1; i < h->n; i++) {

@@ -43,24 +43,24 @@ int ls_term_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collect
     ls_cursor *c = ls_term_cursor_base(t), *tc = tt ? ls_term_cursor_base(tt) : NULL;
     uint32_t last = 0;    /* last document of the block whose bound is known */
     double bound = -1;    /* that bound; < 0: none known */
-    if (tt == NULL && !ls_field_filtered(ls_term_cursor_field(t)) &&
-        !ls_collector_counts_only(col)) {
-        /* a block at a time: passed over whole when its bound cannot enter, else scored */
-        while (rc == LS_OK && c->doc != LS_DOC_END) {
-            if (ls_collector_floor(col) > -INFINITY) {
-                last = ls_term_cursor_block_bound(t, &bound);
-                if (ls_collector_cannot_enter(col, bound)) {
-                    ls_collector_skipped(col);
-                    if (last == LS_DOC_END)
-                        break; /* the tail: nothing after it */
-                    rc = ls_cursor_advance(c, last + 1);
-                    continue;
-                }
+    /* a block at a time where the word scores alone, unfiltered: passed over whole when its
+     * bound cannot enter, else scored; otherwise posting by posting below */
+    int by_block = tt == NULL && !ls_field_filtered(ls_term_cursor_field(t)) &&
+                   !ls_collector_counts_only(col);
+    while (by_block && rc == LS_OK && c->doc != LS_DOC_END) {
+        if (ls_collector_floor(col) > -INFINITY) {
+            last = ls_term_cursor_block_bound(t, &bound);
+            if (ls_collector_cannot_enter(col, bound)) {
+                ls_collector_skipped(col);
+                if (last == LS_DOC_END)
+                    break; /* the tail: nothing after it */
+                rc = ls_cursor_advance(c, last + 1);
+                continue;
             }
-            rc = ls_term_cursor_collect_block(t, col);
         }
+        rc = ls_term_cursor_collect_block(t, col);
     }
-    while (rc == LS_OK && c->doc != LS_DOC_END) {
+    while (!by_block && rc == LS_OK && c->doc != LS_DOC_END) {
         if (ls_collector_floor(col) > -INFINITY) {
             if (bound < 0 || c->doc > last) {
                 last = ls_term_cursor_block_bound(t, &bound);
