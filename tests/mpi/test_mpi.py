@@ -38,6 +38,13 @@ def mpirun(ranks, *args, check=True, stdin=None, timeout=300):
     return p
 
 
+def launcher_crashed_forwarding_stdin(p):
+    """Open MPI 4.1's mpirun itself dies of SIGSEGV now and then while forwarding a large
+    standard input to rank 0 (open-mpi/ompi#7483, fixed only in 5.0): its own backtrace names
+    the forwarding handler. Nothing of ours ran wrong, so such a run is tried again."""
+    return p.returncode == -11 and "orte_iof_hnp_read_local_handler" in p.stderr
+
+
 def cisearch(*args, check=True):
     p = subprocess.run([CISEARCH] + list(args), capture_output=True, text=True, timeout=300)
     if check and p.returncode not in (0, 1):
@@ -299,8 +306,11 @@ def test_what_fails_on_rank_0_alone_ends_the_job(corpus):
     tmp = corpus["tmp"]
     pattern = os.path.join(tmp, "alone_%d")
     mpirun(2, "index", "--shard", pattern, corpus["src"])
-    p = mpirun(2, "search", "--shard", pattern, "-", check=False, stdin="a" * 300000,
-               timeout=60)
+    for _ in range(3):
+        p = mpirun(2, "search", "--shard", pattern, "-", check=False, stdin="a" * 300000,
+                   timeout=60)
+        if not launcher_crashed_forwarding_stdin(p):
+            break
     assert p.returncode == 2 and "standard input is over" in p.stderr
     p = mpirun(2, "search", "--shard", pattern, "-n", "5", "--offset", str(2 ** 24),
                corpus["vocab"][0], check=False, timeout=60)
