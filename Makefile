@@ -139,6 +139,7 @@ tsan:
 	@$(MAKE) --no-print-directory V=tsan build/tsan/run_tests
 	CK_RUN_SUITE=lifecycle build/tsan/run_tests
 	CK_RUN_SUITE=concurrent build/tsan/run_tests
+	CK_RUN_SUITE=faults CK_RUN_CASE=alloc build/tsan/run_tests
 
 valgrind: all
 	@$(MAKE) --no-print-directory $(TEST_RUNNER)

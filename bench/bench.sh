@@ -273,25 +273,48 @@ search() {
 open_us() { sed -n 's/.*; open \([0-9.]*\) us.*/\1/p' "$1" | tail -n 1; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# index_engine ENGINE: builds w/idx/ENGINE and appends its row to out/index.tsv.
+# index_cisearch ROW DIR THREADS: `cisearch index --threads THREADS` + `optimize` into DIR;
+# appends nothing, leaves out/time_index_ROW ("wall user sys rss", the two runs summed).
+index_cisearch() {
+    local row=$1 dir=$2 threads=$3 t1 t2
+    if ! timed "$out/time_index_$row.1" "$out/index_$row.out" "$out/index_$row.err" \
+        "$cis" index --index "$dir" --threads "$threads" --language none --jsonl "$corpus" ||
+        ! timed "$out/time_index_$row.2" "$out/index_$row.optimize.out" \
+            "$out/index_$row.optimize.err" "$cis" optimize --index "$dir"; then
+        fail "$name: cisearch indexing ($out/index_$row*.err)"
+        printf '%s\tfail\n' "$row" >>"$out/index.tsv"
+        return 1
+    fi
+    read -r t1 <"$out/time_index_$row.1"
+    read -r t2 <"$out/time_index_$row.2"
+    awk -v a="$t1" -v b="$t2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+        printf "%.2f %.2f %.2f %d\n", x[1] + y[1], x[2] + y[2], x[3] + y[3], (x[4] > y[4] ? x[4] : y[4]) }' \
+        >"$out/time_index_$row"
+}
+
+# index_row ROW DIR: appends ROW's line to out/index.tsv from out/time_index_ROW.
+index_row() {
+    local wall usr sys rss
+    read -r wall usr sys rss <"$out/time_index_$1"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$wall" "$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" \
+        "$rss" "$(du -sb "$2" | cut -f1)" >>"$out/index.tsv"
+}
+
+# index_engine ENGINE: builds w/idx/ENGINE and appends its row to out/index.tsv. cisearch is
+# indexed twice: with one index thread (row cisearch-1t, its index then removed), and with
+# one per core (row cisearch: the index searched).
 index_engine() {
-    local e=$1 dir=$w/idx/$1 t1 t2
+    local e=$1 dir=$w/idx/$1
     rm -rf "$dir" "$dir.build"
     log "$name: indexing with $e"
     if [ "$e" = cisearch ]; then
-        if ! timed "$out/time_index_cisearch.1" "$out/index_cisearch.out" "$out/index_cisearch.err" \
-            "$cis" index --index "$dir" --language none --jsonl "$corpus" ||
-            ! timed "$out/time_index_cisearch.2" "$out/index_cisearch.optimize.out" \
-                "$out/index_cisearch.optimize.err" "$cis" optimize --index "$dir"; then
-            fail "$name: cisearch indexing ($out/index_cisearch*.err)"
-            printf 'cisearch\tfail\n' >>"$out/index.tsv"
-            return 1
+        rm -rf "$dir-1t"
+        if index_cisearch cisearch-1t "$dir-1t" 1; then
+            index_row cisearch-1t "$dir-1t"
+            log "$name: cisearch, one thread, indexed in $(cut -d' ' -f1 "$out/time_index_cisearch-1t") s"
         fi
-        read -r t1 <"$out/time_index_cisearch.1"
-        read -r t2 <"$out/time_index_cisearch.2"
-        awk -v a="$t1" -v b="$t2" 'BEGIN { split(a, x, " "); split(b, y, " ")
-            printf "%.2f %.2f %.2f %d\n", x[1] + y[1], x[2] + y[2], x[3] + y[3], (x[4] > y[4] ? x[4] : y[4]) }' \
-            >"$out/time_index_cisearch"
+        rm -rf "$dir-1t"
+        index_cisearch cisearch "$dir" "$(nproc)" || return 1
     else
         if ! timed "$out/time_index_$e" "$out/index_$e.out" "$out/index_$e.err" \
             "${bin[$e]}" index "$dir" "$corpus"; then
@@ -300,10 +323,7 @@ index_engine() {
             return 1
         fi
     fi
-    local wall usr sys rss
-    read -r wall usr sys rss <"$out/time_index_$e"
-    printf '%s\t%s\t%s\t%s\t%s\n' "$e" "$wall" "$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" \
-        "$rss" "$(du -sb "$dir" | cut -f1)" >>"$out/index.tsv"
+    index_row "$e" "$dir"
     log "$name: $e indexed in $wall s ($(du -sh "$dir" | cut -f1))"
 }
 
@@ -402,6 +422,7 @@ run_corpus() { # NAME (or the absolute path of a --jsonl corpus)
         printf 'name\t%s\ndesc\t%s\ndocs\t%s\nbytes\t%s\nk\t%s\nrepeat\t%s\n' "$name" "$desc" "$docs" "$bytes" "$k" "$repeat"
         printf 'count_repeat\t%s\nper_class\t%s\nseed\t%s\nlucene_warmup\t%s\n' "$count_repeat" "$per_class" "$seed" "$LUCENE_PEER_WARMUP"
         printf 'open_runs\t%s\nclasses\t%s\nengines\t%s\n' "$open_runs" "$classes" "${run_engines[*]-}"
+        printf 'threads\t%s\n' "$(nproc)"
     } >"$w/meta.tsv"
     : >"$out/index.tsv"
     : >"$out/open.tsv"

@@ -253,23 +253,40 @@ def main(argv):
       "sys) seconds and peak RSS from /usr/bin/time; input MB/s = input bytes / wall; index "
       "size by `du -sb`. MB = 10^6 bytes.")
     p()
+    p("cisearch is indexed twice: with one index thread (`--threads 1`, row \"cisearch, 1 "
+      "thread\") and with one per core (`--threads %s`, row cisearch: the index searched)."
+      % meta.get("threads", "?"))
+    p()
     p("| engine | wall s | CPU s | peak RSS MB | input MB/s | index MB |")
     p("|---|---:|---:|---:|---:|---:|")
     idx = {r[0]: r for r in read_tsv(os.path.join(out, "index.tsv"))}
+    rows = []
     for e in ENGINES:
+        if e == "cisearch" and "cisearch-1t" in idx:
+            rows.append(("cisearch-1t", "cisearch, 1 thread"))
+        rows.append((e, e))
+    for e, label in rows:
         r = idx.get(e)
         if r is None or len(r) < 5 or r[1] == "fail":
             m = missing(e) if r is None else "fail"
-            p("| %s | %s | %s | %s | %s | %s |" % (e, m, m, m, m, m))
+            p("| %s | %s | %s | %s | %s | %s |" % (label, m, m, m, m, m))
             continue
         try:
             wall, cpu, rss_kib, size = float(r[1]), float(r[2]), float(r[3]), int(r[4])
         except ValueError:
-            p("| %s | %s |" % (e, " | ".join(["?"] * 5)))
+            p("| %s | %s |" % (label, " | ".join(["?"] * 5)))
             continue
         p("| %s | %.1f | %.1f | %.0f | %.1f | %.1f |"
-          % (e, wall, cpu, rss_kib * 1024 / 1e6, nbytes / 1e6 / wall if wall > 0 else 0, size / 1e6))
+          % (label, wall, cpu, rss_kib * 1024 / 1e6, nbytes / 1e6 / wall if wall > 0 else 0,
+             size / 1e6))
     p()
+    one, many = idx.get("cisearch-1t"), idx.get("cisearch")
+    try:
+        p("cisearch's speed-up with %s index threads: %.2fx its one-thread wall time."
+          % (meta.get("threads", "?"), float(one[1]) / float(many[1])))
+        p()
+    except (TypeError, ValueError, IndexError, ZeroDivisionError):
+        pass
     parts = read_tsv(os.path.join(out, "parts.tsv"))
     if parts:
         total = sum(int(r[3]) for r in parts) or 1

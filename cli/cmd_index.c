@@ -7,9 +7,11 @@
  * did. Reading the inputs is source.c's job.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "progress.h"
@@ -26,6 +28,7 @@ enum {
     OPT_EXCLUDE,
     OPT_MAX_SIZE,
     OPT_FOLLOW,
+    OPT_THREADS,
 };
 
 static const cli_option index_opts[] = {
@@ -39,6 +42,7 @@ static const cli_option index_opts[] = {
     {"exclude", 0, 1, OPT_EXCLUDE},
     {"max-size", 0, 1, OPT_MAX_SIZE},
     {"follow", 'L', 0, OPT_FOLLOW},
+    {"threads", 'j', 1, OPT_THREADS},
     {NULL, 0, 0, 0},
 };
 
@@ -67,6 +71,9 @@ void cli_help_index(FILE *f)
           "  --max-size SIZE  skip files larger than SIZE bytes (suffix K, M or G)\n"
           "  -L, --follow     follow symbolic links (default: skip them); a link back into\n"
           "                   a directory being walked is skipped as a loop\n"
+          "  -j, --threads N  index threads, 1..64 (default: one per core); with more\n"
+          "                   than one, documents are analyzed and inverted beside the\n"
+          "                   reading of the inputs, each thread building its own segments\n"
           "  -v, --verbose    tell every file passed over (default: the first few of\n"
           "                   each reason, then a count)\n"
           "  -q, --quiet      tell nothing but errors and the counts\n"
@@ -89,6 +96,7 @@ typedef struct index_cfg {
     const char **exclude;
     size_t n_exclude;
     uint64_t max_size;
+    unsigned threads; /* 0: one per core */
     input *inputs;
     size_t n_inputs;
     size_t missing; /* inputs that could not be read (left out unless strict) */
@@ -161,6 +169,18 @@ static int parse(int argc, char **argv, index_cfg *cfg)
                                        v),
                        -1;
             break;
+        case OPT_THREADS: {
+            char *end;
+            errno = 0;
+            unsigned long n = strtoul(v, &end, 10);
+            if (end == v || *end != '\0' || errno != 0 || v[0] == '-' || n == 0 ||
+                n > LS_MAX_WRITER_THREADS)
+                return cli_usage_error("index", "--threads wants 1..%u, not '%s'",
+                                       LS_MAX_WRITER_THREADS, v),
+                       -1;
+            cfg->threads = (unsigned)n;
+            break;
+        }
         case OPT_JSONL:
         case CLI_ARG_POSITIONAL:
             /* n_inputs < argc, the capacity allocated by the caller. */
@@ -267,11 +287,22 @@ static uint64_t known_size(const index_cfg *cfg, const cli_walk_opts *wo, int dr
     return total;
 }
 
+/* One index thread per core the process may run on. */
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < n)
+        n = CPU_COUNT(&set);
+    return n < 1 ? 1 : n > (long)LS_MAX_WRITER_THREADS ? LS_MAX_WRITER_THREADS : (unsigned)n;
+}
+
 static int run(const index_cfg *cfg)
 {
     ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
     wo.language = cfg->language;
     wo.recover = cfg->recover;
+    wo.threads = cfg->threads ? cfg->threads : default_threads();
     ls_writer *w = NULL;
     ls_reader *old = NULL;
     ls_error err = {0};

@@ -33,6 +33,7 @@ typedef struct lc_config {
     int no_auto_merge;
     int reopen_writer; /* close and reopen the writer after every commit */
     uint32_t ops;      /* changes per commit, on average (for the tests' rounds) */
+    unsigned threads;  /* ls_writer_options threads */
 } lc_config;
 
 typedef struct lc_model {

@@ -66,6 +66,8 @@ struct corpus {
     corpus_hit_fn hit_doc; /* NULL: ids are "d<oracle document number>" */
     void *payload;         /* for hit_doc */
     double score_rel;      /* > 0: scores must agree to this relative, not CORPUS_SCORE_EPS */
+    int ties_any_order;    /* equal scores may come in any document order (index threads
+                              order documents by batch, not by the order added) */
 };
 
 /** Builds the vocabulary and its Zipf ranks from p (n_bases, all_forms, n_compounds,

@@ -95,6 +95,7 @@ LS_API const char *ls_strerror(int code);
 #define LS_MAX_SEGMENT_DOCS 2147483647u  /**< documents in one segment (2^31 - 1) */
 #define LS_MAX_INDEX_DOCS (1ull << 48)   /**< documents in one index, deleted ones included */
 #define LS_MAX_SEGMENTS 4096u            /**< segments of one commit */
+#define LS_MAX_WRITER_THREADS 64u        /**< ls_writer_options threads */
 #define LS_MAX_QUERY_BYTES 65536u        /**< query text */
 #define LS_MAX_QUERY_DEPTH 100u          /**< nesting of parentheses and operators */
 #define LS_MAX_PHRASE_WORDS 1024u        /**< words of one quoted phrase */
@@ -109,10 +110,11 @@ LS_API const char *ls_strerror(int code);
 
 typedef struct ls_writer ls_writer;
 
-#define LS_WRITER_OPTIONS_VERSION 2
+#define LS_WRITER_OPTIONS_VERSION 3
 typedef struct ls_writer_options {
-    unsigned version;     /**< LS_WRITER_OPTIONS_VERSION (1 is still accepted: it ends at
-                               `ram_budget`, and the fields after it take their defaults) */
+    unsigned version;     /**< LS_WRITER_OPTIONS_VERSION (1 and 2 are still accepted: they
+                               end at `ram_budget` and at `recover`, and the fields after
+                               take their defaults) */
     const char *language; /**< Snowball stemmer of a new index ("english", "french", ..., or
                                "none"); NULL = "english". An existing index keeps the language
                                recorded in it; naming another one is LS_EINVAL. */
@@ -126,8 +128,23 @@ typedef struct ls_writer_options {
     int recover;           /**< nonzero: open an index whose last commit's manifest is damaged
                                 at the newest intact commit (see ls_reader_open_opts); the
                                 next commit supersedes the damaged one */
+    /* version 3: */
+    unsigned threads;      /**< index threads, 0..LS_MAX_WRITER_THREADS. 0 or 1: documents are
+                                analyzed and inverted in the caller's thread, in ls_writer_add.
+                                N >= 2: ls_writer_add copies the document into a batch and
+                                returns; N threads each build segments of their own from every
+                                N-th batch, within one ram_budget (each up to 7/8 of it / N,
+                                batches waiting for a thread up to 1/8). Ids stay keys: a
+                                replaced or deleted document is gone as of the next commit,
+                                as with one thread. The documents' order in the index (the
+                                last tie-breaker of equal scores) then follows the batches,
+                                not the calls; it is the same on every run of the same calls.
+                                An error met by a thread (LS_ENOMEM, LS_EIO, LS_ELIMIT on a
+                                document of over 2^32 words) is returned by the next
+                                ls_writer_add, ls_writer_delete* or ls_writer_commit, and the
+                                writer has then failed. */
 } ls_writer_options;
-#define LS_WRITER_OPTIONS_INIT {LS_WRITER_OPTIONS_VERSION, NULL, 0, 0, 0, 0}
+#define LS_WRITER_OPTIONS_INIT {LS_WRITER_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0}
 
 /**
  * Opens (creating when needed) the index in directory `dir` for writing and takes its lock.

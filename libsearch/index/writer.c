@@ -18,6 +18,7 @@
 #include "format/fileheader.h"
 #include "format/filenames.h"
 #include "format/ids.h"
+#include "index/pool.h"
 #include "index/segwriter.h"
 #include "index/writer_int.h"
 #include "util/alloc.h"
@@ -49,7 +50,7 @@ int ls_wseg_delete(ls_wseg *s, uint32_t doc)
     return LS_OK;
 }
 
-static int push_wseg(ls_writer *w, ls_wseg *s)
+int ls_writer_push_seg(ls_writer *w, ls_wseg *s)
 {
     if (ls_grow(&w->segs, &w->segs_cap, (size_t)w->nsegs + 1, sizeof *w->segs) != LS_OK)
         return LS_ENOMEM;
@@ -78,7 +79,7 @@ static int open_committed(ls_writer *w, ls_error *err)
             if (rc == LS_OK)
                 memcpy(s.bitmap, s.del.bitmap, bytes);
         }
-        if (rc == LS_OK && push_wseg(w, &s) != LS_OK)
+        if (rc == LS_OK && ls_writer_push_seg(w, &s) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         if (rc != LS_OK) {
             ls_wseg_free(&s);
@@ -142,6 +143,8 @@ static int read_options(const ls_writer_options *in, ls_writer_options *o, ls_er
         return LS_OK;
     if (in->version == 1)
         memcpy(o, in, offsetof(ls_writer_options, merge_factor));
+    else if (in->version == 2)
+        memcpy(o, in, offsetof(ls_writer_options, threads));
     else if (in->version == LS_WRITER_OPTIONS_VERSION)
         *o = *in;
     else
@@ -150,6 +153,8 @@ static int read_options(const ls_writer_options *in, ls_writer_options *o, ls_er
     o->version = LS_WRITER_OPTIONS_VERSION;
     if (o->merge_factor == 1 || o->merge_factor > 100)
         return ls_error_set(err, LS_EINVAL, "merge_factor must be 0 (default) or 2..100");
+    if (o->threads > LS_MAX_WRITER_THREADS)
+        return ls_error_set(err, LS_EINVAL, "threads must be 0..%u", LS_MAX_WRITER_THREADS);
     return LS_OK;
 }
 
@@ -171,6 +176,7 @@ LS_API int ls_writer_open(const char *dir, const ls_writer_options *opts, ls_wri
     LS_CHECK_ALLOC(w, err);
     w->lock_fd = -1;
     w->ram.fdt.fd = -1;
+    pthread_mutex_init(&w->seg_lock, NULL);
     w->dir = ls_strndup(dir, strlen(dir));
     LS_CHECK_ALLOC(w->dir, err);
     LS_TRY(ls_mkdir(dir, err));
@@ -183,6 +189,8 @@ LS_API int ls_writer_open(const char *dir, const ls_writer_options *opts, ls_wri
     LS_TRY(open_committed(w, err));
     w->next_seg = next_segment(w);
     ls_writer_cleanup(w, 1);
+    if (o.threads > 1)
+        LS_TRY(ls_pool_new(w, o.threads, err));
     *out = w;
     return LS_OK;
 fail:
@@ -192,14 +200,18 @@ fail:
 
 /* ---- the RAM segment ---- */
 
-static int start_segment(ls_writer *w, ls_error *err)
+int ls_ramseg_start(ls_writer *w, ls_ramseg *r, ls_error *err)
 {
-    ls_ramseg *r = &w->ram;
-    if (w->next_seg == UINT32_MAX)
+    pthread_mutex_lock(&w->seg_lock);
+    uint32_t id = w->next_seg;
+    if (id != UINT32_MAX)
+        w->next_seg++;
+    pthread_mutex_unlock(&w->seg_lock);
+    if (id == UINT32_MAX)
         return ls_error_set(err, LS_ELIMIT, "segment numbers exhausted");
     memset(r, 0, sizeof *r);
     r->fdt.fd = -1;
-    r->id = w->next_seg++;
+    r->id = id;
     r->tag = ls_new_tag();
     char *p = ls_segfile_path(w->dir, r->id, LS_SEGFILE_FDT);
     if (p == NULL)
@@ -228,19 +240,18 @@ static void free_ram(ls_ramseg *r)
     ls_free(r->id_stamp);
     ls_buf_free(&r->stamps);
     ls_free(r->deleted);
+    ls_free(r->seq);
     int fd = r->fdt.fd;
     memset(r, 0, sizeof *r);
     r->fdt.fd = fd;
 }
 
-static void drop_segment(ls_writer *w)
+void ls_ramseg_drop(ls_writer *w, ls_ramseg *r)
 {
-    ls_ramseg *r = &w->ram;
     if (!r->open)
         return;
     ls_fwriter_abort(&r->fdt);
     uint32_t id = r->id;
-    w->doc_space -= r->inv.ndocs;
     free_ram(r);
     r->fdt.fd = -1;
     ls_segfiles_remove(w->dir, id);
@@ -290,13 +301,9 @@ static int ram_id_entries(const ls_ramseg *r, ls_id_entry **out, size_t *n_out)
     return LS_OK;
 }
 
-int ls_writer_flush(ls_writer *w, ls_error *err)
+int ls_ramseg_write(ls_writer *w, ls_ramseg *r, ls_wseg *s, ls_error *err)
 {
-    ls_ramseg *r = &w->ram;
-    if (!r->open)
-        return LS_OK;
-    ls_wseg s;
-    memset(&s, 0, sizeof s);
+    memset(s, 0, sizeof *s);
     ls_id_entry *ids = NULL;
     size_t n_ids = 0;
     int rc = ls_stored_finish(&r->sw, err);
@@ -308,19 +315,16 @@ int ls_writer_flush(ls_writer *w, ls_error *err)
     if (rc == LS_OK && ram_id_entries(r, &ids, &n_ids) != LS_OK)
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     if (rc == LS_OK)
-        rc = ls_segment_write(w->dir, r->id, r->tag, &r->inv, ids, n_ids, &s.info, err);
+        rc = ls_segment_write(w->dir, r->id, r->tag, &r->inv, ids, n_ids, &s->info, err);
     ls_free(ids);
     if (rc == LS_OK)
-        rc = ls_segment_acquire(w->dir, s.info.id, s.info.ndocs, s.info.tag, &s.seg, err);
+        rc = ls_segment_acquire(w->dir, s->info.id, s->info.ndocs, s->info.tag, &s->seg, err);
     for (size_t i = 0; rc == LS_OK && i < r->n_deleted; i++)
-        if (ls_wseg_delete(&s, r->deleted[i]) != LS_OK)
+        if (ls_wseg_delete(s, r->deleted[i]) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
-    s.pending = 1;
-    if (rc == LS_OK && push_wseg(w, &s) != LS_OK)
-        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+    s->pending = 1;
     if (rc != LS_OK) {
-        ls_wseg_free(&s);
-        drop_segment(w);
+        ls_wseg_free(s);
         return rc;
     }
     r->open = 0;
@@ -329,12 +333,42 @@ int ls_writer_flush(ls_writer *w, ls_error *err)
     return LS_OK;
 }
 
+int ls_writer_flush(ls_writer *w, ls_error *err)
+{
+    if (w->pool != NULL)
+        return ls_pool_sync(w, err);
+    ls_ramseg *r = &w->ram;
+    if (!r->open)
+        return LS_OK;
+    ls_wseg s;
+    uint32_t ndocs = r->inv.ndocs;
+    int rc = ls_ramseg_write(w, r, &s, err);
+    if (rc != LS_OK) {
+        w->doc_space -= ndocs;
+        ls_ramseg_drop(w, r);
+        return rc;
+    }
+    if (ls_writer_push_seg(w, &s) != LS_OK) {
+        w->doc_space -= ndocs;
+        uint32_t id = s.info.id;
+        ls_wseg_free(&s);
+        ls_segment_remove_unused(w->dir, id);
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    }
+    return LS_OK;
+}
+
 /* ---- deleting by id ---- */
 
-/* Deletes the live document with this id, wherever it is. *found: 0 or 1. */
-static int delete_id(ls_writer *w, const char *id, size_t len, int *found, ls_error *err)
+int ls_writer_delete_id(ls_writer *w, const char *id, size_t len, int *found, ls_error *err)
 {
     *found = 0;
+    if (w->pool != NULL) {
+        int known = 0; /* added since the pool's last sync: its segment may be in no list yet */
+        int rc = ls_pool_delete(w, id, len, found, &known, err);
+        if (rc != LS_OK || known)
+            return rc;
+    }
     ls_ramseg *r = &w->ram;
     if (r->open) {
         int64_t e = ls_strtab_find(&r->ids, id, len);
@@ -383,7 +417,7 @@ LS_API int ls_writer_delete(ls_writer *w, const char *id, size_t id_len, ls_erro
         return ls_error_set(err, LS_EINVAL, "ls_writer_delete: an id of 1..%u bytes is needed",
                             LS_MAX_ID_BYTES);
     int found;
-    rc = delete_id(w, id, id_len, &found, err);
+    rc = ls_writer_delete_id(w, id, id_len, &found, err);
     if (rc != LS_OK) {
         w->failed = 1;
         return rc;
@@ -432,6 +466,8 @@ LS_API int ls_writer_delete_prefix(ls_writer *w, const char *prefix, size_t len,
     if (prefix == NULL)
         prefix = ""; /* every id */
     uint64_t count = 0;
+    if (w->pool != NULL)
+        LS_TRY(ls_pool_delete_prefix(w, prefix, len, &count, err));
     ls_ramseg *r = &w->ram;
     for (uint32_t e = 0; r->open && e < r->ids.count; e++) {
         size_t kl;
@@ -439,7 +475,7 @@ LS_API int ls_writer_delete_prefix(ls_writer *w, const char *prefix, size_t len,
         if (r->id_doc[e] == UINT32_MAX || !has_prefix(k, kl, prefix, len))
             continue;
         int found;
-        rc = delete_id(w, (const char *)k, kl, &found, err);
+        rc = ls_writer_delete_id(w, (const char *)k, kl, &found, err);
         if (rc != LS_OK)
             goto fail;
         count += (uint64_t)found;
@@ -489,6 +525,23 @@ static int check_document(const ls_document *doc, const char *f[4], size_t l[4],
     return LS_OK;
 }
 
+int ls_ramseg_add(ls_ramseg *r, ls_analyzer *an, const char *const f[4], const size_t l[4],
+                  const void *stamp, size_t stamp_len, ls_error *err)
+{
+    uint32_t local = r->inv.ndocs;
+    int rc = ls_inverter_add(&r->inv, an, f[1], l[1], f[2], l[2], err);
+    if (rc == LS_OK)
+        rc = ls_stored_add(&r->sw, f, l, err);
+    if (rc == LS_OK && ram_register(r, f[0], l[0], stamp, stamp_len, local) != LS_OK)
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+    return rc;
+}
+
+int ls_ramseg_full(const ls_ramseg *r, size_t budget)
+{
+    return ls_inverter_memory(&r->inv) >= budget || r->inv.ndocs >= LS_MAX_SEGMENT_DOCS;
+}
+
 LS_API int ls_writer_add(ls_writer *w, const ls_document *doc, ls_error *err)
 {
     ls_error_clear(err);
@@ -504,20 +557,18 @@ LS_API int ls_writer_add(ls_writer *w, const ls_document *doc, ls_error *err)
     if (w->doc_space >= LS_MAX_INDEX_DOCS)
         return ls_error_set(err, LS_ELIMIT, "the index holds %llu documents (the limit)",
                             (unsigned long long)LS_MAX_INDEX_DOCS);
-    int found;
-    LS_TRY(delete_id(w, f[0], l[0], &found, err));
-    if (!w->ram.open)
-        LS_TRY(start_segment(w, err));
-    ls_ramseg *r = &w->ram;
-    uint32_t local = r->inv.ndocs;
-    LS_TRY(ls_inverter_add(&r->inv, w->an, f[1], l[1], f[2], l[2], err));
-    w->doc_space++;
-    LS_TRY(ls_stored_add(&r->sw, f, l, err));
-    if (ram_register(r, f[0], l[0], stamp, stamp_len, local) != LS_OK) {
-        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
-        goto fail;
+    if (w->pool != NULL) {
+        LS_TRY(ls_pool_add(w, f, l, stamp, stamp_len, err));
+        return LS_OK;
     }
-    if (ls_inverter_memory(&r->inv) >= w->ram_budget || r->inv.ndocs >= LS_MAX_SEGMENT_DOCS)
+    int found;
+    LS_TRY(ls_writer_delete_id(w, f[0], l[0], &found, err));
+    if (!w->ram.open)
+        LS_TRY(ls_ramseg_start(w, &w->ram, err));
+    ls_ramseg *r = &w->ram;
+    LS_TRY(ls_ramseg_add(r, w->an, f, l, stamp, stamp_len, err));
+    w->doc_space++;
+    if (ls_ramseg_full(r, w->ram_budget))
         LS_TRY(ls_writer_flush(w, err));
     return LS_OK;
 fail:
@@ -529,7 +580,9 @@ LS_API void ls_writer_close(ls_writer *w)
 {
     if (w == NULL)
         return;
-    drop_segment(w);
+    ls_pool_free(w);
+    w->doc_space -= w->ram.inv.ndocs;
+    ls_ramseg_drop(w, &w->ram);
     /* Pending segments were never committed: release and remove them. */
     for (uint32_t i = 0; i < w->nsegs; i++) {
         uint32_t id = w->segs[i].info.id;
@@ -545,6 +598,7 @@ LS_API void ls_writer_close(ls_writer *w)
     ls_manifest_free(&w->m);
     ls_analyzer_free(w->an);
     ls_unlock_dir(w->lock_fd);
+    pthread_mutex_destroy(&w->seg_lock);
     ls_free(w->dir);
     ls_free(w);
 }

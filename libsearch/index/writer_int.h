@@ -7,6 +7,7 @@
 #ifndef LS_INDEX_WRITER_INT_H
 #define LS_INDEX_WRITER_INT_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "analysis/analyzer.h"
@@ -29,6 +30,8 @@ typedef struct ls_wseg {
     uint32_t *fresh;  /* documents deleted since the last commit, in the order deleted */
     size_t n_fresh, fresh_cap;
     int pending;
+    uint64_t first_seq; /* pending: the add sequence number of its first document (index
+                           threads write segments out of order; a commit sorts them by it) */
 } ls_wseg;
 
 /** The segment being built in RAM. */
@@ -46,7 +49,11 @@ typedef struct ls_ramseg {
     ls_buf stamps;
     uint32_t *deleted;   /* documents deleted while in RAM */
     size_t n_deleted, deleted_cap;
+    uint64_t *seq;       /* index threads: by document, its add sequence number */
+    size_t seq_cap;
 } ls_ramseg;
+
+struct ls_pool;
 
 struct ls_writer {
     char *dir;
@@ -60,7 +67,9 @@ struct ls_writer {
     ls_wseg *segs;        /* the last commit's segments in order, then pending ones */
     uint32_t nsegs;
     size_t segs_cap;
-    ls_ramseg ram;
+    ls_ramseg ram;        /* one thread: the segment the caller's thread builds */
+    struct ls_pool *pool; /* index threads (index/pool.h), or NULL */
+    pthread_mutex_t seg_lock; /* guards next_seg, which index threads draw from */
     uint32_t next_seg;
     uint64_t next_gen;
     uint64_t doc_space;   /* documents in segment files and RAM, deleted ones included */
@@ -68,8 +77,27 @@ struct ls_writer {
 };
 
 /* writer.c */
-/** Writes the RAM segment's files and appends it to w->segs as pending. */
+/** Writes the RAM segment's files and appends it to w->segs as pending (index threads: every
+ *  thread's, after the documents given so far: ls_pool_sync). */
 int ls_writer_flush(ls_writer *w, ls_error *err);
+/** Appends a segment to w->segs (taking it over). @return LS_OK or LS_ENOMEM. */
+int ls_writer_push_seg(ls_writer *w, ls_wseg *s);
+/** Deletes the live document with this id, wherever it is; *found: 0 or 1. */
+int ls_writer_delete_id(ls_writer *w, const char *id, size_t len, int *found, ls_error *err);
+
+/* A segment being built: by the caller's thread (w->ram) or by an index thread (its own). */
+/** Starts r as a new segment (its number drawn under seg_lock, its stored-fields file made). */
+int ls_ramseg_start(ls_writer *w, ls_ramseg *r, ls_error *err);
+/** Inverts, stores and registers one document (fields f/l: id, title, body, path). */
+int ls_ramseg_add(ls_ramseg *r, ls_analyzer *an, const char *const f[4], const size_t l[4],
+                  const void *stamp, size_t stamp_len, ls_error *err);
+/** @return nonzero when r is due to be written (its memory reached budget, or it is full). */
+int ls_ramseg_full(const ls_ramseg *r, size_t budget);
+/** Writes r's segment files into *s (pending, acquired) and frees r. On failure r stays open
+ *  for ls_ramseg_drop. */
+int ls_ramseg_write(ls_writer *w, ls_ramseg *r, ls_wseg *s, ls_error *err);
+/** Abandons r and removes its files (the writer's doc_space is the caller's to correct). */
+void ls_ramseg_drop(ls_writer *w, ls_ramseg *r);
 /** Marks local document doc of w->segs[i] deleted (fresh). @return LS_OK or LS_ENOMEM. */
 int ls_wseg_delete(ls_wseg *s, uint32_t doc);
 /** Releases a segment's resources (not its files). */

@@ -6,22 +6,28 @@
 
 #include "libsearch.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static long fail_countdown = -1;
+/* The test hook's countdown, atomic: index threads allocate too. */
+static atomic_long fail_countdown = -1;
 
-void ls_alloc_fail_after(long n) { fail_countdown = n; }
+void ls_alloc_fail_after(long n) { atomic_store_explicit(&fail_countdown, n, memory_order_relaxed); }
 
 static int should_fail(void)
 {
-    if (fail_countdown < 0)
-        return 0;
-    if (fail_countdown == 0)
-        return 1;
-    fail_countdown--;
-    return 0;
+    long c = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+    for (;;) {
+        if (c < 0)
+            return 0;
+        if (c == 0)
+            return 1;
+        if (atomic_compare_exchange_weak_explicit(&fail_countdown, &c, c - 1,
+                                                  memory_order_relaxed, memory_order_relaxed))
+            return 0;
+    }
 }
 
 void *ls_malloc(size_t n)

@@ -5,6 +5,7 @@
 #include "util/fileio.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,26 +43,31 @@ uint64_t ls_new_tag(void)
     return t ? t : 1;
 }
 
-static long fail_countdown = -1; /* test hook: calls left before failures start */
-static int fail_errno;
+/* Test hook: calls left before failures start (atomic: index threads write files too). */
+static atomic_long fail_countdown = -1;
+static atomic_int fail_errno;
 
 void ls_fileio_fail_after(long n, int errno_value)
 {
-    fail_countdown = n;
-    fail_errno = errno_value;
+    atomic_store(&fail_errno, errno_value);
+    atomic_store(&fail_countdown, n);
 }
 
 /* @return nonzero (errno set) when the test hook says this call fails. */
 static int injected_failure(void)
 {
-    if (fail_countdown < 0)
-        return 0;
-    if (fail_countdown == 0) {
-        errno = fail_errno;
-        return 1;
+    long c = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+    for (;;) {
+        if (c < 0)
+            return 0;
+        if (c == 0) {
+            errno = atomic_load(&fail_errno);
+            return 1;
+        }
+        if (atomic_compare_exchange_weak_explicit(&fail_countdown, &c, c - 1,
+                                                  memory_order_relaxed, memory_order_relaxed))
+            return 0;
     }
-    fail_countdown--;
-    return 0;
 }
 
 static int do_write(int fd, const void *p, size_t n, ssize_t *out)

@@ -41,13 +41,14 @@ LS_MAX_TERM_BYTES = 128
 LS_MAX_SEGMENT_DOCS = 2147483647
 LS_MAX_INDEX_DOCS = 1 << 48
 LS_MAX_SEGMENTS = 4096
+LS_MAX_WRITER_THREADS = 64
 LS_MAX_QUERY_BYTES = 65536
 LS_MAX_QUERY_DEPTH = 100
 LS_MAX_PHRASE_WORDS = 1024
 LS_MAX_PREFIX_TERMS = 1024
 LS_MAX_LIMIT = 1 << 24
 
-LS_WRITER_OPTIONS_VERSION = 2
+LS_WRITER_OPTIONS_VERSION = 3
 LS_DOCUMENT_VERSION = 2
 LS_OPEN_OPTIONS_VERSION = 1
 LS_DOC_INFO_VERSION = 1
@@ -106,6 +107,7 @@ class ls_writer_options(ctypes.Structure):
         ("merge_factor", c_uint),
         ("no_auto_merge", c_int),
         ("recover", c_int),
+        ("threads", c_uint),
     ]
 
 
@@ -282,7 +284,7 @@ class ls_hit(ctypes.Structure):
 
 
 # The *_INIT macros, field by field in declaration order (checked against the header).
-LS_WRITER_OPTIONS_INIT = (LS_WRITER_OPTIONS_VERSION, None, 0, 0, 0, 0)
+LS_WRITER_OPTIONS_INIT = (LS_WRITER_OPTIONS_VERSION, None, 0, 0, 0, 0, 0)
 LS_DOCUMENT_INIT = (LS_DOCUMENT_VERSION, None, 0, None, 0, None, 0, None, 0, None, 0)
 LS_OPEN_OPTIONS_INIT = (LS_OPEN_OPTIONS_VERSION, 0)
 LS_SEARCH_OPTIONS_INIT = (

@@ -41,10 +41,13 @@ class Index:
         auto_merge: False: commits never merge (optimize() still does).
         recover: open an index whose last commit's manifest is damaged at the newest
             intact commit; the next commit supersedes the damaged one.
+        threads: index threads (0 or 1: add() analyzes in the calling thread; N >= 2: add()
+            queues a copy and N threads build segments of their own within ram_budget; an
+            error they meet is raised by a later add(), delete() or commit()).
     """
 
     def __init__(self, path, language=None, *, ram_budget=0, merge_factor=0, auto_merge=True,
-                 recover=False):
+                 recover=False, threads=0):
         self._lib = _ffi.lib()
         self._lock = threading.Lock()
         self._w = None
@@ -56,6 +59,7 @@ class Index:
         opts.merge_factor = count(merge_factor, "merge_factor", 32)
         opts.no_auto_merge = 0 if auto_merge else 1
         opts.recover = 1 if recover else 0
+        opts.threads = count(threads, "threads", 32)  # over LS_MAX_WRITER_THREADS: the library says so
         out = ctypes.c_void_p()
         err = _ffi.ls_error()
         check(self._lib.ls_writer_open(to_path(path), ctypes.byref(opts), ctypes.byref(out),

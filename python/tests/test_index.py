@@ -224,3 +224,29 @@ def test_index_is_usable_from_threads(tmp_path):
     with libsearch.Searcher(path) as s:
         assert s.stats().documents == 800
         assert s.count("thread") == 800
+
+
+def test_threads_index_as_one_thread_does(tmp_path):
+    """Index threads (a small budget: many batches, segments written mid-way): the same live
+    documents and the same scores as one thread, replacements and deletions included."""
+    words = ["amber", "basalt", "cobalt", "dune", "ember", "fjord", "garnet", "heath"]
+    results = []
+    for threads in (1, 2, 3):
+        path = tmp_path / ("ix%d" % threads)
+        with libsearch.Index(path, language="none", threads=threads,
+                             ram_budget=256 * 1024) as ix:
+            for i in range(1500):
+                body = " ".join(words[(i * k + k) % len(words)] for k in range(1, 2 + i % 9))
+                ix.add("d%d" % (i % 1100), title="t%d" % i, body=body)
+            ix.delete("d7")
+            assert ix.delete_prefix("d10") == 111  # d10, d100..d109, d1000..d1099
+            ix.commit()
+        with libsearch.Searcher(path) as s:
+            got = {}
+            for w in words + ["amber ember", "cobalt OR heath"]:
+                r = s.search(w, limit=2000)
+                got[w] = sorted((h.id, round(h.score, 9)) for h in r.hits)
+            results.append((s.search("t1499").ids, got, s.stats().documents))
+    assert results[0][2] == 1100 - 1 - 111
+    assert results[0][0] == ["d399"]
+    assert results[1] == results[0] and results[2] == results[0]

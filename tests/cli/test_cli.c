@@ -559,6 +559,63 @@ START_TEST(index_jsonl_from_stdin_then_search)
 }
 END_TEST
 
+static void expect_usage_errors(const char *const *const *cases, size_t n, const char *needle);
+
+/* --threads: 1 and 3 index threads build indexes that find the same documents; 0, 65 and a
+ * word are usage errors. */
+START_TEST(index_threads_option)
+{
+    char *all = ls_cli_fmt("%s", "");
+    for (int i = 0; i < 300; i++) {
+        char *next = ls_cli_fmt("%s{\"id\": \"d%d\", \"title\": \"t%d\", \"body\": \"%s %s w%d\"}\n",
+                                all, i % 250, i, i % 3 ? "amber" : "basalt",
+                                i % 5 ? "cobalt" : "dune", i % 7);
+        free(all);
+        all = next;
+    }
+    char *outs[2];
+    const char *threads[] = {"1", "3"};
+    for (int t = 0; t < 2; t++) {
+        char *idx = ls_cli_path(ls_cli_tmp, t ? "idx3" : "idx1");
+        const char *ix[] = {"index", "--jsonl=-", "--index", idx, "--threads", threads[t], NULL};
+        char *out, *err;
+        ck_assert_int_eq(ls_cli_run(ix, all, &out, &err), 0);
+        ck_assert_msg(strstr(err, "300 added, 0 updated") != NULL, "%s", err);
+        free(out);
+        free(err);
+        const char *q[] = {"--index", idx, "--format", "ids", "-n", "1000", "basalt OR dune",
+                           NULL};
+        ck_assert_int_eq(ls_cli_run(q, NULL, &outs[t], &err), 0);
+        free(err);
+        free(idx);
+    }
+    /* the same ids (equal scores may come in another order: compare as sets) */
+    size_t n[2] = {0, 0};
+    for (int t = 0; t < 2; t++)
+        for (const char *c = outs[t]; *c; c++)
+            n[t] += *c == '\n';
+    ck_assert_uint_eq(n[0], n[1]);
+    ck_assert_uint_gt(n[0], 100);
+    for (char *line = outs[0], *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+        *nl = '\0';
+        char *want = ls_cli_fmt("\n%s\n", line), *hay = ls_cli_fmt("\n%s", outs[1]);
+        ck_assert_msg(strstr(hay, want) != NULL, "%s found with 1 thread, not with 3", line);
+        free(want);
+        free(hay);
+    }
+    free(outs[0]);
+    free(outs[1]);
+    free(all);
+    char *idx = ls_cli_path(ls_cli_tmp, "idxbad");
+    const char *b1[] = {"index", "--index", idx, "--threads", "0", "x.txt", NULL};
+    const char *b2[] = {"index", "--index", idx, "--threads", "65", "x.txt", NULL};
+    const char *b3[] = {"index", "--index", idx, "-j", "two", "x.txt", NULL};
+    const char *const *bad[] = {b1, b2, b3};
+    expect_usage_errors(bad, 3, "--threads wants 1..64");
+    free(idx);
+}
+END_TEST
+
 /* 40 documents as JSON lines: "narwhal" in 3 (beside "tusk"), "tusk" alone in 1, filler. */
 static char *feedback_corpus(void)
 {
@@ -1204,6 +1261,7 @@ Suite *ls_suite_cli(void)
     tcase_add_test(index, index_jsonl_reports_malformed_line);
     tcase_add_test(index, index_warnings_are_summarized);
     tcase_add_test(index, index_jsonl_from_stdin_then_search);
+    tcase_add_test(index, index_threads_option);
     tcase_add_test(index, rm3_switches_rerank_widen_and_explain);
     tcase_add_test(index, proximity_switches_and_explain);
     tcase_add_test(index, bench_times_queries_and_counts_hits);

@@ -7,6 +7,7 @@
  * refuses further work; its leftovers go with the next writer).
  */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "libsearch.h"
 #include "testutil.h"
 #include "util/alloc.h"
+#include "util/fileio.h"
 
 #define ALLOC_CAP 20000
 
@@ -150,6 +152,109 @@ START_TEST(faults_alloc_writer_open_add)
             break;
     }
     ck_assert_msg(n > 15 && n < ALLOC_CAP, "flushing ls_writer_add: n %ld", n);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Index threads meeting the failure (an allocation, or a write failing with ENOSPC, the Nth
+ * of the process, in whichever thread it falls): the error comes back from a later add,
+ * delete or the commit, the writer then refuses, and the index is as it was. Once nothing
+ * fails, the commit holds every change. */
+/* The k of add i's id new-k (adds with i % 4 == 0 replace doc-i instead). */
+static size_t thread_key(size_t i) { return i % 7 == 0 ? i / 2 : i; }
+
+START_TEST(faults_writer_threads)
+{
+    uint64_t ndocs;
+    char *dir = ls_ft_build_index_del(60, 1, 1790 + (uint64_t)_i, &ndocs);
+    uint64_t gen = 2;
+    ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
+    wo.threads = 2;
+    wo.ram_budget = 2 * 96 * 1024; /* threads write segments mid-way */
+    wo.no_auto_merge = 1;          /* the commit is the last generation */
+    const size_t nadd = 60;
+    long n;
+    int rc = LS_OK, met = 0;
+    for (n = 0; n < ALLOC_CAP; n = next_n(n, 0)) {
+        ls_writer *w;
+        open_writer(dir, &wo, &w);
+        ls_error err = {0};
+        const char *what = "ls_writer_add";
+        if (_i == 0)
+            ls_alloc_fail_after(n);
+        else
+            ls_fileio_fail_after(n, ENOSPC);
+        rc = LS_OK;
+        for (size_t i = 0; i < nadd && rc == LS_OK; i++) {
+            char body[128], uw[8], id[32];
+            ls_ft_unique_word(2000 + i, uw);
+            int bl = snprintf(body, sizeof body, "%s alpha bravo %s delta %zu", uw,
+                              ls_ft_vocab[i % LS_FT_NVOCAB], i);
+            /* every fourth replaces a committed document, every seventh one added here */
+            int il = i % 4 == 0 ? snprintf(id, sizeof id, "doc-%zu", i)
+                                : snprintf(id, sizeof id, "new-%zu", thread_key(i));
+            ls_document d = LS_DOCUMENT_INIT;
+            d.id = id;
+            d.id_len = (size_t)il;
+            d.body = body;
+            d.body_len = (size_t)bl;
+            rc = ls_writer_add(w, &d, &err);
+        }
+        if (rc == LS_OK) {
+            what = "ls_writer_delete";
+            rc = ls_writer_delete(w, "doc-1", 5, &err);
+        }
+        if (rc == LS_OK) {
+            what = "ls_writer_commit";
+            rc = ls_writer_commit(w, &err);
+        }
+        ls_alloc_fail_after(-1);
+        ls_fileio_fail_after(-1, 0);
+        if (rc != LS_OK) {
+            met++;
+            int want = _i == 0 ? LS_ENOMEM : LS_EIO;
+            ck_assert_msg(rc == want && err.code == want && strlen(err.message) > 0,
+                          "%s with failure %ld: %d (%s)", what, n, rc, err.message);
+            if (strcmp(what, "ls_writer_commit") != 0)
+                ls_ft_assert_refuses(w);
+        }
+        ls_writer_close(w);
+        if (rc == LS_OK)
+            break;
+        ls_ft_assert_index_fine(dir, ndocs, gen);
+    }
+    ck_assert_msg(met > 10 && n < ALLOC_CAP, "%d failures met, n %ld", met, n);
+    /* 60 adds: 15 replace committed documents (doc-0, doc-4, ...; doc-1 is deleted after),
+     * the new-* ids of i % 7 == 0 and i % 4 != 0 replace ones added before or are new */
+    size_t fresh = 0;
+    for (size_t i = 0; i < nadd; i++) {
+        if (i % 4 == 0)
+            continue;
+        int dup = 0; /* the same new-k id given earlier in the loop */
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = j % 4 != 0 && thread_key(j) == thread_key(i);
+        fresh += !dup;
+    }
+    ls_reader *r = ls_ft_open_ok(dir);
+    ls_error err;
+    ck_assert_int_eq(ls_reader_check(r, &err), LS_OK);
+    uint64_t g;
+    ck_assert_uint_eq(ls_ft_doc_count(r, &g), ndocs + fresh - 1);
+    ck_assert_uint_eq(ls_ft_id_count(r), ndocs + fresh - 1);
+    ck_assert_uint_eq(g, gen + 1);
+    for (size_t i = 0; i < nadd; i += 3) { /* each add's unique word finds it once */
+        char uw[8];
+        ls_ft_unique_word(2000 + i, uw);
+        ls_hits *h;
+        ck_assert_int_eq(ls_search(r, uw, strlen(uw), NULL, &h, &err), LS_OK);
+        int replaced_later = 0;
+        for (size_t j = i + 1; j < nadd && i % 4 != 0; j++)
+            replaced_later |= j % 4 != 0 && thread_key(j) == thread_key(i);
+        ck_assert_uint_eq(ls_hits_total(h), replaced_later ? 0 : 1);
+        ls_hits_free(h);
+    }
+    ls_reader_close(r);
     ls_test_rmtree(dir);
     free(dir);
 }
@@ -457,5 +562,6 @@ TCase *ls_ft_alloc_tcase(void)
     tcase_add_test(tc, faults_alloc_writer_optimize);
     tcase_add_test(tc, faults_alloc_reader_and_search);
     tcase_add_test(tc, faults_alloc_reader_check);
+    tcase_add_loop_test(tc, faults_writer_threads, 0, 2);
     return tc;
 }

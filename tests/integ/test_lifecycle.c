@@ -26,11 +26,16 @@
 /* The inverter's tables take about 140 KiB before the first posting: budgets a little above
  * that cut a commit into several segments; 8 KiB writes a segment per document. */
 static const lc_config configs[] = {
-    {"defaults", 0, 0, 0, 0, 160},
-    {"140 KiB budget, merge factor 2", 140 << 10, 2, 0, 0, 160},
-    {"136 KiB budget, no auto merge, writer reopened", 136 << 10, 3, 1, 1, 160},
-    {"156 KiB budget, merge factor 5, writer reopened", 156 << 10, 5, 0, 1, 160},
-    {"8 KiB budget, merge factor 10", 8 << 10, 10, 0, 0, 24},
+    {"defaults", 0, 0, 0, 0, 160, 1},
+    {"140 KiB budget, merge factor 2", 140 << 10, 2, 0, 0, 160, 1},
+    {"136 KiB budget, no auto merge, writer reopened", 136 << 10, 3, 1, 1, 160, 1},
+    {"156 KiB budget, merge factor 5, writer reopened", 156 << 10, 5, 0, 1, 160, 1},
+    {"8 KiB budget, merge factor 10", 8 << 10, 10, 0, 0, 24, 1},
+    /* index threads: several batches per commit, each thread's segments written mid-way;
+     * 8 KiB over 3 threads writes a segment per document, in batches of a few */
+    {"2 threads, 600 KiB budget, merge factor 3", 600 << 10, 3, 0, 0, 160, 2},
+    {"3 threads, 450 KiB budget, no auto merge, writer reopened", 450 << 10, 3, 1, 1, 160, 3},
+    {"3 threads, 8 KiB budget, merge factor 10", 8 << 10, 10, 0, 0, 24, 3},
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])
 
@@ -61,12 +66,55 @@ START_TEST(lifecycle_oracle_updates_deletes)
 }
 END_TEST
 
+/* Index threads: the same calls give the same index on every run (documents in batch order,
+ * segments sorted by their first document), so equal scores come in the same order; and the
+ * index answers as one built by the caller's thread does, to the same scores. */
+START_TEST(lifecycle_threads_repeatable)
+{
+    lc_config cfg = {"3 threads, 8 KiB budget", 8 << 10, 4, 0, 0, 60, 3};
+    lc_model a, b;
+    corpus_params p = ls_lc_corpus(0x7E4D);
+    ls_lc_init(&a, &cfg, &p);
+    ls_lc_init(&b, &cfg, &p);
+    for (int round = 0; round < 4; round++) {
+        ls_lc_round(&a, 60 + 20 * (size_t)round);
+        ls_lc_round(&b, 60 + 20 * (size_t)round);
+    }
+    ls_index_stats st = ls_lc_stats(a.c.reader);
+    ck_assert_msg(st.segments >= 2, "%u segments: the threads wrote too little", st.segments);
+    size_t nq = 120;
+    saved_query *qs = ls_saved_queries(&a, 0x7E4E, nq);
+    answer *want = ls_answers_ask(a.c.reader, qs, nq);
+    answer *got = ls_answers_ask(b.c.reader, qs, nq);
+    size_t ties = 0;
+    for (size_t q = 0; q < nq; q++) {
+        ck_assert_uint_eq(got[q].n, want[q].n);
+        for (size_t i = 0; i < want[q].n; i++) {
+            ck_assert_msg(got[q].id_len[i] == want[q].id_len[i] &&
+                              memcmp(got[q].id[i], want[q].id[i], want[q].id_len[i]) == 0 &&
+                              got[q].score[i] == want[q].score[i],
+                          "query %zu rank %zu: %.*s, the first run %.*s", q, i,
+                          (int)got[q].id_len[i], got[q].id[i], (int)want[q].id_len[i],
+                          want[q].id[i]);
+            ties += i > 0 && want[q].score[i] == want[q].score[i - 1];
+        }
+    }
+    ck_assert_msg(ties >= 10, "%zu equal scores in a row: too few to show their order", ties);
+    ls_answers_free(got, nq);
+    ls_answers_free(want, nq);
+    free(qs);
+    ls_lc_check_commit(&b, 0x7E4F, 24);
+    ls_lc_free(&a);
+    ls_lc_free(&b);
+}
+END_TEST
+
 /* ---- 2. merges change no answer --------------------------------------------------------- */
 
 /* Several commits without merging: many segments, with deletions. */
 static void build_unmerged(lc_model *m, uint64_t stream, unsigned merge_factor)
 {
-    lc_config cfg = {"unmerged", 136 << 10, merge_factor, 1, 0, 160};
+    lc_config cfg = {"unmerged", 136 << 10, merge_factor, 1, 0, 160, 1};
     corpus_params p = ls_lc_corpus(stream);
     ls_lc_init(m, &cfg, &p);
     for (int i = 0; i < 6; i++)
@@ -328,7 +376,7 @@ static void expect_only_last_files(lc_model *m)
  */
 START_TEST(lifecycle_snapshot_survives)
 {
-    lc_config cfg = {"snapshots", 136 << 10, 2, 0, 0, 160};
+    lc_config cfg = {"snapshots", 136 << 10, 2, 0, 0, 160, 1};
     corpus_params p = ls_lc_corpus(0x5A95);
     lc_model m;
     snapshot old;
@@ -382,7 +430,7 @@ static const int log_commits[] = {500, 200};
 START_TEST(lifecycle_segments_logarithmic)
 {
     unsigned f = log_factors[_i] ? log_factors[_i] : 10;
-    lc_config cfg = {"small commits", 0, log_factors[_i], 0, 0, 0};
+    lc_config cfg = {"small commits", 0, log_factors[_i], 0, 0, 0, 1};
     corpus_params p = ls_lc_corpus(0x106 + (uint64_t)_i);
     p.max_body = 12;
     lc_model m;
@@ -737,6 +785,7 @@ Suite *ls_suite_lifecycle(void)
     TCase *tc = tcase_create("oracle");
     tcase_set_timeout(tc, timeout);
     tcase_add_loop_test(tc, lifecycle_oracle_updates_deletes, 0, (int)N_CONFIGS);
+    tcase_add_test(tc, lifecycle_threads_repeatable);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("merges");

@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pool.c - index threads: batches of copied documents handed to N threads in turn, each
+ * building segments of its own (index/pool.h). One mutex guards the queues, the free batches
+ * and the list of written segments; the rest of the pool belongs to the caller's thread (ids,
+ * deleted sequence numbers, adopted segments) or to one thread (its segment and analyzer).
+ */
+#include "index/pool.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/writer_int.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#define QUEUE_MAX 2        /* batches waiting per thread */
+#define BATCH_DOCS 4096    /* documents per batch, at most */
+#define BATCH_MIN 512u
+#define BATCH_MAX (4u << 20)
+#define DEAD UINT64_MAX    /* an id's sequence number once deleted */
+
+typedef struct pool_doc {
+    uint64_t seq;
+    size_t off[5], len[5]; /* id, title, body, path, stamp: in the batch's bytes */
+} pool_doc;
+
+typedef struct pool_batch {
+    ls_buf bytes;
+    pool_doc *docs;
+    size_t n, cap;
+    int flush; /* after its documents, the thread writes its segment (a sync) */
+    struct pool_batch *next;
+} pool_batch;
+
+/** A segment a thread wrote: its documents' sequence numbers, ascending. */
+typedef struct pool_seg {
+    ls_wseg s;
+    uint64_t *seq;
+    uint32_t n;
+} pool_seg;
+
+typedef struct pool_thread {
+    struct ls_pool *pool;
+    pthread_t thread;
+    int started;
+    ls_ramseg ram;
+    ls_analyzer *an;
+    pool_batch *head, *tail; /* under the lock */
+    unsigned queued;         /* under the lock: waiting or being inverted */
+    int failed;              /* under the lock */
+    int rc;
+    ls_error err;
+} pool_thread;
+
+typedef struct ls_pool {
+    ls_writer *w;
+    unsigned n;
+    pool_thread *threads;
+    pthread_mutex_t lock;
+    pthread_cond_t work, idle;
+    int stop, discard;       /* under the lock */
+    atomic_int failed;
+    size_t budget_each, batch_bytes;
+    pool_batch *free_batches; /* under the lock */
+    pool_seg *written;        /* under the lock: not adopted yet */
+    size_t n_written, written_cap;
+    atomic_size_t any_written; /* n_written, for the caller to peek at without the lock */
+    /* the caller's thread: */
+    pool_batch *cur;
+    uint64_t batches;         /* handed out so far: the next goes to thread batches % n */
+    ls_strtab ids;            /* ids added since the last sync */
+    uint64_t *id_seq;         /* by id entry: its live version's sequence number, or DEAD */
+    size_t id_seq_cap;
+    uint64_t seq_base, seq_next;
+    uint8_t *dead;            /* bit seq - seq_base: deleted before its segment was adopted */
+    size_t dead_bytes;
+    pool_seg *adopted;        /* since the last sync: where a sequence number now lives */
+    size_t n_adopted, adopted_cap;
+} ls_pool;
+
+/* ---- a thread ---- */
+
+static void thread_fail(pool_thread *t, int rc)
+{
+    ls_pool *p = t->pool;
+    pthread_mutex_lock(&p->lock);
+    t->failed = 1;
+    t->rc = rc;
+    pthread_mutex_unlock(&p->lock);
+    atomic_store(&p->failed, 1);
+}
+
+/* Writes the thread's segment into the written list. */
+static int write_segment(pool_thread *t)
+{
+    ls_pool *p = t->pool;
+    pool_seg ps = {.seq = t->ram.seq, .n = t->ram.inv.ndocs};
+    t->ram.seq = NULL; /* taken over */
+    t->ram.seq_cap = 0;
+    int rc = ls_ramseg_write(p->w, &t->ram, &ps.s, &t->err);
+    if (rc != LS_OK) {
+        ls_free(ps.seq);
+        ls_ramseg_drop(p->w, &t->ram);
+        return rc;
+    }
+    ps.s.first_seq = ps.seq[0];
+    pthread_mutex_lock(&p->lock);
+    if (ls_grow(&p->written, &p->written_cap, p->n_written + 1, sizeof *p->written) == LS_OK) {
+        p->written[p->n_written++] = ps;
+        atomic_store(&p->any_written, p->n_written);
+        ps.seq = NULL;
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (ps.seq == NULL)
+        return LS_OK;
+    uint32_t id = ps.s.info.id;
+    ls_wseg_free(&ps.s);
+    ls_free(ps.seq);
+    ls_segment_remove_unused(p->w->dir, id);
+    return ls_error_set(&t->err, LS_ENOMEM, "out of memory");
+}
+
+static int run_batch(pool_thread *t, const pool_batch *b)
+{
+    ls_pool *p = t->pool;
+    int rc = LS_OK;
+    for (size_t i = 0; i < b->n && rc == LS_OK; i++) {
+        const pool_doc *d = &b->docs[i];
+        const char *f[4];
+        size_t l[4];
+        for (int k = 0; k < 4; k++) {
+            f[k] = (const char *)b->bytes.data + d->off[k];
+            l[k] = d->len[k];
+        }
+        if (!t->ram.open && (rc = ls_ramseg_start(p->w, &t->ram, &t->err)) != LS_OK)
+            break;
+        uint32_t local = t->ram.inv.ndocs;
+        if (ls_grow(&t->ram.seq, &t->ram.seq_cap, (size_t)local + 1, sizeof *t->ram.seq))
+            rc = ls_error_set(&t->err, LS_ENOMEM, "out of memory");
+        if (rc == LS_OK)
+            rc = ls_ramseg_add(&t->ram, t->an, f, l, b->bytes.data + d->off[4], d->len[4],
+                               &t->err);
+        if (rc == LS_OK)
+            t->ram.seq[local] = d->seq;
+        if (rc == LS_OK && ls_ramseg_full(&t->ram, p->budget_each))
+            rc = write_segment(t);
+    }
+    if (rc == LS_OK && b->flush && t->ram.open)
+        rc = write_segment(t);
+    return rc;
+}
+
+static void recycle(ls_pool *p, pool_batch *b)
+{
+    b->n = 0;
+    b->bytes.len = 0;
+    b->flush = 0;
+    b->next = p->free_batches;
+    p->free_batches = b;
+}
+
+static void *thread_main(void *arg)
+{
+    pool_thread *t = arg;
+    ls_pool *p = t->pool;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (t->head == NULL && !p->stop)
+            pthread_cond_wait(&p->work, &p->lock);
+        pool_batch *b = t->head;
+        if (b == NULL)
+            break;
+        t->head = b->next;
+        if (t->head == NULL)
+            t->tail = NULL;
+        int skip = p->discard || t->failed;
+        pthread_mutex_unlock(&p->lock);
+        int rc = skip ? LS_OK : run_batch(t, b);
+        if (rc != LS_OK)
+            thread_fail(t, rc);
+        pthread_mutex_lock(&p->lock);
+        recycle(p, b);
+        t->queued--;
+        pthread_cond_broadcast(&p->idle);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* ---- the caller's side ---- */
+
+static void free_batch(pool_batch *b)
+{
+    ls_buf_free(&b->bytes);
+    ls_free(b->docs);
+    ls_free(b);
+}
+
+/* The failure a thread met, as the caller's error; the writer has failed. */
+static int thread_error(ls_pool *p, ls_error *err)
+{
+    pthread_mutex_lock(&p->lock);
+    int rc = LS_OK;
+    for (unsigned i = 0; i < p->n && rc == LS_OK; i++)
+        if (p->threads[i].failed) {
+            rc = p->threads[i].rc;
+            if (err != NULL)
+                *err = p->threads[i].err;
+        }
+    pthread_mutex_unlock(&p->lock);
+    return rc == LS_OK ? LS_OK : ls_error_append(err, rc, " (in an index thread)");
+}
+
+/* Gives batch b to thread i, waiting while its queue is full. */
+static void hand_to(ls_pool *p, unsigned i, pool_batch *b)
+{
+    pool_thread *t = &p->threads[i];
+    b->next = NULL;
+    pthread_mutex_lock(&p->lock);
+    while (t->queued >= QUEUE_MAX && !t->failed)
+        pthread_cond_wait(&p->idle, &p->lock);
+    if (t->tail != NULL)
+        t->tail->next = b;
+    else
+        t->head = b;
+    t->tail = b;
+    t->queued++;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static pool_batch *take_batch(ls_pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    pool_batch *b = p->free_batches;
+    if (b != NULL)
+        p->free_batches = b->next;
+    pthread_mutex_unlock(&p->lock);
+    return b != NULL ? b : ls_calloc(1, sizeof *b);
+}
+
+static int is_dead(const ls_pool *p, uint64_t seq)
+{
+    uint64_t bit = seq - p->seq_base;
+    return bit / 8 < p->dead_bytes && (p->dead[bit / 8] >> (bit % 8) & 1);
+}
+
+/* The segment of w->segs with this number (adopted, so present). */
+static ls_wseg *wseg_of(ls_writer *w, uint32_t id)
+{
+    for (uint32_t i = w->nsegs; i-- > 0;)
+        if (w->segs[i].info.id == id)
+            return &w->segs[i];
+    return NULL;
+}
+
+/* Marks the document of sequence number seq deleted: in its segment if adopted, else for its
+ * adoption. */
+static int mark_dead(ls_writer *w, uint64_t seq, ls_error *err)
+{
+    ls_pool *p = w->pool;
+    for (size_t i = 0; i < p->n_adopted; i++) {
+        const pool_seg *a = &p->adopted[i];
+        if (seq < a->seq[0] || seq > a->seq[a->n - 1])
+            continue;
+        size_t lo = 0, hi = a->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (a->seq[mid] < seq)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < a->n && a->seq[lo] == seq) {
+            ls_wseg *s = wseg_of(w, a->s.info.id);
+            if (s == NULL || ls_wseg_delete(s, (uint32_t)lo) != LS_OK)
+                return ls_error_set(err, s ? LS_ENOMEM : LS_ECORRUPT,
+                                    s ? "out of memory" : "an index thread's segment is lost");
+            return LS_OK;
+        }
+    }
+    uint64_t bit = seq - p->seq_base;
+    size_t need = (size_t)(bit / 8) + 1;
+    if (need > p->dead_bytes) {
+        size_t cap = p->dead_bytes;
+        if (ls_grow(&p->dead, &cap, need, 1) != LS_OK)
+            return ls_error_set(err, LS_ENOMEM, "out of memory");
+        memset(p->dead + p->dead_bytes, 0, cap - p->dead_bytes);
+        p->dead_bytes = cap;
+    }
+    p->dead[bit / 8] |= (uint8_t)(1u << (bit % 8));
+    return LS_OK;
+}
+
+/* Moves the segments the threads wrote into w->segs, their deleted documents marked. */
+static int adopt_written(ls_writer *w, ls_error *err)
+{
+    ls_pool *p = w->pool;
+    pthread_mutex_lock(&p->lock);
+    pool_seg *v = p->written;
+    size_t n = p->n_written;
+    p->written = NULL;
+    p->n_written = p->written_cap = 0;
+    atomic_store(&p->any_written, 0);
+    pthread_mutex_unlock(&p->lock);
+    int rc = LS_OK;
+    for (size_t i = 0; i < n; i++) {
+        pool_seg *ps = &v[i];
+        for (uint32_t d = 0; rc == LS_OK && d < ps->n; d++)
+            if (is_dead(p, ps->seq[d]) && ls_wseg_delete(&ps->s, d) != LS_OK)
+                rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+        if (rc == LS_OK &&
+            ls_grow(&p->adopted, &p->adopted_cap, p->n_adopted + 1, sizeof *p->adopted) != LS_OK)
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+        if (rc == LS_OK && ls_writer_push_seg(w, &ps->s) != LS_OK)
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+        if (rc != LS_OK) { /* the writer fails: what is left is removed */
+            uint32_t id = ps->s.info.id;
+            ls_wseg_free(&ps->s);
+            ls_segment_remove_unused(w->dir, id);
+            ls_free(ps->seq);
+            continue;
+        }
+        p->adopted[p->n_adopted] = *ps;
+        p->adopted[p->n_adopted++].s.seg = NULL; /* w->segs holds it; only id and seq used */
+    }
+    ls_free(v);
+    return rc;
+}
+
+static int checked(ls_writer *w, ls_error *err)
+{
+    return atomic_load(&w->pool->failed) ? thread_error(w->pool, err) : LS_OK;
+}
+
+int ls_pool_add(ls_writer *w, const char *const f[4], const size_t l[4], const void *stamp,
+                size_t stamp_len, ls_error *err)
+{
+    ls_pool *p = w->pool;
+    int rc = checked(w, err);
+    if (rc != LS_OK)
+        return rc;
+    int found;
+    if ((rc = ls_writer_delete_id(w, f[0], l[0], &found, err)) != LS_OK)
+        return rc;
+    uint32_t e;
+    if (ls_strtab_intern(&p->ids, f[0], l[0], &e, NULL) != LS_OK ||
+        ls_grow(&p->id_seq, &p->id_seq_cap, (size_t)e + 1, sizeof *p->id_seq) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    if (p->cur == NULL && (p->cur = take_batch(p)) == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    pool_batch *b = p->cur;
+    if (ls_grow(&b->docs, &b->cap, b->n + 1, sizeof *b->docs) != LS_OK)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    pool_doc *d = &b->docs[b->n];
+    const void *src[5] = {f[0], f[1], f[2], f[3], stamp};
+    const size_t len[5] = {l[0], l[1], l[2], l[3], stamp_len};
+    for (int k = 0; k < 5; k++) {
+        d->off[k] = b->bytes.len;
+        d->len[k] = len[k];
+        if (len[k] > 0 && ls_buf_append(&b->bytes, src[k], len[k]) != LS_OK)
+            return ls_error_set(err, LS_ENOMEM, "out of memory");
+    }
+    d->seq = p->seq_next++;
+    b->n++;
+    p->id_seq[e] = d->seq;
+    w->doc_space++;
+    if (b->bytes.len >= p->batch_bytes || b->n >= BATCH_DOCS) {
+        hand_to(p, (unsigned)(p->batches++ % p->n), b);
+        p->cur = NULL;
+    }
+    if (atomic_load_explicit(&p->any_written, memory_order_relaxed) > 0)
+        rc = adopt_written(w, err);
+    return rc;
+}
+
+int ls_pool_delete(ls_writer *w, const char *id, size_t len, int *found, int *known,
+                   ls_error *err)
+{
+    ls_pool *p = w->pool;
+    *found = *known = 0;
+    int rc = checked(w, err);
+    if (rc != LS_OK)
+        return rc;
+    int64_t e = ls_strtab_find(&p->ids, id, len);
+    if (e < 0)
+        return LS_OK;
+    *known = 1;
+    if (p->id_seq[e] == DEAD)
+        return LS_OK;
+    rc = mark_dead(w, p->id_seq[e], err);
+    p->id_seq[e] = DEAD;
+    *found = rc == LS_OK;
+    return rc;
+}
+
+int ls_pool_delete_prefix(ls_writer *w, const char *prefix, size_t len, uint64_t *count,
+                          ls_error *err)
+{
+    ls_pool *p = w->pool;
+    int rc = checked(w, err);
+    for (uint32_t e = 0; rc == LS_OK && e < p->ids.count; e++) {
+        size_t kl;
+        const uint8_t *k = ls_strtab_key(&p->ids, e, &kl);
+        if (p->id_seq[e] == DEAD || kl < len || memcmp(k, prefix, len) != 0)
+            continue;
+        rc = mark_dead(w, p->id_seq[e], err);
+        p->id_seq[e] = DEAD;
+        (*count)++;
+    }
+    return rc;
+}
+
+static int by_first_seq(const void *a, const void *b)
+{
+    uint64_t x = ((const ls_wseg *)a)->first_seq, y = ((const ls_wseg *)b)->first_seq;
+    return (x > y) - (x < y);
+}
+
+int ls_pool_sync(ls_writer *w, ls_error *err)
+{
+    ls_pool *p = w->pool;
+    if (p->cur != NULL) {
+        hand_to(p, (unsigned)(p->batches++ % p->n), p->cur);
+        p->cur = NULL;
+    }
+    for (unsigned i = 0; i < p->n; i++) {
+        pool_batch *b = take_batch(p);
+        if (b == NULL)
+            return ls_error_set(err, LS_ENOMEM, "out of memory");
+        b->flush = 1;
+        hand_to(p, i, b);
+    }
+    pthread_mutex_lock(&p->lock);
+    for (unsigned i = 0; i < p->n; i++)
+        while (p->threads[i].queued > 0)
+            pthread_cond_wait(&p->idle, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+    int rc = checked(w, err);
+    if (rc == LS_OK)
+        rc = adopt_written(w, err);
+    if (rc != LS_OK)
+        return rc;
+    uint32_t first = w->nsegs;
+    while (first > 0 && w->segs[first - 1].pending)
+        first--;
+    qsort(w->segs + first, w->nsegs - first, sizeof *w->segs, by_first_seq);
+    /* Every document given so far is in w->segs now, with its deletions: ids are found
+     * through the segments' id dictionaries from here on. */
+    ls_strtab_free(&p->ids);
+    p->seq_base = p->seq_next;
+    memset(p->dead, 0, p->dead_bytes);
+    for (size_t i = 0; i < p->n_adopted; i++)
+        ls_free(p->adopted[i].seq);
+    p->n_adopted = 0;
+    return LS_OK;
+}
+
+/* ---- starting and stopping ---- */
+
+static void stop_threads(ls_pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->stop = 1;
+    p->discard = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->lock);
+    for (unsigned i = 0; i < p->n; i++)
+        if (p->threads[i].started)
+            pthread_join(p->threads[i].thread, NULL);
+}
+
+void ls_pool_free(ls_writer *w)
+{
+    ls_pool *p = w->pool;
+    if (p == NULL)
+        return;
+    stop_threads(p);
+    for (unsigned i = 0; i < p->n; i++) {
+        pool_thread *t = &p->threads[i];
+        w->doc_space -= t->ram.inv.ndocs;
+        ls_ramseg_drop(w, &t->ram);
+        ls_free(t->ram.seq);
+        ls_analyzer_free(t->an);
+        for (pool_batch *b = t->head, *next; b != NULL; b = next) {
+            next = b->next;
+            free_batch(b);
+        }
+    }
+    for (size_t i = 0; i < p->n_written; i++) { /* written, never adopted: never committed */
+        uint32_t id = p->written[i].s.info.id;
+        ls_wseg_free(&p->written[i].s);
+        ls_segment_remove_unused(w->dir, id);
+        ls_free(p->written[i].seq);
+    }
+    ls_free(p->written);
+    for (pool_batch *b = p->free_batches, *next; b != NULL; b = next) {
+        next = b->next;
+        free_batch(b);
+    }
+    if (p->cur != NULL)
+        free_batch(p->cur);
+    for (size_t i = 0; i < p->n_adopted; i++)
+        ls_free(p->adopted[i].seq);
+    ls_free(p->adopted);
+    ls_strtab_free(&p->ids);
+    ls_free(p->id_seq);
+    ls_free(p->dead);
+    ls_free(p->threads);
+    pthread_cond_destroy(&p->work);
+    pthread_cond_destroy(&p->idle);
+    pthread_mutex_destroy(&p->lock);
+    ls_free(p);
+    w->pool = NULL;
+}
+
+int ls_pool_new(ls_writer *w, unsigned n, ls_error *err)
+{
+    ls_pool *p = ls_calloc(1, sizeof *p);
+    if (p == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    p->w = w;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->idle, NULL);
+    w->pool = p;
+    p->threads = ls_calloc(n, sizeof *p->threads);
+    if (p->threads == NULL) {
+        ls_pool_free(w);
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    }
+    p->n = n;
+    /* One budget: 7/8 of it shared by the threads' segments, batches in flight (at most
+     * QUEUE_MAX + 1 per thread) within the rest. */
+    size_t batch = w->ram_budget / 8 / ((size_t)n * (QUEUE_MAX + 1));
+    p->batch_bytes = batch < BATCH_MIN ? BATCH_MIN : batch > BATCH_MAX ? BATCH_MAX : batch;
+    p->budget_each = w->ram_budget / 8 * 7 / n;
+    int rc = LS_OK;
+    for (unsigned i = 0; i < n && rc == LS_OK; i++) {
+        pool_thread *t = &p->threads[i];
+        t->pool = p;
+        t->ram.fdt.fd = -1;
+        rc = ls_analyzer_new(w->m.language, &t->an, err);
+        if (rc == LS_OK && pthread_create(&t->thread, NULL, thread_main, t) != 0)
+            rc = ls_error_set(err, LS_ENOMEM, "cannot start index thread %u of %u", i + 1, n);
+        t->started = rc == LS_OK;
+    }
+    if (rc != LS_OK)
+        ls_pool_free(w);
+    return rc;
+}
