@@ -5,7 +5,7 @@
 V ?= release
 BUILD := build/$(V)
 CC ?= cc
-PKGS := zlib libutf8proc jansson libxxhash
+PKGS := zlib libdeflate libutf8proc jansson libxxhash
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
         -Wimplicit-fallthrough -Wpointer-arith -Wundef
@@ -76,7 +76,7 @@ SHARED_LIB := $(BUILD)/libsearch.so.$(SOMAJOR)
 CISEARCH := $(BUILD)/cisearch
 TEST_RUNNER := $(BUILD)/run_tests
 
-.PHONY: all deps run test test-python test-mpi check test-long asan tsan valgrind bench bench-quick bench-mpi bench-checksum bench-update bench-compare eval eval-loo \
+.PHONY: all deps run test test-python test-mpi check test-long asan tsan valgrind bench bench-quick bench-mpi bench-checksum bench-zchunk bench-update bench-compare eval eval-loo \
         format lint install uninstall clean
 .DEFAULT_GOAL := all
 
@@ -247,6 +247,14 @@ bench-checksum: deps
 	$(CC) -O2 -std=c11 -D_GNU_SOURCE bench/checksum_speed.c -o $(BUILD)/checksum_speed \
 	    $(shell pkg-config --cflags --libs libxxhash zlib)
 	$(BUILD)/checksum_speed
+
+# Stored chunks written by zlib level 3 against libdeflate levels 1..6 (zchunk.c's choice).
+ZCHUNK_INPUT ?= $(firstword $(wildcard $(BUILD)/bench/corpora/kernel.jsonl) seeds/*)
+bench-zchunk: deps
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -std=c11 -D_GNU_SOURCE bench/zchunk_speed.c -o $(BUILD)/zchunk_speed \
+	    $(shell pkg-config --cflags --libs libdeflate zlib)
+	$(BUILD)/zchunk_speed $(ZCHUNK_INPUT)
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(wildcard libsearch/*/*.h libsearch/include/*.h cli/*.h tests/*.h)

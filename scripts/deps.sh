@@ -5,7 +5,7 @@
 # `make test` need; `deps.sh fuzz` adds what `make fuzz` needs (clang and its sanitizer and
 # libFuzzer runtimes).
 set -eu
-PKGS="gcc make pkg-config zlib1g-dev check libsubunit-dev libstemmer-dev libutf8proc-dev libjansson-dev libxxhash-dev
+PKGS="gcc make pkg-config zlib1g-dev libdeflate-dev check libsubunit-dev libstemmer-dev libutf8proc-dev libjansson-dev libxxhash-dev
       libmicrohttpd-dev chromium chromium-driver python3 python3-pytest python3-setuptools
       python3-pip python3-venv python3-wheel openmpi-bin libopenmpi-dev"
 case "${1:-}" in

@@ -45,9 +45,10 @@ static int flush_chunk(ls_stored_writer *sw, ls_error *err)
         return ls_error_set(err, LS_ELIMIT, "stored chunk over 4 GiB");
     size_t bound = ls_zchunk_bound(sw->raw.len), clen = 0;
     sw->comp.len = 0;
-    if (ls_buf_reserve(&sw->comp, bound) != LS_OK)
+    if ((sw->zw == NULL && (sw->zw = ls_zchunk_writer_new()) == NULL) ||
+        ls_buf_reserve(&sw->comp, bound) != LS_OK)
         return ls_error_set(err, LS_ENOMEM, "out of memory compressing stored fields");
-    int rc = ls_zchunk_compress(sw->raw.data, sw->raw.len, sw->comp.data, &clen);
+    int rc = ls_zchunk_compress(sw->zw, sw->raw.data, sw->raw.len, sw->comp.data, &clen);
     if (rc != LS_OK)
         return ls_error_set(err, rc, "cannot compress stored fields");
     if (clen > UINT32_MAX)
@@ -186,6 +187,8 @@ void ls_stored_writer_free(ls_stored_writer *sw)
     ls_buf_free(&sw->index);
     ls_buf_free(&sw->meta);
     ls_buf_free(&sw->meta_off);
+    ls_zchunk_writer_free(sw->zw);
+    sw->zw = NULL;
 }
 
 int ls_stored_open(ls_stored *s, const uint8_t *body, size_t body_len)

@@ -49,6 +49,7 @@ typedef struct ls_stored_writer {
     uint32_t ndocs;
     uint32_t nmeta;  /* documents whose MetaRecord is in meta */
     uint32_t chunk_first;
+    struct ls_zchunk_writer *zw; /* made at the first chunk */
 } ls_stored_writer;
 
 void ls_stored_writer_init(ls_stored_writer *sw, ls_fwriter *w);
