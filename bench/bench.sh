@@ -324,7 +324,7 @@ index_engine() {
         fi
     fi
     index_row "$e" "$dir"
-    log "$name: $e indexed in $wall s ($(du -sh "$dir" | cut -f1))"
+    log "$name: $e indexed in $(cut -d' ' -f1 "$out/time_index_$e") s ($(du -sh "$dir" | cut -f1))"
 }
 
 # cisearch's index by file extension: out/parts.tsv (ext, label, files, bytes).

@@ -17,10 +17,18 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
+/* A source document as the merge needs it, in one place: a posting costs one load, not a map
+ * lookup and then a dependent one in the new lengths (synthetic 1M, 4 segments into one:
+ * 2.05-2.14 -> 1.65-1.71 s). */
+typedef struct merge_doc {
+    uint32_t nd;     /* its new number, UINT32_MAX when deleted */
+    uint32_t len[2]; /* tokens of the all field, of the title field */
+} merge_doc;
+
 typedef struct merge {
     const ls_merge_source *src;
     uint32_t n;
-    uint32_t **map;  /* per source: old local doc -> new doc, UINT32_MAX when deleted */
+    merge_doc **map; /* per source, by old local doc */
     uint32_t ndocs;  /* of the new segment */
     ls_seg_out out;
     ls_buf lens;     /* the new lengths file's body */
@@ -55,14 +63,14 @@ static int map_docs(merge *m, ls_seg_info *info, ls_error *err)
             return ls_error_set(err, LS_ENOMEM, "out of memory");
         for (uint32_t d = 0; d < s->ndocs; d++) {
             if (!live(&m->src[k], d)) {
-                m->map[k][d] = UINT32_MAX;
+                m->map[k][d].nd = UINT32_MAX;
                 continue;
             }
             if (next >= LS_MAX_SEGMENT_DOCS)
                 return ls_error_set(err, LS_ELIMIT, "a merged segment would exceed %u documents",
                                     LS_MAX_SEGMENT_DOCS);
-            m->map[k][d] = (uint32_t)next++;
             const uint8_t *e = s->len.body + (size_t)d * LS_DOCLEN_ENTRY;
+            m->map[k][d] = (merge_doc){(uint32_t)next++, {ls_get_u32le(e), ls_get_u32le(e + 4)}};
             if (ls_buf_append(&m->lens, e, LS_DOCLEN_ENTRY) != LS_OK)
                 return ls_error_set(err, LS_ENOMEM, "out of memory");
             info->tokens_all += ls_doclen_all(s->len.body, d);
@@ -159,7 +167,7 @@ static int merge_ids(merge *m, ls_error *err)
             rc = damaged(&s->ids, err);
             break;
         }
-        uint32_t nd = m->map[best][it->doc];
+        uint32_t nd = m->map[best][it->doc].nd;
         if (nd != UINT32_MAX)
             rc = ls_ids_add(&iw, it->kb.key, it->kb.key_len, nd, it->stamp, it->stamp_len, err);
         if (rc == LS_EINVAL) /* the same id live twice */
@@ -200,12 +208,11 @@ static int gather(merge *m, uint32_t k, const ls_term_meta *meta, uint8_t key_by
         if (more < 0 || doc >= s->ndocs)
             return ls_error_set(err, LS_ECORRUPT, "'%s' or '%s': damaged while merging",
                                 s->doc.path, s->pos.path);
-        uint32_t nd = m->map[k][doc];
-        if (nd == UINT32_MAX)
+        const merge_doc *md = &m->map[k][doc];
+        if (md->nd == UINT32_MAX)
             continue;
-        const uint8_t *e = m->lens.data + (size_t)nd * LS_DOCLEN_ENTRY;
-        uint32_t len = key_byte == LS_KEY_TITLE ? ls_get_u32le(e + 4) : ls_get_u32le(e);
-        if (ls_term_list_push(l, nd, tf, len, p, plen) != LS_OK)
+        if (ls_term_list_push(l, md->nd, tf, md->len[key_byte == LS_KEY_TITLE], p, plen) !=
+            LS_OK)
             return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
 }
