@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * zchunk.h - zlib-format (deflate, zlib wrapper) compression of whole chunks held in memory,
- * used by stored fields (FORMAT.md "StoredChunk"): written by libdeflate, read by zlib.
+ * used by stored fields (FORMAT.md "StoredChunk"), by libdeflate.
  */
 #ifndef LS_CODEC_ZCHUNK_H
 #define LS_CODEC_ZCHUNK_H
