@@ -133,16 +133,18 @@ typedef struct ls_writer_options {
                                 analyzed and inverted in the caller's thread, in ls_writer_add.
                                 N >= 2: ls_writer_add copies the document into a batch and
                                 returns; N threads each build segments of their own from every
-                                N-th batch, within one ram_budget (each up to 7/8 of it / N,
-                                batches waiting for a thread up to 1/8). Ids stay keys: a
+                                N-th batch, within one ram_budget (each up to 7/8 of it / N;
+                                batches waiting for a thread, and what ids need between
+                                commits, about 1/8: past that the threads write their
+                                segments, as one thread does at its budget). Ids stay keys: a
                                 replaced or deleted document is gone as of the next commit,
                                 as with one thread. The documents' order in the index (the
                                 last tie-breaker of equal scores) then follows the batches,
                                 not the calls; it is the same on every run of the same calls.
                                 An error met by a thread (LS_ENOMEM, LS_EIO, LS_ELIMIT on a
-                                document of over 2^32 words) is returned by the next
-                                ls_writer_add, ls_writer_delete* or ls_writer_commit, and the
-                                writer has then failed. */
+                                document of over 2^32 words) is returned by the next call on
+                                the writer, which has then failed: the documents given since
+                                are lost with it, as every uncommitted change is. */
 } ls_writer_options;
 #define LS_WRITER_OPTIONS_INIT {LS_WRITER_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0}
 

@@ -79,6 +79,7 @@ typedef struct ls_pool {
     size_t dead_bytes;
     pool_seg *adopted;        /* since the last sync: where a sequence number now lives */
     size_t n_adopted, adopted_cap;
+    size_t adopted_bytes;     /* of the adopted lists' sequence numbers */
 } ls_pool;
 
 /* ---- a thread ---- */
@@ -158,6 +159,13 @@ static void recycle(ls_pool *p, pool_batch *b)
     b->n = 0;
     b->bytes.len = 0;
     b->flush = 0;
+    if (b->bytes.cap > 4 * p->batch_bytes) /* one huge document: do not keep its room */
+        ls_buf_free(&b->bytes);
+    if (b->cap > 2 * BATCH_DOCS) {
+        ls_free(b->docs);
+        b->docs = NULL;
+        b->cap = 0;
+    }
     b->next = p->free_batches;
     p->free_batches = b;
 }
@@ -324,6 +332,7 @@ static int adopt_written(ls_writer *w, ls_error *err)
             ls_free(ps->seq);
             continue;
         }
+        p->adopted_bytes += (size_t)ps->n * sizeof *ps->seq;
         p->adopted[p->n_adopted] = *ps;
         p->adopted[p->n_adopted++].s.seg = NULL; /* w->segs holds it; only id and seq used */
     }
@@ -331,16 +340,23 @@ static int adopt_written(ls_writer *w, ls_error *err)
     return rc;
 }
 
-static int checked(ls_writer *w, ls_error *err)
+int ls_pool_check(ls_writer *w, ls_error *err)
 {
     return atomic_load(&w->pool->failed) ? thread_error(w->pool, err) : LS_OK;
+}
+
+/* Bytes the pool keeps per document since the last sync, for the budget. */
+static size_t tracking_memory(const ls_pool *p)
+{
+    return ls_strtab_memory(&p->ids) + p->id_seq_cap * sizeof *p->id_seq + p->dead_bytes +
+           p->adopted_bytes;
 }
 
 int ls_pool_add(ls_writer *w, const char *const f[4], const size_t l[4], const void *stamp,
                 size_t stamp_len, ls_error *err)
 {
     ls_pool *p = w->pool;
-    int rc = checked(w, err);
+    int rc = ls_pool_check(w, err);
     if (rc != LS_OK)
         return rc;
     int found;
@@ -374,6 +390,8 @@ int ls_pool_add(ls_writer *w, const char *const f[4], const size_t l[4], const v
     }
     if (atomic_load_explicit(&p->any_written, memory_order_relaxed) > 0)
         rc = adopt_written(w, err);
+    if (rc == LS_OK && tracking_memory(p) >= w->ram_budget / 8)
+        rc = ls_pool_sync(w, err);
     return rc;
 }
 
@@ -382,7 +400,7 @@ int ls_pool_delete(ls_writer *w, const char *id, size_t len, int *found, int *kn
 {
     ls_pool *p = w->pool;
     *found = *known = 0;
-    int rc = checked(w, err);
+    int rc = ls_pool_check(w, err);
     if (rc != LS_OK)
         return rc;
     int64_t e = ls_strtab_find(&p->ids, id, len);
@@ -401,7 +419,7 @@ int ls_pool_delete_prefix(ls_writer *w, const char *prefix, size_t len, uint64_t
                           ls_error *err)
 {
     ls_pool *p = w->pool;
-    int rc = checked(w, err);
+    int rc = ls_pool_check(w, err);
     for (uint32_t e = 0; rc == LS_OK && e < p->ids.count; e++) {
         size_t kl;
         const uint8_t *k = ls_strtab_key(&p->ids, e, &kl);
@@ -439,7 +457,7 @@ int ls_pool_sync(ls_writer *w, ls_error *err)
         while (p->threads[i].queued > 0)
             pthread_cond_wait(&p->idle, &p->lock);
     pthread_mutex_unlock(&p->lock);
-    int rc = checked(w, err);
+    int rc = ls_pool_check(w, err);
     if (rc == LS_OK)
         rc = adopt_written(w, err);
     if (rc != LS_OK)
@@ -456,6 +474,7 @@ int ls_pool_sync(ls_writer *w, ls_error *err)
     for (size_t i = 0; i < p->n_adopted; i++)
         ls_free(p->adopted[i].seq);
     p->n_adopted = 0;
+    p->adopted_bytes = 0;
     return LS_OK;
 }
 

@@ -23,8 +23,11 @@ int ls_pool_new(ls_writer *w, unsigned n, ls_error *err);
 /** Stops the threads, abandons what they built since the last sync (files removed), frees
  *  w->pool (NULL: nothing). */
 void ls_pool_free(ls_writer *w);
+/** @return LS_OK, or the error an index thread met (the writer has then failed). */
+int ls_pool_check(ls_writer *w, ls_error *err);
 /** Adds a document (fields id, title, body, path; checked by the caller): its older version
- *  deleted, then queued. */
+ *  deleted, then queued. When what the pool keeps per document since the last sync (ids,
+ *  sequence numbers) reaches 1/8 of the RAM budget, syncs (the threads write their segments). */
 int ls_pool_add(ls_writer *w, const char *const f[4], const size_t l[4], const void *stamp,
                 size_t stamp_len, ls_error *err);
 /** Deletes id's version added since the last sync. *known: the id was added since then (so

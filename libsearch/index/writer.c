@@ -404,7 +404,10 @@ static int check_usable(ls_writer *w, ls_error *err)
         return ls_error_set(err, LS_EINVAL, "NULL writer");
     if (w->failed)
         return ls_error_set(err, LS_EINVAL, "the writer failed earlier; close it and reopen");
-    return LS_OK;
+    int rc = w->pool != NULL ? ls_pool_check(w, err) : LS_OK; /* an index thread's failure */
+    if (rc != LS_OK)
+        w->failed = 1;
+    return rc;
 }
 
 LS_API int ls_writer_delete(ls_writer *w, const char *id, size_t id_len, ls_error *err)
