@@ -66,7 +66,7 @@ MPI_LIBS = $(shell mpicc --showme:link 2>/dev/null || echo -lmpi)
 CISEARCH_MPI := $(BUILD)/cisearch-mpi
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 # CLI modules with their own unit tests (pure functions, no main) link into the runner too.
-TEST_CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/eval_metrics.c cli/extract.c))
+TEST_CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/eval_metrics.c cli/extract.c cli/jsonl_fast.c))
 # Further objects linked into the test runner (fuzz targets replayed by `make test`).
 TEST_EXTRA_OBJ :=
 

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "extract.h"
 #include "filestamp.h"
+#include "jsonl_fast.h"
 
 /* A file is binary when its first 8 KiB hold a NUL byte (as git and grep decide). */
 
@@ -610,6 +611,23 @@ static int line_error(cli_source *s, const char *name, size_t line, const char *
     return 0;
 }
 
+/* Adds a document read from a line (unless the caller's keep() passes over its id). */
+static int jsonl_add(cli_source *s, const ls_document *doc, const char *name, size_t line)
+{
+    if (s->keep != NULL && !s->keep(doc->id, doc->id_len, s->keep_payload)) {
+        s->passed++;
+        return 0;
+    }
+    size_t wlen = strlen(name) + 32;
+    char *where = malloc(wlen);
+    if (where == NULL)
+        return line_error(s, name, line, "out of memory");
+    snprintf(where, wlen, "%s:%zu", name, line);
+    int rc = add_doc(s, doc, where);
+    free(where);
+    return rc;
+}
+
 static int jsonl_doc(cli_source *s, json_t *obj, const char *name, size_t line)
 {
     char num[64];
@@ -623,18 +641,22 @@ static int jsonl_doc(cli_source *s, json_t *obj, const char *name, size_t line)
         get_str(obj, "body", &doc.body, &doc.body_len) != 0 ||
         get_str(obj, "path", &doc.path, &doc.path_len) != 0)
         return line_error(s, name, line, "\"title\", \"body\" and \"path\" must be strings");
-    if (s->keep != NULL && !s->keep(doc.id, doc.id_len, s->keep_payload)) {
-        s->passed++;
-        return 0;
-    }
-    size_t wlen = strlen(name) + 32;
-    char *where = malloc(wlen);
-    if (where == NULL)
-        return line_error(s, name, line, "out of memory");
-    snprintf(where, wlen, "%s:%zu", name, line);
-    int rc = add_doc(s, &doc, where);
-    free(where);
-    return rc;
+    return jsonl_add(s, &doc, name, line);
+}
+
+/* A line of the simple shape (jsonl_fast.h), read without jansson. */
+static int jsonl_fast_doc(cli_source *s, const jf_line *jl, const char *name, size_t line)
+{
+    ls_document doc = LS_DOCUMENT_INIT;
+    doc.id = jl->v[JF_ID];
+    doc.id_len = jl->len[JF_ID];
+    doc.title = jl->v[JF_TITLE];
+    doc.title_len = jl->len[JF_TITLE];
+    doc.body = jl->v[JF_BODY];
+    doc.body_len = jl->len[JF_BODY];
+    doc.path = jl->v[JF_PATH];
+    doc.path_len = jl->len[JF_PATH];
+    return jsonl_add(s, &doc, name, line);
 }
 
 static int blank_line(const char *p, size_t len)
@@ -647,8 +669,8 @@ static int blank_line(const char *p, size_t len)
 
 static int jsonl_stream(cli_source *s, FILE *f, const char *name)
 {
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
+    char *line = NULL, *scratch = NULL;
+    size_t cap = 0, scratch_cap = 0, lineno = 0;
     ssize_t got;
     int rc = 0;
     s->progress->files++;
@@ -658,6 +680,19 @@ static int jsonl_stream(cli_source *s, FILE *f, const char *name)
         s->progress->done += (uint64_t)got;
         if (blank_line(line, (size_t)got))
             continue;
+        if (scratch_cap < cap) {
+            char *ns = realloc(scratch, cap);
+            if (ns != NULL) {
+                scratch = ns;
+                scratch_cap = cap;
+            }
+        }
+        jf_line jl;
+        if (scratch_cap >= (size_t)got && jf_parse(line, (size_t)got, scratch, &jl)) {
+            rc = jsonl_fast_doc(s, &jl, name, lineno);
+            cli_progress_update(s->progress);
+            continue;
+        }
         json_error_t jerr;
         json_t *obj = json_loadb(line, (size_t)got, JSON_ALLOW_NUL, &jerr);
         if (obj == NULL) {
@@ -675,6 +710,7 @@ static int jsonl_stream(cli_source *s, FILE *f, const char *name)
         rc = -1;
     }
     free(line);
+    free(scratch);
     return rc;
 }
 
