@@ -76,7 +76,7 @@ SHARED_LIB := $(BUILD)/libsearch.so.$(SOMAJOR)
 CISEARCH := $(BUILD)/cisearch
 TEST_RUNNER := $(BUILD)/run_tests
 
-.PHONY: all deps run test test-python test-mpi check test-long asan tsan valgrind bench bench-quick bench-mpi bench-checksum bench-zchunk bench-update bench-compare eval eval-loo \
+.PHONY: all deps run test test-python test-mpi check test-long asan tsan valgrind bench bench-quick bench-mpi bench-checksum bench-zchunk bench-jsonl bench-update bench-compare eval eval-loo \
         format lint install uninstall clean
 .DEFAULT_GOAL := all
 
@@ -249,12 +249,20 @@ bench-checksum: deps
 	$(BUILD)/checksum_speed
 
 # Stored chunks written by zlib level 3 against libdeflate levels 1..6 (zchunk.c's choice).
-ZCHUNK_INPUT ?= $(firstword $(wildcard $(BUILD)/bench/corpora/kernel.jsonl) seeds/*)
+ZCHUNK_INPUT ?= $(firstword $(wildcard build/bench/corpora/kernel.jsonl) seeds/*)
 bench-zchunk: deps
 	@mkdir -p $(BUILD)
 	$(CC) -O2 -std=c11 -D_GNU_SOURCE bench/zchunk_speed.c -o $(BUILD)/zchunk_speed \
 	    $(shell pkg-config --cflags --libs libdeflate zlib)
 	$(BUILD)/zchunk_speed $(ZCHUNK_INPUT)
+
+# JSON lines read by jansson against cli/jsonl_fast.c (then jansson): source.c's choice.
+JSONL_INPUT ?= $(firstword $(wildcard build/bench/corpora/kernel.jsonl) build/bench/corpora/gcide.jsonl)
+bench-jsonl: deps
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -std=c11 -D_GNU_SOURCE bench/jsonl_speed.c cli/jsonl_fast.c -o $(BUILD)/jsonl_speed \
+	    $(shell pkg-config --cflags --libs jansson)
+	$(BUILD)/jsonl_speed $(JSONL_INPUT)
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(wildcard libsearch/*/*.h libsearch/include/*.h cli/*.h tests/*.h)
