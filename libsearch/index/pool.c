@@ -470,7 +470,8 @@ int ls_pool_sync(ls_writer *w, ls_error *err)
      * through the segments' id dictionaries from here on. */
     ls_strtab_free(&p->ids);
     p->seq_base = p->seq_next;
-    memset(p->dead, 0, p->dead_bytes);
+    if (p->dead_bytes > 0)
+        memset(p->dead, 0, p->dead_bytes);
     for (size_t i = 0; i < p->n_adopted; i++)
         ls_free(p->adopted[i].seq);
     p->n_adopted = 0;
