@@ -6,7 +6,8 @@
  *     optimizes in a loop, reporting each commit's content digest; the parent SIGKILLs it at
  *     random instants (also inside commits and optimizes) and checks that the index opens,
  *     passes ls_reader_check and holds exactly the last reported commit or the one in flight;
- *     the next child's writer must open on it and leave nothing behind;
+ *     the next child's writer must open on it and leave nothing behind (every other child
+ *     writes with two index threads);
  *   - failing writes, fsyncs and renames (util/fileio.h ls_fileio_fail_after) at every
  *     possible call of a commit, a merging commit, an optimize and a flushing add, with ENOSPC
  *     and EIO, and a real file-size limit (RLIMIT_FSIZE: EFBIG): the call says LS_EIO naming
@@ -109,6 +110,7 @@ static void campaign_child(const char *dir, int fd, uint64_t seed)
     ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
     wo.ram_budget = 256u << 10; /* adds write segments too */
     wo.merge_factor = 4;        /* commits merge often */
+    wo.threads = seed % 2 ? 2 : 0; /* every other child: killed while index threads write */
     ls_writer *w;
     ls_error err;
     int rc = ls_writer_open(dir, &wo, &w, &err);
