@@ -85,6 +85,41 @@ START_TEST(limits_id_and_stamp)
 }
 END_TEST
 
+/* LS_MAX_WRITER_THREADS index threads work (a document each, committed and found); one more
+ * is refused before anything is opened. */
+START_TEST(limits_writer_threads)
+{
+    char *dir = ls_test_tmpdir();
+    ls_writer_options o = LS_WRITER_OPTIONS_INIT;
+    ls_writer *w = (ls_writer *)1;
+    ls_error err;
+    o.threads = LS_MAX_WRITER_THREADS + 1;
+    ck_assert_int_eq(ls_writer_open(dir, &o, &w, &err), LS_EINVAL);
+    ck_assert_ptr_null(w);
+    ck_assert_msg(strstr(err.message, "threads") != NULL, "%s", err.message);
+    o.threads = LS_MAX_WRITER_THREADS;
+    o.ram_budget = 1; /* the smallest batches (512 bytes): a document each, every thread two */
+    ck_assert_int_eq(ls_writer_open(dir, &o, &w, &err), LS_OK);
+    char id[16], body[640];
+    for (unsigned i = 0; i < 2 * LS_MAX_WRITER_THREADS; i++) {
+        int il = snprintf(id, sizeof id, "d%u", i);
+        int bl = snprintf(body, sizeof body, "word%u common", i);
+        while (bl < 600)
+            bl += snprintf(body + bl, sizeof body - (size_t)bl, " pad");
+        ck_assert_int_eq(add(w, id, (size_t)il, body, (size_t)bl, NULL, 0, &err), LS_OK);
+    }
+    ck_assert_int_eq(ls_writer_commit(w, &err), LS_OK);
+    ls_writer_close(w);
+    int rc;
+    ck_assert_uint_eq(hits_for(dir, "common", 6, LS_SYNTAX_PLAIN, &rc),
+                      2 * LS_MAX_WRITER_THREADS);
+    ck_assert_int_eq(rc, LS_OK);
+    ck_assert_uint_eq(hits_for(dir, "word77", 6, LS_SYNTAX_PLAIN, &rc), 1);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* A document over LS_MAX_DOCUMENT_BYTES is refused from its lengths alone: the writer never
  * reads the (here unmapped) bytes. At the limit itself it would index 2 GiB, which is
  * test-long's. */
@@ -364,6 +399,7 @@ Suite *ls_suite_limits(void)
     TCase *t = tcase_create("limits");
     tcase_set_timeout(t, ls_test_long() ? 3600 : 120);
     tcase_add_test(t, limits_id_and_stamp);
+    tcase_add_test(t, limits_writer_threads);
     tcase_add_test(t, limits_document_bytes);
     tcase_add_test(t, limits_term_bytes);
     tcase_add_test(t, limits_query_bytes);
