@@ -9,10 +9,8 @@
  */
 #include "codec/zchunk.h"
 
-#include <limits.h>
-#include <stdint.h>
-#include <string.h>
 #include <libdeflate.h>
+#include <stdint.h>
 
 #include "libsearch.h"
 #include "util/alloc.h"

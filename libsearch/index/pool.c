@@ -117,10 +117,8 @@ static int write_segment(pool_thread *t)
     pthread_mutex_unlock(&p->lock);
     if (ps.seq == NULL)
         return LS_OK;
-    uint32_t id = ps.s.info.id;
-    ls_wseg_free(&ps.s);
+    ls_wseg_abandon(p->w->dir, &ps.s);
     ls_free(ps.seq);
-    ls_segment_remove_unused(p->w->dir, id);
     return ls_error_set(&t->err, LS_ENOMEM, "out of memory");
 }
 
@@ -240,6 +238,13 @@ static void hand_to(ls_pool *p, unsigned i, pool_batch *b)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* Gives the batch being filled to the next thread in turn. */
+static void hand_out_current(ls_pool *p)
+{
+    hand_to(p, (unsigned)(p->batches++ % p->n), p->cur);
+    p->cur = NULL;
+}
+
 static pool_batch *take_batch(ls_pool *p)
 {
     pthread_mutex_lock(&p->lock);
@@ -326,9 +331,7 @@ static int adopt_written(ls_writer *w, ls_error *err)
         if (rc == LS_OK && ls_writer_push_seg(w, &ps->s) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         if (rc != LS_OK) { /* the writer fails: what is left is removed */
-            uint32_t id = ps->s.info.id;
-            ls_wseg_free(&ps->s);
-            ls_segment_remove_unused(w->dir, id);
+            ls_wseg_abandon(w->dir, &ps->s);
             ls_free(ps->seq);
             continue;
         }
@@ -356,11 +359,9 @@ int ls_pool_add(ls_writer *w, const char *const f[4], const size_t l[4], const v
                 size_t stamp_len, ls_error *err)
 {
     ls_pool *p = w->pool;
-    int rc = ls_pool_check(w, err);
-    if (rc != LS_OK)
-        return rc;
     int found;
-    if ((rc = ls_writer_delete_id(w, f[0], l[0], &found, err)) != LS_OK)
+    int rc = ls_writer_delete_id(w, f[0], l[0], &found, err);
+    if (rc != LS_OK)
         return rc;
     uint32_t e;
     if (ls_strtab_intern(&p->ids, f[0], l[0], &e, NULL) != LS_OK ||
@@ -384,10 +385,8 @@ int ls_pool_add(ls_writer *w, const char *const f[4], const size_t l[4], const v
     b->n++;
     p->id_seq[e] = d->seq;
     w->doc_space++;
-    if (b->bytes.len >= p->batch_bytes || b->n >= BATCH_DOCS) {
-        hand_to(p, (unsigned)(p->batches++ % p->n), b);
-        p->cur = NULL;
-    }
+    if (b->bytes.len >= p->batch_bytes || b->n >= BATCH_DOCS)
+        hand_out_current(p);
     if (atomic_load_explicit(&p->any_written, memory_order_relaxed) > 0)
         rc = adopt_written(w, err);
     if (rc == LS_OK && tracking_memory(p) >= w->ram_budget / 8)
@@ -400,16 +399,13 @@ int ls_pool_delete(ls_writer *w, const char *id, size_t len, int *found, int *kn
 {
     ls_pool *p = w->pool;
     *found = *known = 0;
-    int rc = ls_pool_check(w, err);
-    if (rc != LS_OK)
-        return rc;
     int64_t e = ls_strtab_find(&p->ids, id, len);
     if (e < 0)
         return LS_OK;
     *known = 1;
     if (p->id_seq[e] == DEAD)
         return LS_OK;
-    rc = mark_dead(w, p->id_seq[e], err);
+    int rc = mark_dead(w, p->id_seq[e], err);
     p->id_seq[e] = DEAD;
     *found = rc == LS_OK;
     return rc;
@@ -419,7 +415,7 @@ int ls_pool_delete_prefix(ls_writer *w, const char *prefix, size_t len, uint64_t
                           ls_error *err)
 {
     ls_pool *p = w->pool;
-    int rc = ls_pool_check(w, err);
+    int rc = LS_OK;
     for (uint32_t e = 0; rc == LS_OK && e < p->ids.count; e++) {
         size_t kl;
         const uint8_t *k = ls_strtab_key(&p->ids, e, &kl);
@@ -441,10 +437,8 @@ static int by_first_seq(const void *a, const void *b)
 int ls_pool_sync(ls_writer *w, ls_error *err)
 {
     ls_pool *p = w->pool;
-    if (p->cur != NULL) {
-        hand_to(p, (unsigned)(p->batches++ % p->n), p->cur);
-        p->cur = NULL;
-    }
+    if (p->cur != NULL)
+        hand_out_current(p);
     for (unsigned i = 0; i < p->n; i++) {
         pool_batch *b = take_batch(p);
         if (b == NULL)
@@ -501,7 +495,6 @@ void ls_pool_free(ls_writer *w)
     stop_threads(p);
     for (unsigned i = 0; i < p->n; i++) {
         pool_thread *t = &p->threads[i];
-        w->doc_space -= t->ram.inv.ndocs;
         ls_ramseg_drop(w, &t->ram);
         ls_free(t->ram.seq);
         ls_analyzer_free(t->an);
@@ -511,9 +504,7 @@ void ls_pool_free(ls_writer *w)
         }
     }
     for (size_t i = 0; i < p->n_written; i++) { /* written, never adopted: never committed */
-        uint32_t id = p->written[i].s.info.id;
-        ls_wseg_free(&p->written[i].s);
-        ls_segment_remove_unused(w->dir, id);
+        ls_wseg_abandon(w->dir, &p->written[i].s);
         ls_free(p->written[i].seq);
     }
     ls_free(p->written);

@@ -23,7 +23,9 @@ int ls_pool_new(ls_writer *w, unsigned n, ls_error *err);
 /** Stops the threads, abandons what they built since the last sync (files removed), frees
  *  w->pool (NULL: nothing). */
 void ls_pool_free(ls_writer *w);
-/** @return LS_OK, or the error an index thread met (the writer has then failed). */
+/** @return LS_OK, or the error an index thread met (the writer has then failed). Every call
+ *  on the writer asks it first (its usability check; a commit after the threads are idle),
+ *  so the functions below do not. */
 int ls_pool_check(ls_writer *w, ls_error *err);
 /** Adds a document (fields id, title, body, path; checked by the caller): its older version
  *  deleted, then queued. When what the pool keeps per document since the last sync (ids,

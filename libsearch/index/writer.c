@@ -50,6 +50,13 @@ int ls_wseg_delete(ls_wseg *s, uint32_t doc)
     return LS_OK;
 }
 
+void ls_wseg_abandon(const char *dir, ls_wseg *s)
+{
+    uint32_t id = s->info.id;
+    ls_wseg_free(s);
+    ls_segment_remove_unused(dir, id);
+}
+
 int ls_writer_push_seg(ls_writer *w, ls_wseg *s)
 {
     if (ls_grow(&w->segs, &w->segs_cap, (size_t)w->nsegs + 1, sizeof *w->segs) != LS_OK)
@@ -350,9 +357,7 @@ int ls_writer_flush(ls_writer *w, ls_error *err)
     }
     if (ls_writer_push_seg(w, &s) != LS_OK) {
         w->doc_space -= ndocs;
-        uint32_t id = s.info.id;
-        ls_wseg_free(&s);
-        ls_segment_remove_unused(w->dir, id);
+        ls_wseg_abandon(w->dir, &s);
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
     return LS_OK;
@@ -584,15 +589,13 @@ LS_API void ls_writer_close(ls_writer *w)
     if (w == NULL)
         return;
     ls_pool_free(w);
-    w->doc_space -= w->ram.inv.ndocs;
     ls_ramseg_drop(w, &w->ram);
     /* Pending segments were never committed: release and remove them. */
     for (uint32_t i = 0; i < w->nsegs; i++) {
-        uint32_t id = w->segs[i].info.id;
-        int pending = w->segs[i].pending;
-        ls_wseg_free(&w->segs[i]);
-        if (pending)
-            ls_segment_remove_unused(w->dir, id);
+        if (w->segs[i].pending)
+            ls_wseg_abandon(w->dir, &w->segs[i]);
+        else
+            ls_wseg_free(&w->segs[i]);
     }
     w->nsegs = 0;
     if (w->lock_fd >= 0 && !w->failed)

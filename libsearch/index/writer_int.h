@@ -100,6 +100,8 @@ int ls_ramseg_write(ls_writer *w, ls_ramseg *r, ls_wseg *s, ls_error *err);
 void ls_ramseg_drop(ls_writer *w, ls_ramseg *r);
 /** Marks local document doc of w->segs[i] deleted (fresh). @return LS_OK or LS_ENOMEM. */
 int ls_wseg_delete(ls_wseg *s, uint32_t doc);
+/** Releases a segment never committed and removes its files (unless a reader uses them). */
+void ls_wseg_abandon(const char *dir, ls_wseg *s);
 /** Releases a segment's resources (not its files). */
 void ls_wseg_free(ls_wseg *s);
 

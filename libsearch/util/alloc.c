@@ -5,8 +5,8 @@
 #include "util/alloc.h"
 
 #include "libsearch.h"
+#include "util/countdown.h"
 
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +16,7 @@ static atomic_long fail_countdown = -1;
 
 void ls_alloc_fail_after(long n) { atomic_store_explicit(&fail_countdown, n, memory_order_relaxed); }
 
-static int should_fail(void)
-{
-    long c = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
-    for (;;) {
-        if (c < 0)
-            return 0;
-        if (c == 0)
-            return 1;
-        if (atomic_compare_exchange_weak_explicit(&fail_countdown, &c, c - 1,
-                                                  memory_order_relaxed, memory_order_relaxed))
-            return 0;
-    }
-}
+static int should_fail(void) { return ls_countdown_hit(&fail_countdown); }
 
 void *ls_malloc(size_t n)
 {

@@ -21,6 +21,7 @@
 #include "codec/crc.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/countdown.h"
 #include "util/error.h"
 
 #define FWRITER_BUF (1u << 16)
@@ -56,18 +57,10 @@ void ls_fileio_fail_after(long n, int errno_value)
 /* @return nonzero (errno set) when the test hook says this call fails. */
 static int injected_failure(void)
 {
-    long c = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
-    for (;;) {
-        if (c < 0)
-            return 0;
-        if (c == 0) {
-            errno = atomic_load(&fail_errno);
-            return 1;
-        }
-        if (atomic_compare_exchange_weak_explicit(&fail_countdown, &c, c - 1,
-                                                  memory_order_relaxed, memory_order_relaxed))
-            return 0;
-    }
+    if (!ls_countdown_hit(&fail_countdown))
+        return 0;
+    errno = atomic_load(&fail_errno);
+    return 1;
 }
 
 static int do_write(int fd, const void *p, size_t n, ssize_t *out)
