@@ -4,8 +4,10 @@
  *
  * Lookups binary-search the blocks by their first keys (read in place, unverified), then
  * verify the block they land on. That block being intact, its first key must not exceed the
- * key sought (else a probe read damaged bytes: an error), and scanning forward from it, block
- * after verified block, finds the answer: the earlier blocks hold only smaller keys.
+ * key sought (else a probe read damaged bytes: an error); a second binary search over the
+ * block's restarts picks the run, and scanning forward from its first entry, block after
+ * verified block, finds the answer: the entries before hold only smaller keys. Walks check
+ * every run starts where the block's restarts say and every block holds its count.
  */
 #include "format/keyblocks.h"
 
@@ -36,12 +38,19 @@ int ls_keyblock_writer_init(ls_keyblock_writer *kw, ls_fwriter *w)
     return kw->prev ? LS_OK : LS_ENOMEM;
 }
 
-int ls_keyblock_starts_block(const ls_keyblock_writer *kw) { return kw->in_block == 0; }
+int ls_keyblock_starts_run(const ls_keyblock_writer *kw)
+{
+    return kw->in_block % LS_KEYBLOCK_RUN == 0;
+}
 
 static int flush_block(ls_keyblock_writer *kw, ls_error *err)
 {
     if (kw->in_block == 0)
         return LS_OK;
+    for (uint32_t j = 0; j < kw->nrestarts; j++)
+        if (ls_buf_put_u32(&kw->block, kw->restart[j]) != LS_OK)
+            return ls_error_set(err, LS_ENOMEM, "out of memory");
+    kw->nrestarts = 0;
     uint8_t e[INDEX_ENTRY];
     ls_put_u64le(e, kw->w->offset - kw->body_start);
     ls_put_u32le(e + 8, ls_blockcheck(kw->block.data, kw->block.len));
@@ -61,7 +70,11 @@ int ls_keyblock_add(ls_keyblock_writer *kw, const uint8_t *key, size_t len,
     if (kw->count > 0 && ls_key_cmp(kw->prev, kw->prev_len, key, len) >= 0)
         return ls_error_set(err, LS_EINVAL, "keys out of order");
     size_t shared = 0;
-    if (kw->in_block > 0) {
+    if (kw->in_block > 0 && kw->in_block % LS_KEYBLOCK_RUN == 0) {
+        if (kw->block.len > UINT32_MAX)
+            return ls_error_set(err, LS_ELIMIT, "key block of %zu bytes", kw->block.len);
+        kw->restart[kw->nrestarts++] = (uint32_t)kw->block.len;
+    } else if (kw->in_block > 0) {
         size_t n = len < kw->prev_len ? len : kw->prev_len;
         while (shared < n && kw->prev[shared] == key[shared])
             shared++;
@@ -158,12 +171,34 @@ static int block_range(const ls_keyblocks *kb, uint32_t b, uint64_t *off, uint64
     return *off < *end && *end <= kb->blocks_len ? LS_OK : LS_ECORRUPT;
 }
 
+/* Entries in block b: LS_KEYBLOCK_ENTRIES but in the last (ls_keyblocks_open checked that
+ * the count leaves it 1 to LS_KEYBLOCK_ENTRIES). */
+static uint32_t block_entries(const ls_keyblocks *kb, uint32_t b)
+{
+    if (b + 1 < kb->nblocks)
+        return LS_KEYBLOCK_ENTRIES;
+    return (uint32_t)(kb->count - (uint64_t)(kb->nblocks - 1) * LS_KEYBLOCK_ENTRIES);
+}
+
+/* Restarts of a block of n entries: one per run after the first. */
+static uint32_t block_restarts(uint32_t n) { return (n - 1) / LS_KEYBLOCK_RUN; }
+
+/* Offset of run r's first entry in the block it stands on (run 0 at 0). */
+static uint64_t run_start(const ls_keyblocks_iter *it, uint32_t r)
+{
+    return r == 0 ? 0 : ls_get_u32le(it->end + 4 * (size_t)(r - 1));
+}
+
 /* Positions it at the start of block b, verified. */
 static int load_block(ls_keyblocks_iter *it, uint32_t b)
 {
     const ls_keyblocks *kb = it->kb;
     uint64_t off, end;
     if (block_range(kb, b, &off, &end) != LS_OK)
+        return LS_ECORRUPT;
+    uint32_t n = block_entries(kb, b);
+    uint64_t tail = 4 * (uint64_t)block_restarts(n);
+    if (end - off <= tail)
         return LS_ECORRUPT;
     ls_keyblocks *m = (ls_keyblocks *)kb; /* the cache is atomic, safe to share */
     atomic_uint *slot = &m->verified[b % LS_KEYBLOCKS_VERIFIED];
@@ -175,11 +210,15 @@ static int load_block(ls_keyblocks_iter *it, uint32_t b)
     }
     it->block = b;
     it->in_block = 0;
-    it->pos = kb->blocks + off;
-    it->end = kb->blocks + end;
+    it->entries = n;
+    it->start = it->pos = kb->blocks + off;
+    it->end = kb->blocks + end - tail;
     it->key_len = 0;
     return LS_OK;
 }
+
+/* Nonzero when the entry at it->pos starts a run. */
+static int at_run(const ls_keyblocks_iter *it) { return it->in_block % LS_KEYBLOCK_RUN == 0; }
 
 /* Decodes the key of the entry at it->pos (the payload follows at it->pos); *shared_out
  * (may be NULL) gets the bytes it shares with the previous key of the block. */
@@ -187,9 +226,12 @@ static int decode_key_shared(ls_keyblocks_iter *it, uint32_t *shared_out)
 {
     uint32_t shared, slen;
     const uint8_t **p = &it->pos, *end = it->end;
+    if (it->in_block >= it->entries ||
+        (at_run(it) && (uint64_t)(*p - it->start) != run_start(it, it->in_block / LS_KEYBLOCK_RUN)))
+        return LS_ECORRUPT; /* more entries than the block holds, or a run not where it says */
     if (ls_vbyte_get(p, end, &shared) || ls_vbyte_get(p, end, &slen) || shared > it->key_len ||
         slen > LS_KEYBLOCK_MAX_KEY - shared || slen > (size_t)(end - *p) ||
-        (it->in_block == 0 && shared != 0) || shared + slen == 0)
+        (at_run(it) && shared != 0) || shared + slen == 0)
         return LS_ECORRUPT;
     memcpy(it->key + shared, *p, slen);
     *p += slen;
@@ -219,7 +261,7 @@ static int decode_entry(ls_keyblocks_iter *it)
 {
     if (decode_key(it) != LS_OK)
         return LS_ECORRUPT;
-    if (it->payload(it->state, &it->pos, it->end, it->in_block == 0) != LS_OK)
+    if (it->payload(it->state, &it->pos, it->end, at_run(it)) != LS_OK)
         return LS_ECORRUPT;
     it->in_block++;
     return 1;
@@ -234,7 +276,8 @@ void ls_keyblocks_iter_init(ls_keyblocks_iter *it, const ls_keyblocks *kb, ls_pa
     it->state = state;
     it->block = 0;
     it->in_block = 0;
-    it->pos = it->end = NULL;
+    it->entries = 0;
+    it->pos = it->end = it->start = NULL;
     it->key_len = 0;
 }
 
@@ -245,6 +288,8 @@ static int next_block(ls_keyblocks_iter *it)
 {
     if (it->pos < it->end)
         return 1;
+    if (it->pos != NULL && it->in_block != it->entries)
+        return LS_ECORRUPT; /* the block ended short of its count */
     uint32_t nb = it->pos == NULL ? 0 : it->block + 1;
     if (nb >= it->kb->nblocks)
         return 0;
@@ -259,7 +304,20 @@ int ls_keyblocks_next(ls_keyblocks_iter *it)
     return rc <= 0 ? rc : decode_entry(it);
 }
 
-/* Compares the first key of block b with key, read in place without verification or copy
+/* Compares the key of the run-starting entry at p (bytes up to stop) with key, read in place
+ * without a copy. @return LS_OK with *c as ls_key_cmp, or LS_ECORRUPT. */
+static int run_key_cmp(const uint8_t *p, const uint8_t *stop, const uint8_t *key, size_t len,
+                       int *c)
+{
+    uint32_t shared, slen;
+    if (ls_vbyte_get(&p, stop, &shared) || ls_vbyte_get(&p, stop, &slen) || shared != 0 ||
+        slen == 0 || slen > LS_KEYBLOCK_MAX_KEY || slen > (size_t)(stop - p))
+        return LS_ECORRUPT;
+    *c = ls_key_cmp(p, slen, key, len);
+    return LS_OK;
+}
+
+/* Compares the first key of block b with key, read in place without verification
  * (binary-search probes). @return LS_OK with *c as ls_key_cmp, or LS_ECORRUPT. */
 static int probe_cmp(const ls_keyblocks *kb, uint32_t b, const uint8_t *key, size_t len,
                      int *c)
@@ -267,12 +325,28 @@ static int probe_cmp(const ls_keyblocks *kb, uint32_t b, const uint8_t *key, siz
     uint64_t off, end;
     if (block_range(kb, b, &off, &end) != LS_OK)
         return LS_ECORRUPT;
-    const uint8_t *p = kb->blocks + off, *stop = kb->blocks + end;
-    uint32_t shared, slen;
-    if (ls_vbyte_get(&p, stop, &shared) || ls_vbyte_get(&p, stop, &slen) || shared != 0 ||
-        slen == 0 || slen > LS_KEYBLOCK_MAX_KEY || slen > (size_t)(stop - p))
-        return LS_ECORRUPT;
-    *c = ls_key_cmp(p, slen, key, len);
+    return run_key_cmp(kb->blocks + off, kb->blocks + end, key, len, c);
+}
+
+/* In the verified block it stands at the start of, moves it to the first entry of the last
+ * run whose first key is <= key (run 0 when none is). @return LS_OK or LS_ECORRUPT. */
+static int seek_run(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
+{
+    uint32_t lo = 0, hi = block_restarts(it->entries) + 1;
+    size_t entries_len = (size_t)(it->end - it->start);
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint64_t off = run_start(it, mid);
+        int c;
+        if (off >= entries_len || run_key_cmp(it->start + off, it->end, key, len, &c) != LS_OK)
+            return LS_ECORRUPT;
+        if (c <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    it->pos = it->start + run_start(it, lo);
+    it->in_block = lo * LS_KEYBLOCK_RUN;
     return LS_OK;
 }
 
@@ -295,13 +369,14 @@ int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
         else
             hi = mid;
     }
-    if (load_block(it, lo) != LS_OK)
+    if (load_block(it, lo) != LS_OK || seek_run(it, key, len) != LS_OK)
         return LS_ECORRUPT;
+    int probed = lo > 0 || it->in_block > 0; /* the entry scanned first was found <= key */
     /* Front coding tells most comparisons: while the keys read are below key, m is what the
      * last one shares with key. A next key sharing fewer bytes than m with the last one is
      * above key (it rises where the last one agreed with key); one sharing more is below key
      * and shares m too (it keeps the byte where the last one fell short of key); only one
-     * sharing exactly m is compared, from byte m on. A block's first entry shares nothing by
+     * sharing exactly m is compared, from byte m on. A run's first entry shares nothing by
      * its coding and is compared whole. */
     size_t m = 0;
     for (int first = 1;; first = 0) {
@@ -312,15 +387,16 @@ int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
         if (decode_key_shared(it, &shared) != LS_OK)
             return LS_ECORRUPT;
         int c;
-        if (it->in_block == 0 || shared == m)
-            c = cmp_from(it->key, it->key_len, key, len, it->in_block == 0 ? 0 : m, &m);
+        int run = at_run(it);
+        if (run || shared == m)
+            c = cmp_from(it->key, it->key_len, key, len, run ? 0 : m, &m);
         else
             c = shared < m ? 1 : -1;
-        if (first && lo > 0 && c > 0)
+        if (first && probed && c > 0)
             return LS_ECORRUPT; /* a probe misread: the verified block starts past the key */
         /* a key passed over needs only what the next entry's payload builds on */
         ls_payload_fn fn = c < 0 && it->skip != NULL ? it->skip : it->payload;
-        if (fn(it->state, &it->pos, it->end, it->in_block == 0) != LS_OK)
+        if (fn(it->state, &it->pos, it->end, run) != LS_OK)
             return LS_ECORRUPT;
         it->in_block++;
         if (c >= 0)

@@ -6,17 +6,21 @@
  * document-frequency corrections of a deletions file (a count).
  *
  *   KeyBlocks  --> Block^K, BlockIndex, Trailer
- *   Block      --> Entry^(1..LS_KEYBLOCK_ENTRIES)
+ *   Block      --> Entry^E, Restart u32^((E - 1) div LS_KEYBLOCK_RUN)
  *   Entry      --> VByte(Shared), VByte(SuffixLen), Suffix, Payload
  *   BlockIndex --> (BlockOffset u64, BlockCheck u32)^K
  *   Trailer    --> IndexOffset u64, Count u64, K u32, IndexCheck u32
  *
- * Keys ascend strictly (bytewise); the first entry of a block has Shared = 0, so a block
- * decodes alone. BlockCheck is the block check (codec/blockcheck.h) of the block's bytes;
- * IndexCheck covers the block index and the 20 trailer bytes before it. Payloads are written
- * and read by the layer above, which may delta-code them against the previous entry of the
- * same block (it is told when an entry starts a block). Readers verify the index when first
- * used and every block before they decode it.
+ * Keys ascend strictly (bytewise). A block holds E = LS_KEYBLOCK_ENTRIES entries (the last
+ * block the rest, E = Count - (K - 1) * LS_KEYBLOCK_ENTRIES); its entries form runs of
+ * LS_KEYBLOCK_RUN, and the first entry of a run has Shared = 0, so a run decodes alone.
+ * Restart j is the offset, from the block's first byte, of run j + 1's first entry: a lookup
+ * bisects the blocks, then the runs of its block by their first keys, then scans one run.
+ * BlockCheck is the block check (codec/blockcheck.h) of the block's bytes; IndexCheck covers
+ * the block index and the 20 trailer bytes before it. Payloads are written and read by the
+ * layer above, which may delta-code them against the previous entry of the same run (it is
+ * told when an entry starts a run). Readers verify the index when first used and every block
+ * before they decode it.
  */
 #ifndef LS_FORMAT_KEYBLOCKS_H
 #define LS_FORMAT_KEYBLOCKS_H
@@ -29,6 +33,7 @@
 #include "util/fileio.h"
 
 #define LS_KEYBLOCK_ENTRIES 32
+#define LS_KEYBLOCK_RUN 8 /* entries from one restart to the next */
 #define LS_KEYBLOCK_MAX_KEY 4097 /* longest key: an id (LS_MAX_ID_BYTES) plus one byte */
 #define LS_KEYBLOCK_TRAILER 24u
 
@@ -40,14 +45,16 @@ typedef struct ls_keyblock_writer {
     uint8_t *prev;       /* the previous key (LS_KEYBLOCK_MAX_KEY bytes) */
     size_t prev_len;
     uint32_t in_block;
+    uint32_t restart[LS_KEYBLOCK_ENTRIES / LS_KEYBLOCK_RUN]; /* of the block being filled */
+    uint32_t nrestarts;
     uint64_t count;
 } ls_keyblock_writer;
 
 /** Starts a structure at w's current offset. @return LS_OK or LS_ENOMEM. */
 int ls_keyblock_writer_init(ls_keyblock_writer *kw, ls_fwriter *w);
-/** @return nonzero when the next ls_keyblock_add starts a block (its payload must not be
+/** @return nonzero when the next ls_keyblock_add starts a run (its payload must not be
  *  delta-coded against the previous entry). */
-int ls_keyblock_starts_block(const ls_keyblock_writer *kw);
+int ls_keyblock_starts_run(const ls_keyblock_writer *kw);
 /** Adds a key (strictly greater than the previous one) with its payload bytes.
  *  @return LS_OK, LS_ELIMIT (key empty or too long), LS_EINVAL (not ascending), LS_ENOMEM,
  *  LS_EIO. */
@@ -79,7 +86,7 @@ typedef struct ls_keyblocks {
 int ls_keyblocks_open(ls_keyblocks *kb, const uint8_t *body, size_t len);
 
 /** Decodes an entry's payload at *p (< end), moving *p past it; `first` tells whether the
- *  entry starts its block. @return LS_OK or LS_ECORRUPT. */
+ *  entry starts its run. @return LS_OK or LS_ECORRUPT. */
 typedef int (*ls_payload_fn)(void *state, const uint8_t **p, const uint8_t *end, int first);
 
 typedef struct ls_keyblocks_iter {
@@ -89,7 +96,9 @@ typedef struct ls_keyblocks_iter {
                            it must leave the state as payload would for the next entry */
     void *state;
     uint32_t block, in_block;
-    const uint8_t *pos, *end;
+    uint32_t entries;         /* of the block */
+    const uint8_t *pos, *end; /* the next entry, the end of the block's entries */
+    const uint8_t *start;     /* the block's first byte */
     size_t key_len;
     uint8_t key[LS_KEYBLOCK_MAX_KEY];
 } ls_keyblocks_iter;

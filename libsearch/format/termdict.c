@@ -21,15 +21,19 @@ int ls_termdict_add(ls_termdict_writer *tw, const uint8_t *key, size_t len,
 {
     if (len == 0 || len > LS_MAX_KEY_BYTES)
         return ls_error_set(err, LS_ELIMIT, "term of %zu bytes", len);
-    int first = ls_keyblock_starts_block(&tw->kw);
+    int first = ls_keyblock_starts_run(&tw->kw);
     const ls_term_meta *p = &tw->prev;
+    if (!first && (m->doc_off != p->doc_off + p->doc_bytes || m->pos_off != p->pos_off + p->pos_bytes))
+        return ls_error_set(err, LS_EINVAL, "a term's lists do not follow the previous term's");
     uint8_t e[9 * LS_VBYTE_MAX64];
     size_t n = 0;
     n += ls_vbyte_put(e + n, m->df);
     n += ls_vbyte_put64(e + n, m->cf - m->df);
-    n += ls_vbyte_put64(e + n, first ? m->doc_off : m->doc_off - p->doc_off);
+    if (first)
+        n += ls_vbyte_put64(e + n, m->doc_off);
     n += ls_vbyte_put64(e + n, m->doc_bytes);
-    n += ls_vbyte_put64(e + n, first ? m->pos_off : m->pos_off - p->pos_off);
+    if (first)
+        n += ls_vbyte_put64(e + n, m->pos_off);
     n += ls_vbyte_put64(e + n, m->pos_bytes);
     n += ls_vbyte_put(e + n, m->max_tf);
     n += ls_vbyte_put(e + n, m->min_len);
@@ -51,24 +55,39 @@ int ls_termdict_open(ls_termdict *d, const uint8_t *body, size_t body_len)
     return ls_keyblocks_open(&d->kb, body, body_len);
 }
 
-/* Decodes a TermInfo into the iterator's meta (deltas against the previous entry). */
+/* The offset where an entry's list starts: read at a run's first entry, else where the
+ * previous entry's ends (off, len). @return 0, or -1 on bad bytes or a sum past 64 bits. */
+static int list_start(const uint8_t **p, const uint8_t *end, int first, uint64_t off,
+                      uint64_t len, uint64_t *out)
+{
+    if (first)
+        return ls_vbyte_get64(p, end, out);
+    if (len > UINT64_MAX - off)
+        return -1;
+    *out = off + len;
+    return 0;
+}
+
+/* Decodes a TermInfo into the iterator's meta (the previous entry's, in a run). */
 static int decode_meta(void *state, const uint8_t **p, const uint8_t *end, int first)
 {
     ls_term_meta *m = state;
     uint32_t df, max_tf, min_len;
     uint64_t cfx, doff, dbytes, poff, pbytes;
     if (ls_vbyte_get(p, end, &df) || ls_vbyte_get64(p, end, &cfx) ||
-        ls_vbyte_get64(p, end, &doff) || ls_vbyte_get64(p, end, &dbytes) ||
-        ls_vbyte_get64(p, end, &poff) || ls_vbyte_get64(p, end, &pbytes) ||
-        ls_vbyte_get(p, end, &max_tf) || ls_vbyte_get(p, end, &min_len))
+        list_start(p, end, first, m->doc_off, m->doc_bytes, &doff) ||
+        ls_vbyte_get64(p, end, &dbytes) ||
+        list_start(p, end, first, m->pos_off, m->pos_bytes, &poff) ||
+        ls_vbyte_get64(p, end, &pbytes) || ls_vbyte_get(p, end, &max_tf) ||
+        ls_vbyte_get(p, end, &min_len))
         return LS_ECORRUPT;
     if (cfx > UINT64_MAX - df)
         return LS_ECORRUPT;
     m->df = df;
     m->cf = cfx + df;
-    m->doc_off = first ? doff : m->doc_off + doff;
+    m->doc_off = doff;
     m->doc_bytes = dbytes;
-    m->pos_off = first ? poff : m->pos_off + poff;
+    m->pos_off = poff;
     m->pos_bytes = pbytes;
     m->max_tf = max_tf;
     m->min_len = min_len;
@@ -91,17 +110,22 @@ static int skip_vbytes(const uint8_t **p, const uint8_t *end, int n)
     return 0;
 }
 
-/* What a seek reads of a TermInfo it passes over: the two offsets, deltas that the next
- * entry's builds on (decode_meta reads, and checks, the entry it stops at). */
+/* What a seek reads of a TermInfo it passes over: where its lists start and their lengths,
+ * which the next entry's offsets build on (decode_meta reads, and checks, the entry it stops
+ * at). */
 static int skip_meta(void *state, const uint8_t **p, const uint8_t *end, int first)
 {
     ls_term_meta *m = state;
-    uint64_t doff, poff;
-    if (skip_vbytes(p, end, 2) || ls_vbyte_get64(p, end, &doff) || skip_vbytes(p, end, 1) ||
-        ls_vbyte_get64(p, end, &poff) || skip_vbytes(p, end, 3))
+    uint64_t doff, dbytes, poff, pbytes;
+    if (skip_vbytes(p, end, 2) || list_start(p, end, first, m->doc_off, m->doc_bytes, &doff) ||
+        ls_vbyte_get64(p, end, &dbytes) ||
+        list_start(p, end, first, m->pos_off, m->pos_bytes, &poff) ||
+        ls_vbyte_get64(p, end, &pbytes) || skip_vbytes(p, end, 2))
         return LS_ECORRUPT;
-    m->doc_off = first ? doff : m->doc_off + doff;
-    m->pos_off = first ? poff : m->pos_off + poff;
+    m->doc_off = doff;
+    m->doc_bytes = dbytes;
+    m->pos_off = poff;
+    m->pos_bytes = pbytes;
     return LS_OK;
 }
 

@@ -116,7 +116,7 @@ static void kset_write(const kset *s, const char *path, size_t pre, size_t post)
     ck_assert_int_eq(ls_fwriter_write(&w, junk, pre, &err), LS_OK);
     ck_assert_int_eq(ls_keyblock_writer_init(&kw, &w), LS_OK);
     for (size_t i = 0; i < s->n; i++) {
-        ck_assert_int_eq(ls_keyblock_starts_block(&kw), i % LS_KEYBLOCK_ENTRIES == 0);
+        ck_assert_int_eq(ls_keyblock_starts_run(&kw), i % LS_KEYBLOCK_RUN == 0);
         uint8_t e[LS_VBYTE_MAX32 + 24];
         size_t k = ls_vbyte_put(e, s->plen[i]);
         memcpy(e + k, s->pay[i], s->plen[i]);
@@ -132,7 +132,7 @@ static int kentry_is(const ls_keyblocks_iter *it, const kpay *k, const kset *s, 
 {
     return it->key_len == s->keys[i].len && memcmp(it->key, s->keys[i].b, it->key_len) == 0 &&
            k->len == s->plen[i] && memcmp(k->p, s->pay[i], k->len) == 0 &&
-           k->first == (i % LS_KEYBLOCK_ENTRIES == 0);
+           k->first == (i % LS_KEYBLOCK_RUN == 0);
 }
 
 /* Every key found, absent ones not, walks from every probe. @return 1 when a read reported
@@ -217,7 +217,7 @@ static void keyblocks_roundtrip(size_t n, size_t max_len, uint64_t stream)
 
 START_TEST(keyblocks_roundtrip_sizes)
 {
-    static const size_t sizes[] = {0, 1, 2, 31, 32, 33, 63, 64, 65, 1000};
+    static const size_t sizes[] = {0, 1, 2, 7, 8, 9, 16, 17, 31, 32, 33, 40, 63, 64, 65, 1000};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         keyblocks_roundtrip(sizes[i], LS_KEYBLOCK_MAX_KEY, 710 + i); /* keys of 4097 bytes */
         keyblocks_roundtrip(sizes[i], 3, 730 + i); /* tiny keys: many share all but a byte */
@@ -247,7 +247,7 @@ START_TEST(keyblocks_rejects_bad_keys)
     ck_assert_int_eq(ls_keyblock_add(&kw, key, LS_KEYBLOCK_MAX_KEY, NULL, 0, &err), LS_OK);
     ck_assert_int_eq(ls_keyblock_add(&kw, key, LS_KEYBLOCK_MAX_KEY, NULL, 0, &err), LS_EINVAL);
     ck_assert_int_eq(ls_keyblock_add(&kw, key, 1, NULL, 0, &err), LS_EINVAL);
-    ck_assert_int_eq(ls_keyblock_starts_block(&kw), 0);
+    ck_assert_int_eq(ls_keyblock_starts_run(&kw), 0);
     key[0] = 'l';
     ck_assert_int_eq(ls_keyblock_add(&kw, key, 1, NULL, 0, &err), LS_OK);
     ck_assert_int_eq(ls_keyblock_finish(&kw, &err), LS_OK);
@@ -374,6 +374,63 @@ START_TEST(keyblocks_flipped_bytes)
         free(absent);
         kset_free(&s);
     }
+    free(path);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Restarts that lie with every check made to agree (a writer's bug, or damage a check missed):
+ * each restart of each block in turn is pointed elsewhere, the block's check and the index
+ * check recomputed. Every read must be right or LS_ECORRUPT, and the walk must notice. */
+START_TEST(keyblocks_lying_restarts)
+{
+    ls_rng r;
+    ls_rng_init(&r, 760);
+    char *dir = ls_test_tmpdir();
+    char *path = ls_fmt_join(dir, "l.kb");
+    kset s;
+    kset_make(&s, &r, 70, 12); /* blocks of 32, 32 and 6 entries: 3, 3 and 0 restarts */
+    kset_write(&s, path, 0, 0);
+    size_t na;
+    ls_fmt_key *absent = ls_fmt_absent_keys(&r, s.keys, s.n, 12, &na);
+    ls_ifile f;
+    ls_fmt_if_open(&f, path, LS_MAGIC_DICT);
+    uint8_t *copy = ls_fmt_dup(f.body, f.body_len);
+    ls_keyblocks kb;
+    ck_assert_int_eq(ls_keyblocks_open(&kb, f.body, f.body_len), LS_OK);
+    ck_assert_uint_eq(kb.nblocks, 3);
+    size_t index_off = kb.blocks_len, tried = 0;
+    for (uint32_t b = 0; b < 2; b++) {
+        uint64_t off = ls_get_u64le(f.body + index_off + 12 * b);
+        uint64_t end = ls_get_u64le(f.body + index_off + 12 * (b + 1));
+        for (uint32_t j = 0; j < 3; j++) {
+            uint8_t *at = copy + end - 4 * (3 - j);
+            uint32_t was = ls_get_u32le(at), entries = (uint32_t)(end - off - 12);
+            const uint32_t lies[] = {was - 1, was + 1, 0, ls_get_u32le(copy + end - 12 + 4 * ((j + 1) % 3)),
+                                     entries, entries + 100, UINT32_MAX};
+            for (size_t l = 0; l < sizeof lies / sizeof lies[0]; l++) {
+                if (lies[l] == was)
+                    continue;
+                ls_put_u32le(at, lies[l]);
+                ls_put_u32le(copy + index_off + 12 * b + 8,
+                             ls_blockcheck(copy + off, (size_t)(end - off)));
+                size_t ilen = 12 * (size_t)kb.nblocks + 20;
+                ls_put_u32le(copy + index_off + ilen, ls_blockcheck(copy + index_off, ilen));
+                ls_keyblocks lied;
+                ck_assert_int_eq(ls_keyblocks_open(&lied, copy, f.body_len), LS_OK);
+                ck_assert_msg(kset_reads(&lied, &s, absent, na, 1, off),
+                              "block %u restart %u = %u unnoticed", b, j, lies[l]);
+                tried++;
+            }
+            memcpy(copy, f.body, f.body_len);
+        }
+    }
+    ck_assert_uint_ge(tried, 36);
+    free(copy);
+    ls_ifile_close(&f);
+    free(absent);
+    kset_free(&s);
     free(path);
     ls_test_rmtree(dir);
     free(dir);
@@ -1155,6 +1212,7 @@ Suite *ls_suite_format_v2(void)
     tcase_add_test(tc, keyblocks_rejects_bad_keys);
     tcase_add_test(tc, keyblocks_format_example);
     tcase_add_test(tc, keyblocks_flipped_bytes);
+    tcase_add_test(tc, keyblocks_lying_restarts);
     tcase_add_test(tc, ids_roundtrip_sizes);
     tcase_add_test(tc, ids_flipped_bytes);
     tcase_add_test(tc, deletes_roundtrip_table);
