@@ -449,6 +449,27 @@ static int boundary_phrase(const corpus *c, ls_rng *r, char *out, size_t cap)
     return 0;
 }
 
+/* Phrases holding a word more than once ("w w", "w w w", "a b a", "a b a b"), which share
+ * one cursor per word: common words, so that many documents hold them side by side. */
+void ls_gen_phrase_repeat(const corpus *c, ls_rng *r, qcase *q)
+{
+    char p[4 * CORPUS_WMAX + 8], a[CORPUS_WMAX], b[CORPUS_WMAX];
+    ls_qcase_init(q, (int)ls_rng_below(r, 2));
+    int occur = q->default_and ? ORACLE_MUST : ORACLE_SHOULD;
+    int field = ls_rng_below(r, 4) == 0 ? ORACLE_FIELD_BODY : ORACLE_FIELD_ALL;
+    pick_word(c, r, PICK_ZIPF, a);
+    pick_word(c, r, PICK_ZIPF, b);
+    switch (ls_rng_below(r, 4)) {
+    case 0: snprintf(p, sizeof p, "%s %s", a, a); break;
+    case 1: snprintf(p, sizeof p, "%s %s %s", a, a, a); break;
+    case 2: snprintf(p, sizeof p, "%s %s %s", a, b, a); break;
+    default: snprintf(p, sizeof p, "%s %s %s %s", a, b, a, b); break;
+    }
+    put_phrase(c, q, q->tree, "", occur, field, p);
+    if (ls_rng_below(r, 3) == 0) /* with another clause: the phrase is not alone */
+        put_word(c, q, q->tree, "", occur, ORACLE_FIELD_ALL, pick_word(c, r, PICK_ANY, b));
+}
+
 void ls_gen_phrase(const corpus *c, ls_rng *r, qcase *q)
 {
     char p[3 * CORPUS_WMAX + 8], w[CORPUS_WMAX];

@@ -123,6 +123,7 @@ void ls_gen_and(const corpus *c, ls_rng *r, qcase *q);      /* words, implicit o
 void ls_gen_not(const corpus *c, ls_rng *r, qcase *q);      /* "-w", "NOT w", only negative */
 void ls_gen_required(const corpus *c, ls_rng *r, qcase *q); /* "+r s -n" */
 void ls_gen_phrase(const corpus *c, ls_rng *r, qcase *q);   /* quoted phrases, compounds */
+void ls_gen_phrase_repeat(const corpus *c, ls_rng *r, qcase *q); /* a word twice or more */
 void ls_gen_field(const corpus *c, ls_rng *r, qcase *q);    /* title: and body: */
 void ls_gen_mixed(const corpus *c, ls_rng *r, qcase *q);    /* parentheses */
 void ls_gen_plain(const corpus *c, ls_rng *r, qcase *q);    /* LS_SYNTAX_PLAIN */

@@ -18,9 +18,9 @@
 
 typedef struct phrase_cursor {
     ls_cursor base;
-    ls_term_cursor **terms;
-    ls_cursor **bases; /* the terms' base cursors, for ls_cursor_intersect */
-    size_t n;
+    ls_term_cursor **terms; /* by place in the phrase; a word said twice has one cursor */
+    ls_cursor **bases;      /* the distinct terms' base cursors, for ls_cursor_intersect */
+    size_t n, nbases;
     ls_bm25_term sc;
     uint32_t pf;
     uint32_t *idx;    /* count_freq scratch: the terms in order of tf (n entries) */
@@ -142,7 +142,7 @@ static int find(phrase_cursor *p, uint32_t target)
 {
     for (;;) {
         uint32_t d, pf = 0;
-        int rc = ls_cursor_intersect(p->bases, p->n, target, &d);
+        int rc = ls_cursor_intersect(p->bases, p->nbases, target, &d);
         if (rc == LS_OK && d != LS_DOC_END && !cannot_enter(p))
             rc = count_freq(p, &pf);
         if (rc != LS_OK || d == LS_DOC_END) {
@@ -197,11 +197,21 @@ static double phrase_score(ls_cursor *c)
     return ls_bm25_score(&p->sc, p->pf, ls_phrase_cursor_doclen(c));
 }
 
+void ls_phrase_terms_free(ls_term_cursor **terms, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t j = 0;
+        while (j < k && terms[j] != terms[k])
+            j++;
+        if (j == k && terms[k] != NULL)
+            ls_cursor_free(ls_term_cursor_base(terms[k]));
+    }
+}
+
 static void phrase_free(ls_cursor *c)
 {
     phrase_cursor *p = (phrase_cursor *)c;
-    for (size_t k = 0; k < p->n; k++)
-        ls_cursor_free(ls_term_cursor_base(p->terms[k]));
+    ls_phrase_terms_free(p->terms, p->n);
     ls_free(p->terms);
     ls_free(p->bases);
     ls_free(p->idx);
@@ -221,8 +231,7 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
     uint32_t *idx = ls_calloc(n ? n : 1, sizeof *idx);
     if (p == NULL || copy == NULL || bases == NULL || idx == NULL || n == 0 ||
         n > LS_MAX_PHRASE_WORDS) {
-        for (size_t k = 0; k < n; k++)
-            ls_cursor_free(ls_term_cursor_base(terms[k]));
+        ls_phrase_terms_free(terms, n);
         ls_free(p);
         ls_free(copy);
         ls_free(bases);
@@ -232,10 +241,16 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
                                 LS_MAX_PHRASE_WORDS);
         return ls_error_set(err, n ? LS_ENOMEM : LS_EINVAL, "cannot make a phrase cursor");
     }
+    size_t nb = 0;
     for (size_t k = 0; k < n; k++) {
         copy[k] = terms[k];
-        bases[k] = ls_term_cursor_base(terms[k]);
+        size_t j = 0;
+        while (j < k && terms[j] != terms[k])
+            j++;
+        if (j == k)
+            bases[nb++] = ls_term_cursor_base(terms[k]);
     }
+    p->nbases = nb;
     p->base.ops = &phrase_ops;
     p->terms = copy;
     p->bases = bases;

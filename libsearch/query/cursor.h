@@ -104,9 +104,14 @@ uint32_t ls_term_cursor_block_bound(const ls_term_cursor *t, double *max_score);
 
 /* ---- phrase cursor (cur_phrase.c) ---- */
 
-/** Takes ownership of terms[0..n) (also on failure). Scores with sc (idf = sum of the terms'). */
+/** Takes ownership of terms[0..n) (also on failure). A word the phrase holds more than once
+ *  may be given as one cursor at each of its places (decoded and moved once; owned once).
+ *  Scores with sc (idf = sum of the terms'). */
 int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *sc,
                          ls_cursor **out, ls_error *err);
+/** Frees each distinct cursor of terms[0..n) once (a phrase's cursors before they are handed
+ *  to ls_phrase_cursor_new; NULL entries are passed over). */
+void ls_phrase_terms_free(ls_term_cursor **terms, size_t n);
 /** From the next move on, passes over documents that cannot enter col (collector.h), which
  *  the phrase's matches go to and which outlives the cursor's use; when col only counts, the
  *  phrase frequency is 1 for every match (positions are read up to the first occurrence). */

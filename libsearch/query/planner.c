@@ -592,11 +592,16 @@ static int phrase_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si,
     if (ts == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     for (size_t i = 0; i < n->n_leaves; i++) {
+        size_t j = 0; /* a word said before shares its cursor ("btl btl btl": one list read) */
+        while (j < i && n->leaves[j] != n->leaves[i])
+            j++;
+        if (j < i) {
+            ts[i] = ts[j];
+            continue;
+        }
         int rc = leaf_cursor(p, n->leaves[i], si, 1, &ts[i], err);
         if (rc != LS_OK || ts[i] == NULL) {
-            for (size_t k = 0; k <= i; k++)
-                if (ts[k] != NULL)
-                    ls_cursor_free(ls_term_cursor_base(ts[k]));
+            ls_phrase_terms_free(ts, i);
             ls_free(ts);
             return rc;
         }

@@ -158,6 +158,13 @@ START_TEST(oracle_required_terms)
 }
 END_TEST
 
+START_TEST(oracle_phrases_repeated)
+{
+    /* a word said twice or more in a phrase is one cursor; same results as the oracle */
+    ls_corpus_run_queries(&g_big, 108, 100, ls_gen_phrase_repeat, 1.2, 0.75, "repeated phrases");
+}
+END_TEST
+
 START_TEST(oracle_prefixes)
 {
     /* a prefix is one term: its expansions' summed tf, the df of the documents holding any */
@@ -524,6 +531,7 @@ Suite *ls_suite_oracle(void)
     tcase_add_test(tc, oracle_required_terms);
     tcase_add_test(tc, oracle_prefixes);
     tcase_add_test(tc, oracle_phrases);
+    tcase_add_test(tc, oracle_phrases_repeated);
     tcase_add_test(tc, oracle_field_terms);
     tcase_add_test(tc, oracle_mixed_parentheses);
     tcase_add_test(tc, oracle_plain_syntax);
