@@ -357,6 +357,27 @@ int ls_term_cursor_collect_block(ls_term_cursor *t, ls_collector *col)
     return settle(t);
 }
 
+int ls_term_cursor_add_counts(ls_term_cursor *t, uint32_t *acc, uint32_t *last)
+{
+    if (ls_field_filtered(t->field))
+        return 0;
+    uint32_t ndocs = t->seg->ndocs;
+    while (t->base.doc != LS_DOC_END) {
+        const uint32_t *docs = t->docs, *tfs = t->tfs;
+        uint32_t n = t->n;
+        if (docs[n - 1] >= ndocs) /* ascending: the block's last bounds them all */
+            return fail(t, LS_ECORRUPT);
+        for (uint32_t i = t->i; i < n; i++)
+            acc[docs[i]] += tfs[i];
+        *last = docs[n - 1];
+        t->i = n;
+        int rc = settle(t);
+        if (rc != LS_OK)
+            return rc;
+    }
+    return 1;
+}
+
 double ls_term_cursor_list_bound(const ls_term_cursor *t)
 {
     return bound(t, t->list_max_tf, t->list_min_len);

@@ -88,6 +88,12 @@ uint32_t ls_term_cursor_doclen(const ls_term_cursor *t);
  *  executor's loop without calls per posting). @return LS_OK, LS_EINVAL (a filtered field)
  *  or LS_ECORRUPT. */
 int ls_term_cursor_collect_block(ls_term_cursor *t, ls_collector *col);
+/** For an unfiltered field: adds the frequency of every posting from the current one to the
+ *  list's end into acc[doc] (acc holds the segment's documents), *last getting the last
+ *  document added, and leaves the cursor at LS_DOC_END (a prefix's merge without a call per
+ *  posting). @return 1 done, 0 when the field is filtered (the caller goes posting by
+ *  posting), or LS_ECORRUPT (a document past the segment's). */
+int ls_term_cursor_add_counts(ls_term_cursor *t, uint32_t *acc, uint32_t *last);
 /** The cursor's field (LS_FIELD_*). */
 int ls_term_cursor_field(const ls_term_cursor *t);
 /** An upper bound of the score of every posting of the cursor's list (its maximum tf and

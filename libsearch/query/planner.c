@@ -234,9 +234,12 @@ static int merge_segment(ls_plan *p, ls_plan_node *n, uint32_t si, uint32_t **ac
         ls_cursor *c = ls_term_cursor_base(t);
         uint32_t d = c->doc;
         lo = d < lo ? d : lo;
-        while (rc == LS_OK && c->doc != LS_DOC_END) {
+        /* tf sums stay under a document's length: no overflow */
+        int whole = ls_term_cursor_add_counts(t, acc, &d);
+        rc = whole < 0 ? whole : LS_OK;
+        while (whole == 0 && rc == LS_OK && c->doc != LS_DOC_END) { /* a filtered field */
             d = c->doc;
-            acc[d] += ls_term_cursor_tf(t); /* tf sums stay under a document's length */
+            acc[d] += ls_term_cursor_tf(t);
             rc = ls_cursor_next(c);
         }
         hi = d + 1 > hi ? d + 1 : hi;
