@@ -280,7 +280,7 @@ index_cisearch() {
     if ! timed "$out/time_index_$row.1" "$out/index_$row.out" "$out/index_$row.err" \
         "$cis" index --index "$dir" --threads "$threads" --language none --jsonl "$corpus" ||
         ! timed "$out/time_index_$row.2" "$out/index_$row.optimize.out" \
-            "$out/index_$row.optimize.err" "$cis" optimize --index "$dir"; then
+            "$out/index_$row.optimize.err" "$cis" optimize --index "$dir" --threads "$threads"; then
         fail "$name: cisearch indexing ($out/index_$row*.err)"
         printf '%s\tfail\n' "$row" >>"$out/index.tsv"
         return 1

@@ -7,7 +7,6 @@
  * did. Reading the inputs is source.c's job.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +15,7 @@
 #include "cli.h"
 #include "progress.h"
 #include "source.h"
+#include "threads.h"
 
 enum {
     OPT_INDEX = 1,
@@ -169,18 +169,10 @@ static int parse(int argc, char **argv, index_cfg *cfg)
                                        v),
                        -1;
             break;
-        case OPT_THREADS: {
-            char *end;
-            errno = 0;
-            unsigned long n = strtoul(v, &end, 10);
-            if (end == v || *end != '\0' || errno != 0 || v[0] == '-' || n == 0 ||
-                n > LS_MAX_WRITER_THREADS)
-                return cli_usage_error("index", "--threads wants 1..%u, not '%s'",
-                                       LS_MAX_WRITER_THREADS, v),
-                       -1;
-            cfg->threads = (unsigned)n;
+        case OPT_THREADS:
+            if (cli_parse_threads("index", v, &cfg->threads) != 0)
+                return -1;
             break;
-        }
         case OPT_JSONL:
         case CLI_ARG_POSITIONAL:
             /* n_inputs < argc, the capacity allocated by the caller. */
@@ -287,22 +279,12 @@ static uint64_t known_size(const index_cfg *cfg, const cli_walk_opts *wo, int dr
     return total;
 }
 
-/* One index thread per core the process may run on. */
-static unsigned default_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < n)
-        n = CPU_COUNT(&set);
-    return n < 1 ? 1 : n > (long)LS_MAX_WRITER_THREADS ? LS_MAX_WRITER_THREADS : (unsigned)n;
-}
-
 static int run(const index_cfg *cfg)
 {
     ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
     wo.language = cfg->language;
     wo.recover = cfg->recover;
-    wo.threads = cfg->threads ? cfg->threads : default_threads();
+    wo.threads = cfg->threads ? cfg->threads : cli_default_threads();
     ls_writer *w = NULL;
     ls_reader *old = NULL;
     ls_error err = {0};

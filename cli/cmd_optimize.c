@@ -8,22 +8,26 @@
 
 #include "cli.h"
 #include "progress.h"
+#include "threads.h"
 
-enum { OPT_INDEX = 1, OPT_MAX };
+enum { OPT_INDEX = 1, OPT_MAX, OPT_THREADS };
 
 static const cli_option optimize_opts[] = {
     {"index", 'i', 1, OPT_INDEX},
     {"max-segments", 0, 1, OPT_MAX},
+    {"threads", 'j', 1, OPT_THREADS},
     {NULL, 0, 0, 0},
 };
 
 void cli_help_optimize(FILE *f)
 {
-    fputs("Usage: cisearch optimize [--index DIR] [--max-segments N]\n"
+    fputs("Usage: cisearch optimize [--index DIR] [--max-segments N] [--threads N]\n"
           "\n"
           "Merges the index's segments into one (or at most N), dropping deleted\n"
           "documents, as one atomic commit. Results and scores do not change.\n"
           "  --max-segments N  segments to leave at most (default 1)\n"
+          "  -j, --threads N   1: merge in one thread; 2 or more: the stored fields in a\n"
+          "                    thread of their own (default: 2 with two cores or more)\n"
           "  -i, --index DIR   the index directory (default: $CISEARCH_INDEX)\n"
           "  -h, --help        show this help\n",
           f);
@@ -49,6 +53,7 @@ int cli_cmd_optimize(int argc, char **argv)
 {
     const char *dir = NULL, *v;
     size_t max = 1;
+    unsigned threads = cli_default_threads();
     int id;
     cli_args a;
     cli_args_init(&a, argc, argv, optimize_opts, "optimize");
@@ -64,6 +69,9 @@ int cli_cmd_optimize(int argc, char **argv)
                 return CLI_EXIT_ERROR;
             if (max < 1 || max > LS_MAX_SEGMENTS)
                 return cli_usage_error("optimize", "--max-segments takes 1..%u", LS_MAX_SEGMENTS);
+        } else if (id == OPT_THREADS) {
+            if (cli_parse_threads("optimize", v, &threads) != 0)
+                return CLI_EXIT_ERROR;
         } else if (id == CLI_ARG_POSITIONAL)
             return cli_usage_error("optimize", "unexpected argument '%s'", v);
         else
@@ -83,7 +91,9 @@ int cli_cmd_optimize(int argc, char **argv)
     double t0 = cli_now();
     ls_writer *w = NULL;
     ls_error err = {0};
-    int rc = ls_writer_open(dir, NULL, &w, &err);
+    ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
+    wo.threads = threads > 2 ? 2 : threads; /* a merge has two parts to run at once */
+    int rc = ls_writer_open(dir, &wo, &w, &err);
     if (rc == LS_OK)
         rc = ls_writer_optimize(w, (unsigned)max, &err);
     ls_writer_close(w);

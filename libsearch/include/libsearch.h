@@ -144,7 +144,9 @@ typedef struct ls_writer_options {
                                 An error met by a thread (LS_ENOMEM, LS_EIO, LS_ELIMIT on a
                                 document of over 2^32 words) is returned by the next call on
                                 the writer, which has then failed: the documents given since
-                                are lost with it, as every uncommitted change is. */
+                                are lost with it, as every uncommitted change is. With
+                                N >= 2, merges (a commit's and ls_writer_optimize) also run
+                                in two threads: the stored fields apart from the postings. */
 } ls_writer_options;
 #define LS_WRITER_OPTIONS_INIT {LS_WRITER_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0}
 

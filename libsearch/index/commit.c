@@ -293,7 +293,7 @@ static int merge_run(ls_writer *w, uint32_t start, uint32_t count, ls_error *err
     ls_wseg merged;
     memset(&merged, 0, sizeof merged);
     if (rc == LS_OK)
-        rc = ls_merge_segments(w->dir, src, count, out_id, &merged.info, err);
+        rc = ls_merge_segments(w->dir, src, count, out_id, w->threads, &merged.info, err);
     if (rc == LS_OK && merged.info.ndocs > 0)
         rc = ls_segment_acquire(w->dir, out_id, merged.info.ndocs, merged.info.tag, &merged.seg,
                                 err);

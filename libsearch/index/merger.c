@@ -6,6 +6,7 @@
  */
 #include "index/merger.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "format/deletes.h"
@@ -272,8 +273,45 @@ static int merge_terms(merge *m, ls_error *err)
     return rc;
 }
 
+/* The stored fields' merge, run by a thread of its own. */
+typedef struct stored_job {
+    merge *m;
+    int rc;
+    ls_error err;
+} stored_job;
+
+static void *stored_thread(void *arg)
+{
+    stored_job *j = arg;
+    ls_error_clear(&j->err);
+    j->rc = merge_stored(j->m, &j->err);
+    return NULL;
+}
+
+/* merge_stored alongside merge_ids and merge_terms: in a second thread when threads >= 2 (the
+ * files they write are apart; the sources are read-only), the first failure reported. */
+static int merge_files(merge *m, unsigned threads, ls_error *err)
+{
+    stored_job job = {m, LS_OK, {0}};
+    pthread_t th;
+    int apart = threads >= 2 && pthread_create(&th, NULL, stored_thread, &job) == 0;
+    int rc = apart ? LS_OK : merge_stored(m, err);
+    if (rc == LS_OK)
+        rc = merge_ids(m, err);
+    if (rc == LS_OK)
+        rc = merge_terms(m, err);
+    if (apart) {
+        pthread_join(th, NULL);
+        if (rc == LS_OK && job.rc != LS_OK) {
+            *err = job.err;
+            rc = job.rc;
+        }
+    }
+    return rc;
+}
+
 int ls_merge_segments(const char *dir, const ls_merge_source *src, uint32_t n, uint32_t out_id,
-                      ls_seg_info *info, ls_error *err)
+                      unsigned threads, ls_seg_info *info, ls_error *err)
 {
     merge m;
     memset(&m, 0, sizeof m);
@@ -287,11 +325,7 @@ int ls_merge_segments(const char *dir, const ls_merge_source *src, uint32_t n, u
     if (rc == LS_OK) {
         rc = ls_fwriter_write(&m.out.f[LS_SEGFILE_LEN], m.lens.data, m.lens.len, err);
         if (rc == LS_OK)
-            rc = merge_stored(&m, err);
-        if (rc == LS_OK)
-            rc = merge_ids(&m, err);
-        if (rc == LS_OK)
-            rc = merge_terms(&m, err);
+            rc = merge_files(&m, threads, err);
         if (rc == LS_OK)
             rc = ls_seg_out_finish(&m.out, err);
         else

@@ -196,6 +196,7 @@ LS_API int ls_writer_open(const char *dir, const ls_writer_options *opts, ls_wri
     LS_TRY(open_committed(w, err));
     w->next_seg = next_segment(w);
     ls_writer_cleanup(w, 1);
+    w->threads = o.threads;
     if (o.threads > 1)
         LS_TRY(ls_pool_new(w, o.threads, err));
     *out = w;

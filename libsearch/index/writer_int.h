@@ -69,6 +69,7 @@ struct ls_writer {
     size_t segs_cap;
     ls_ramseg ram;        /* one thread: the segment the caller's thread builds */
     struct ls_pool *pool; /* index threads (index/pool.h), or NULL */
+    unsigned threads;     /* ls_writer_options.threads: merges use two threads from 2 on */
     pthread_mutex_t seg_lock; /* guards next_seg, which index threads draw from */
     uint32_t next_seg;
     uint64_t next_gen;

@@ -616,6 +616,65 @@ START_TEST(index_threads_option)
 }
 END_TEST
 
+/* optimize --threads: one thread and two (the stored fields merged apart) give the same
+ * index: the same hits in the same order with the same scores and stored text, checked; 0,
+ * 65 and a word are usage errors. */
+START_TEST(optimize_threads_option)
+{
+    char *outs[2];
+    const char *threads[] = {"1", "2"};
+    for (int t = 0; t < 2; t++) {
+        char *idx = ls_cli_path(ls_cli_tmp, t ? "opt2" : "opt1");
+        for (int part = 0; part < 3; part++) { /* three commits: three segments */
+            char *all = ls_cli_fmt("%s", "");
+            for (int i = 0; i < 120; i++) {
+                char *next = ls_cli_fmt(
+                    "%s{\"id\": \"p%d-%d\", \"title\": \"t%d\", \"body\": \"%s gravel w%d\"}\n",
+                    all, part, i, i, i % 4 ? "amber" : "basalt", (i * 7 + part) % 11);
+                free(all);
+                all = next;
+            }
+            const char *ix[] = {"index", "--jsonl=-", "--index", idx, "--threads", "1", NULL};
+            char *out, *err;
+            ck_assert_int_eq(ls_cli_run(ix, all, &out, &err), 0);
+            free(out);
+            free(err);
+            free(all);
+        }
+        const char *del[] = {"delete", "--index", idx, "p0-3", "p1-8", "p2-100", NULL};
+        char *out, *err;
+        ck_assert_int_eq(ls_cli_run(del, NULL, &out, &err), 0);
+        free(out);
+        free(err);
+        const char *opt[] = {"optimize", "--index", idx, "--threads", threads[t], NULL};
+        ck_assert_int_eq(ls_cli_run(opt, NULL, &out, &err), 0);
+        ck_assert_msg(strstr(err, "-> 1, 3 deleted documents dropped, 357 documents") != NULL,
+                      "%s", err);
+        free(out);
+        free(err);
+        const char *chk[] = {"check", "--index", idx, NULL};
+        ck_assert_int_eq(ls_cli_run(chk, NULL, &out, &err), 0);
+        free(out);
+        free(err);
+        const char *q[] = {"--index", idx, "--format", "json", "-n", "400", "basalt OR w3", NULL};
+        ck_assert_int_eq(ls_cli_run(q, NULL, &outs[t], &err), 0);
+        free(err);
+        free(idx);
+    }
+    ck_assert_str_eq(outs[0], outs[1]);
+    ck_assert_ptr_nonnull(strstr(outs[0], "gravel"));
+    free(outs[0]);
+    free(outs[1]);
+    char *idx = ls_cli_path(ls_cli_tmp, "opt1");
+    const char *b1[] = {"optimize", "--index", idx, "--threads", "0", NULL};
+    const char *b2[] = {"optimize", "--index", idx, "--threads", "65", NULL};
+    const char *b3[] = {"optimize", "--index", idx, "-j", "two", NULL};
+    const char *const *bad[] = {b1, b2, b3};
+    expect_usage_errors(bad, 3, "--threads wants 1..64");
+    free(idx);
+}
+END_TEST
+
 /* 40 documents as JSON lines: "narwhal" in 3 (beside "tusk"), "tusk" alone in 1, filler. */
 static char *feedback_corpus(void)
 {
@@ -1262,6 +1321,7 @@ Suite *ls_suite_cli(void)
     tcase_add_test(index, index_warnings_are_summarized);
     tcase_add_test(index, index_jsonl_from_stdin_then_search);
     tcase_add_test(index, index_threads_option);
+    tcase_add_test(index, optimize_threads_option);
     tcase_add_test(index, rm3_switches_rerank_widen_and_explain);
     tcase_add_test(index, proximity_switches_and_explain);
     tcase_add_test(index, bench_times_queries_and_counts_hits);
