@@ -251,10 +251,10 @@ int cli_cmd_bench(int argc, char **argv)
         double med = repeat % 2 ? runs[repeat / 2]
                                 : (runs[repeat / 2 - 1] + runs[repeat / 2]) / 2;
         total += med;
-        printf("%.0f\t%llu\t%s\n", med, (unsigned long long)hits, qs[i].text);
+        printf("%.2f\t%llu\t%s\n", med, (unsigned long long)hits, qs[i].text);
     }
     if (status == CLI_EXIT_HITS)
-        fprintf(stderr, "bench: %zu queries, %zu timed runs each; median latency: mean %.1f us, "
+        fprintf(stderr, "bench: %zu queries, %zu timed runs each; median latency: mean %.2f us, "
                         "sum %.1f ms; open %.1f us\n",
                 n, repeat, n ? total / (double)n : 0.0, total / 1e3, open_us);
     if (fflush(stdout) != 0 && status == CLI_EXIT_HITS) {

@@ -48,6 +48,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.apache.lucene.analysis.Analyzer;
@@ -216,8 +217,8 @@ public final class LucenePeer {
                                              : (runs[repeat / 2 - 1] + runs[repeat / 2]) / 2;
                 total += med;
                 int hits = searcher.count(parse(parser, q)); /* exact, untimed */
-                out.append(Math.round(med)).append('\t').append(hits).append('\t').append(q)
-                    .append('\n');
+                out.append(String.format(Locale.ROOT, "%.2f", med)).append('\t').append(hits)
+                    .append('\t').append(q).append('\n');
             }
             System.out.print(out);
             System.out.flush();

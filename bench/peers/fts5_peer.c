@@ -451,7 +451,7 @@ static int cmd_search(const char *dir, const char *qfile, long long k, unsigned 
             db_fail(s.db, qs[i]);
             goto out;
         }
-        printf("%.0f\t%lld\t%s\n", med, hits, qs[i]);
+        printf("%.2f\t%lld\t%s\n", med, hits, qs[i]);
     }
     fprintf(stderr,
             "fts5: %zu queries, %lu timed runs each; median latency: mean %.1f us, sum %.1f ms; "

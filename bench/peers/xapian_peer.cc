@@ -220,7 +220,7 @@ int cmd_search(const std::string &dir, const std::string &qfile, unsigned long k
         Xapian::MSet cnt = enq.get_mset(0, 0, all);
         if (cnt.get_matches_lower_bound() != cnt.get_matches_upper_bound())
             std::cerr << "xapian_peer: warning: inexact count for '" << q << "'\n";
-        std::printf("%.0f\t%lu\t%s\n", med, static_cast<unsigned long>(cnt.get_matches_estimated()),
+        std::printf("%.2f\t%lu\t%s\n", med, static_cast<unsigned long>(cnt.get_matches_estimated()),
                     q.c_str());
     }
     const double n = static_cast<double>(qs.size());
