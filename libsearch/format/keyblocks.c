@@ -70,7 +70,7 @@ int ls_keyblock_add(ls_keyblock_writer *kw, const uint8_t *key, size_t len,
     if (kw->count > 0 && ls_key_cmp(kw->prev, kw->prev_len, key, len) >= 0)
         return ls_error_set(err, LS_EINVAL, "keys out of order");
     size_t shared = 0;
-    if (kw->in_block > 0 && kw->in_block % LS_KEYBLOCK_RUN == 0) {
+    if (kw->in_block > 0 && ls_keyblock_starts_run(kw)) {
         if (kw->block.len > UINT32_MAX)
             return ls_error_set(err, LS_ELIMIT, "key block of %zu bytes", kw->block.len);
         kw->restart[kw->nrestarts++] = (uint32_t)kw->block.len;

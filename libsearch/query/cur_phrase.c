@@ -197,15 +197,20 @@ static double phrase_score(ls_cursor *c)
     return ls_bm25_score(&p->sc, p->pf, ls_phrase_cursor_doclen(c));
 }
 
+/* Nonzero when terms[k] is not among terms[0..k): a word's first place in the phrase. */
+static int first_place(ls_term_cursor *const *terms, size_t k)
+{
+    size_t j = 0;
+    while (j < k && terms[j] != terms[k])
+        j++;
+    return j == k;
+}
+
 void ls_phrase_terms_free(ls_term_cursor **terms, size_t n)
 {
-    for (size_t k = 0; k < n; k++) {
-        size_t j = 0;
-        while (j < k && terms[j] != terms[k])
-            j++;
-        if (j == k && terms[k] != NULL)
+    for (size_t k = 0; k < n; k++)
+        if (terms[k] != NULL && first_place(terms, k))
             ls_cursor_free(ls_term_cursor_base(terms[k]));
-    }
 }
 
 static void phrase_free(ls_cursor *c)
@@ -244,10 +249,7 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
     size_t nb = 0;
     for (size_t k = 0; k < n; k++) {
         copy[k] = terms[k];
-        size_t j = 0;
-        while (j < k && terms[j] != terms[k])
-            j++;
-        if (j == k)
+        if (first_place(terms, k))
             bases[nb++] = ls_term_cursor_base(terms[k]);
     }
     p->nbases = nb;
