@@ -41,7 +41,8 @@
 # The cisearch binary (CISEARCH, default build/release/cisearch) is copied to BENCH_DIR/bin/ and
 # run from there, so that a rebuild meanwhile does not mix two builds in one report.
 #
-# Knobs: BENCH_QUICK=1 (smaller corpora, 20 queries per class, 3 runs), BENCH_CORPORA,
+# Knobs: BENCH_QUICK=1 (smaller corpora, 20 queries per class, 3 runs), BENCH_PREPARE=1 (only
+# build the peers and write the corpora, then stop: a later run starts measuring at once), BENCH_CORPORA,
 # BENCH_ENGINES (default "cisearch xapian lucene fts5"), BENCH_DIR, BENCH_K (10),
 # BENCH_REPEAT (5; quick 3), BENCH_COUNT_REPEAT (3), BENCH_PER_CLASS (30; quick 20),
 # BENCH_SEED (1), BENCH_OPEN_RUNS (3), LUCENE_PEER_WARMUP (warm-up passes of the Lucene peer,
@@ -58,6 +59,8 @@ usage() {
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 
+prepare_only=0
+case ${BENCH_PREPARE:-0} in '' | 0) ;; *) prepare_only=1 ;; esac
 quick=0
 case ${BENCH_QUICK:-0} in '' | 0) ;; *) quick=1 ;; esac
 
@@ -474,8 +477,17 @@ t_start=$(date +%s)
 cat "$report.tmp"
 
 for c in ${corpora[@]+"${corpora[@]}"} ${abs_jsonls[@]+"${abs_jsonls[@]}"}; do
-    run_corpus "$c"
+    if [ "$prepare_only" = 1 ]; then
+        prepare_corpus "$c"
+    else
+        run_corpus "$c"
+    fi
 done
+if [ "$prepare_only" = 1 ]; then
+    rm -f "$report.tmp"
+    log "prepared: the peers and the corpora (BENCH_PREPARE=1: nothing was measured)"
+    exit $status
+fi
 secs=$(($(date +%s) - t_start))
 printf 'Whole run: %d min %02d s.\n' $((secs / 60)) $((secs % 60)) | tee -a "$report.tmp"
 mv "$report.tmp" "$report"
