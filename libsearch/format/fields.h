@@ -8,6 +8,7 @@
  * "title" and "body". Two of them have postings of their own, under a key byte that starts
  * every dictionary key (FORMAT.md "Fields and keys"): 'a' for all, 't' for title. The body
  * field reads the 'a' postings through a position filter (positions >= the body start).
+ * A third key byte, 'w', holds pairs of adjacent all-field words (format/pairs.h).
  */
 #ifndef LS_FORMAT_FIELDS_H
 #define LS_FORMAT_FIELDS_H

@@ -37,6 +37,8 @@ typedef struct ls_term_meta {
     uint64_t pos_bytes;
     uint32_t max_tf;    /* over the whole list */
     uint32_t min_len;   /* smallest field length among the list's documents */
+    int paired;         /* an all-field word whose pairs with the segment's other paired
+                           words have lists of their own (format/pairs.h) */
 } ls_term_meta;
 
 /** Input of one term for the writer. Positions are already encoded per document

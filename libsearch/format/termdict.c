@@ -27,7 +27,7 @@ int ls_termdict_add(ls_termdict_writer *tw, const uint8_t *key, size_t len,
         return ls_error_set(err, LS_EINVAL, "a term's lists do not follow the previous term's");
     uint8_t e[9 * LS_VBYTE_MAX64];
     size_t n = 0;
-    n += ls_vbyte_put(e + n, m->df);
+    n += ls_vbyte_put64(e + n, (uint64_t)m->df << 1 | (m->paired != 0));
     n += ls_vbyte_put64(e + n, m->cf - m->df);
     if (first)
         n += ls_vbyte_put64(e + n, m->doc_off);
@@ -72,18 +72,20 @@ static int list_start(const uint8_t **p, const uint8_t *end, int first, uint64_t
 static int decode_meta(void *state, const uint8_t **p, const uint8_t *end, int first)
 {
     ls_term_meta *m = state;
-    uint32_t df, max_tf, min_len;
-    uint64_t cfx, doff, dbytes, poff, pbytes;
-    if (ls_vbyte_get(p, end, &df) || ls_vbyte_get64(p, end, &cfx) ||
+    uint32_t max_tf, min_len;
+    uint64_t dfp, cfx, doff, dbytes, poff, pbytes;
+    if (ls_vbyte_get64(p, end, &dfp) || ls_vbyte_get64(p, end, &cfx) ||
         list_start(p, end, first, m->doc_off, m->doc_bytes, &doff) ||
         ls_vbyte_get64(p, end, &dbytes) ||
         list_start(p, end, first, m->pos_off, m->pos_bytes, &poff) ||
         ls_vbyte_get64(p, end, &pbytes) || ls_vbyte_get(p, end, &max_tf) ||
         ls_vbyte_get(p, end, &min_len))
         return LS_ECORRUPT;
-    if (cfx > UINT64_MAX - df)
+    uint64_t df = dfp >> 1;
+    if (df > UINT32_MAX || cfx > UINT64_MAX - df)
         return LS_ECORRUPT;
-    m->df = df;
+    m->df = (uint32_t)df;
+    m->paired = (int)(dfp & 1);
     m->cf = cfx + df;
     m->doc_off = doff;
     m->doc_bytes = dbytes;

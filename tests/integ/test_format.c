@@ -178,7 +178,7 @@ START_TEST(termdict_rejects_bad_keys)
     ls_fwriter w;
     ls_termdict_writer tw;
     ls_error err;
-    ls_term_meta m = {1, 1, 0, 10, 0, 0, 1, 1};
+    ls_term_meta m = {1, 1, 0, 10, 0, 0, 1, 1, 0};
     uint8_t key[LS_MAX_KEY_BYTES + 1];
     memset(key, 'k', sizeof key);
     ls_fmt_fw_open(&w, path, LS_MAGIC_DICT);
@@ -191,10 +191,10 @@ START_TEST(termdict_rejects_bad_keys)
     ck_assert_int_eq(ls_termdict_add(&tw, key, LS_MAX_KEY_BYTES, &m, &err), LS_EINVAL);
     ck_assert_int_eq(ls_termdict_add(&tw, key, 3, &m, &err), LS_EINVAL);
     /* lists that do not start where the previous term's end: refused */
-    ls_term_meta gap = {2, 5, 11, 7, 0, 9, 3, 2}, back = {2, 5, 10, 7, 1, 9, 3, 2};
+    ls_term_meta gap = {2, 5, 11, 7, 0, 9, 3, 2, 0}, back = {2, 5, 10, 7, 1, 9, 3, 2, 0};
     ck_assert_int_eq(ls_termdict_add(&tw, (const uint8_t *)"l", 1, &gap, &err), LS_EINVAL);
     ck_assert_int_eq(ls_termdict_add(&tw, (const uint8_t *)"l", 1, &back, &err), LS_EINVAL);
-    ls_term_meta m2 = {2, 5, 10, 7, 0, 9, 3, 2};
+    ls_term_meta m2 = {2, 5, 10, 7, 0, 9, 3, 2, 0};
     ck_assert_int_eq(ls_termdict_add(&tw, (const uint8_t *)"l", 1, &m2, &err), LS_OK);
     ck_assert_int_eq(ls_termdict_finish(&tw, &err), LS_OK);
     ls_fmt_fw_finish(&w);
@@ -243,17 +243,17 @@ START_TEST(termdict_format_example)
     char *dir = ls_test_tmpdir();
     char *path = ls_fmt_join(dir, "x.tid");
     ls_fmt_key keys[2] = {{"aagre", 5}, {"aagreement", 10}};
-    ls_term_meta metas[2] = {{1, 1, 0, 3, 0, 2, 1, 7}, {4, 9, 3, 200, 2, 300, 5, 1}};
+    ls_term_meta metas[2] = {{1, 1, 0, 3, 0, 2, 1, 7, 0}, {4, 9, 3, 200, 2, 300, 5, 1, 1}};
     write_termdict(path, keys, metas, 2);
     ls_ifile f;
     ls_fmt_if_open(&f, path, LS_MAGIC_DICT);
-    /* entry 2 continues the run: no DocOff or PosOff (its lists start where entry 1's end,
-     * 0 + 3 and 0 + 2); 200 = C8 01, 300 = AC 02 */
+    /* df 1 unpaired: 02; df 4 paired: 09. Entry 2 continues the run: no DocOff or PosOff (its
+     * lists start where entry 1's end, 0 + 3 and 0 + 2); 200 = C8 01, 300 = AC 02 */
     /* clang-format off */
     static const uint8_t block[] = {0x00, 0x05, 'a', 'a', 'g', 'r', 'e',
-                                    0x01, 0x00, 0x00, 0x03, 0x00, 0x02, 0x01, 0x07,
+                                    0x02, 0x00, 0x00, 0x03, 0x00, 0x02, 0x01, 0x07,
                                     0x05, 0x05, 'e', 'm', 'e', 'n', 't',
-                                    0x04, 0x05, 0xC8, 0x01, 0xAC, 0x02, 0x05, 0x01};
+                                    0x09, 0x05, 0xC8, 0x01, 0xAC, 0x02, 0x05, 0x01};
     /* clang-format on */
     uint8_t want[sizeof block + 12 + LS_KEYBLOCK_TRAILER];
     memcpy(want, block, sizeof block);
