@@ -77,6 +77,8 @@ static void print_stats(const char *dir, const ls_index_stats *s)
     printf("segments     %lu\n", (unsigned long)s->segments);
     printf("terms        %llu\n", (unsigned long long)s->terms);
     printf("postings     %llu\n", (unsigned long long)s->postings);
+    printf("word pairs   %llu (%llu postings)\n", (unsigned long long)s->word_pairs,
+           (unsigned long long)s->pair_postings);
     printf("tokens       %llu\n", (unsigned long long)s->tokens);
     printf("language     %.*s\n", (int)strnlen(s->language, sizeof s->language), s->language);
     printf("generation   %llu\n", (unsigned long long)s->generation);
@@ -91,19 +93,19 @@ static void print_stats(const char *dir, const ls_index_stats *s)
         print_part("deletions", s->bytes_deletions, total);
     print_part("manifest", s->bytes_manifest, total);
     print_part("total", total, total);
-    if (s->postings > 0)
-        printf("postings bytes per posting  %.2f\n",
-               (double)s->bytes_postings / (double)s->postings);
+    if (s->postings + s->pair_postings > 0)
+        printf("postings bytes per posting  %.2f (word pairs' included)\n",
+               (double)s->bytes_postings / (double)(s->postings + s->pair_postings));
 }
 
 json_t *cli_stats_json(const char *dir, const ls_index_stats *s)
 {
     json_t *j = json_pack(
-        "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s%, s:I}", "index", dir, "documents",
+        "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s%, s:I}", "index", dir, "documents",
         (json_int_t)s->documents, "deleted_documents", (json_int_t)s->deleted_documents,
-        "segments",
-        (json_int_t)s->segments, "terms", (json_int_t)s->terms, "postings",
-        (json_int_t)s->postings, "tokens", (json_int_t)s->tokens, "language", s->language,
+        "segments", (json_int_t)s->segments, "terms", (json_int_t)s->terms, "postings",
+        (json_int_t)s->postings, "word_pairs", (json_int_t)s->word_pairs, "pair_postings",
+        (json_int_t)s->pair_postings, "tokens", (json_int_t)s->tokens, "language", s->language,
         strnlen(s->language, sizeof s->language), "generation", (json_int_t)s->generation);
     json_t *b = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "dictionary",
                           (json_int_t)s->bytes_dictionary, "postings",

@@ -344,15 +344,17 @@ typedef int (*ls_id_fn)(const char *id, size_t id_len, const void *stamp, size_t
 LS_API int ls_reader_ids(const ls_reader *r, const char *prefix, size_t len, ls_id_fn fn,
                          void *payload, ls_error *err);
 
-#define LS_INDEX_STATS_VERSION 2
+#define LS_INDEX_STATS_VERSION 3
 /** Figures about an index; caller-allocated, filled by ls_reader_stats(). */
 typedef struct ls_index_stats {
-    unsigned version;         /**< LS_INDEX_STATS_VERSION (or 1, which ends at `language`),
-                                   set by the caller */
+    unsigned version;         /**< LS_INDEX_STATS_VERSION (or 1, which ends at `language`,
+                                   or 2, which ends at `skipped_generation`), set by the
+                                   caller */
     uint64_t generation;      /**< commit generation */
     uint32_t segments;        /**< live segments */
     uint64_t documents;       /**< live documents */
-    uint64_t terms;           /**< dictionary entries summed over segments (all fields) */
+    uint64_t terms;           /**< dictionary entries of words summed over segments (all
+                                   fields; word pairs are counted in `word_pairs`) */
     uint64_t postings;        /**< (term, document) pairs summed over segments (all fields),
                                    deleted documents' included until a merge drops them */
     uint64_t tokens;          /**< tokens of the live documents (title + body) */
@@ -368,6 +370,10 @@ typedef struct ls_index_stats {
     uint64_t bytes_ids;         /**< id dictionaries */
     uint64_t bytes_deletions;   /**< deletion files */
     uint64_t skipped_generation; /**< a damaged newer commit skipped by a recovering open */
+    /* version 3: */
+    uint64_t word_pairs;    /**< lists of adjacent common words (docs/FORMAT.md "Word pairs")
+                                 summed over segments; their bytes are in bytes_postings */
+    uint64_t pair_postings; /**< (word pair, document) entries summed over segments */
 } ls_index_stats;
 
 /** Fills `out` (whose version the caller set); walks the term dictionaries (no postings).

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "format/doclens.h"
+#include "format/pairs.h"
 #include "index/inverter.h"
 #include "libsearch.h"
 #include "util/alloc.h"
@@ -16,33 +17,67 @@
 
 /* Distinct keys of the fresh documents with the number of them holding each. */
 typedef struct corr_count {
+    const ls_segment *s;
     ls_strtab keys;
     uint32_t *count, *last_doc; /* by key id */
+    int8_t *paired;             /* by key id: the segment pairs the word (format/pairs.h) */
     size_t cap;
     uint32_t doc; /* the document being analyzed, + 1 */
+    /* the all-field word before, for the word pairs: its key id and position */
+    uint32_t prev_id, prev_pos, prev_doc;
 } corr_count;
 
-static int count_key(const uint8_t *key, size_t len, uint32_t pos, void *payload)
+/* Counts key once per document; *id_out gets its id. */
+static int count_once(corr_count *c, const uint8_t *key, size_t len, uint32_t *id_out)
 {
-    corr_count *c = payload;
     uint32_t id;
     int is_new;
-    (void)pos;
     if (ls_strtab_intern(&c->keys, key, len, &id, &is_new) != LS_OK)
         return LS_ENOMEM;
-    size_t cap_last = c->cap; /* the two arrays grow together */
+    size_t cap_last = c->cap, cap_paired = c->cap; /* the arrays grow together */
     if (ls_grow(&c->last_doc, &cap_last, (size_t)id + 1, sizeof *c->last_doc) != LS_OK ||
+        ls_grow(&c->paired, &cap_paired, (size_t)id + 1, sizeof *c->paired) != LS_OK ||
         ls_grow(&c->count, &c->cap, (size_t)id + 1, sizeof *c->count) != LS_OK)
         return LS_ENOMEM;
     if (is_new) {
         c->count[id] = 0;
         c->last_doc[id] = 0;
+        ls_term_meta m;
+        c->paired[id] = key[0] == LS_KEY_ALL &&
+                        ls_termdict_find(&c->s->dict, key, len, &m) == 1 && m.paired;
     }
     if (c->last_doc[id] != c->doc) { /* once per document */
         c->last_doc[id] = c->doc;
         c->count[id]++;
     }
+    *id_out = id;
     return LS_OK;
+}
+
+/* A key of the document; with the word before it, it may make a word pair, which the
+ * segment indexed too and whose count drops as well. */
+static int count_key(const uint8_t *key, size_t len, uint32_t pos, void *payload)
+{
+    corr_count *c = payload;
+    uint32_t id;
+    if (count_once(c, key, len, &id) != LS_OK)
+        return LS_ENOMEM;
+    if (key[0] != LS_KEY_ALL || !c->paired[id])
+        return LS_OK;
+    uint32_t prev = c->prev_id;
+    int adjacent = c->prev_doc == c->doc && pos > 0 && c->prev_pos == pos - 1;
+    c->prev_id = id;
+    c->prev_pos = pos;
+    c->prev_doc = c->doc;
+    if (!adjacent)
+        return LS_OK;
+    uint8_t pk[LS_MAX_KEY_BYTES]; /* built before interning can move the keys */
+    size_t la, lb;
+    const uint8_t *a = ls_strtab_key(&c->keys, prev, &la);
+    const uint8_t *b = ls_strtab_key(&c->keys, id, &lb);
+    size_t klen = ls_pair_key(pk, a + 1, la - 1, b + 1, lb - 1);
+    uint32_t pid;
+    return count_once(c, pk, klen, &pid);
 }
 
 static void corr_free(corr_count *c)
@@ -50,6 +85,7 @@ static void corr_free(corr_count *c)
     ls_strtab_free(&c->keys);
     ls_free(c->count);
     ls_free(c->last_doc);
+    ls_free(c->paired);
 }
 
 /* Analyzes the fresh documents' stored text; subtracts their lengths from *info. */
@@ -145,6 +181,7 @@ int ls_deleter_write(const char *dir, const ls_segment *s, const ls_deletes *old
 {
     corr_count c;
     memset(&c, 0, sizeof c);
+    c.s = s;
     ls_seg_info next = *info;
     int rc = count_fresh(s, fresh, n_fresh, an, &c, &next, err);
     next.del_count = info->del_count + n_fresh;

@@ -24,6 +24,12 @@ void ls_inverter_init(ls_inverter *inv)
     inv->keys.first_cap = 1024; /* a segment's terms: start roomy (RAM accounting counts it) */
 }
 
+void ls_inverter_init_counts(ls_inverter *inv)
+{
+    ls_inverter_init(inv);
+    inv->counts_only = 1;
+}
+
 void ls_inverter_free(ls_inverter *inv)
 {
     for (size_t i = 0; i < inv->keys.count; i++)
@@ -88,9 +94,8 @@ int ls_doc_keys(ls_analyzer *an, const char *title, size_t title_len, const char
 
 /* ---- inverting ---- */
 
-static int push_pair(const uint8_t *key, size_t len, uint32_t pos, void *payload)
+int ls_inverter_intern(ls_inverter *inv, const uint8_t *key, size_t len, uint32_t *id)
 {
-    ls_inverter *inv = payload;
     if (inv->keys.count >= inv->lists_cap) {
         size_t ncap = inv->lists_cap ? inv->lists_cap * 2 : 1024;
         ls_plist *nl = ls_reallocarray(inv->lists, ncap, sizeof *nl);
@@ -99,12 +104,16 @@ static int push_pair(const uint8_t *key, size_t len, uint32_t pos, void *payload
         inv->lists = nl;
         inv->lists_cap = ncap;
     }
-    uint32_t id;
     int is_new;
-    if (ls_strtab_intern(&inv->keys, key, len, &id, &is_new) != LS_OK)
+    if (ls_strtab_intern(&inv->keys, key, len, id, &is_new) != LS_OK)
         return LS_ENOMEM;
     if (is_new)
-        memset(&inv->lists[id], 0, sizeof inv->lists[id]);
+        memset(&inv->lists[*id], 0, sizeof inv->lists[*id]);
+    return LS_OK;
+}
+
+int ls_inverter_occur(ls_inverter *inv, uint32_t id, uint32_t pos)
+{
     if (inv->npairs == inv->pairs_cap) {
         size_t ncap = inv->pairs_cap ? inv->pairs_cap * 2 : 4096;
         uint64_t *np = ls_reallocarray(inv->pairs, ncap, sizeof *np);
@@ -119,6 +128,15 @@ static int push_pair(const uint8_t *key, size_t len, uint32_t pos, void *payload
     }
     inv->pairs[inv->npairs++] = (uint64_t)id << 32 | pos;
     return LS_OK;
+}
+
+static int push_pair(const uint8_t *key, size_t len, uint32_t pos, void *payload)
+{
+    ls_inverter *inv = payload;
+    uint32_t id;
+    if (ls_inverter_intern(inv, key, len, &id) != LS_OK)
+        return LS_ENOMEM;
+    return ls_inverter_occur(inv, id, pos);
 }
 
 /* Appends this document's postings to each term's buffer. */
@@ -150,7 +168,7 @@ static int emit(ls_inverter *inv, uint32_t doc)
         uint32_t gap = pl->df ? doc - pl->last_doc - 1 : doc;
         if (ls_buf_put_vbyte(&pl->buf, gap) != LS_OK || ls_buf_put_vbyte(&pl->buf, tf) != LS_OK)
             rc = LS_ENOMEM;
-        if (rc == LS_OK && ls_positions_put(&pl->buf, pos + from, tf) != LS_OK)
+        if (rc == LS_OK && !inv->counts_only && ls_positions_put(&pl->buf, pos + from, tf) != LS_OK)
             rc = LS_ENOMEM;
         from += tf;
         inv->postings_bytes += pl->buf.cap - before;
@@ -163,6 +181,7 @@ static int emit(ls_inverter *inv, uint32_t doc)
 void ls_inverter_iter_init(const ls_inverter *inv, uint32_t key_id, ls_inverter_iter *it)
 {
     const ls_plist *pl = &inv->lists[key_id];
+    it->positions = !inv->counts_only;
     it->p = pl->buf.data;
     it->end = pl->buf.data + pl->buf.len;
     it->left = pl->df;
@@ -181,13 +200,21 @@ int ls_inverter_iter_next(ls_inverter_iter *it, uint32_t *doc, uint32_t *tf, con
     it->doc = it->started ? it->doc + gap + 1 : gap;
     it->started = 1;
     const uint8_t *start = it->p;
-    ls_positions_skip(&it->p, it->end, n);
+    if (it->positions)
+        ls_positions_skip(&it->p, it->end, n);
     it->left--;
     *doc = it->doc;
     *tf = n;
     *pos = start;
     *pos_len = (size_t)(it->p - start);
     return 1;
+}
+
+int ls_inverter_end_doc(ls_inverter *inv, uint32_t doc)
+{
+    int rc = inv->npairs > 0 ? emit(inv, doc) : LS_OK;
+    inv->npairs = 0;
+    return rc;
 }
 
 int ls_inverter_add(ls_inverter *inv, ls_analyzer *an, const char *title, size_t title_len,

@@ -36,6 +36,7 @@ typedef struct ls_inverter {
     size_t npairs, pairs_cap;
     uint32_t *group;  /* per-document scratch, 2 * pairs_cap: ids seen, then positions by id */
     size_t postings_bytes;
+    int counts_only; /* lists hold documents and tfs, no positions (word pairs) */
 } ls_inverter;
 
 /** Told each key a document indexes, once per occurrence, in position order within each
@@ -57,10 +58,21 @@ int ls_doc_keys(ls_analyzer *an, const char *title, size_t title_len, const char
                 size_t body_len, ls_doc_key_fn fn, void *payload, ls_doc_counts *out);
 
 void ls_inverter_init(ls_inverter *inv);
+/** An inverter whose lists keep no positions (ls_inverter_iter_next gives none). */
+void ls_inverter_init_counts(ls_inverter *inv);
 void ls_inverter_free(ls_inverter *inv);
 /** Inverts one document (title then body). @return LS_OK, LS_ENOMEM, LS_ELIMIT. */
 int ls_inverter_add(ls_inverter *inv, ls_analyzer *an, const char *title, size_t title_len,
                     const char *body, size_t body_len, ls_error *err);
+/** The id of key (added when new), for a document given as keys (the word pairs of
+ *  index/pairer.h). @return LS_OK or LS_ENOMEM. */
+int ls_inverter_intern(ls_inverter *inv, const uint8_t *key, size_t len, uint32_t *id);
+/** Adds an occurrence of key id at pos to that document; each key's positions ascend.
+ *  @return LS_OK or LS_ENOMEM. */
+int ls_inverter_occur(ls_inverter *inv, uint32_t id, uint32_t pos);
+/** Appends the occurrences added since the last call to the keys' lists as document doc
+ *  (above every document before; no lengths are kept). @return LS_OK or LS_ENOMEM. */
+int ls_inverter_end_doc(ls_inverter *inv, uint32_t doc);
 /** @return approximate bytes of memory held. */
 size_t ls_inverter_memory(const ls_inverter *inv);
 
@@ -71,6 +83,7 @@ typedef struct ls_inverter_iter {
     uint32_t left; /* postings not yet read */
     uint32_t doc;  /* the last document read */
     int started;
+    int positions; /* the lists hold positions */
 } ls_inverter_iter;
 
 void ls_inverter_iter_init(const ls_inverter *inv, uint32_t key_id, ls_inverter_iter *it);

@@ -13,6 +13,8 @@
 #include "format/doclens.h"
 #include "format/fields.h"
 #include "format/ids.h"
+#include "format/pairs.h"
+#include "index/pairer.h"
 #include "index/segwriter.h"
 #include "libsearch.h"
 #include "util/alloc.h"
@@ -197,7 +199,7 @@ static int gather(merge *m, uint32_t k, const ls_term_meta *meta, uint8_t key_by
     int rc = ls_segment_view(s, meta, &v, err);
     if (rc != LS_OK)
         return rc;
-    if (ls_postings_iter_init(&it, &v, 1) != LS_OK)
+    if (ls_postings_iter_init(&it, &v, key_byte != LS_KEY_PAIR) != LS_OK) /* pairs: none */
         return damaged(&s->doc, err);
     for (;;) {
         uint32_t doc, tf;
@@ -216,6 +218,121 @@ static int gather(merge *m, uint32_t k, const ls_term_meta *meta, uint8_t key_by
             LS_OK)
             return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
+}
+
+/* A word the merged segment pairs: its postings read again from the sources that hold it
+ * (in source order, remapped, deleted documents passed over) for the pairer. */
+typedef struct paired_word {
+    merge *m;
+    uint8_t key[LS_MAX_KEY_BYTES];
+    size_t key_len;
+    uint32_t nsrc, at; /* sources holding it; the one being read */
+    uint32_t *src;
+    ls_term_meta *meta;
+    int open;
+    ls_postings_iter it;
+} paired_word;
+
+static int paired_next(void *state, uint32_t *doc, uint32_t *tf, const uint8_t **pos,
+                       size_t *pos_len)
+{
+    paired_word *w = state;
+    for (;;) {
+        if (!w->open) {
+            if (w->at == w->nsrc)
+                return 0;
+            ls_postings_view v;
+            ls_error e;
+            if (ls_segment_view(w->m->src[w->src[w->at]].seg, &w->meta[w->at], &v, &e) != LS_OK ||
+                ls_postings_iter_init(&w->it, &v, 1) != LS_OK)
+                return LS_ECORRUPT;
+            w->open = 1;
+        }
+        uint32_t d;
+        int more = ls_postings_iter_next(&w->it, &d, tf, pos, pos_len);
+        if (more < 0)
+            return LS_ECORRUPT;
+        if (more == 0) {
+            w->open = 0;
+            w->at++;
+            continue;
+        }
+        const ls_segment *s = w->m->src[w->src[w->at]].seg;
+        if (d >= s->ndocs)
+            return LS_ECORRUPT;
+        uint32_t nd = w->m->map[w->src[w->at]][d].nd;
+        if (nd != UINT32_MAX) {
+            *doc = nd;
+            return 1;
+        }
+    }
+}
+
+typedef struct paired_set {
+    paired_word *w;
+    size_t n, cap;
+} paired_set;
+
+static void paired_free(paired_set *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        ls_free(ps->w[i].src);
+        ls_free(ps->w[i].meta);
+    }
+    ls_free(ps->w);
+}
+
+/* Records key (just merged, held by the sources k with its[k] on it: on_key) as paired. */
+static int paired_add(merge *m, paired_set *ps, const uint8_t *key, size_t klen,
+                      const ls_termdict_iter *its, const uint8_t *on_key)
+{
+    if (ls_grow(&ps->w, &ps->cap, ps->n + 1, sizeof *ps->w) != LS_OK)
+        return LS_ENOMEM;
+    paired_word *w = &ps->w[ps->n];
+    memset(w, 0, sizeof *w);
+    w->m = m;
+    memcpy(w->key, key, klen);
+    w->key_len = klen;
+    w->src = ls_calloc(m->n, sizeof *w->src);
+    w->meta = ls_calloc(m->n, sizeof *w->meta);
+    if (w->src == NULL || w->meta == NULL) {
+        ls_free(w->src);
+        ls_free(w->meta);
+        return LS_ENOMEM;
+    }
+    for (uint32_t k = 0; k < m->n; k++)
+        if (on_key[k]) {
+            w->src[w->nsrc] = k;
+            w->meta[w->nsrc++] = its[k].meta;
+        }
+    ps->n++;
+    return LS_OK;
+}
+
+/* Finds the merged segment's word pairs again from its paired words' positions and writes
+ * them after every other key. */
+static int merge_pairs(merge *m, paired_set *ps, ls_termdict_writer *tw, ls_term_list *l,
+                       ls_error *err)
+{
+    if (ps->n == 0)
+        return LS_OK;
+    ls_pair_word *pw = ls_calloc(ps->n, sizeof *pw);
+    if (pw == NULL)
+        return ls_error_set(err, LS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ps->n; i++)
+        pw[i] = (ls_pair_word){ps->w[i].key, ps->w[i].key_len, paired_next, &ps->w[i]};
+    ls_inverter pairs;
+    ls_inverter_init_counts(&pairs);
+    int rc = ls_pairs_invert(pw, (uint32_t)ps->n, m->ndocs, m->lens.data, &pairs);
+    if (rc == LS_ECORRUPT)
+        rc = ls_error_set(err, rc, "damaged positions while merging");
+    else if (rc != LS_OK)
+        rc = ls_error_set(err, rc, "out of memory");
+    else
+        rc = ls_pairs_write(&pairs, m->lens.data, &m->out, tw, l, err);
+    ls_inverter_free(&pairs);
+    ls_free(pw);
+    return rc;
 }
 
 static int merge_terms(merge *m, ls_error *err)
@@ -241,6 +358,11 @@ static int merge_terms(merge *m, ls_error *err)
             rc = damaged(&m->src[k].seg->tid, err);
     }
     uint8_t key[LS_MAX_KEY_BYTES];
+    uint8_t *on_key = ls_calloc(m->n, 1);
+    paired_set paired = {NULL, 0, 0};
+    uint32_t min_df = ls_pairs_min_df(m->ndocs);
+    if (on_key == NULL)
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory");
     while (rc == LS_OK) {
         int best = ls_keyblocks_least(kbs, on, m->n);
         if (best < 0)
@@ -252,17 +374,32 @@ static int merge_terms(merge *m, ls_error *err)
         }
         memcpy(key, its[best].kb.key, klen);
         ls_term_list_reset(&l);
+        int pair = key[0] == LS_KEY_PAIR; /* the sources' pairs: found again below */
         for (uint32_t k = 0; k < m->n && rc == LS_OK; k++) { /* in source order: docs ascend */
-            if (on[k] != 1 || its[k].kb.key_len != klen || memcmp(its[k].kb.key, key, klen) != 0)
+            on_key[k] = on[k] == 1 && its[k].kb.key_len == klen &&
+                        memcmp(its[k].kb.key, key, klen) == 0;
+            if (!on_key[k])
                 continue;
-            rc = gather(m, k, &its[k].meta, key[0], &l, err);
-            on[k] = rc == LS_OK ? ls_termdict_next(&its[k]) : 0;
+            if (!pair)
+                rc = gather(m, k, &its[k].meta, key[0], &l, err);
+        }
+        l.paired = !pair && ls_pairs_eligible(key, klen) && l.n >= min_df;
+        if (rc == LS_OK && l.paired && paired_add(m, &paired, key, klen, its, on_key) != LS_OK)
+            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+        if (rc == LS_OK && l.n > 0) /* a key only deleted documents held disappears */
+            rc = ls_term_list_write(&l, &m->out, &tw, key, klen, err);
+        for (uint32_t k = 0; k < m->n && rc == LS_OK; k++) {
+            if (!on_key[k])
+                continue;
+            on[k] = ls_termdict_next(&its[k]);
             if (on[k] < 0)
                 rc = damaged(&m->src[k].seg->tid, err);
         }
-        if (rc == LS_OK && l.n > 0) /* a key only deleted documents held disappears */
-            rc = ls_term_list_write(&l, &m->out, &tw, key, klen, err);
     }
+    if (rc == LS_OK)
+        rc = merge_pairs(m, &paired, &tw, &l, err);
+    paired_free(&paired);
+    ls_free(on_key);
     ls_free(its);
     ls_free(kbs);
     ls_free(on);

@@ -13,6 +13,8 @@
 #include "format/fileheader.h"
 #include "format/ids.h"
 #include "format/postings.h"
+#include "format/pairs.h"
+#include "index/pairer.h"
 #include "libsearch.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -81,6 +83,7 @@ void ls_term_list_reset(ls_term_list *l)
 {
     l->n = 0;
     l->pos.len = 0;
+    l->paired = 0;
 }
 
 static int grow(ls_term_list *l)
@@ -128,6 +131,7 @@ int ls_term_list_write(ls_term_list *l, ls_seg_out *o, ls_termdict_writer *tw,
     ls_term_meta meta;
     int rc = ls_postings_write(&o->f[LS_SEGFILE_DOC], &o->f[LS_SEGFILE_POS], &in, &l->skip,
                                &meta, err);
+    meta.paired = l->paired;
     if (rc == LS_OK)
         rc = ls_termdict_add(tw, key, klen, &meta, err);
     return rc;
@@ -155,8 +159,10 @@ static int cmp_ids(const void *a, const void *b, void *payload)
     return ls_key_cmp(ka, la, kb, lb);
 }
 
-/* Gathers one key's in-RAM postings into l. */
-static int gather(const ls_inverter *inv, uint32_t id, uint8_t field, ls_term_list *l)
+/* Gathers one key's in-RAM postings into l (the documents' lengths from lens: word pairs
+ * keep none of their own, and are written without positions). */
+static int gather(const ls_inverter *inv, const uint8_t *lens, uint32_t id, uint8_t field,
+                  ls_term_list *l)
 {
     ls_term_list_reset(l);
     ls_inverter_iter it;
@@ -164,44 +170,70 @@ static int gather(const ls_inverter *inv, uint32_t id, uint8_t field, ls_term_li
     uint32_t doc, tf;
     const uint8_t *ps;
     size_t plen;
-    const uint8_t *le = inv->lens.data;
+    const uint8_t *le = lens;
     while (ls_inverter_iter_next(&it, &doc, &tf, &ps, &plen)) {
         uint32_t len = field == LS_KEY_TITLE ? ls_doclen_title(le, doc) : ls_doclen_all(le, doc);
-        if (ls_term_list_push(l, doc, tf, len, ps, plen) != LS_OK)
+        if (ls_term_list_push(l, doc, tf, len, ps, field == LS_KEY_PAIR ? 0 : plen) != LS_OK)
             return LS_ENOMEM;
     }
     return LS_OK;
 }
 
-static int write_terms(const ls_inverter *inv, ls_seg_out *o, ls_error *err)
+/* Writes the lists of inv's keys in key order; paired (per key id, or NULL) marks them. */
+static int write_keys(const ls_inverter *inv, const uint8_t *lens, const uint8_t *paired,
+                      ls_seg_out *o, ls_termdict_writer *tw, ls_term_list *l, ls_error *err)
 {
-    int rc = LS_OK;
     size_t n = inv->keys.count;
     uint32_t *ids = ls_calloc(n ? n : 1, sizeof *ids);
-    ls_term_list l;
-    memset(&l, 0, sizeof l);
-    ls_termdict_writer tw;
-    if (ls_termdict_writer_init(&tw, &o->f[LS_SEGFILE_TID]) != LS_OK || ids == NULL) {
-        ls_free(ids);
-        ls_termdict_writer_free(&tw);
+    if (ids == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
-    }
     for (size_t i = 0; i < n; i++)
         ids[i] = (uint32_t)i;
     qsort_r(ids, n, sizeof *ids, cmp_ids, (void *)&inv->keys);
-    for (size_t i = 0; i < n; i++) {
+    int rc = LS_OK;
+    for (size_t i = 0; i < n && rc == LS_OK; i++) {
         size_t klen;
         const uint8_t *key = ls_strtab_key(&inv->keys, ids[i], &klen);
-        if (gather(inv, ids[i], key[0], &l) != LS_OK) {
+        if (gather(inv, lens, ids[i], key[0], l) != LS_OK) {
             rc = ls_error_set(err, LS_ENOMEM, "out of memory writing a segment");
-            goto fail;
+            break;
         }
-        LS_TRY(ls_term_list_write(&l, o, &tw, key, klen, err));
+        l->paired = paired != NULL && paired[ids[i]];
+        rc = ls_term_list_write(l, o, tw, key, klen, err);
     }
-    rc = ls_termdict_finish(&tw, err);
-fail:
-    ls_termdict_writer_free(&tw);
     ls_free(ids);
+    return rc;
+}
+
+int ls_pairs_write(const ls_inverter *pairs, const uint8_t *lens, ls_seg_out *o,
+                   ls_termdict_writer *tw, ls_term_list *l, ls_error *err)
+{
+    return write_keys(pairs, lens, NULL, o, tw, l, err);
+}
+
+/* The words' lists, then their pairs' (whose keys sort after every word's). */
+static int write_terms(const ls_inverter *inv, ls_seg_out *o, ls_error *err)
+{
+    ls_term_list l;
+    memset(&l, 0, sizeof l);
+    ls_inverter pairs;
+    ls_inverter_init_counts(&pairs);
+    uint8_t *paired = ls_calloc(inv->keys.count ? inv->keys.count : 1, 1);
+    ls_termdict_writer tw;
+    int rc = ls_termdict_writer_init(&tw, &o->f[LS_SEGFILE_TID]);
+    if (rc != LS_OK || paired == NULL || ls_pairs_invert_new(inv, paired, &pairs) != LS_OK) {
+        rc = ls_error_set(err, LS_ENOMEM, "out of memory writing a segment");
+        goto done;
+    }
+    rc = write_keys(inv, inv->lens.data, paired, o, &tw, &l, err);
+    if (rc == LS_OK)
+        rc = ls_pairs_write(&pairs, inv->lens.data, o, &tw, &l, err);
+    if (rc == LS_OK)
+        rc = ls_termdict_finish(&tw, err);
+done:
+    ls_termdict_writer_free(&tw);
+    ls_inverter_free(&pairs);
+    ls_free(paired);
     ls_term_list_free(&l);
     return rc;
 }

@@ -46,6 +46,7 @@ typedef struct ls_term_list {
     size_t n, cap;
     ls_buf pos;
     ls_buf skip; /* postings writer scratch */
+    int paired;  /* written into the key's TermInfo (format/pairs.h) */
 } ls_term_list;
 
 void ls_term_list_reset(ls_term_list *l);
@@ -57,6 +58,12 @@ int ls_term_list_push(ls_term_list *l, uint32_t doc, uint32_t tf, uint32_t len,
 int ls_term_list_write(ls_term_list *l, ls_seg_out *o, ls_termdict_writer *tw,
                        const uint8_t *key, size_t klen, ls_error *err);
 void ls_term_list_free(ls_term_list *l);
+
+/** Writes the word-pair lists of pairs (an ls_inverter_init_counts of index/pairer.h) in key
+ *  order, without positions, after every other key of the segment; lens is the segment's
+ *  lengths body (format/doclens.h), l scratch. */
+int ls_pairs_write(const ls_inverter *pairs, const uint8_t *lens, ls_seg_out *o,
+                   ls_termdict_writer *tw, ls_term_list *l, ls_error *err);
 
 /** A document's entry in the id dictionary. */
 typedef struct ls_id_entry {

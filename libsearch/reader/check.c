@@ -13,6 +13,7 @@
 
 #include "format/doclens.h"
 #include "format/fields.h"
+#include "format/pairs.h"
 #include "format/positions.h"
 #include "libsearch.h"
 #include "reader/snapshot.h"
@@ -103,6 +104,17 @@ static int grow_pos(checker *c, uint32_t tf)
     return LS_OK;
 }
 
+/* Nonzero when k is a word pair's key whose two words the segment pairs (format/pairs.h). */
+static int pair_of_paired(const ls_segment *s, const uint8_t *k, size_t klen)
+{
+    uint8_t a[LS_PAIR_WORD_MAX + 1], b[LS_PAIR_WORD_MAX + 1];
+    size_t la, lb;
+    ls_term_meta ma, mb;
+    return ls_pair_key_split(k, klen, a, &la, b, &lb) == 0 &&
+           ls_termdict_find(&s->dict, a, la, &ma) == 1 && ma.paired &&
+           ls_termdict_find(&s->dict, b, lb, &mb) == 1 && mb.paired;
+}
+
 /* One term's list against its dictionary entry; *gone = its deleted documents. */
 static int check_list(checker *c, const uint8_t *k, size_t klen, const ls_term_meta *m,
                       uint32_t *gone)
@@ -110,16 +122,23 @@ static int check_list(checker *c, const uint8_t *k, size_t klen, const ls_term_m
     const ls_segment *s = c->s;
     char key[LS_MAX_KEY_BYTES + 1];
     snprintf(key, sizeof key, "%.*s", (int)klen, (const char *)k);
-    if (klen < 2 || (k[0] != LS_KEY_ALL && k[0] != LS_KEY_TITLE) || klen > LS_MAX_TERM_BYTES + 1)
+    if (k[0] == LS_KEY_PAIR ? !pair_of_paired(s, k, klen)
+                            : klen < 2 || (k[0] != LS_KEY_ALL && k[0] != LS_KEY_TITLE) ||
+                                  klen > LS_MAX_TERM_BYTES + 1)
         return bad(c, &s->tid, "impossible key '%s'", key);
+    if (m->paired && !ls_pairs_eligible(k, klen))
+        return bad(c, &s->tid, "key '%s' cannot be paired but says it is", key);
     ls_postings_view v;
     if (ls_postings_view_init(&v, m, &s->doc_pages, &s->pos_pages) != LS_OK)
         return bad(c, &s->tid, "term '%s' points outside its files", key);
     int rc = check_blocks(c, &v, k[0], key);
     if (rc != LS_OK)
         return rc;
+    int pair = k[0] == LS_KEY_PAIR; /* a word pair's list has no positions */
+    if (pair && m->pos_bytes != 0)
+        return bad(c, &s->tid, "word pair '%s' has positions", key);
     ls_postings_iter it;
-    if (ls_postings_iter_init(&it, &v, 1) != LS_OK)
+    if (ls_postings_iter_init(&it, &v, !pair) != LS_OK)
         return bad(c, &s->doc, "term '%s': damaged postings", key);
     uint64_t n = 0, cf = 0;
     uint32_t max_tf = 0, min_len = UINT32_MAX, prev = 0;
@@ -139,7 +158,7 @@ static int check_list(checker *c, const uint8_t *k, size_t klen, const ls_term_m
         if ((rc = grow_pos(c, tf)) != LS_OK)
             return rc;
         const uint8_t *q = p;
-        if (ls_positions_decode(&q, p + plen, tf, c->pos) != LS_OK || q != p + plen)
+        if (!pair && (ls_positions_decode(&q, p + plen, tf, c->pos) != LS_OK || q != p + plen))
             return bad(c, &s->pos, "term '%s': damaged positions of document %u", key, d);
         uint32_t bs = ls_doclen_body_start(s->len.body, d);
         if (k[0] == LS_KEY_TITLE && c->pos[tf - 1] >= bs)

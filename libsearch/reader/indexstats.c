@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "format/pairs.h"
 #include "libsearch.h"
 #include "reader/snapshot.h"
 #include "util/error.h"
@@ -13,7 +14,8 @@
 LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *err)
 {
     ls_error_clear(err);
-    if (r == NULL || out == NULL || (out->version != 1 && out->version != LS_INDEX_STATS_VERSION))
+    if (r == NULL || out == NULL || out->version == 0 ||
+        out->version > LS_INDEX_STATS_VERSION)
         return ls_error_set(err, LS_EINVAL, "ls_reader_stats: NULL argument or bad version");
     ls_index_stats s;
     memset(&s, 0, sizeof s);
@@ -28,7 +30,6 @@ LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *er
     snprintf(s.language, sizeof s.language, "%s", r->m.language);
     for (uint32_t i = 0; i < r->nsegs; i++) {
         const ls_segment *g = r->segs[i].seg;
-        s.terms += ls_termdict_count(&g->dict);
         s.bytes_dictionary += g->tid.map.size;
         s.bytes_postings += g->doc.map.size;
         s.bytes_positions += g->pos.map.size;
@@ -40,12 +41,16 @@ LS_API int ls_reader_stats(const ls_reader *r, ls_index_stats *out, ls_error *er
         ls_termdict_iter it;
         int rc = ls_termdict_seek(&g->dict, (const uint8_t *)"", 0, &it);
         while (rc == 1) {
-            s.postings += it.meta.df;
+            int pair = it.kb.key_len > 0 && it.kb.key[0] == LS_KEY_PAIR;
+            *(pair ? &s.word_pairs : &s.terms) += 1;
+            *(pair ? &s.pair_postings : &s.postings) += it.meta.df;
             rc = ls_termdict_next(&it);
         }
         if (rc < 0)
             return ls_error_set(err, LS_ECORRUPT, "'%s': damaged dictionary", g->tid.path);
     }
-    memcpy(out, &s, out->version == 1 ? offsetof(ls_index_stats, deleted_documents) : sizeof s);
+    static const size_t size[] = {0, offsetof(ls_index_stats, deleted_documents),
+                                  offsetof(ls_index_stats, word_pairs), sizeof s};
+    memcpy(out, &s, size[out->version]);
     return LS_OK;
 }

@@ -52,7 +52,7 @@ LS_WRITER_OPTIONS_VERSION = 3
 LS_DOCUMENT_VERSION = 2
 LS_OPEN_OPTIONS_VERSION = 1
 LS_DOC_INFO_VERSION = 1
-LS_INDEX_STATS_VERSION = 2
+LS_INDEX_STATS_VERSION = 3
 LS_SEARCH_OPTIONS_VERSION = 6
 
 LS_SYNTAX_STRICT = 0
@@ -171,6 +171,9 @@ class ls_index_stats(ctypes.Structure):
         ("bytes_ids", c_uint64),
         ("bytes_deletions", c_uint64),
         ("skipped_generation", c_uint64),
+        # version 3:
+        ("word_pairs", c_uint64),
+        ("pair_postings", c_uint64),
     ]
 
 

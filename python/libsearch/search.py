@@ -216,6 +216,8 @@ class IndexStats:
     bytes_ids: int
     bytes_deletions: int
     skipped_generation: int
+    word_pairs: int
+    pair_postings: int
 
 
 def _decode_with_spans(raw, byte_spans):
