@@ -19,8 +19,9 @@
 typedef struct phrase_cursor {
     ls_cursor base;
     ls_term_cursor **terms; /* by place in the phrase; a word said twice has one cursor */
-    ls_cursor **bases;      /* the distinct terms' base cursors, for ls_cursor_intersect */
-    size_t n, nbases;
+    ls_term_cursor **filters; /* word pairs: every match is among their documents */
+    ls_cursor **bases; /* the filters' and the distinct terms' base cursors, for intersecting */
+    size_t n, nfilters, nbases;
     ls_bm25_term sc;
     uint32_t pf;
     uint32_t *idx;    /* count_freq scratch: the terms in order of tf (n entries) */
@@ -31,7 +32,7 @@ typedef struct phrase_cursor {
 } phrase_cursor;
 
 /* With a collector that may skip: nonzero when the document all terms stand on cannot enter
- * (pf <= each term's tf, and BM25 rises with pf). */
+ * (pf <= each term's and each pair's tf, and BM25 rises with pf). */
 static int cannot_enter(const phrase_cursor *p)
 {
     if (p->col == NULL || ls_collector_floor(p->col) == -INFINITY)
@@ -39,6 +40,10 @@ static int cannot_enter(const phrase_cursor *p)
     uint32_t tf = ls_term_cursor_tf(p->terms[0]);
     for (size_t k = 1; k < p->n; k++) {
         uint32_t t = ls_term_cursor_tf(p->terms[k]);
+        tf = t < tf ? t : tf;
+    }
+    for (size_t k = 0; k < p->nfilters; k++) { /* a pair occurs at each match, or more */
+        uint32_t t = ls_term_cursor_tf(p->filters[k]);
         tf = t < tf ? t : tf;
     }
     double bound = ls_bm25_score(&p->sc, tf, ls_term_cursor_doclen(p->terms[0]));
@@ -98,7 +103,8 @@ static void keep_starts_array(uint32_t *st, uint32_t *ns, uint32_t k, const uint
 /* Counts phrase occurrences in the current document (all terms are on it). The starts begin
  * as the positions of the term with the smallest tf (shifted back by its place in the
  * phrase); each other term, in order of tf, keeps the starts s with itself at s + its place
- * (its positions walked forward once). Terms after the starts run out are not decoded. */
+ * (its positions walked forward once). Terms after the starts run out are not decoded. A
+ * phrase read as one word pair (planner.c) has no positions to compare: pf is the pair's tf. */
 static int count_freq(phrase_cursor *p, uint32_t *pf_out)
 {
     uint32_t enough = p->match_only ? 1 : UINT32_MAX; /* matches the last term may stop at */
@@ -111,6 +117,10 @@ static int count_freq(phrase_cursor *p, uint32_t *pf_out)
     }
     const uint32_t *l;
     uint32_t nl, ns = 0;
+    if (n == 1) { /* a word pair alone: each of its occurrences is one */
+        *pf_out = p->match_only ? 1 : ls_term_cursor_tf(p->terms[0]);
+        return LS_OK;
+    }
     uint32_t first = order[0];
     int rc = ls_term_cursor_positions(p->terms[first], &l, &nl);
     if (rc != LS_OK)
@@ -217,7 +227,9 @@ static void phrase_free(ls_cursor *c)
 {
     phrase_cursor *p = (phrase_cursor *)c;
     ls_phrase_terms_free(p->terms, p->n);
+    ls_phrase_terms_free(p->filters, p->nfilters);
     ls_free(p->terms);
+    ls_free(p->filters);
     ls_free(p->bases);
     ls_free(p->idx);
     ls_free(p->starts);
@@ -226,19 +238,23 @@ static void phrase_free(ls_cursor *c)
 
 static const ls_cursor_ops phrase_ops = {phrase_next, phrase_advance, phrase_score, phrase_free};
 
-int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *sc,
+int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n,
+                         ls_term_cursor **filters, size_t nfilters, const ls_bm25_term *sc,
                          ls_cursor **out, ls_error *err)
 {
     *out = NULL;
     phrase_cursor *p = ls_calloc(1, sizeof *p);
     ls_term_cursor **copy = ls_calloc(n ? n : 1, sizeof *copy);
-    ls_cursor **bases = ls_calloc(n ? n : 1, sizeof *bases);
+    ls_term_cursor **fcopy = ls_calloc(nfilters ? nfilters : 1, sizeof *fcopy);
+    ls_cursor **bases = ls_calloc(n + nfilters ? n + nfilters : 1, sizeof *bases);
     uint32_t *idx = ls_calloc(n ? n : 1, sizeof *idx);
-    if (p == NULL || copy == NULL || bases == NULL || idx == NULL || n == 0 ||
+    if (p == NULL || copy == NULL || fcopy == NULL || bases == NULL || idx == NULL || n == 0 ||
         n > LS_MAX_PHRASE_WORDS) {
         ls_phrase_terms_free(terms, n);
+        ls_phrase_terms_free(filters, nfilters);
         ls_free(p);
         ls_free(copy);
+        ls_free(fcopy);
         ls_free(bases);
         ls_free(idx);
         if (n > LS_MAX_PHRASE_WORDS)
@@ -247,6 +263,10 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
         return ls_error_set(err, n ? LS_ENOMEM : LS_EINVAL, "cannot make a phrase cursor");
     }
     size_t nb = 0;
+    for (size_t k = 0; k < nfilters; k++) { /* the rarer lists lead the intersection */
+        fcopy[k] = filters[k];
+        bases[nb++] = ls_term_cursor_base(filters[k]);
+    }
     for (size_t k = 0; k < n; k++) {
         copy[k] = terms[k];
         if (first_place(terms, k))
@@ -255,6 +275,8 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *s
     p->nbases = nb;
     p->base.ops = &phrase_ops;
     p->terms = copy;
+    p->filters = fcopy;
+    p->nfilters = nfilters;
     p->bases = bases;
     p->idx = idx;
     p->n = n;

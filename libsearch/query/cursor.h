@@ -110,10 +110,14 @@ uint32_t ls_term_cursor_block_bound(const ls_term_cursor *t, double *max_score);
 
 /* ---- phrase cursor (cur_phrase.c) ---- */
 
-/** Takes ownership of terms[0..n) (also on failure). A word the phrase holds more than once
- *  may be given as one cursor at each of its places (decoded and moved once; owned once).
- *  Scores with sc (idf = sum of the terms'). */
-int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n, const ls_bm25_term *sc,
+/** Takes ownership of terms[0..n) and filters[0..nfilters) (also on failure): a document
+ *  matches where each terms[k] stands at start + k for one start, and it is in every
+ *  filter's list. The terms are the phrase's words (a word said twice may be given as one
+ *  cursor at each of its places: decoded and moved once, owned once), or one word pair
+ *  (format/pairs.h) whose tf is the phrase's; the filters are word pairs of the phrase (read
+ *  without positions), distinct cursors. Scores with sc (idf = sum of the words'). */
+int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n,
+                         ls_term_cursor **filters, size_t nfilters, const ls_bm25_term *sc,
                          ls_cursor **out, ls_error *err);
 /** Frees each distinct cursor of terms[0..n) once (a phrase's cursors before they are handed
  *  to ls_phrase_cursor_new; NULL entries are passed over). */

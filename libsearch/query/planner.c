@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format/pairs.h"
 #include "libsearch.h"
 #include "reader/globalstats.h"
 #include "reader/stats.h"
@@ -582,6 +583,86 @@ int ls_plan_leaf_cursor(const ls_plan *p, size_t leaf, uint32_t si, ls_cursor **
     return rc;
 }
 
+/* The phrase's word i and i + 1 as one word pair in segment si (format/pairs.h): nonzero
+ * when both words are paired there, so the pair's list holds every such occurrence. */
+static int pair_ready(const ls_plan *p, const ls_plan_node *n, size_t i, uint32_t si)
+{
+    const ls_term_meta *a = ls_plan_leaf_meta(p, n->leaves[i], si);
+    const ls_term_meta *b = ls_plan_leaf_meta(p, n->leaves[i + 1], si);
+    return a != NULL && b != NULL && a->paired && b->paired &&
+           p->leaves[n->leaves[i]].field == LS_FIELD_ALL &&
+           p->leaves[n->leaves[i + 1]].field == LS_FIELD_ALL;
+}
+
+/* Words i and i + 1's pair list in segment si, without positions (NULL: the segment has no
+ * such pair, so no match). */
+static int pair_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si, size_t i,
+                       ls_term_cursor **out, ls_error *err)
+{
+    const ls_segment *s = p->r->segs[si].seg;
+    const ls_plan_leaf *a = &p->leaves[n->leaves[i]], *b = &p->leaves[n->leaves[i + 1]];
+    uint8_t key[LS_MAX_KEY_BYTES];
+    size_t klen = ls_pair_key(key, a->key + 1, a->key_len - 1, b->key + 1, b->key_len - 1);
+    ls_term_meta meta;
+    *out = NULL;
+    int found = ls_termdict_find(&s->dict, key, klen, &meta);
+    if (found < 0)
+        return ls_error_set(err, LS_ECORRUPT, "'%s': damaged term dictionary", s->tid.path);
+    if (found == 0)
+        return LS_OK;
+    int rc = ls_term_cursor_new(s, &meta, LS_FIELD_ALL, &n->sc, 0, out, err);
+    if (rc == LS_OK && ls_term_cursor_base(*out)->doc == LS_DOC_END) {
+        ls_cursor_free(ls_term_cursor_base(*out));
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Nonzero when pairs i and j of the phrase are the same two words. */
+static int same_pair(const ls_plan_node *n, size_t i, size_t j)
+{
+    return n->leaves[i] == n->leaves[j] && n->leaves[i + 1] == n->leaves[j + 1];
+}
+
+/* The phrase's cursors in segment si: its word pairs whose two words are paired there
+ * (format/pairs.h) as filters, read first, and its words for their positions; a phrase of
+ * two paired words is its pair alone (its tf is the phrase's). NULL entries: no match. */
+static int phrase_parts(const ls_plan *p, const ls_plan_node *n, uint32_t si,
+                        ls_term_cursor **ts, size_t *nt, ls_term_cursor **fs, size_t *nf,
+                        ls_error *err)
+{
+    size_t nw = n->n_leaves;
+    *nt = *nf = 0;
+    for (size_t i = 0; i + 1 < nw; i++) {
+        size_t j = 0;
+        while (j < i && !(pair_ready(p, n, j, si) && same_pair(n, i, j)))
+            j++;
+        if (j < i || !pair_ready(p, n, i, si))
+            continue;
+        int rc = pair_cursor(p, n, si, i, &fs[*nf], err);
+        if (rc != LS_OK || fs[(*nf)++] == NULL)
+            return rc;
+    }
+    if (nw == 2 && *nf == 1) {
+        ts[(*nt)++] = fs[0];
+        *nf = 0;
+        return LS_OK;
+    }
+    for (size_t i = 0; i < nw; i++) {
+        size_t j = 0; /* a word said before shares its cursor ("btl btl btl": one list read) */
+        while (j < i && n->leaves[j] != n->leaves[i])
+            j++;
+        if (j < i) {
+            ts[(*nt)++] = ts[j];
+            continue;
+        }
+        int rc = leaf_cursor(p, n->leaves[i], si, 1, &ts[*nt], err);
+        if (rc != LS_OK || ts[(*nt)++] == NULL)
+            return rc;
+    }
+    return LS_OK;
+}
+
 static int phrase_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si,
                          ls_cursor **out, ls_error *err)
 {
@@ -591,25 +672,18 @@ static int phrase_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si,
     if (n->n_leaves > LS_MAX_PHRASE_WORDS)
         return ls_error_set(err, LS_ELIMIT, "phrase of %zu words (at most %u)", n->n_leaves,
                             LS_MAX_PHRASE_WORDS);
-    ls_term_cursor **ts = ls_calloc(n->n_leaves, sizeof *ts);
+    ls_term_cursor **ts = ls_calloc(2 * n->n_leaves, sizeof *ts), **fs = ts + n->n_leaves;
     if (ts == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n->n_leaves; i++) {
-        size_t j = 0; /* a word said before shares its cursor ("btl btl btl": one list read) */
-        while (j < i && n->leaves[j] != n->leaves[i])
-            j++;
-        if (j < i) {
-            ts[i] = ts[j];
-            continue;
-        }
-        int rc = leaf_cursor(p, n->leaves[i], si, 1, &ts[i], err);
-        if (rc != LS_OK || ts[i] == NULL) {
-            ls_phrase_terms_free(ts, i);
-            ls_free(ts);
-            return rc;
-        }
+    size_t nt, nf;
+    int rc = phrase_parts(p, n, si, ts, &nt, fs, &nf, err);
+    if (rc != LS_OK || (nt > 0 && ts[nt - 1] == NULL) || (nf > 0 && fs[nf - 1] == NULL)) {
+        ls_phrase_terms_free(ts, nt);
+        ls_phrase_terms_free(fs, nf);
+        ls_free(ts);
+        return rc;
     }
-    int rc = ls_phrase_cursor_new(ts, n->n_leaves, &n->sc, out, err);
+    rc = ls_phrase_cursor_new(ts, nt, fs, nf, &n->sc, out, err);
     ls_free(ts);
     if (rc == LS_ECORRUPT)
         rc = ls_error_set(err, rc, "'%s': damaged positions while matching a phrase",
