@@ -8,30 +8,23 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "format/deletes.h"
 #include "format/doclens.h"
 #include "format/fields.h"
 #include "format/ids.h"
 #include "format/pairs.h"
-#include "index/pairer.h"
+#include "index/mergepairs.h"
 #include "index/segwriter.h"
 #include "libsearch.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
-/* A source document as the merge needs it, in one place: a posting costs one load, not a map
- * lookup and then a dependent one in the new lengths (synthetic 1M, 4 segments into one:
- * 2.05-2.14 -> 1.65-1.71 s). */
-typedef struct merge_doc {
-    uint32_t nd;     /* its new number, UINT32_MAX when deleted */
-    uint32_t len[2]; /* tokens of the all field, of the title field */
-} merge_doc;
-
 typedef struct merge {
     const ls_merge_source *src;
     uint32_t n;
-    merge_doc **map; /* per source, by old local doc */
+    ls_merge_doc **map; /* per source, by old local doc */
     uint32_t ndocs;  /* of the new segment */
     ls_seg_out out;
     ls_buf lens;     /* the new lengths file's body */
@@ -73,7 +66,7 @@ static int map_docs(merge *m, ls_seg_info *info, ls_error *err)
                 return ls_error_set(err, LS_ELIMIT, "a merged segment would exceed %u documents",
                                     LS_MAX_SEGMENT_DOCS);
             const uint8_t *e = s->len.body + (size_t)d * LS_DOCLEN_ENTRY;
-            m->map[k][d] = (merge_doc){(uint32_t)next++, {ls_get_u32le(e), ls_get_u32le(e + 4)}};
+            m->map[k][d] = (ls_merge_doc){(uint32_t)next++, {ls_get_u32le(e), ls_get_u32le(e + 4)}};
             if (ls_buf_append(&m->lens, e, LS_DOCLEN_ENTRY) != LS_OK)
                 return ls_error_set(err, LS_ENOMEM, "out of memory");
             info->tokens_all += ls_doclen_all(s->len.body, d);
@@ -211,7 +204,7 @@ static int gather(merge *m, uint32_t k, const ls_term_meta *meta, uint8_t key_by
         if (more < 0 || doc >= s->ndocs)
             return ls_error_set(err, LS_ECORRUPT, "'%s' or '%s': damaged while merging",
                                 s->doc.path, s->pos.path);
-        const merge_doc *md = &m->map[k][doc];
+        const ls_merge_doc *md = &m->map[k][doc];
         if (md->nd == UINT32_MAX)
             continue;
         if (ls_term_list_push(l, md->nd, tf, md->len[key_byte == LS_KEY_TITLE], p, plen) !=
@@ -220,122 +213,57 @@ static int gather(merge *m, uint32_t k, const ls_term_meta *meta, uint8_t key_by
     }
 }
 
-/* A word the merged segment pairs: its postings read again from the sources that hold it
- * (in source order, remapped, deleted documents passed over) for the pairer. */
-typedef struct paired_word {
+/* The stored fields' merge and the word pairs' search (index/mergepairs.h), the side job:
+ * in a thread of its own when the merge has two, else run where its results are needed. */
+typedef struct side_job {
     merge *m;
-    uint8_t key[LS_MAX_KEY_BYTES];
-    size_t key_len;
-    uint32_t nsrc, at; /* sources holding it; the one being read */
-    uint32_t *src;
-    ls_term_meta *meta;
-    int open;
-    ls_postings_iter it;
-} paired_word;
+    int apart, stored_done, pairs_done;
+    pthread_t th;
+    int rc;
+    ls_error err;
+    ls_merge_pairs pairs;
+} side_job;
 
-static int paired_next(void *state, uint32_t *doc, uint32_t *tf, const uint8_t **pos,
-                       size_t *pos_len)
+static int find_pairs(side_job *j)
 {
-    paired_word *w = state;
-    for (;;) {
-        if (!w->open) {
-            if (w->at == w->nsrc)
-                return 0;
-            ls_postings_view v;
-            ls_error e;
-            if (ls_segment_view(w->m->src[w->src[w->at]].seg, &w->meta[w->at], &v, &e) != LS_OK ||
-                ls_postings_iter_init(&w->it, &v, 1) != LS_OK)
-                return LS_ECORRUPT;
-            w->open = 1;
-        }
-        uint32_t d;
-        int more = ls_postings_iter_next(&w->it, &d, tf, pos, pos_len);
-        if (more < 0)
-            return LS_ECORRUPT;
-        if (more == 0) {
-            w->open = 0;
-            w->at++;
-            continue;
-        }
-        const ls_segment *s = w->m->src[w->src[w->at]].seg;
-        if (d >= s->ndocs)
-            return LS_ECORRUPT;
-        uint32_t nd = w->m->map[w->src[w->at]][d].nd;
-        if (nd != UINT32_MAX) {
-            *doc = nd;
-            return 1;
-        }
+    j->pairs_done = 1;
+    return ls_merge_pairs_find(j->m->src, (const ls_merge_doc *const *)j->m->map, j->m->n,
+                               j->m->ndocs, j->m->lens.data, &j->pairs, &j->err);
+}
+
+static void *side_thread(void *arg)
+{
+    side_job *j = arg;
+    ls_error_clear(&j->err);
+    j->stored_done = 1;
+    j->rc = merge_stored(j->m, &j->err);
+    if (j->rc == LS_OK)
+        j->rc = find_pairs(j);
+    return NULL;
+}
+
+/* Waits for the side job, or (when run) does here what it has not done. @return its
+ * status, its error in err. */
+static int side_finish(side_job *j, int run, ls_error *err)
+{
+    if (j->apart) {
+        pthread_join(j->th, NULL);
+        j->apart = 0;
     }
-}
-
-typedef struct paired_set {
-    paired_word *w;
-    size_t n, cap;
-} paired_set;
-
-static void paired_free(paired_set *ps)
-{
-    for (size_t i = 0; i < ps->n; i++) {
-        ls_free(ps->w[i].src);
-        ls_free(ps->w[i].meta);
+    if (!run)
+        return j->rc;
+    if (j->rc == LS_OK && !j->stored_done) {
+        j->stored_done = 1;
+        j->rc = merge_stored(j->m, &j->err);
     }
-    ls_free(ps->w);
+    if (j->rc == LS_OK && !j->pairs_done)
+        j->rc = find_pairs(j);
+    if (j->rc != LS_OK)
+        *err = j->err;
+    return j->rc;
 }
 
-/* Records key (just merged, held by the sources k with its[k] on it: on_key) as paired. */
-static int paired_add(merge *m, paired_set *ps, const uint8_t *key, size_t klen,
-                      const ls_termdict_iter *its, const uint8_t *on_key)
-{
-    if (ls_grow(&ps->w, &ps->cap, ps->n + 1, sizeof *ps->w) != LS_OK)
-        return LS_ENOMEM;
-    paired_word *w = &ps->w[ps->n];
-    memset(w, 0, sizeof *w);
-    w->m = m;
-    memcpy(w->key, key, klen);
-    w->key_len = klen;
-    w->src = ls_calloc(m->n, sizeof *w->src);
-    w->meta = ls_calloc(m->n, sizeof *w->meta);
-    if (w->src == NULL || w->meta == NULL) {
-        ls_free(w->src);
-        ls_free(w->meta);
-        return LS_ENOMEM;
-    }
-    for (uint32_t k = 0; k < m->n; k++)
-        if (on_key[k]) {
-            w->src[w->nsrc] = k;
-            w->meta[w->nsrc++] = its[k].meta;
-        }
-    ps->n++;
-    return LS_OK;
-}
-
-/* Finds the merged segment's word pairs again from its paired words' positions and writes
- * them after every other key. */
-static int merge_pairs(merge *m, paired_set *ps, ls_termdict_writer *tw, ls_term_list *l,
-                       ls_error *err)
-{
-    if (ps->n == 0)
-        return LS_OK;
-    ls_pair_word *pw = ls_calloc(ps->n, sizeof *pw);
-    if (pw == NULL)
-        return ls_error_set(err, LS_ENOMEM, "out of memory");
-    for (size_t i = 0; i < ps->n; i++)
-        pw[i] = (ls_pair_word){ps->w[i].key, ps->w[i].key_len, paired_next, &ps->w[i]};
-    ls_inverter pairs;
-    ls_inverter_init_counts(&pairs);
-    int rc = ls_pairs_invert(pw, (uint32_t)ps->n, m->ndocs, m->lens.data, &pairs);
-    if (rc == LS_ECORRUPT)
-        rc = ls_error_set(err, rc, "damaged positions while merging");
-    else if (rc != LS_OK)
-        rc = ls_error_set(err, rc, "out of memory");
-    else
-        rc = ls_pairs_write(&pairs, m->lens.data, &m->out, tw, l, err);
-    ls_inverter_free(&pairs);
-    ls_free(pw);
-    return rc;
-}
-
-static int merge_terms(merge *m, ls_error *err)
+static int merge_terms(merge *m, side_job *side, ls_error *err)
 {
     ls_termdict_iter *its = ls_calloc(m->n, sizeof *its);
     const ls_keyblocks_iter **kbs = ls_calloc(m->n, sizeof *kbs);
@@ -359,7 +287,8 @@ static int merge_terms(merge *m, ls_error *err)
     }
     uint8_t key[LS_MAX_KEY_BYTES];
     uint8_t *on_key = ls_calloc(m->n, 1);
-    paired_set paired = {NULL, 0, 0};
+    uint64_t npaired = 0; /* the words this merge pairs, by their merged lists */
+    uint32_t paired_crc = (uint32_t)crc32(0, NULL, 0);
     uint32_t min_df = ls_pairs_min_df(m->ndocs);
     if (on_key == NULL)
         rc = ls_error_set(err, LS_ENOMEM, "out of memory");
@@ -384,8 +313,10 @@ static int merge_terms(merge *m, ls_error *err)
                 rc = gather(m, k, &its[k].meta, key[0], &l, err);
         }
         l.paired = !pair && ls_pairs_eligible(key, klen) && l.n >= min_df;
-        if (rc == LS_OK && l.paired && paired_add(m, &paired, key, klen, its, on_key) != LS_OK)
-            rc = ls_error_set(err, LS_ENOMEM, "out of memory");
+        if (l.paired) {
+            npaired++;
+            paired_crc = ls_merge_pairs_crc(paired_crc, key, klen);
+        }
         if (rc == LS_OK && l.n > 0) /* a key only deleted documents held disappears */
             rc = ls_term_list_write(&l, &m->out, &tw, key, klen, err);
         for (uint32_t k = 0; k < m->n && rc == LS_OK; k++) {
@@ -397,8 +328,13 @@ static int merge_terms(merge *m, ls_error *err)
         }
     }
     if (rc == LS_OK)
-        rc = merge_pairs(m, &paired, &tw, &l, err);
-    paired_free(&paired);
+        rc = side_finish(side, 1, err);
+    if (rc == LS_OK && (side->pairs.nwords != npaired || side->pairs.words_crc != paired_crc))
+        rc = ls_error_set(err, LS_ECORRUPT,
+                          "damaged while merging: the sources' dictionaries and postings "
+                          "disagree on which words are common");
+    if (rc == LS_OK) /* after every word's key */
+        rc = ls_pairs_write(&side->pairs.inv, m->lens.data, &m->out, &tw, &l, err);
     ls_free(on_key);
     ls_free(its);
     ls_free(kbs);
@@ -410,40 +346,26 @@ static int merge_terms(merge *m, ls_error *err)
     return rc;
 }
 
-/* The stored fields' merge, run by a thread of its own. */
-typedef struct stored_job {
-    merge *m;
-    int rc;
-    ls_error err;
-} stored_job;
-
-static void *stored_thread(void *arg)
-{
-    stored_job *j = arg;
-    ls_error_clear(&j->err);
-    j->rc = merge_stored(j->m, &j->err);
-    return NULL;
-}
-
-/* merge_stored alongside merge_ids and merge_terms: in a second thread when threads >= 2 (the
- * files they write are apart; the sources are read-only), the first failure reported. */
+/* merge_ids and merge_terms here, the side job (stored fields, word pairs) in a second
+ * thread when threads >= 2 (the files they write are apart; the sources are read-only); the
+ * first failure reported. */
 static int merge_files(merge *m, unsigned threads, ls_error *err)
 {
-    stored_job job = {m, LS_OK, {0}};
-    pthread_t th;
-    int apart = threads >= 2 && pthread_create(&th, NULL, stored_thread, &job) == 0;
-    int rc = apart ? LS_OK : merge_stored(m, err);
+    side_job side;
+    memset(&side, 0, sizeof side);
+    side.m = m;
+    ls_inverter_init_counts(&side.pairs.inv);
+    side.apart = threads >= 2 && pthread_create(&side.th, NULL, side_thread, &side) == 0;
+    int rc = merge_ids(m, err);
     if (rc == LS_OK)
-        rc = merge_ids(m, err);
-    if (rc == LS_OK)
-        rc = merge_terms(m, err);
-    if (apart) {
-        pthread_join(th, NULL);
-        if (rc == LS_OK && job.rc != LS_OK) {
-            *err = job.err;
-            rc = job.rc;
-        }
+        rc = merge_terms(m, &side, err);
+    ls_error e;
+    int side_rc = side_finish(&side, rc == LS_OK, &e); /* joined on every path */
+    if (rc == LS_OK && side_rc != LS_OK) {
+        *err = e;
+        rc = side_rc;
     }
+    ls_merge_pairs_free(&side.pairs);
     return rc;
 }
 

@@ -21,6 +21,14 @@ typedef struct ls_merge_source {
     const uint8_t *deleted; /* its deletion bitmap, NULL when it has none */
 } ls_merge_source;
 
+/* A source document as the merge needs it, in one place: a posting costs one load, not a map
+ * lookup and then a dependent one in the new lengths (synthetic 1M, 4 segments into one:
+ * 2.05-2.14 -> 1.65-1.71 s). */
+typedef struct ls_merge_doc {
+    uint32_t nd;     /* its new number, UINT32_MAX when deleted */
+    uint32_t len[2]; /* tokens of the all field, of the title field */
+} ls_merge_doc;
+
 /**
  * Writes segment out_id of dir from src[0..n) and fsyncs it. info receives its record. With
  * threads >= 2 the stored fields are merged in a thread of their own while the caller's
