@@ -26,8 +26,9 @@ void cli_help_optimize(FILE *f)
           "Merges the index's segments into one (or at most N), dropping deleted\n"
           "documents, as one atomic commit. Results and scores do not change.\n"
           "  --max-segments N  segments to leave at most (default 1)\n"
-          "  -j, --threads N   1: merge in one thread; 2 or more: the stored fields in a\n"
-          "                    thread of their own (default: 2 with two cores or more)\n"
+          "  -j, --threads N   1: merge in one thread; 2 or more: the stored fields and\n"
+          "                    the word pairs in a thread of their own (default: 2 with\n"
+          "                    two cores or more)\n"
           "  -i, --index DIR   the index directory (default: $CISEARCH_INDEX)\n"
           "  -h, --help        show this help\n",
           f);

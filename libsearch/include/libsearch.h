@@ -146,7 +146,8 @@ typedef struct ls_writer_options {
                                 the writer, which has then failed: the documents given since
                                 are lost with it, as every uncommitted change is. With
                                 N >= 2, merges (a commit's and ls_writer_optimize) also run
-                                in two threads: the stored fields apart from the postings. */
+                                in two threads: the stored fields and the word pairs apart
+                                from the postings. */
 } ls_writer_options;
 #define LS_WRITER_OPTIONS_INIT {LS_WRITER_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0}
 
