@@ -44,11 +44,6 @@ uint32_t ls_merge_pairs_crc(uint32_t crc, const uint8_t *key, size_t len)
     return (uint32_t)crc32(crc, key, (uInt)len);
 }
 
-static int damaged(const ls_merge_source *s, ls_error *err)
-{
-    return ls_error_set(err, LS_ECORRUPT, "'%s': damaged while merging", s->seg->tid.path);
-}
-
 /* Gives the word's next live posting, renumbered (ls_pair_next_fn). */
 static int word_next(void *state, uint32_t *doc, uint32_t *tf, const uint8_t **pos,
                      size_t *pos_len)
@@ -102,7 +97,7 @@ static int candidates(const ls_merge_source *src, uint32_t n, uint32_t thr, ls_s
                 return ls_error_set(err, LS_ENOMEM, "out of memory");
         }
         if (rc < 0)
-            return damaged(&src[k], err);
+            return ls_merge_damaged(&src[k].seg->tid, err);
     }
     return LS_OK;
 }
@@ -153,12 +148,12 @@ static int count_word(const ls_merge_source *src, const ls_merge_doc *const *map
     for (uint32_t k = 0; k < n; k++) {
         int found = ls_termdict_find(&src[k].seg->dict, w->key, w->key_len, &w->meta[w->nsrc]);
         if (found < 0)
-            return damaged(&src[k], err);
+            return ls_merge_damaged(&src[k].seg->tid, err);
         if (found == 0)
             continue;
         uint32_t live;
         if (live_df(&src[k], map[k], &w->meta[w->nsrc], &live) != LS_OK)
-            return damaged(&src[k], err);
+            return ls_merge_damaged(&src[k].seg->tid, err);
         df += live;
         w->srcs[w->nsrc++] = k;
     }

@@ -35,7 +35,7 @@ static int live(const ls_merge_source *s, uint32_t d)
     return s->deleted == NULL || !ls_bitmap_get(s->deleted, d);
 }
 
-static int damaged(const ls_ifile *f, ls_error *err)
+int ls_merge_damaged(const ls_ifile *f, ls_error *err)
 {
     return ls_error_set(err, LS_ECORRUPT, "'%s': damaged while merging", f->path);
 }
@@ -94,7 +94,7 @@ static int merge_stored(merge *m, ls_error *err)
             size_t len;
             uint32_t first, nd, alive = 0;
             if (ls_stored_chunk(st, c, &chunk, &len, &first, &nd) != LS_OK) {
-                rc = damaged(&src->seg->fdt, err);
+                rc = ls_merge_damaged(&src->seg->fdt, err);
                 break;
             }
             for (uint32_t d = first; d < first + nd; d++)
@@ -105,7 +105,7 @@ static int merge_stored(merge *m, ls_error *err)
                     const char *f[3];
                     size_t l[3];
                     if (ls_stored_meta(st, d, f, l) != LS_OK)
-                        rc = damaged(&src->seg->fdt, err);
+                        rc = ls_merge_damaged(&src->seg->fdt, err);
                     else
                         rc = ls_stored_add_meta(&sw, f, l, err);
                 }
@@ -120,7 +120,7 @@ static int merge_stored(merge *m, ls_error *err)
                 if (got == LS_ENOMEM)
                     rc = ls_error_set(err, LS_ENOMEM, "out of memory");
                 else if (got != LS_OK)
-                    rc = damaged(&src->seg->fdt, err);
+                    rc = ls_merge_damaged(&src->seg->fdt, err);
                 else
                     rc = ls_stored_add(&sw, f, l, err);
             }
@@ -151,7 +151,7 @@ static int merge_ids(merge *m, ls_error *err)
         on[k] = ls_ids_seek(&m->src[k].seg->iddict, (const uint8_t *)"", 0, &its[k]);
         kbs[k] = &its[k].kb;
         if (on[k] < 0)
-            rc = damaged(&m->src[k].seg->ids, err);
+            rc = ls_merge_damaged(&m->src[k].seg->ids, err);
     }
     while (rc == LS_OK) {
         int best = ls_keyblocks_least(kbs, on, m->n);
@@ -160,7 +160,7 @@ static int merge_ids(merge *m, ls_error *err)
         ls_ids_iter *it = &its[best];
         const ls_segment *s = m->src[best].seg;
         if (it->doc >= s->ndocs) {
-            rc = damaged(&s->ids, err);
+            rc = ls_merge_damaged(&s->ids, err);
             break;
         }
         uint32_t nd = m->map[best][it->doc].nd;
@@ -171,7 +171,7 @@ static int merge_ids(merge *m, ls_error *err)
                               s->ids.path);
         on[best] = ls_ids_next(it);
         if (on[best] < 0)
-            rc = damaged(&s->ids, err);
+            rc = ls_merge_damaged(&s->ids, err);
     }
     ls_free(its);
     ls_free(kbs);
@@ -193,7 +193,7 @@ static int gather(merge *m, uint32_t k, const ls_term_meta *meta, uint8_t key_by
     if (rc != LS_OK)
         return rc;
     if (ls_postings_iter_init(&it, &v, key_byte != LS_KEY_PAIR) != LS_OK) /* pairs: none */
-        return damaged(&s->doc, err);
+        return ls_merge_damaged(&s->doc, err);
     for (;;) {
         uint32_t doc, tf;
         const uint8_t *p;
@@ -283,7 +283,7 @@ static int merge_terms(merge *m, side_job *side, ls_error *err)
         on[k] = ls_termdict_seek(&m->src[k].seg->dict, (const uint8_t *)"", 0, &its[k]);
         kbs[k] = &its[k].kb;
         if (on[k] < 0)
-            rc = damaged(&m->src[k].seg->tid, err);
+            rc = ls_merge_damaged(&m->src[k].seg->tid, err);
     }
     uint8_t key[LS_MAX_KEY_BYTES];
     uint8_t *on_key = ls_calloc(m->n, 1);
@@ -298,7 +298,7 @@ static int merge_terms(merge *m, side_job *side, ls_error *err)
             break;
         size_t klen = its[best].kb.key_len;
         if (klen > LS_MAX_KEY_BYTES) {
-            rc = damaged(&m->src[best].seg->tid, err);
+            rc = ls_merge_damaged(&m->src[best].seg->tid, err);
             break;
         }
         memcpy(key, its[best].kb.key, klen);
@@ -324,7 +324,7 @@ static int merge_terms(merge *m, side_job *side, ls_error *err)
                 continue;
             on[k] = ls_termdict_next(&its[k]);
             if (on[k] < 0)
-                rc = damaged(&m->src[k].seg->tid, err);
+                rc = ls_merge_damaged(&m->src[k].seg->tid, err);
         }
     }
     if (rc == LS_OK)

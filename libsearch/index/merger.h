@@ -31,11 +31,15 @@ typedef struct ls_merge_doc {
 
 /**
  * Writes segment out_id of dir from src[0..n) and fsyncs it. info receives its record. With
- * threads >= 2 the stored fields are merged in a thread of their own while the caller's
- * merges the id dictionary and the postings (the same files either way).
+ * threads >= 2 the stored fields are merged and the word pairs found (index/mergepairs.h) in
+ * a thread of their own while the caller's merges the id dictionary and the postings (the
+ * same files either way).
  * @return LS_OK, LS_EIO, LS_ECORRUPT (a damaged source, naming it), LS_ELIMIT, LS_ENOMEM.
  *         On failure no file of out_id remains.
  */
+/** Reports source file f as damaged. @return LS_ECORRUPT. */
+int ls_merge_damaged(const ls_ifile *f, ls_error *err);
+
 int ls_merge_segments(const char *dir, const ls_merge_source *src, uint32_t n, uint32_t out_id,
                       unsigned threads, ls_seg_info *info, ls_error *err);
 
