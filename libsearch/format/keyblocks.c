@@ -20,6 +20,26 @@
 #include "util/error.h"
 
 #define INDEX_ENTRY 12u
+#define PREFIX_ENTRY 8u /* BlockPrefix: the block's first key's first 8 bytes, zero-padded */
+
+/* A key's first 8 bytes, zero-padded, as a number that orders like the bytes (a big-endian
+ * read): keys in order have prefixes in order (ties possible), so a bisection compares
+ * numbers and reads a key only on a tie. */
+static uint64_t key_prefix(const uint8_t *key, size_t len)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++)
+        v = v << 8 | (i < len ? key[i] : 0);
+    return v;
+}
+
+static uint64_t get_u64be(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
 
 int ls_key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
@@ -54,7 +74,8 @@ static int flush_block(ls_keyblock_writer *kw, ls_error *err)
     uint8_t e[INDEX_ENTRY];
     ls_put_u64le(e, kw->w->offset - kw->body_start);
     ls_put_u32le(e + 8, ls_blockcheck(kw->block.data, kw->block.len));
-    if (ls_buf_append(&kw->index, e, sizeof e) != LS_OK)
+    if (ls_buf_append(&kw->index, e, sizeof e) != LS_OK ||
+        ls_buf_append(&kw->prefixes, kw->first, PREFIX_ENTRY) != LS_OK)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     int rc = ls_fwriter_write(kw->w, kw->block.data, kw->block.len, err);
     kw->block.len = 0;
@@ -78,6 +99,10 @@ int ls_keyblock_add(ls_keyblock_writer *kw, const uint8_t *key, size_t len,
         size_t n = len < kw->prev_len ? len : kw->prev_len;
         while (shared < n && kw->prev[shared] == key[shared])
             shared++;
+    }
+    if (kw->in_block == 0) { /* the block's first key: its BlockPrefix */
+        memset(kw->first, 0, sizeof kw->first);
+        memcpy(kw->first, key, len < sizeof kw->first ? len : sizeof kw->first);
     }
     ls_buf *b = &kw->block;
     if (ls_buf_put_vbyte(b, (uint32_t)shared) != LS_OK ||
@@ -103,9 +128,10 @@ int ls_keyblock_finish(ls_keyblock_writer *kw, ls_error *err)
     if (rc == LS_OK && kw->index.len / INDEX_ENTRY > UINT32_MAX)
         rc = ls_error_set(err, LS_ELIMIT, "too many key blocks");
     if (rc == LS_OK) {
-        /* IndexCheck covers the block index and the trailer bytes before it. */
+        /* IndexCheck covers the block index, the prefixes and the trailer bytes before it. */
         ls_buf all = kw->index;
-        if (ls_buf_append(&all, t, 20) != LS_OK)
+        if (ls_buf_append(&all, kw->prefixes.data, kw->prefixes.len) != LS_OK ||
+            ls_buf_append(&all, t, 20) != LS_OK)
             rc = ls_error_set(err, LS_ENOMEM, "out of memory");
         kw->index = all;
         if (rc == LS_OK) {
@@ -123,6 +149,7 @@ void ls_keyblock_writer_free(ls_keyblock_writer *kw)
 {
     ls_buf_free(&kw->block);
     ls_buf_free(&kw->index);
+    ls_buf_free(&kw->prefixes);
     ls_free(kw->prev);
     kw->prev = NULL;
 }
@@ -142,7 +169,8 @@ int ls_keyblocks_open(ls_keyblocks *kb, const uint8_t *body, size_t len)
     kb->count = ls_get_u64le(t + 8);
     kb->nblocks = ls_get_u32le(t + 16);
     if (index_off > len - LS_KEYBLOCK_TRAILER ||
-        (uint64_t)kb->nblocks * INDEX_ENTRY != len - LS_KEYBLOCK_TRAILER - index_off)
+        (uint64_t)kb->nblocks * (INDEX_ENTRY + PREFIX_ENTRY) !=
+            len - LS_KEYBLOCK_TRAILER - index_off)
         return LS_ECORRUPT;
     if (kb->count > (uint64_t)kb->nblocks * LS_KEYBLOCK_ENTRIES ||
         kb->count + LS_KEYBLOCK_ENTRIES <= (uint64_t)kb->nblocks * LS_KEYBLOCK_ENTRIES)
@@ -150,6 +178,7 @@ int ls_keyblocks_open(ls_keyblocks *kb, const uint8_t *body, size_t len)
     kb->blocks = body;
     kb->blocks_len = (size_t)index_off;
     kb->index = body + index_off;
+    kb->prefixes = kb->index + (size_t)kb->nblocks * INDEX_ENTRY;
     return LS_OK;
 }
 
@@ -157,7 +186,7 @@ int ls_keyblocks_open(ls_keyblocks *kb, const uint8_t *body, size_t len)
 static int verify_index(const ls_keyblocks *kb)
 {
     ls_keyblocks *m = (ls_keyblocks *)kb; /* the state is a cache, safe to share: atomic */
-    size_t n = (size_t)kb->nblocks * INDEX_ENTRY + 20;
+    size_t n = (size_t)kb->nblocks * (INDEX_ENTRY + PREFIX_ENTRY) + 20;
     return ls_blockcheck_once(&m->index_state, kb->index, n, ls_get_u32le(kb->index + n))
                ? LS_OK
                : LS_ECORRUPT;
@@ -236,6 +265,9 @@ static int decode_key_shared(ls_keyblocks_iter *it, uint32_t *shared_out)
     memcpy(it->key + shared, *p, slen);
     *p += slen;
     it->key_len = shared + slen;
+    if (it->in_block == 0 && key_prefix(it->key, it->key_len) !=
+                                 get_u64be(it->kb->prefixes + (size_t)it->block * PREFIX_ENTRY))
+        return LS_ECORRUPT; /* the block's first key is not the one its prefix says */
     if (shared_out != NULL)
         *shared_out = shared;
     return LS_OK;
@@ -359,10 +391,12 @@ int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
     if (verify_index(kb) != LS_OK)
         return LS_ECORRUPT;
     uint32_t lo = 0, hi = kb->nblocks; /* the last block whose first key <= key */
+    uint64_t want = key_prefix(key, len);
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        int c;
-        if (probe_cmp(kb, mid, key, len, &c) != LS_OK)
+        uint64_t have = get_u64be(kb->prefixes + (size_t)mid * PREFIX_ENTRY);
+        int c = have < want ? -1 : have > want;
+        if (c == 0 && probe_cmp(kb, mid, key, len, &c) != LS_OK) /* a tie: read the key */
             return LS_ECORRUPT;
         if (c <= 0)
             lo = mid;

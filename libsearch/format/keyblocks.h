@@ -5,21 +5,23 @@
  * the term's statistics and offsets), the id dictionary (document number and stamp) and the
  * document-frequency corrections of a deletions file (a count).
  *
- *   KeyBlocks  --> Block^K, BlockIndex, Trailer
+ *   KeyBlocks  --> Block^K, BlockIndex, BlockPrefix^K, Trailer
  *   Block      --> Entry^E, Restart u32^((E - 1) div LS_KEYBLOCK_RUN)
  *   Entry      --> VByte(Shared), VByte(SuffixLen), Suffix, Payload
  *   BlockIndex --> (BlockOffset u64, BlockCheck u32)^K
+ *   BlockPrefix --> u8^8: the block's first key's first 8 bytes, zero-padded
  *   Trailer    --> IndexOffset u64, Count u64, K u32, IndexCheck u32
  *
  * Keys ascend strictly (bytewise). A block holds E = LS_KEYBLOCK_ENTRIES entries (the last
  * block the rest, E = Count - (K - 1) * LS_KEYBLOCK_ENTRIES); its entries form runs of
  * LS_KEYBLOCK_RUN, and the first entry of a run has Shared = 0, so a run decodes alone.
  * Restart j is the offset, from the block's first byte, of run j + 1's first entry: a lookup
- * bisects the blocks, then the runs of its block by their first keys, then scans one run.
+ * bisects the blocks by their prefixes (reading a first key only where a prefix ties), then
+ * the runs of its block by their first keys, then scans one run.
  * BlockCheck is the block check (codec/blockcheck.h) of the block's bytes; IndexCheck covers
- * the block index and the 20 trailer bytes before it. Payloads are written and read by the
- * layer above, which may delta-code them against the previous entry of the same run (it is
- * told when an entry starts a run). Readers verify the index when first used and every block
+ * the block index, the prefixes and the 20 trailer bytes before it. Payloads are written and
+ * read by the layer above, which may delta-code them against the previous entry of the same
+ * run (it is told when an entry starts a run). Readers verify the index when first used and every block
  * before they decode it.
  */
 #ifndef LS_FORMAT_KEYBLOCKS_H
@@ -42,6 +44,8 @@ typedef struct ls_keyblock_writer {
     uint64_t body_start; /* w->offset where the structure begins */
     ls_buf block;        /* the block being filled */
     ls_buf index;        /* (offset u64, check u32) per finished block */
+    ls_buf prefixes;     /* BlockPrefix per finished block */
+    uint8_t first[8];    /* the prefix of the block being filled */
     uint8_t *prev;       /* the previous key (LS_KEYBLOCK_MAX_KEY bytes) */
     size_t prev_len;
     uint32_t in_block;
@@ -73,6 +77,7 @@ typedef struct ls_keyblocks {
     const uint8_t *blocks; /* first block */
     size_t blocks_len;     /* bytes of all blocks */
     const uint8_t *index;  /* K entries of 12 bytes */
+    const uint8_t *prefixes; /* K BlockPrefix entries of 8 bytes */
     uint32_t nblocks;
     uint64_t count;
     atomic_int index_state; /* 0 not verified yet, 1 verified, -1 damaged */

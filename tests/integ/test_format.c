@@ -255,15 +255,16 @@ START_TEST(termdict_format_example)
                                     0x05, 0x05, 'e', 'm', 'e', 'n', 't',
                                     0x09, 0x05, 0xC8, 0x01, 0xAC, 0x02, 0x05, 0x01};
     /* clang-format on */
-    uint8_t want[sizeof block + 12 + LS_KEYBLOCK_TRAILER];
+    uint8_t want[sizeof block + 12 + 8 + LS_KEYBLOCK_TRAILER];
     memcpy(want, block, sizeof block);
-    uint8_t *ix = want + sizeof block, *t = ix + 12;
+    uint8_t *ix = want + sizeof block, *t = ix + 12 + 8;
     ls_put_u64le(ix, 0);
     ls_put_u32le(ix + 8, ls_blockcheck(block, sizeof block));
+    memcpy(ix + 12, "aagre\0\0\0", 8); /* BlockPrefix: the first key's first 8 bytes */
     ls_put_u64le(t, sizeof block);
     ls_put_u64le(t + 8, 2);
     ls_put_u32le(t + 16, 1);
-    ls_put_u32le(t + 20, ls_blockcheck(ix, 12 + 20));
+    ls_put_u32le(t + 20, ls_blockcheck(ix, 12 + 8 + 20));
     ck_assert_uint_eq(f.body_len, sizeof want);
     ck_assert_mem_eq(f.body, want, sizeof want);
     ls_ifile_close(&f);

@@ -200,7 +200,7 @@ static void keyblocks_roundtrip(size_t n, size_t max_len, uint64_t stream)
     ck_assert_int_eq(ls_keyblocks_open(&kb, f.body + pre, f.body_len - pre - post), LS_OK);
     ck_assert_uint_eq(kb.count, n);
     ck_assert_uint_eq(kb.nblocks, (n + LS_KEYBLOCK_ENTRIES - 1) / LS_KEYBLOCK_ENTRIES);
-    ck_assert_uint_eq(kb.blocks_len + kb.nblocks * 12u + LS_KEYBLOCK_TRAILER,
+    ck_assert_uint_eq(kb.blocks_len + kb.nblocks * (12u + 8u) + LS_KEYBLOCK_TRAILER,
                       f.body_len - pre - post);
     if (n > 0)
         ck_assert_uint_eq(ls_get_u64le(kb.index), 0); /* relative to the structure */
@@ -309,15 +309,16 @@ START_TEST(keyblocks_format_example)
     ls_fmt_fw_finish(&w);
     static const uint8_t block[] = {0x00, 0x05, 0x61, 0x61, 0x67, 0x72, 0x65,
                                     0x05, 0x05, 0x65, 0x6D, 0x65, 0x6E, 0x74};
-    uint8_t want[sizeof block + 12 + LS_KEYBLOCK_TRAILER];
+    uint8_t want[sizeof block + 12 + 8 + LS_KEYBLOCK_TRAILER];
     memcpy(want, block, sizeof block);
-    uint8_t *ix = want + sizeof block, *t = ix + 12;
+    uint8_t *ix = want + sizeof block, *t = ix + 12 + 8;
     ls_put_u64le(ix, 0);
     ls_put_u32le(ix + 8, ls_blockcheck(block, sizeof block));
+    memcpy(ix + 12, "aagre\0\0\0", 8); /* BlockPrefix: the first key's first 8 bytes */
     ls_put_u64le(t, sizeof block);
     ls_put_u64le(t + 8, 2);
     ls_put_u32le(t + 16, 1);
-    ls_put_u32le(t + 20, ls_blockcheck(ix, 12 + 20));
+    ls_put_u32le(t + 20, ls_blockcheck(ix, 12 + 8 + 20));
     ls_ifile f;
     ls_fmt_if_open(&f, path, LS_MAGIC_IDS);
     ck_assert_uint_eq(f.body_len, sizeof want);
@@ -415,7 +416,7 @@ START_TEST(keyblocks_lying_restarts)
                 ls_put_u32le(at, lies[l]);
                 ls_put_u32le(copy + index_off + 12 * b + 8,
                              ls_blockcheck(copy + off, (size_t)(end - off)));
-                size_t ilen = 12 * (size_t)kb.nblocks + 20;
+                size_t ilen = (12 + 8) * (size_t)kb.nblocks + 20; /* index, prefixes */
                 ls_put_u32le(copy + index_off + ilen, ls_blockcheck(copy + index_off, ilen));
                 ls_keyblocks lied;
                 ck_assert_int_eq(ls_keyblocks_open(&lied, copy, f.body_len), LS_OK);
@@ -427,6 +428,135 @@ START_TEST(keyblocks_lying_restarts)
         }
     }
     ck_assert_uint_ge(tried, 36);
+    free(copy);
+    ls_ifile_close(&f);
+    free(absent);
+    kset_free(&s);
+    free(path);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Block prefixes tie where keys share their first 8 bytes: 340 keys of one 8-byte prefix (with
+ * suffixes of 1 to 4 bytes, zero bytes among them, so ties span many blocks), keys holding zero bytes (`ab` and
+ * `ab\0` pad to one prefix), keys shorter than 8 bytes. Every key is found, every absent one is
+ * not, seeks land on the next key. */
+START_TEST(keyblocks_prefix_ties)
+{
+    ls_rng r;
+    ls_rng_init(&r, 770);
+    char *dir = ls_test_tmpdir();
+    char *path = ls_fmt_join(dir, "t.kb");
+    size_t cap = 600, n = 0;
+    ls_fmt_key *keys = ls_fmt_xmalloc(cap * sizeof *keys);
+    static const uint8_t sym[4] = {0x00, 'a', 'z', 0xff};
+    for (size_t len = 1; len <= 4; len++) /* "config_x" + every 1..4 bytes of sym: 340 keys */
+        for (size_t c = 0; c < (size_t)1 << (2 * len); c++) {
+            ls_fmt_key *k = &keys[n++];
+            memcpy(k->b, "config_x", 8);
+            k->len = 8 + len;
+            for (size_t j = 0; j < len; j++)
+                k->b[8 + j] = sym[c >> (2 * j) & 3];
+        }
+    static const char *const shorts[] = {"ab", "config_", "config_w", "config_y", "c", "zz"};
+    for (size_t i = 0; i < sizeof shorts / sizeof shorts[0]; i++, n++) {
+        keys[n].len = strlen(shorts[i]);
+        memcpy(keys[n].b, shorts[i], keys[n].len);
+    }
+    for (size_t z = 1; z <= 9; z++) { /* "ab" followed by z zero bytes */
+        memset(keys[n].b, 0, sizeof keys[n].b);
+        memcpy(keys[n].b, "ab", 2);
+        keys[n++].len = 2 + z;
+    }
+    keys[n].len = 8; /* "config_x" itself */
+    memcpy(keys[n++].b, "config_x", 8);
+    qsort(keys, n, sizeof *keys, ls_fmt_key_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || ls_fmt_key_cmp(&keys[u - 1], &keys[i]) != 0)
+            keys[u++] = keys[i];
+    kset s;
+    kset_make(&s, &r, 0, 8);
+    free(s.keys);
+    s.n = u;
+    s.keys = keys;
+    s.pay = ls_fmt_xmalloc(u * sizeof *s.pay);
+    s.plen = ls_fmt_xmalloc(u * sizeof *s.plen);
+    for (size_t i = 0; i < u; i++) {
+        s.plen[i] = ls_rng_below(&r, 25);
+        ls_fmt_fill_random(&r, s.pay[i], sizeof s.pay[i]);
+    }
+    kset_write(&s, path, 0, 0);
+    size_t na;
+    ls_fmt_key *absent = ls_fmt_absent_keys(&r, s.keys, s.n, 16, &na);
+    ls_ifile f;
+    ls_fmt_if_open(&f, path, LS_MAGIC_DICT);
+    ls_keyblocks kb;
+    ck_assert_int_eq(ls_keyblocks_open(&kb, f.body, f.body_len), LS_OK);
+    ck_assert_uint_ge(kb.nblocks, 9);
+    size_t tied = 0; /* blocks whose prefix equals the next one's */
+    for (uint32_t b = 0; b + 1 < kb.nblocks; b++)
+        tied += memcmp(kb.prefixes + 8 * b, kb.prefixes + 8 * (b + 1), 8) == 0;
+    ck_assert_uint_ge(tied, 7);
+    ck_assert_int_eq(kset_reads(&kb, &s, absent, na, 0, SIZE_MAX), 0);
+    ls_ifile_close(&f);
+    free(absent);
+    kset_free(&s);
+    free(path);
+    ls_test_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Prefixes that lie with the index check made to agree: each block's prefix in turn raised or
+ * lowered. Every read must be right or LS_ECORRUPT, and the reads must notice (a walk decodes
+ * every block's first key and compares it with its prefix). */
+START_TEST(keyblocks_lying_prefixes)
+{
+    ls_rng r;
+    ls_rng_init(&r, 780);
+    char *dir = ls_test_tmpdir();
+    char *path = ls_fmt_join(dir, "p.kb");
+    kset s;
+    kset_make(&s, &r, 100, 12);
+    kset_write(&s, path, 0, 0);
+    size_t na;
+    ls_fmt_key *absent = ls_fmt_absent_keys(&r, s.keys, s.n, 12, &na);
+    ls_ifile f;
+    ls_fmt_if_open(&f, path, LS_MAGIC_DICT);
+    uint8_t *copy = ls_fmt_dup(f.body, f.body_len);
+    ls_keyblocks kb;
+    ck_assert_int_eq(ls_keyblocks_open(&kb, f.body, f.body_len), LS_OK);
+    ck_assert_uint_eq(kb.nblocks, 4);
+    size_t index_off = kb.blocks_len, ilen = (12 + 8) * (size_t)kb.nblocks + 20, tried = 0;
+    for (uint32_t b = 0; b < kb.nblocks; b++) {
+        for (int lie = 0; lie < 4; lie++) {
+            uint8_t *pre = copy + index_off + 12 * (size_t)kb.nblocks + 8 * b;
+            uint8_t was[8];
+            memcpy(was, pre, 8);
+            if (lie == 0)
+                pre[7] ^= 1; /* a byte changed */
+            else if (lie == 1)
+                memset(pre, 0, 8); /* below every key */
+            else if (lie == 2)
+                memset(pre, 0xff, 8); /* above every key */
+            else if (b + 1 < kb.nblocks)
+                memcpy(pre, pre + 8, 8); /* the next block's */
+            if (memcmp(pre, was, 8) == 0) { /* no lie (the last block has no next one) */
+                memcpy(copy, f.body, f.body_len);
+                continue;
+            }
+            ls_put_u32le(copy + index_off + ilen, ls_blockcheck(copy + index_off, ilen));
+            ls_keyblocks lied;
+            ck_assert_int_eq(ls_keyblocks_open(&lied, copy, f.body_len), LS_OK);
+            ck_assert_msg(kset_reads(&lied, &s, absent, na, 1, b),
+                          "block %u prefix lie %d unnoticed", b, lie);
+            tried++;
+            memcpy(copy, f.body, f.body_len);
+        }
+    }
+    ck_assert_uint_ge(tried, 12);
     free(copy);
     ls_ifile_close(&f);
     free(absent);
@@ -1213,6 +1343,8 @@ Suite *ls_suite_format_v2(void)
     tcase_add_test(tc, keyblocks_format_example);
     tcase_add_test(tc, keyblocks_flipped_bytes);
     tcase_add_test(tc, keyblocks_lying_restarts);
+    tcase_add_test(tc, keyblocks_prefix_ties);
+    tcase_add_test(tc, keyblocks_lying_prefixes);
     tcase_add_test(tc, ids_roundtrip_sizes);
     tcase_add_test(tc, ids_flipped_bytes);
     tcase_add_test(tc, deletes_roundtrip_table);
