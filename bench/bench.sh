@@ -24,10 +24,13 @@
 # For every corpus, and every engine one after the other: index it (cisearch: `index
 # --language none` then `optimize`; the peers: `index`) under /usr/bin/time (wall, user+sys CPU,
 # peak RSS), measure the index (du -sb; cisearch by file extension), write the 14 query classes
-# (bench/query_sets.py, seed 1, 30 per class), run the engine's search on every class with
-# K=10 (median of 5 runs per query after a warm-up pass) and a counting pass with K=0 (median of
-# 3), then take its open time warm (a one-query run just after) and cold (after bench/evict.py
-# dropped the index files from the page cache), the median of 3 runs each. Prints a Markdown
+# (bench/query_sets.py, seed 1, 30 per class). Then, in each of 3 rounds, for every class,
+# every engine in turn runs it with K=10 (median of 5 runs per query after a warm-up pass) and
+# with K=0 (counting, median of 3); a query's figure is its best round, so a slow spell of the
+# machine (seen here: every engine 2x slower for minutes) falls on all engines alike instead of
+# on whichever ran then. Last, each engine's open time warm (a one-query run just after) and
+# cold (after bench/evict.py dropped the index files from the page cache), the median of 3 runs
+# each. Prints a Markdown
 # report (machine, then per corpus: latency mean/p99 per class with ratios peer/cisearch, the
 # counting pass, hit agreement, indexing, index parts, open times; bench/bench_report.py) on
 # stdout and into BENCH_DIR/report.md. Progress goes to stderr.
@@ -45,7 +48,7 @@
 # build the peers and write the corpora, then stop: a later run starts measuring at once), BENCH_CORPORA,
 # BENCH_ENGINES (default "cisearch xapian lucene fts5"), BENCH_DIR, BENCH_K (10),
 # BENCH_REPEAT (5; quick 3), BENCH_COUNT_REPEAT (3), BENCH_PER_CLASS (30; quick 20),
-# BENCH_SEED (1), BENCH_OPEN_RUNS (3), LUCENE_PEER_WARMUP (warm-up passes of the Lucene peer,
+# BENCH_SEED (1), BENCH_ROUNDS (3; quick 1), BENCH_OPEN_RUNS (3), LUCENE_PEER_WARMUP (warm-up passes of the Lucene peer,
 # for its JIT; default 50), BENCH_TIMEOUT (seconds a search process may take, 0 = no limit;
 # default 0). A peer that fails to build, index or answer a class is reported as "fail" for it
 # and the run goes on; exit status 1 if anything failed, 2 on a usage error.
@@ -85,10 +88,10 @@ cd "$root"
 
 if [ $quick = 1 ]; then
     kernel_limit=8000 gcide_limit=30000 syn_small=20000 syn_large=200000
-    def_repeat=3 def_per_class=20 def_dir=build/bench/quick
+    def_repeat=3 def_per_class=20 def_dir=build/bench/quick def_rounds=1
 else
     kernel_limit=0 gcide_limit=0 syn_small=100000 syn_large=1000000
-    def_repeat=5 def_per_class=30 def_dir=build/bench
+    def_repeat=5 def_per_class=30 def_dir=build/bench def_rounds=3
 fi
 bench_dir=${BENCH_DIR:-$def_dir}
 k=${BENCH_K:-10}
@@ -97,6 +100,8 @@ count_repeat=${BENCH_COUNT_REPEAT:-3}
 per_class=${BENCH_PER_CLASS:-$def_per_class}
 seed=${BENCH_SEED:-1}
 open_runs=${BENCH_OPEN_RUNS:-3}
+rounds=${BENCH_ROUNDS:-$def_rounds}
+case $rounds in '' | *[!0-9]* | 0) echo "bench.sh: BENCH_ROUNDS must be a positive integer" >&2; exit 2 ;; esac
 timeout_s=${BENCH_TIMEOUT:-0}
 export LUCENE_PEER_WARMUP=${LUCENE_PEER_WARMUP:-50}
 read -r -a engines <<<"${BENCH_ENGINES:-cisearch xapian lucene fts5}"
@@ -356,30 +361,74 @@ index_parts() {
         }' >"$out/parts.tsv"
 }
 
-# search_engine ENGINE: every class, K=k and K=0; failures go to out/failed.txt.
-search_engine() {
-    local e=$1 c q n m pass kk r f
-    for c in $classes; do
-        q=$w/queries/$c.txt
-        n=$(grep -c . "$q")
-        for pass in top count; do
-            if [ $pass = top ]; then kk=$k r=$repeat f=$out/$c.$e; else kk=0 r=$count_repeat f=$out/$c.$e.count; fi
-            if ! search "$e" "$w/idx/$e" "$q" "$kk" "$r" >"$f.tmp" 2>"$f.err"; then
-                fail "$name: $e on $c (K=$kk): $(tail -n 1 "$f.err")"
-                printf '%s\t%s\t%s\t%s\n' "$e" "$c" "K=$kk" "$(tail -n 1 "$f.err" | tr '\t' ' ')" >>"$out/failed.txt"
-                rm -f "$f.tmp"
-                continue
-            fi
-            m=$(wc -l <"$f.tmp")
-            if [ "$m" != "$n" ]; then
-                fail "$name: $e printed $m lines for the $n queries of $c (K=$kk)"
-                printf '%s\t%s\t%s\t%s\n' "$e" "$c" "K=$kk" "$m lines for $n queries" >>"$out/failed.txt"
-                rm -f "$f.tmp"
-                continue
-            fi
-            mv "$f.tmp" "$f"
+# search_pass ENGINE CLASS ROUND: the class with K=k and K=0 into out/<class>.<engine>.r<ROUND>
+# (and .count.r<ROUND>); failures go to out/failed.txt. @return 1 on a failure.
+search_pass() {
+    local e=$1 c=$2 round=$3 q n m pass kk r f
+    q=$w/queries/$c.txt
+    n=$(grep -c . "$q")
+    for pass in top count; do
+        if [ $pass = top ]; then kk=$k r=$repeat f=$out/$c.$e; else kk=0 r=$count_repeat f=$out/$c.$e.count; fi
+        if ! search "$e" "$w/idx/$e" "$q" "$kk" "$r" >"$f.tmp" 2>"$f.err"; then
+            fail "$name: $e on $c (K=$kk): $(tail -n 1 "$f.err")"
+            printf '%s\t%s\t%s\t%s\n' "$e" "$c" "K=$kk" "$(tail -n 1 "$f.err" | tr '\t' ' ')" >>"$out/failed.txt"
+            rm -f "$f.tmp"
+            return 1
+        fi
+        m=$(wc -l <"$f.tmp")
+        if [ "$m" != "$n" ]; then
+            fail "$name: $e printed $m lines for the $n queries of $c (K=$kk)"
+            printf '%s\t%s\t%s\t%s\n' "$e" "$c" "K=$kk" "$m lines for $n queries" >>"$out/failed.txt"
+            rm -f "$f.tmp"
+            return 1
+        fi
+        mv "$f.tmp" "$f.r$round"
+    done
+}
+
+# combine_rounds FILE: FILE from FILE.r1 .. FILE.r<rounds>: per query (line) the smallest of
+# the rounds' latencies, with round 1's hits and query, which every round must repeat.
+combine_rounds() {
+    local f=$1 i args=()
+    for ((i = 1; i <= rounds; i++)); do args+=("$f.r$i"); done
+    awk -F'\t' -v OFS='\t' -v rounds="$rounds" '
+        FNR == 1 { r++ }
+        r == 1 { lat[FNR] = $1; rest[FNR] = $2 "\t" $3; n = FNR; next }
+        {   if ($2 "\t" $3 != rest[FNR]) { bad = FNR; exit }
+            if ($1 + 0 < lat[FNR] + 0) lat[FNR] = $1 }
+        END {
+            if (bad) { print "round " r " line " bad " differs from round 1 (hits or query)" > "/dev/stderr"; exit 1 }
+            if (r != rounds) { print r " of " rounds " rounds" > "/dev/stderr"; exit 1 }
+            for (i = 1; i <= n; i++) print lat[i], rest[i] }' "${args[@]}" >"$f.tmp" && mv "$f.tmp" "$f"
+}
+
+# search_all: every class, `rounds` times; within a round every engine runs the class in turn
+# (K=k, then K=0) before the next class, so a slow spell of the machine falls on every engine
+# alike, and each query keeps its best round (combine_rounds). An engine failing a class in
+# any round has no figure for that class.
+search_all() {
+    local round c e failed=" "
+    for ((round = 1; round <= rounds; round++)); do
+        log "$name: searching, round $round of $rounds"
+        for c in $classes; do
+            for e in "$@"; do
+                case $failed in *" $e/$c "*) continue ;; esac
+                search_pass "$e" "$c" "$round" || failed+="$e/$c "
+            done
         done
-        log "$name: $e $c: mean $(awk -F'\t' '{ s += $1 } END { if (NR) printf "%.1f", s / NR }' "$out/$c.$e" 2>/dev/null || echo '?') us"
+    done
+    for c in $classes; do
+        for e in "$@"; do
+            case $failed in *" $e/$c "*) continue ;; esac
+            if ! combine_rounds "$out/$c.$e" 2>"$out/$c.$e.rounds.err" ||
+                ! combine_rounds "$out/$c.$e.count" 2>>"$out/$c.$e.rounds.err"; then
+                fail "$name: $e on $c: rounds disagree: $(tail -n 1 "$out/$c.$e.rounds.err")"
+                printf '%s\t%s\t%s\t%s\n' "$e" "$c" "rounds" "$(tail -n 1 "$out/$c.$e.rounds.err")" >>"$out/failed.txt"
+                rm -f "$out/$c.$e" "$out/$c.$e.count"
+                continue
+            fi
+            log "$name: $e $c: mean $(awk -F'\t' '{ s += $1 } END { if (NR) printf "%.1f", s / NR }' "$out/$c.$e") us"
+        done
     done
 }
 
@@ -424,17 +473,21 @@ run_corpus() { # NAME (or the absolute path of a --jsonl corpus)
     {
         printf 'name\t%s\ndesc\t%s\ndocs\t%s\nbytes\t%s\nk\t%s\nrepeat\t%s\n' "$name" "$desc" "$docs" "$bytes" "$k" "$repeat"
         printf 'count_repeat\t%s\nper_class\t%s\nseed\t%s\nlucene_warmup\t%s\n' "$count_repeat" "$per_class" "$seed" "$LUCENE_PEER_WARMUP"
+        printf 'rounds\t%s\n' "$rounds"
         printf 'open_runs\t%s\nclasses\t%s\nengines\t%s\n' "$open_runs" "$classes" "${run_engines[*]-}"
         printf 'threads\t%s\n' "$(nproc)"
     } >"$w/meta.tsv"
     : >"$out/index.tsv"
     : >"$out/open.tsv"
 
+    local indexed=()
     for e in ${run_engines[@]+"${run_engines[@]}"}; do
         index_engine "$e" || continue
         [ "$e" != cisearch ] || index_parts
-        log "$name: $e searching"
-        search_engine "$e"
+        indexed+=("$e")
+    done
+    [ ${#indexed[@]} = 0 ] || search_all "${indexed[@]}"
+    for e in ${indexed[@]+"${indexed[@]}"}; do
         open_engine "$e"
     done
     printf 'elapsed\t%s\nload\t%s\t%s\n' "$(($(date +%s) - t0))" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$w/meta.tsv"

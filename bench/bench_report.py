@@ -128,6 +128,10 @@ def main(argv):
       "query after a warm-up pass (Lucene: %s passes); counting pass K=0, median of %s runs"
       % (len(classes), meta.get("per_class", "?"), meta.get("seed", "?"), meta.get("k", "?"),
          meta.get("repeat", "?"), meta.get("lucene_warmup", "?"), meta.get("count_repeat", "?")))
+    if int(meta.get("rounds", "1")) > 1:
+        p("- each query's figure is the best of %s rounds; in every round the engines run each "
+          "class in turn before the next class, so a slow spell of the machine falls on all "
+          "of them alike" % meta["rounds"])
     if "elapsed" in meta:
         secs = int(meta["elapsed"])
         load = [r for r in read_tsv(os.path.join(work, "meta.tsv")) if r[0] == "load"]
