@@ -476,13 +476,7 @@ START_TEST(keyblocks_prefix_ties)
     for (size_t i = 0; i < n; i++)
         if (u == 0 || ls_fmt_key_cmp(&keys[u - 1], &keys[i]) != 0)
             keys[u++] = keys[i];
-    kset s;
-    kset_make(&s, &r, 0, 8);
-    free(s.keys);
-    s.n = u;
-    s.keys = keys;
-    s.pay = ls_fmt_xmalloc(u * sizeof *s.pay);
-    s.plen = ls_fmt_xmalloc(u * sizeof *s.plen);
+    kset s = {u, keys, ls_fmt_xmalloc(u * sizeof *s.pay), ls_fmt_xmalloc(u * sizeof *s.plen)};
     for (size_t i = 0; i < u; i++) {
         s.plen[i] = ls_rng_below(&r, 25);
         ls_fmt_fill_random(&r, s.pay[i], sizeof s.pay[i]);
