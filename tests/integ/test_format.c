@@ -46,6 +46,7 @@ static void random_metas(ls_rng *r, ls_term_meta *m, size_t n)
         poff += m[i].pos_bytes;
         m[i].max_tf = kind == 1 ? UINT32_MAX : 1 + ls_rng_below(r, 50);
         m[i].min_len = ls_rng_below(r, 4) == 0 ? UINT32_MAX : ls_rng_below(r, 3000);
+        m[i].paired = (int)ls_rng_below(r, 2);
     }
 }
 
@@ -53,7 +54,8 @@ static int meta_eq(const ls_term_meta *a, const ls_term_meta *b)
 {
     return a->df == b->df && a->cf == b->cf && a->doc_off == b->doc_off &&
            a->doc_bytes == b->doc_bytes && a->pos_off == b->pos_off &&
-           a->pos_bytes == b->pos_bytes && a->max_tf == b->max_tf && a->min_len == b->min_len;
+           a->pos_bytes == b->pos_bytes && a->max_tf == b->max_tf && a->min_len == b->min_len &&
+           a->paired == b->paired;
 }
 
 static void assert_meta_eq(const ls_term_meta *a, const ls_term_meta *b, size_t i)
