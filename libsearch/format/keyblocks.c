@@ -24,20 +24,12 @@
 
 /* A key's first 8 bytes, zero-padded, as a number that orders like the bytes (a big-endian
  * read): keys in order have prefixes in order (ties possible), so a bisection compares
- * numbers and reads a key only on a tie. */
+ * numbers and reads a key only on a tie. Of a stored BlockPrefix (8 bytes), its value. */
 static uint64_t key_prefix(const uint8_t *key, size_t len)
 {
     uint64_t v = 0;
     for (size_t i = 0; i < 8; i++)
         v = v << 8 | (i < len ? key[i] : 0);
-    return v;
-}
-
-static uint64_t get_u64be(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
     return v;
 }
 
@@ -192,6 +184,12 @@ static int verify_index(const ls_keyblocks *kb)
                : LS_ECORRUPT;
 }
 
+/* Block b's BlockPrefix, as key_prefix gives it of a key. */
+static uint64_t block_prefix(const ls_keyblocks *kb, uint32_t b)
+{
+    return key_prefix(kb->prefixes + (size_t)b * PREFIX_ENTRY, PREFIX_ENTRY);
+}
+
 static int block_range(const ls_keyblocks *kb, uint32_t b, uint64_t *off, uint64_t *end)
 {
     *off = ls_get_u64le(kb->index + (size_t)b * INDEX_ENTRY);
@@ -265,8 +263,7 @@ static int decode_key_shared(ls_keyblocks_iter *it, uint32_t *shared_out)
     memcpy(it->key + shared, *p, slen);
     *p += slen;
     it->key_len = shared + slen;
-    if (it->in_block == 0 && key_prefix(it->key, it->key_len) !=
-                                 get_u64be(it->kb->prefixes + (size_t)it->block * PREFIX_ENTRY))
+    if (it->in_block == 0 && key_prefix(it->key, it->key_len) != block_prefix(it->kb, it->block))
         return LS_ECORRUPT; /* the block's first key is not the one its prefix says */
     if (shared_out != NULL)
         *shared_out = shared;
@@ -394,7 +391,7 @@ int ls_keyblocks_seek(ls_keyblocks_iter *it, const uint8_t *key, size_t len)
     uint64_t want = key_prefix(key, len);
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        uint64_t have = get_u64be(kb->prefixes + (size_t)mid * PREFIX_ENTRY);
+        uint64_t have = block_prefix(kb, mid);
         int c = have < want ? -1 : have > want;
         if (c == 0 && probe_cmp(kb, mid, key, len, &c) != LS_OK) /* a tie: read the key */
             return LS_ECORRUPT;

@@ -5,12 +5,12 @@
  * the term's statistics and offsets), the id dictionary (document number and stamp) and the
  * document-frequency corrections of a deletions file (a count).
  *
- *   KeyBlocks  --> Block^K, BlockIndex, BlockPrefix^K, Trailer
- *   Block      --> Entry^E, Restart u32^((E - 1) div LS_KEYBLOCK_RUN)
- *   Entry      --> VByte(Shared), VByte(SuffixLen), Suffix, Payload
- *   BlockIndex --> (BlockOffset u64, BlockCheck u32)^K
+ *   KeyBlocks   --> Block^K, BlockIndex, BlockPrefix^K, Trailer
+ *   Block       --> Entry^E, Restart u32^((E - 1) div LS_KEYBLOCK_RUN)
+ *   Entry       --> VByte(Shared), VByte(SuffixLen), Suffix, Payload
+ *   BlockIndex  --> (BlockOffset u64, BlockCheck u32)^K
  *   BlockPrefix --> u8^8: the block's first key's first 8 bytes, zero-padded
- *   Trailer    --> IndexOffset u64, Count u64, K u32, IndexCheck u32
+ *   Trailer     --> IndexOffset u64, Count u64, K u32, IndexCheck u32
  *
  * Keys ascend strictly (bytewise). A block holds E = LS_KEYBLOCK_ENTRIES entries (the last
  * block the rest, E = Count - (K - 1) * LS_KEYBLOCK_ENTRIES); its entries form runs of
@@ -21,8 +21,8 @@
  * BlockCheck is the block check (codec/blockcheck.h) of the block's bytes; IndexCheck covers
  * the block index, the prefixes and the 20 trailer bytes before it. Payloads are written and
  * read by the layer above, which may delta-code them against the previous entry of the same
- * run (it is told when an entry starts a run). Readers verify the index when first used and every block
- * before they decode it.
+ * run (it is told when an entry starts a run). Readers verify the index when first used and
+ * every block before they decode it.
  */
 #ifndef LS_FORMAT_KEYBLOCKS_H
 #define LS_FORMAT_KEYBLOCKS_H

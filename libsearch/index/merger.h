@@ -37,10 +37,10 @@ typedef struct ls_merge_doc {
  * @return LS_OK, LS_EIO, LS_ECORRUPT (a damaged source, naming it), LS_ELIMIT, LS_ENOMEM.
  *         On failure no file of out_id remains.
  */
-/** Reports source file f as damaged. @return LS_ECORRUPT. */
-int ls_merge_damaged(const ls_ifile *f, ls_error *err);
-
 int ls_merge_segments(const char *dir, const ls_merge_source *src, uint32_t n, uint32_t out_id,
                       unsigned threads, ls_seg_info *info, ls_error *err);
+
+/** Reports source file f as damaged. @return LS_ECORRUPT. */
+int ls_merge_damaged(const ls_ifile *f, ls_error *err);
 
 #endif
