@@ -105,6 +105,16 @@ static void random_key(ls_rng *r, ls_fmt_key *k, size_t max_len)
     k->len = len;
 }
 
+size_t ls_fmt_sort_unique(ls_fmt_key *keys, size_t n)
+{
+    qsort(keys, n, sizeof *keys, ls_fmt_key_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || ls_fmt_key_cmp(&keys[u - 1], &keys[i]) != 0)
+            keys[u++] = keys[i];
+    return u;
+}
+
 ls_fmt_key *ls_fmt_make_keys(ls_rng *r, size_t n, size_t max_len)
 {
     ck_assert(max_len >= 2 && max_len <= LS_KEYBLOCK_MAX_KEY);
@@ -127,12 +137,7 @@ ls_fmt_key *ls_fmt_make_keys(ls_rng *r, size_t n, size_t max_len)
             }
             m++;
         }
-        qsort(k, m, sizeof *k, ls_fmt_key_cmp);
-        size_t u = 0;
-        for (size_t i = 0; i < m; i++)
-            if (u == 0 || ls_fmt_key_cmp(&k[u - 1], &k[i]) != 0)
-                k[u++] = k[i];
-        m = u;
+        m = ls_fmt_sort_unique(k, m);
     }
     while (m > n) { /* keep n of them, spread over the whole sorted range */
         size_t drop = ls_rng_below(r, (uint32_t)m);

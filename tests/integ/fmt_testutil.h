@@ -49,6 +49,8 @@ typedef struct ls_fmt_key {
 
 /** qsort comparator: bytewise, shorter first on a common prefix. */
 int ls_fmt_key_cmp(const void *a, const void *b);
+/** Sorts keys[0..n) and drops repeats. @return how many are left. */
+size_t ls_fmt_sort_unique(ls_fmt_key *keys, size_t n);
 /**
  * n distinct sorted keys of 1..max_len bytes. When n allows, they include the longest key
  * (max_len 'a's), the longest key with its last byte changed, and "a"; random keys share

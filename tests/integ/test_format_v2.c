@@ -86,16 +86,22 @@ typedef struct kset {
     uint32_t *plen;
 } kset;
 
-static void kset_make(kset *s, ls_rng *r, size_t n, size_t max_len)
+/* A set over keys[0..n) (sorted, distinct; the set takes them) with random payloads. */
+static void kset_of_keys(kset *s, ls_rng *r, ls_fmt_key *keys, size_t n)
 {
     s->n = n;
-    s->keys = ls_fmt_make_keys(r, n, max_len);
+    s->keys = keys;
     s->pay = ls_fmt_xmalloc(n * sizeof *s->pay);
     s->plen = ls_fmt_xmalloc(n * sizeof *s->plen);
     for (size_t i = 0; i < n; i++) {
         s->plen[i] = ls_rng_below(r, 4) == 0 ? 0 : ls_rng_below(r, 25);
         ls_fmt_fill_random(r, s->pay[i], sizeof s->pay[i]);
     }
+}
+
+static void kset_make(kset *s, ls_rng *r, size_t n, size_t max_len)
+{
+    kset_of_keys(s, r, ls_fmt_make_keys(r, n, max_len), n);
 }
 
 static void kset_free(kset *s)
@@ -471,16 +477,8 @@ START_TEST(keyblocks_prefix_ties)
     }
     keys[n].len = 8; /* "config_x" itself */
     memcpy(keys[n++].b, "config_x", 8);
-    qsort(keys, n, sizeof *keys, ls_fmt_key_cmp);
-    size_t u = 0;
-    for (size_t i = 0; i < n; i++)
-        if (u == 0 || ls_fmt_key_cmp(&keys[u - 1], &keys[i]) != 0)
-            keys[u++] = keys[i];
-    kset s = {u, keys, ls_fmt_xmalloc(u * sizeof *s.pay), ls_fmt_xmalloc(u * sizeof *s.plen)};
-    for (size_t i = 0; i < u; i++) {
-        s.plen[i] = ls_rng_below(&r, 25);
-        ls_fmt_fill_random(&r, s.pay[i], sizeof s.pay[i]);
-    }
+    kset s;
+    kset_of_keys(&s, &r, keys, ls_fmt_sort_unique(keys, n));
     kset_write(&s, path, 0, 0);
     size_t na;
     ls_fmt_key *absent = ls_fmt_absent_keys(&r, s.keys, s.n, 16, &na);
