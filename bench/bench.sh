@@ -30,10 +30,9 @@
 # machine (seen here: every engine 2x slower for minutes) falls on all engines alike instead of
 # on whichever ran then. Last, each engine's open time warm (a one-query run just after) and
 # cold (after bench/evict.py dropped the index files from the page cache), the median of 3 runs
-# each. Prints a Markdown
-# report (machine, then per corpus: latency mean/p99 per class with ratios peer/cisearch, the
-# counting pass, hit agreement, indexing, index parts, open times; bench/bench_report.py) on
-# stdout and into BENCH_DIR/report.md. Progress goes to stderr.
+# each. Prints a Markdown report (machine, then per corpus: latency mean/p99 per class with
+# ratios peer/cisearch, the counting pass, hit agreement, indexing, index parts, open times;
+# bench/bench_report.py) on stdout and into BENCH_DIR/report.md. Progress goes to stderr.
 #
 # Files: BENCH_DIR (default build/bench; quick build/bench/quick)/<corpus>/: meta.tsv,
 # queries/, idx/<engine>/ (the indexes, kept until the next run), out/ (raw outputs:
@@ -48,8 +47,8 @@
 # build the peers and write the corpora, then stop: a later run starts measuring at once), BENCH_CORPORA,
 # BENCH_ENGINES (default "cisearch xapian lucene fts5"), BENCH_DIR, BENCH_K (10),
 # BENCH_REPEAT (5; quick 3), BENCH_COUNT_REPEAT (3), BENCH_PER_CLASS (30; quick 20),
-# BENCH_SEED (1), BENCH_ROUNDS (3; quick 1), BENCH_OPEN_RUNS (3), LUCENE_PEER_WARMUP (warm-up passes of the Lucene peer,
-# for its JIT; default 50), BENCH_TIMEOUT (seconds a search process may take, 0 = no limit;
+# BENCH_SEED (1), BENCH_ROUNDS (3; quick 1), BENCH_OPEN_RUNS (3), LUCENE_PEER_WARMUP (warm-up
+# passes of the Lucene peer, for its JIT; default 50), BENCH_TIMEOUT (seconds a search process may take, 0 = no limit;
 # default 0). A peer that fails to build, index or answer a class is reported as "fail" for it
 # and the run goes on; exit status 1 if anything failed, 2 on a usage error.
 set -euo pipefail
@@ -361,6 +360,13 @@ index_parts() {
         }' >"$out/parts.tsv"
 }
 
+# class_failed ENGINE CLASS PASS MESSAGE: reports an engine's failure on a class, also into
+# out/failed.txt (engine, class, pass, message).
+class_failed() {
+    fail "$name: $1 on $2 ($3): $4"
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$(printf '%s' "$4" | tr '\t' ' ')" >>"$out/failed.txt"
+}
+
 # search_pass ENGINE CLASS ROUND: the class with K=k and K=0 into out/<class>.<engine>.r<ROUND>
 # (and .count.r<ROUND>); failures go to out/failed.txt. @return 1 on a failure.
 search_pass() {
@@ -370,15 +376,13 @@ search_pass() {
     for pass in top count; do
         if [ $pass = top ]; then kk=$k r=$repeat f=$out/$c.$e; else kk=0 r=$count_repeat f=$out/$c.$e.count; fi
         if ! search "$e" "$w/idx/$e" "$q" "$kk" "$r" >"$f.tmp" 2>"$f.err"; then
-            fail "$name: $e on $c (K=$kk): $(tail -n 1 "$f.err")"
-            printf '%s\t%s\t%s\t%s\n' "$e" "$c" "K=$kk" "$(tail -n 1 "$f.err" | tr '\t' ' ')" >>"$out/failed.txt"
+            class_failed "$e" "$c" "K=$kk" "$(tail -n 1 "$f.err")"
             rm -f "$f.tmp"
             return 1
         fi
         m=$(wc -l <"$f.tmp")
         if [ "$m" != "$n" ]; then
-            fail "$name: $e printed $m lines for the $n queries of $c (K=$kk)"
-            printf '%s\t%s\t%s\t%s\n' "$e" "$c" "K=$kk" "$m lines for $n queries" >>"$out/failed.txt"
+            class_failed "$e" "$c" "K=$kk" "printed $m lines for the $n queries"
             rm -f "$f.tmp"
             return 1
         fi
@@ -422,8 +426,7 @@ search_all() {
             case $failed in *" $e/$c "*) continue ;; esac
             if ! combine_rounds "$out/$c.$e" 2>"$out/$c.$e.rounds.err" ||
                 ! combine_rounds "$out/$c.$e.count" 2>>"$out/$c.$e.rounds.err"; then
-                fail "$name: $e on $c: rounds disagree: $(tail -n 1 "$out/$c.$e.rounds.err")"
-                printf '%s\t%s\t%s\t%s\n' "$e" "$c" "rounds" "$(tail -n 1 "$out/$c.$e.rounds.err")" >>"$out/failed.txt"
+                class_failed "$e" "$c" rounds "rounds disagree: $(tail -n 1 "$out/$c.$e.rounds.err")"
                 rm -f "$out/$c.$e" "$out/$c.$e.count"
                 continue
             fi
