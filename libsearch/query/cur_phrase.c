@@ -7,14 +7,35 @@
  * pf were its smallest tf is passed over before its positions are decoded, and the terms'
  * positions are decoded rarest first, only while a start is left. A collector that only
  * counts needs no pf: a document's positions are read up to its first occurrence.
+ *
+ * Ranked mode: once the collector has a floor, a phrase whose every word is in one of its
+ * word pairs (the filters) finds its candidates from the pairs alone, a window of them at a
+ * time, each with the bound of its smallest pair tf. Positions are then read in order of
+ * bound, best first, in batches (each batch in document order, the words' cursors rewound
+ * when a batch starts behind them), until the window's k-th best score found, or the floor,
+ * shows that no candidate left can enter. The window's matches are returned in document
+ * order, so the collector sees what the document-at-a-time walk would have offered it that
+ * can enter, and ties still go to the earlier document.
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "format/positions.h"
 #include "libsearch.h"
 #include "query/cursor.h"
+#include "query/topk.h"
 #include "util/alloc.h"
 #include "util/error.h"
+
+/* Ranked mode: candidates a window holds at most, and the first batch's size. */
+#define RANK_WINDOW 4096
+#define RANK_FIRST_BATCH 16
+
+typedef struct phrase_cand {
+    uint32_t doc, len; /* document, its field length */
+    uint32_t pf;       /* once verified */
+    double bound;      /* the most it can score */
+} phrase_cand;
 
 typedef struct phrase_cursor {
     ls_cursor base;
@@ -27,8 +48,17 @@ typedef struct phrase_cursor {
     uint32_t *idx;    /* count_freq scratch: the terms in order of tf (n entries) */
     uint32_t *starts; /* count_freq scratch: the phrase starts still possible */
     size_t starts_cap;
+    uint32_t len;      /* field length of the current document */
     ls_collector *col; /* NULL: every document holding the phrase is returned */
     int match_only;    /* the collector only counts: pf is 1 for any match */
+    int covered;       /* every word is in one of the filters: they alone find candidates */
+    /* ranked mode (file comment) */
+    int ranked, scan_done;
+    uint32_t scan_from;  /* where the filters' next scan starts */
+    phrase_cand *cand;   /* the window's candidates */
+    phrase_cand *ready;  /* its matches, by document; ready_i the next to return */
+    size_t ncand, nready, ready_i, cand_cap, ready_cap;
+    ls_topk local;       /* the window's k best scores found */
 } phrase_cursor;
 
 /* With a collector that may skip: nonzero when the document all terms stand on cannot enter
@@ -147,9 +177,167 @@ static int count_freq(phrase_cursor *p, uint32_t *pf_out)
     return LS_OK;
 }
 
+/* ---- ranked mode ---- */
+
+static uint32_t filters_min_tf(const phrase_cursor *p)
+{
+    uint32_t tf = UINT32_MAX;
+    for (size_t k = 0; k < p->nfilters; k++) {
+        uint32_t t = ls_term_cursor_tf(p->filters[k]);
+        tf = t < tf ? t : tf;
+    }
+    return tf;
+}
+
+/* Fills the window: the live documents from scan_from on that hold every pair, up to
+ * RANK_WINDOW of those whose bound may enter (the others are skipped). */
+static int scan_window(phrase_cursor *p)
+{
+    p->ncand = 0;
+    while (p->ncand < RANK_WINDOW && !p->scan_done) {
+        uint32_t d;
+        int rc = ls_cursor_intersect(p->bases, p->nfilters, p->scan_from, &d);
+        if (rc != LS_OK)
+            return rc;
+        if (d == LS_DOC_END || d == LS_DOC_END - 1)
+            p->scan_done = 1;
+        if (d == LS_DOC_END)
+            break;
+        p->scan_from = d + 1;
+        if (!ls_collector_live(p->col, d))
+            continue; /* never collected: neither counted nor a candidate */
+        uint32_t len = ls_term_cursor_doclen(p->filters[0]);
+        double bound = ls_bm25_score(&p->sc, filters_min_tf(p), len);
+        if (ls_collector_cannot_enter(p->col, bound)) {
+            ls_collector_skipped(p->col);
+            continue;
+        }
+        if (ls_grow(&p->cand, &p->cand_cap, p->ncand + 1, sizeof *p->cand) != LS_OK)
+            return LS_ENOMEM;
+        p->cand[p->ncand++] = (phrase_cand){d, len, 0, bound};
+    }
+    return LS_OK;
+}
+
+static int by_bound(const void *a, const void *b) /* best bound first, then document order */
+{
+    const phrase_cand *x = a, *y = b;
+    if (x->bound != y->bound)
+        return x->bound > y->bound ? -1 : 1;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+static int by_doc(const void *a, const void *b)
+{
+    const phrase_cand *x = a, *y = b;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* Reads the positions of c[0..n) (in document order): the matches go to ready and their
+ * scores to local. The words' cursors are rewound first when one stands past c[0]. */
+static int verify_batch(phrase_cursor *p, const phrase_cand *c, size_t n)
+{
+    ls_cursor *const *words = p->bases + p->nfilters; /* each distinct word once */
+    size_t nwords = p->nbases - p->nfilters;
+    for (size_t j = 0; j < p->n; j++) /* a word said twice may be rewound twice: no harm */
+        if (ls_term_cursor_base(p->terms[j])->doc > c[0].doc) {
+            int rc = ls_term_cursor_rewind(p->terms[j]);
+            if (rc != LS_OK)
+                return rc;
+        }
+    if (ls_grow(&p->ready, &p->ready_cap, p->nready + n, sizeof *p->ready) != LS_OK)
+        return LS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t d, pf = 0;
+        int rc = ls_cursor_intersect(words, nwords, c[i].doc, &d);
+        if (rc != LS_OK)
+            return rc;
+        if (d != c[i].doc) /* a pair without its words: nothing to match (as when walking) */
+            continue;
+        if ((rc = count_freq(p, &pf)) != LS_OK)
+            return rc;
+        if (pf == 0)
+            continue;
+        ls_topk_push(&p->local, ls_bm25_score(&p->sc, pf, c[i].len), d);
+        p->ready[p->nready] = c[i];
+        p->ready[p->nready++].pf = pf;
+    }
+    return LS_OK;
+}
+
+/* Verifies the window's candidates best bound first, in batches that double, until none
+ * left can enter: its bound is at or below the floor or the window's k-th best score, which
+ * the collector is about to be offered. Leaves ready in document order. */
+static int rank_window(phrase_cursor *p)
+{
+    qsort(p->cand, p->ncand, sizeof *p->cand, by_bound);
+    p->local.n = 0;
+    p->nready = p->ready_i = 0;
+    size_t i = 0, batch = RANK_FIRST_BATCH;
+    while (i < p->ncand) {
+        double floor = ls_collector_floor(p->col), mine = ls_topk_threshold(&p->local);
+        floor = mine > floor ? mine : floor;
+        size_t j = i;
+        while (j < p->ncand && j - i < batch && p->cand[j].bound * (1 + LS_PRUNE_SLACK) > floor)
+            j++;
+        if (j == i)
+            break;
+        qsort(p->cand + i, j - i, sizeof *p->cand, by_doc);
+        int rc = verify_batch(p, p->cand + i, j - i);
+        if (rc != LS_OK)
+            return rc;
+        i = j;
+        batch *= 2;
+    }
+    if (i < p->ncand)
+        ls_collector_skipped(p->col);
+    qsort(p->ready, p->nready, sizeof *p->ready, by_doc);
+    return LS_OK;
+}
+
+/* find in ranked mode: the next match of a window, windows filled as they run out. */
+static int find_ranked(phrase_cursor *p, uint32_t target)
+{
+    if (!p->ranked) {
+        if (ls_topk_init(&p->local, p->col->top->k) != LS_OK)
+            return LS_ENOMEM;
+        p->ranked = 1;
+        p->scan_from = target;
+    }
+    for (;;) {
+        while (p->ready_i < p->nready && p->ready[p->ready_i].doc < target)
+            p->ready_i++;
+        if (p->ready_i < p->nready) {
+            const phrase_cand *m = &p->ready[p->ready_i];
+            p->base.doc = m->doc;
+            p->pf = m->pf;
+            p->len = m->len;
+            return LS_OK;
+        }
+        if (p->scan_done) {
+            p->base.doc = LS_DOC_END;
+            return LS_OK;
+        }
+        if (p->scan_from < target)
+            p->scan_from = target;
+        int rc = scan_window(p);
+        if (rc == LS_OK)
+            rc = rank_window(p);
+        if (rc != LS_OK)
+            return rc;
+    }
+}
+
 /* Moves to the first document >= target holding the whole phrase. */
 static int find(phrase_cursor *p, uint32_t target)
 {
+    if (p->ranked || (p->covered && p->col != NULL && !p->match_only && p->nfilters > 0 &&
+                      ls_collector_floor(p->col) > -INFINITY)) {
+        int rc = find_ranked(p, target);
+        if (rc != LS_OK)
+            p->base.doc = LS_DOC_END;
+        return rc;
+    }
     for (;;) {
         uint32_t d, pf = 0;
         int rc = ls_cursor_intersect(p->bases, p->nbases, target, &d);
@@ -162,6 +350,7 @@ static int find(phrase_cursor *p, uint32_t target)
         if (pf > 0) {
             p->base.doc = d;
             p->pf = pf;
+            p->len = ls_term_cursor_doclen(p->terms[0]);
             return LS_OK;
         }
         if (d == LS_DOC_END - 1) {
@@ -188,8 +377,14 @@ static int phrase_advance(ls_cursor *c, uint32_t target)
 
 uint32_t ls_phrase_cursor_doclen(const ls_cursor *c)
 {
-    const phrase_cursor *p = (const phrase_cursor *)c;
-    return ls_term_cursor_doclen(p->terms[0]);
+    return ((const phrase_cursor *)c)->len;
+}
+
+ls_term_cursor *ls_phrase_cursor_pair(ls_cursor *c)
+{
+    phrase_cursor *p = (phrase_cursor *)c;
+    return p->n == 1 && !ls_field_filtered(ls_term_cursor_field(p->terms[0])) ? p->terms[0]
+                                                                               : NULL;
 }
 
 uint32_t ls_phrase_cursor_freq(const ls_cursor *c) { return ((const phrase_cursor *)c)->pf; }
@@ -233,14 +428,18 @@ static void phrase_free(ls_cursor *c)
     ls_free(p->bases);
     ls_free(p->idx);
     ls_free(p->starts);
+    ls_free(p->cand);
+    ls_free(p->ready);
+    if (p->ranked)
+        ls_topk_free(&p->local);
     ls_free(p);
 }
 
 static const ls_cursor_ops phrase_ops = {phrase_next, phrase_advance, phrase_score, phrase_free};
 
 int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n,
-                         ls_term_cursor **filters, size_t nfilters, const ls_bm25_term *sc,
-                         ls_cursor **out, ls_error *err)
+                         ls_term_cursor **filters, size_t nfilters, int covered,
+                         const ls_bm25_term *sc, ls_cursor **out, ls_error *err)
 {
     *out = NULL;
     phrase_cursor *p = ls_calloc(1, sizeof *p);
@@ -281,6 +480,7 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n,
     p->idx = idx;
     p->n = n;
     p->sc = *sc;
+    p->covered = covered;
     p->base.doc = 0;
     int rc = find(p, 0);
     if (rc != LS_OK) {

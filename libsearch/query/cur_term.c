@@ -404,6 +404,12 @@ uint32_t ls_term_cursor_block_bound(const ls_term_cursor *t, double *max_score)
     return last;
 }
 
+int ls_term_cursor_rewind(ls_term_cursor *t)
+{
+    int rc = load_block(t, 0);
+    return rc != LS_OK ? fail(t, rc) : settle(t);
+}
+
 static void term_free(ls_cursor *c)
 {
     ls_term_cursor *t = (ls_term_cursor *)c;

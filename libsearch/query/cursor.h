@@ -94,6 +94,9 @@ int ls_term_cursor_collect_block(ls_term_cursor *t, ls_collector *col);
  *  posting). @return 1 done, 0 when the field is filtered (the caller goes posting by
  *  posting), or LS_ECORRUPT (a document past the segment's). */
 int ls_term_cursor_add_counts(ls_term_cursor *t, uint32_t *acc, uint32_t *last);
+/** Moves the cursor back to its list's first document (as when it was made).
+ *  @return LS_OK or LS_ECORRUPT. */
+int ls_term_cursor_rewind(ls_term_cursor *t);
 /** The cursor's field (LS_FIELD_*). */
 int ls_term_cursor_field(const ls_term_cursor *t);
 /** An upper bound of the score of every posting of the cursor's list (its maximum tf and
@@ -115,17 +118,26 @@ uint32_t ls_term_cursor_block_bound(const ls_term_cursor *t, double *max_score);
  *  filter's list. The terms are the phrase's words (a word said twice may be given as one
  *  cursor at each of its places: decoded and moved once, owned once), or one word pair
  *  (format/pairs.h) whose tf is the phrase's; the filters are word pairs of the phrase (read
- *  without positions), distinct cursors. Scores with sc (idf = sum of the words'). */
+ *  without positions), distinct cursors, and `covered` says that every word is in one of
+ *  them (so that the filters alone find every match: ranked mode, cur_phrase.c). Scores
+ *  with sc (idf = sum of the words'). */
 int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n,
-                         ls_term_cursor **filters, size_t nfilters, const ls_bm25_term *sc,
-                         ls_cursor **out, ls_error *err);
+                         ls_term_cursor **filters, size_t nfilters, int covered,
+                         const ls_bm25_term *sc, ls_cursor **out, ls_error *err);
 /** Frees each distinct cursor of terms[0..n) once (a phrase's cursors before they are handed
  *  to ls_phrase_cursor_new; NULL entries are passed over). */
 void ls_phrase_terms_free(ls_term_cursor **terms, size_t n);
 /** From the next move on, passes over documents that cannot enter col (collector.h), which
  *  the phrase's matches go to and which outlives the cursor's use; when col only counts, the
- *  phrase frequency is 1 for every match (positions are read up to the first occurrence). */
+ *  phrase frequency is 1 for every match (positions are read up to the first occurrence).
+ *  Once col has a floor, a covered phrase reads its candidates' positions best bound first
+ *  (ranked mode, cur_phrase.c); it is then only moved by next and advance as an executor
+ *  moves a cursor whose matches all go to col. */
 void ls_phrase_cursor_prune(ls_cursor *c, ls_collector *col);
+/** The one list a phrase reads when it is a word pair alone (its tf the phrase's, its
+ *  scores the phrase's: planner.c) and unfiltered, owned by the phrase cursor; NULL when
+ *  the phrase reads positions. */
+ls_term_cursor *ls_phrase_cursor_pair(ls_cursor *c);
 /** Phrase frequency of the current document (1 under a collector that only counts). */
 uint32_t ls_phrase_cursor_freq(const ls_cursor *c);
 /** Field length of the current document. */

@@ -626,13 +626,18 @@ static int same_pair(const ls_plan_node *n, size_t i, size_t j)
 
 /* The phrase's cursors in segment si: its word pairs whose two words are paired there
  * (format/pairs.h) as filters, read first, and its words for their positions; a phrase of
- * two paired words is its pair alone (its tf is the phrase's). NULL entries: no match. */
+ * two paired words is its pair alone (its tf is the phrase's). *covered: every word is in
+ * one of the filters. NULL entries: no match. */
 static int phrase_parts(const ls_plan *p, const ls_plan_node *n, uint32_t si,
                         ls_term_cursor **ts, size_t *nt, ls_term_cursor **fs, size_t *nf,
-                        ls_error *err)
+                        int *covered, ls_error *err)
 {
     size_t nw = n->n_leaves;
     *nt = *nf = 0;
+    *covered = 1;
+    for (size_t i = 0; i < nw; i++)
+        if (!(i > 0 && pair_ready(p, n, i - 1, si)) && !(i + 1 < nw && pair_ready(p, n, i, si)))
+            *covered = 0;
     for (size_t i = 0; i + 1 < nw; i++) {
         size_t j = 0;
         while (j < i && !(pair_ready(p, n, j, si) && same_pair(n, i, j)))
@@ -676,14 +681,15 @@ static int phrase_cursor(const ls_plan *p, const ls_plan_node *n, uint32_t si,
     if (ts == NULL)
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     size_t nt, nf;
-    int rc = phrase_parts(p, n, si, ts, &nt, fs, &nf, err);
+    int covered;
+    int rc = phrase_parts(p, n, si, ts, &nt, fs, &nf, &covered, err);
     if (rc != LS_OK || (nt > 0 && ts[nt - 1] == NULL) || (nf > 0 && fs[nf - 1] == NULL)) {
         ls_phrase_terms_free(ts, nt);
         ls_phrase_terms_free(fs, nf);
         ls_free(ts);
         return rc;
     }
-    rc = ls_phrase_cursor_new(ts, nt, fs, nf, &n->sc, out, err);
+    rc = ls_phrase_cursor_new(ts, nt, fs, nf, covered, &n->sc, out, err);
     ls_free(ts);
     if (rc == LS_ECORRUPT)
         rc = ls_error_set(err, rc, "'%s': damaged positions while matching a phrase",

@@ -43,9 +43,10 @@ typedef struct match_count {
 
 /* Runs the plan over every segment into top: a single term (with its title term or not) and
  * the shapes of bulk_or.h by their executors, which skip what cannot enter once count_limit
- * matches are counted; everything else document at a time, every match collected (a phrase
- * alone passing over documents whose best possible score cannot enter, before reading their
- * positions). */
+ * matches are counted, and so does a phrase alone where it is one word pair (its pair's
+ * postings, as a term's); everything else document at a time, every match collected (a
+ * phrase alone passing over documents whose best possible score cannot enter, before
+ * reading their positions, or reading them best bound first: cur_phrase.c). */
 static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64_t count_limit,
                    match_count *count, ls_error *err)
 {
@@ -69,6 +70,15 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
             return rc;
         if (c == NULL)
             continue;
+        ls_term_cursor *pair = phrase ? ls_phrase_cursor_pair(c) : NULL;
+        if (pair != NULL) { /* a phrase that is one word pair: that pair's postings, by block */
+            rc = ls_term_run_blocks(pair, &col);
+            ls_cursor_free(c);
+            if (rc != LS_OK)
+                return ls_error_set(err, rc, "'%s': damaged postings while searching",
+                                    s->doc.path);
+            continue;
+        }
         if (phrase)
             ls_phrase_cursor_prune(c, &col);
         while (c->doc != LS_DOC_END) {

@@ -13,6 +13,27 @@ int ls_term_run_applies(const ls_plan_node *n)
     return n->kind == LS_Q_TERM || n->titled;
 }
 
+int ls_term_run_blocks(ls_term_cursor *t, ls_collector *col)
+{
+    ls_cursor *c = ls_term_cursor_base(t);
+    int rc = LS_OK;
+    while (rc == LS_OK && c->doc != LS_DOC_END) {
+        if (ls_collector_floor(col) > -INFINITY) {
+            double bound;
+            uint32_t last = ls_term_cursor_block_bound(t, &bound);
+            if (ls_collector_cannot_enter(col, bound)) {
+                ls_collector_skipped(col);
+                if (last == LS_DOC_END)
+                    break; /* the tail: nothing after it */
+                rc = ls_cursor_advance(c, last + 1);
+                continue;
+            }
+        }
+        rc = ls_term_cursor_collect_block(t, col);
+    }
+    return rc;
+}
+
 /* The title term's score at doc (0 when it lacks doc), its cursor moved up to doc. */
 static int title_score(ls_cursor *tc, uint32_t doc, double *score)
 {
@@ -43,23 +64,12 @@ int ls_term_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collect
     ls_cursor *c = ls_term_cursor_base(t), *tc = tt ? ls_term_cursor_base(tt) : NULL;
     uint32_t last = 0;    /* last document of the block whose bound is known */
     double bound = -1;    /* that bound; < 0: none known */
-    /* a block at a time where the word scores alone, unfiltered: passed over whole when its
-     * bound cannot enter, else scored; otherwise posting by posting below */
+    /* a block at a time where the word scores alone, unfiltered; otherwise posting by
+     * posting below */
     int by_block = tt == NULL && !ls_field_filtered(ls_term_cursor_field(t)) &&
                    !ls_collector_counts_only(col);
-    while (by_block && rc == LS_OK && c->doc != LS_DOC_END) {
-        if (ls_collector_floor(col) > -INFINITY) {
-            last = ls_term_cursor_block_bound(t, &bound);
-            if (ls_collector_cannot_enter(col, bound)) {
-                ls_collector_skipped(col);
-                if (last == LS_DOC_END)
-                    break; /* the tail: nothing after it */
-                rc = ls_cursor_advance(c, last + 1);
-                continue;
-            }
-        }
-        rc = ls_term_cursor_collect_block(t, col);
-    }
+    if (by_block)
+        rc = ls_term_run_blocks(t, col);
     while (!by_block && rc == LS_OK && c->doc != LS_DOC_END) {
         if (ls_collector_floor(col) > -INFINITY) {
             if (bound < 0 || c->doc > last) {

@@ -13,10 +13,17 @@
 #include <stdint.h>
 
 #include "query/collector.h"
+#include "query/cursor.h"
 #include "query/planner.h"
 
 /** @return nonzero when n is one term or a titled one (after ls_plan_unwrap). */
 int ls_term_run_applies(const ls_plan_node *n);
+
+/** Hands an unfiltered term cursor's postings from its current one on to col a block at a
+ *  time, a block whose bound cannot enter stepped over undecoded (the loop ls_term_run runs
+ *  for a word alone, and a phrase that is one word pair). Does not free t.
+ *  @return LS_OK or LS_ECORRUPT. */
+int ls_term_run_blocks(ls_term_cursor *t, ls_collector *col);
 
 /** Runs n (ls_term_run_applies) over segment si of p->r into col, which is on that segment.
  *  @return LS_OK, LS_ECORRUPT or LS_ENOMEM (err filled). */
