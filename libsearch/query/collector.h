@@ -63,6 +63,13 @@ static inline int ls_collector_live(const ls_collector *c, uint32_t doc)
     return c->deleted == NULL || !(c->deleted[doc >> 3] >> (doc & 7) & 1u);
 }
 
+/** Counts a match without offering it: one whose score bound shows that it cannot enter
+ *  (ignored when the document is deleted). */
+static inline void ls_collector_count(ls_collector *c, uint32_t doc)
+{
+    c->total += ls_collector_live(c, doc);
+}
+
 /** Counts and offers a match (ignored when the document is deleted). */
 static inline void ls_collector_collect(ls_collector *c, uint32_t doc, double score)
 {

@@ -6,16 +6,18 @@
  * Given a collector (ls_phrase_cursor_prune), a document whose score cannot enter even if
  * pf were its smallest tf is passed over before its positions are decoded, and the terms'
  * positions are decoded rarest first, only while a start is left. A collector that only
- * counts needs no pf: a document's positions are read up to its first occurrence.
+ * counts needs no pf: each word's positions are read up to the first occurrence.
  *
- * Ranked mode: once the collector has a floor, a phrase whose every word is in one of its
- * word pairs (the filters) finds its candidates from the pairs alone, a window of them at a
- * time, each with the bound of its smallest pair tf. Positions are then read in order of
- * bound, best first, in batches (each batch in document order, the words' cursors rewound
- * when a batch starts behind them), until the window's k-th best score found, or the floor,
- * shows that no candidate left can enter. The window's matches are returned in document
- * order, so the collector sees what the document-at-a-time walk would have offered it that
- * can enter, and ties still go to the earlier document.
+ * Ranked mode: under a collector that ranks, a phrase whose every word is in one of its word
+ * pairs (the filters) finds its candidates from the pairs alone, a window of them at a time
+ * in document order, each with the bound of its smallest pair tf. The pf of candidates is
+ * then read best bound first, in batches that double (each batch in document order, the
+ * words' cursors rewound when it starts behind them), until the window's k-th best score
+ * found, or the collector's floor, shows that no candidate left can enter. Those left are
+ * only checked for the phrase, up to the first occurrence and while the collector's count is
+ * short of its count_limit, and counted without being offered; the rest are skipped. The
+ * window's matches with a pf go to the collector in document order, so its results and
+ * their ties are those of every match.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -31,9 +33,12 @@
 #define RANK_WINDOW 4096
 #define RANK_FIRST_BATCH 16
 
+typedef struct pos_reader pos_reader; /* first_match's */
+
 typedef struct phrase_cand {
     uint32_t doc, len; /* document, its field length */
-    uint32_t pf;       /* once verified */
+    uint32_t pf;       /* once read */
+    uint32_t read;     /* nonzero once its pf is read */
     double bound;      /* the most it can score */
 } phrase_cand;
 
@@ -47,6 +52,7 @@ typedef struct phrase_cursor {
     uint32_t pf;
     uint32_t *idx;    /* count_freq scratch: the terms in order of tf (n entries) */
     uint32_t *starts; /* count_freq scratch: the phrase starts still possible */
+    pos_reader *readers; /* first_match scratch: one per place (n entries) */
     size_t starts_cap;
     uint32_t len;      /* field length of the current document */
     ls_collector *col; /* NULL: every document holding the phrase is returned */
@@ -55,9 +61,9 @@ typedef struct phrase_cursor {
     /* ranked mode (file comment) */
     int ranked, scan_done;
     uint32_t scan_from;  /* where the filters' next scan starts */
-    phrase_cand *cand;   /* the window's candidates */
-    phrase_cand *ready;  /* its matches, by document; ready_i the next to return */
-    size_t ncand, nready, ready_i, cand_cap, ready_cap;
+    phrase_cand *cand;   /* the window's candidates, by document; ready_i: the next to return */
+    double *bounds;      /* rank_window's scratch */
+    size_t ncand, ready_i, cand_cap, bounds_cap;
     ls_topk local;       /* the window's k best scores found */
 } phrase_cursor;
 
@@ -130,14 +136,87 @@ static void keep_starts_array(uint32_t *st, uint32_t *ns, uint32_t k, const uint
     *ns = o;
 }
 
+/* One word's positions in the current document, read forward: its undecoded bytes where the
+ * cursor gives them (q != NULL), else its decoded array. */
+struct pos_reader {
+    const uint8_t *q, *end;
+    const uint32_t *arr;
+    uint32_t left; /* positions not read yet */
+    uint32_t cur;  /* the last one read */
+    int started;   /* nonzero once one is read */
+};
+
+static int reader_open(ls_term_cursor *t, pos_reader *r)
+{
+    r->started = 0;
+    int rc = ls_term_cursor_position_bytes(t, &r->q, &r->end, &r->left);
+    if (rc == 1)
+        return LS_OK;
+    r->q = NULL;
+    return rc != 0 ? rc : ls_term_cursor_positions(t, &r->arr, &r->left);
+}
+
+/* Moves r to its first position >= want: 1 when there is one (r->cur), 0 when none is
+ * left, LS_ECORRUPT. */
+static int reader_reach(pos_reader *r, uint64_t want)
+{
+    while (!r->started || r->cur < want) {
+        if (r->left == 0)
+            return 0;
+        r->left--;
+        if (r->q == NULL)
+            r->cur = *r->arr++;
+        else if (ls_positions_next(&r->q, r->end, &r->cur, !r->started) != LS_OK)
+            return LS_ECORRUPT;
+        r->started = 1;
+    }
+    return 1;
+}
+
+/* Whether the phrase is in the current document (n >= 2 words, order: by tf): starts are
+ * taken from the rarest word's positions one at a time, and every other word is read
+ * forward to its place after the start; a word found past its place moves the next start
+ * past it. Reads each word only up to the first occurrence. */
+static int first_match(phrase_cursor *p, const uint32_t *order, uint32_t *there)
+{
+    pos_reader *rd = p->readers;
+    uint32_t n = (uint32_t)p->n, lead = order[0];
+    *there = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        int rc = reader_open(p->terms[order[r]], &rd[r]);
+        if (rc != LS_OK)
+            return rc;
+    }
+    uint64_t want = lead; /* the lead word's next possible position */
+    for (;;) {
+        int got = reader_reach(&rd[0], want);
+        if (got <= 0)
+            return got;
+        uint64_t start = rd[0].cur - lead;
+        uint32_t r = 1;
+        for (; r < n; r++) {
+            if ((got = reader_reach(&rd[r], start + order[r])) <= 0)
+                return got; /* a word with no position left: no start is left either */
+            if (rd[r].cur != start + order[r])
+                break;
+        }
+        if (r == n) {
+            *there = 1;
+            return LS_OK;
+        }
+        uint64_t next = (uint64_t)rd[r].cur - order[r] + lead; /* word r has none before */
+        want = next > rd[0].cur + 1 ? next : rd[0].cur + 1;
+    }
+}
+
 /* Counts phrase occurrences in the current document (all terms are on it). The starts begin
  * as the positions of the term with the smallest tf (shifted back by its place in the
  * phrase); each other term, in order of tf, keeps the starts s with itself at s + its place
  * (its positions walked forward once). Terms after the starts run out are not decoded. A
- * phrase read as one word pair (planner.c) has no positions to compare: pf is the pair's tf. */
-static int count_freq(phrase_cursor *p, uint32_t *pf_out)
+ * phrase read as one word pair (planner.c) has no positions to compare: pf is the pair's tf.
+ * enough = 1: only whether it is there (pf is 0 or 1); UINT32_MAX: pf. */
+static int count_freq(phrase_cursor *p, uint32_t enough, uint32_t *pf_out)
 {
-    uint32_t enough = p->match_only ? 1 : UINT32_MAX; /* matches the last term may stop at */
     uint32_t *order = p->idx, n = (uint32_t)p->n;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t tf = ls_term_cursor_tf(p->terms[k]), j = k;
@@ -148,9 +227,11 @@ static int count_freq(phrase_cursor *p, uint32_t *pf_out)
     const uint32_t *l;
     uint32_t nl, ns = 0;
     if (n == 1) { /* a word pair alone: each of its occurrences is one */
-        *pf_out = p->match_only ? 1 : ls_term_cursor_tf(p->terms[0]);
+        *pf_out = enough == 1 ? 1 : ls_term_cursor_tf(p->terms[0]);
         return LS_OK;
     }
+    if (enough == 1)
+        return first_match(p, order, pf_out);
     uint32_t first = order[0];
     int rc = ls_term_cursor_positions(p->terms[first], &l, &nl);
     if (rc != LS_OK)
@@ -190,10 +271,10 @@ static uint32_t filters_min_tf(const phrase_cursor *p)
 }
 
 /* Fills the window: the live documents from scan_from on that hold every pair, up to
- * RANK_WINDOW of those whose bound may enter (the others are skipped). */
+ * RANK_WINDOW of those whose bound may enter (the others are skipped), in document order. */
 static int scan_window(phrase_cursor *p)
 {
-    p->ncand = 0;
+    p->ncand = p->ready_i = 0;
     while (p->ncand < RANK_WINDOW && !p->scan_done) {
         uint32_t d;
         int rc = ls_cursor_intersect(p->bases, p->nfilters, p->scan_from, &d);
@@ -214,85 +295,147 @@ static int scan_window(phrase_cursor *p)
         }
         if (ls_grow(&p->cand, &p->cand_cap, p->ncand + 1, sizeof *p->cand) != LS_OK)
             return LS_ENOMEM;
-        p->cand[p->ncand++] = (phrase_cand){d, len, 0, bound};
+        p->cand[p->ncand++] = (phrase_cand){d, len, 0, 0, bound};
     }
     return LS_OK;
 }
 
-static int by_bound(const void *a, const void *b) /* best bound first, then document order */
+/* The k-th largest of v[0..n) (1 <= k <= n), v reordered: selection by partitioning. */
+static double kth_largest(double *v, size_t n, size_t k)
 {
-    const phrase_cand *x = a, *y = b;
-    if (x->bound != y->bound)
-        return x->bound > y->bound ? -1 : 1;
-    return (x->doc > y->doc) - (x->doc < y->doc);
+    size_t lo = 0, hi = n - 1, want = k - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) { /* larger values to the left */
+            while (v[i] > pivot)
+                i++;
+            while (v[j] < pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            return v[want];
+    }
+    return v[want];
 }
 
-static int by_doc(const void *a, const void *b)
+/* Rewinds the words' cursors standing past doc. */
+static int rewind_words(phrase_cursor *p, uint32_t doc)
 {
-    const phrase_cand *x = a, *y = b;
-    return (x->doc > y->doc) - (x->doc < y->doc);
-}
-
-/* Reads the positions of c[0..n) (in document order): the matches go to ready and their
- * scores to local. The words' cursors are rewound first when one stands past c[0]. */
-static int verify_batch(phrase_cursor *p, const phrase_cand *c, size_t n)
-{
-    ls_cursor *const *words = p->bases + p->nfilters; /* each distinct word once */
-    size_t nwords = p->nbases - p->nfilters;
     for (size_t j = 0; j < p->n; j++) /* a word said twice may be rewound twice: no harm */
-        if (ls_term_cursor_base(p->terms[j])->doc > c[0].doc) {
+        if (ls_term_cursor_base(p->terms[j])->doc > doc) {
             int rc = ls_term_cursor_rewind(p->terms[j]);
             if (rc != LS_OK)
                 return rc;
         }
-    if (ls_grow(&p->ready, &p->ready_cap, p->nready + n, sizeof *p->ready) != LS_OK)
-        return LS_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t d, pf = 0;
-        int rc = ls_cursor_intersect(words, nwords, c[i].doc, &d);
+    return LS_OK;
+}
+
+/* The words' cursors moved to doc (at or after where they stand): *pf its pf, or with
+ * enough = 1 whether the phrase is there (count_freq); 0 when a word lacks doc (a pair
+ * without its words: nothing to match, as when walking). */
+static int freq_at(phrase_cursor *p, uint32_t doc, uint32_t enough, uint32_t *pf)
+{
+    uint32_t d;
+    *pf = 0;
+    int rc = ls_cursor_intersect(p->bases + p->nfilters, p->nbases - p->nfilters, doc, &d);
+    return rc != LS_OK || d != doc ? rc : count_freq(p, enough, pf);
+}
+
+/* Nonzero when candidate c is unread and its bound may beat floor. */
+static int may_enter(const phrase_cand *c, double floor)
+{
+    return !c->read && c->bound * (1 + LS_PRUNE_SLACK) > floor;
+}
+
+/* Reads the pf of the window's unread candidates that may beat floor and bound at least
+ * cut, in document order (the words rewound first): their scores go to local. */
+static int read_batch(phrase_cursor *p, double floor, double cut)
+{
+    int rewound = 0;
+    for (size_t i = 0; i < p->ncand; i++) {
+        phrase_cand *c = &p->cand[i];
+        if (!may_enter(c, floor) || c->bound < cut)
+            continue;
+        int rc = rewound++ ? LS_OK : rewind_words(p, c->doc);
+        if (rc == LS_OK)
+            rc = freq_at(p, c->doc, UINT32_MAX, &c->pf);
         if (rc != LS_OK)
             return rc;
-        if (d != c[i].doc) /* a pair without its words: nothing to match (as when walking) */
-            continue;
-        if ((rc = count_freq(p, &pf)) != LS_OK)
-            return rc;
-        if (pf == 0)
-            continue;
-        ls_topk_push(&p->local, ls_bm25_score(&p->sc, pf, c[i].len), d);
-        p->ready[p->nready] = c[i];
-        p->ready[p->nready++].pf = pf;
+        c->read = 1;
+        if (c->pf > 0)
+            ls_topk_push(&p->local, ls_bm25_score(&p->sc, c->pf, c->len), c->doc);
     }
     return LS_OK;
 }
 
-/* Verifies the window's candidates best bound first, in batches that double, until none
- * left can enter: its bound is at or below the floor or the window's k-th best score, which
- * the collector is about to be offered. Leaves ready in document order. */
-static int rank_window(phrase_cursor *p)
+/* Counts the window's unread candidates (none of them able to enter) that hold the phrase,
+ * in document order, without their pf, while the collector's count with the window's
+ * matches is short of its count_limit; skips the others. */
+static int count_rest(phrase_cursor *p)
 {
-    qsort(p->cand, p->ncand, sizeof *p->cand, by_bound);
-    p->local.n = 0;
-    p->nready = p->ready_i = 0;
-    size_t i = 0, batch = RANK_FIRST_BATCH;
-    while (i < p->ncand) {
-        double floor = ls_collector_floor(p->col), mine = ls_topk_threshold(&p->local);
-        floor = mine > floor ? mine : floor;
-        size_t j = i;
-        while (j < p->ncand && j - i < batch && p->cand[j].bound * (1 + LS_PRUNE_SLACK) > floor)
-            j++;
-        if (j == i)
+    uint64_t have = p->col->total, limit = p->col->count_limit;
+    int rewound = 0;
+    for (size_t i = 0; i < p->ncand; i++)
+        have += p->cand[i].read && p->cand[i].pf > 0;
+    for (size_t i = 0; i < p->ncand; i++) {
+        phrase_cand *c = &p->cand[i];
+        if (c->read)
+            continue;
+        if (have >= limit) {
+            ls_collector_skipped(p->col);
             break;
-        qsort(p->cand + i, j - i, sizeof *p->cand, by_doc);
-        int rc = verify_batch(p, p->cand + i, j - i);
+        }
+        uint32_t there;
+        int rc = rewound++ ? LS_OK : rewind_words(p, c->doc);
+        if (rc == LS_OK)
+            rc = freq_at(p, c->doc, 1, &there);
         if (rc != LS_OK)
             return rc;
-        i = j;
-        batch *= 2;
+        if (there) {
+            ls_collector_count(p->col, c->doc);
+            have++;
+        }
     }
-    if (i < p->ncand)
-        ls_collector_skipped(p->col);
-    qsort(p->ready, p->nready, sizeof *p->ready, by_doc);
     return LS_OK;
+}
+
+/* Reads the window's candidates best bound first, in batches that double, until none left
+ * can enter: its bound is at or below the floor or the window's k-th best score found,
+ * which the collector is about to be offered. The rest are counted (count_rest). */
+static int rank_window(phrase_cursor *p)
+{
+    if (ls_grow(&p->bounds, &p->bounds_cap, p->ncand, sizeof *p->bounds) != LS_OK)
+        return LS_ENOMEM;
+    p->local.n = 0;
+    for (size_t batch = RANK_FIRST_BATCH;; batch *= 2) {
+        double floor = ls_collector_floor(p->col), mine = ls_topk_threshold(&p->local);
+        floor = mine > floor ? mine : floor;
+        size_t m = 0;
+        for (size_t i = 0; i < p->ncand; i++)
+            if (may_enter(&p->cand[i], floor))
+                p->bounds[m++] = p->cand[i].bound;
+        if (m == 0)
+            break;
+        double cut = m <= batch ? -INFINITY : kth_largest(p->bounds, m, batch);
+        int rc = read_batch(p, floor, cut);
+        if (rc != LS_OK)
+            return rc;
+    }
+    return count_rest(p);
 }
 
 /* find in ranked mode: the next match of a window, windows filled as they run out. */
@@ -305,14 +448,14 @@ static int find_ranked(phrase_cursor *p, uint32_t target)
         p->scan_from = target;
     }
     for (;;) {
-        while (p->ready_i < p->nready && p->ready[p->ready_i].doc < target)
-            p->ready_i++;
-        if (p->ready_i < p->nready) {
-            const phrase_cand *m = &p->ready[p->ready_i];
-            p->base.doc = m->doc;
-            p->pf = m->pf;
-            p->len = m->len;
-            return LS_OK;
+        for (; p->ready_i < p->ncand; p->ready_i++) {
+            const phrase_cand *m = &p->cand[p->ready_i];
+            if (m->doc >= target && m->read && m->pf > 0) {
+                p->base.doc = m->doc;
+                p->pf = m->pf;
+                p->len = m->len;
+                return LS_OK;
+            }
         }
         if (p->scan_done) {
             p->base.doc = LS_DOC_END;
@@ -331,8 +474,7 @@ static int find_ranked(phrase_cursor *p, uint32_t target)
 /* Moves to the first document >= target holding the whole phrase. */
 static int find(phrase_cursor *p, uint32_t target)
 {
-    if (p->ranked || (p->covered && p->col != NULL && !p->match_only && p->nfilters > 0 &&
-                      ls_collector_floor(p->col) > -INFINITY)) {
+    if (p->ranked || (p->covered && p->col != NULL && !p->match_only && p->nfilters > 0)) {
         int rc = find_ranked(p, target);
         if (rc != LS_OK)
             p->base.doc = LS_DOC_END;
@@ -342,7 +484,7 @@ static int find(phrase_cursor *p, uint32_t target)
         uint32_t d, pf = 0;
         int rc = ls_cursor_intersect(p->bases, p->nbases, target, &d);
         if (rc == LS_OK && d != LS_DOC_END && !cannot_enter(p))
-            rc = count_freq(p, &pf);
+            rc = count_freq(p, p->match_only ? 1 : UINT32_MAX, &pf);
         if (rc != LS_OK || d == LS_DOC_END) {
             p->base.doc = LS_DOC_END;
             return rc;
@@ -427,9 +569,10 @@ static void phrase_free(ls_cursor *c)
     ls_free(p->filters);
     ls_free(p->bases);
     ls_free(p->idx);
+    ls_free(p->readers);
     ls_free(p->starts);
     ls_free(p->cand);
-    ls_free(p->ready);
+    ls_free(p->bounds);
     if (p->ranked)
         ls_topk_free(&p->local);
     ls_free(p);
@@ -447,7 +590,9 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n,
     ls_term_cursor **fcopy = ls_calloc(nfilters ? nfilters : 1, sizeof *fcopy);
     ls_cursor **bases = ls_calloc(n + nfilters ? n + nfilters : 1, sizeof *bases);
     uint32_t *idx = ls_calloc(n ? n : 1, sizeof *idx);
-    if (p == NULL || copy == NULL || fcopy == NULL || bases == NULL || idx == NULL || n == 0 ||
+    pos_reader *readers = ls_calloc(n ? n : 1, sizeof *readers);
+    if (p == NULL || copy == NULL || fcopy == NULL || bases == NULL || idx == NULL ||
+        readers == NULL || n == 0 ||
         n > LS_MAX_PHRASE_WORDS) {
         ls_phrase_terms_free(terms, n);
         ls_phrase_terms_free(filters, nfilters);
@@ -456,6 +601,7 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n,
         ls_free(fcopy);
         ls_free(bases);
         ls_free(idx);
+        ls_free(readers);
         if (n > LS_MAX_PHRASE_WORDS)
             return ls_error_set(err, LS_ELIMIT, "phrase of %zu words (at most %u)", n,
                                 LS_MAX_PHRASE_WORDS);
@@ -478,6 +624,7 @@ int ls_phrase_cursor_new(ls_term_cursor **terms, size_t n,
     p->nfilters = nfilters;
     p->bases = bases;
     p->idx = idx;
+    p->readers = readers;
     p->n = n;
     p->sc = *sc;
     p->covered = covered;

@@ -130,9 +130,9 @@ void ls_phrase_terms_free(ls_term_cursor **terms, size_t n);
 /** From the next move on, passes over documents that cannot enter col (collector.h), which
  *  the phrase's matches go to and which outlives the cursor's use; when col only counts, the
  *  phrase frequency is 1 for every match (positions are read up to the first occurrence).
- *  Once col has a floor, a covered phrase reads its candidates' positions best bound first
- *  (ranked mode, cur_phrase.c); it is then only moved by next and advance as an executor
- *  moves a cursor whose matches all go to col. */
+ *  When col ranks, a covered phrase reads its candidates' positions best bound first and
+ *  counts into col some matches it does not return (ranked mode, cur_phrase.c): it is then
+ *  to be moved only by an executor that hands every match it returns to col. */
 void ls_phrase_cursor_prune(ls_cursor *c, ls_collector *col);
 /** The one list a phrase reads when it is a word pair alone (its tf the phrase's, its
  *  scores the phrase's: planner.c) and unfiltered, owned by the phrase cursor; NULL when
