@@ -3,7 +3,8 @@
  * cur_bool.c - boolean combination: conjunction of MUST cursors (leapfrog: each advances to
  * the largest current document), else disjunction of SHOULD cursors (smallest current
  * document), else every document; NOT cursors exclude by advancing to the candidate.
- * Score = sum of the matching MUST and SHOULD scores. See ast.h for the semantics.
+ * Score = sum of the matching MUST and SHOULD scores, summed when first asked for (a count
+ * asks for none). See ast.h for the semantics.
  */
 #include <string.h>
 
@@ -17,7 +18,8 @@ typedef struct bool_cursor {
     ls_cursor **kids; /* must, then should, then not */
     size_t n_must, n_should, n_not;
     uint32_t ndocs;
-    double score;
+    double score; /* of the current document, once scored */
+    int scored;
 } bool_cursor;
 
 int ls_cursor_intersect(ls_cursor *const *cs, size_t n, uint32_t target, uint32_t *out)
@@ -78,20 +80,16 @@ static int excluded(bool_cursor *b, uint32_t d, int *out)
     return LS_OK;
 }
 
-static int score_doc(bool_cursor *b, uint32_t d)
+/* Moves the SHOULD cursors to d, where the score finds them (a search that only counts
+ * asks for none). */
+static int settle_should(bool_cursor *b, uint32_t d)
 {
-    double s = 0;
-    for (size_t k = 0; k < b->n_must; k++)
-        s += ls_cursor_score(b->kids[k]);
     for (size_t k = b->n_must; k < b->n_must + b->n_should; k++) {
-        ls_cursor *c = b->kids[k];
-        int rc = ls_cursor_advance(c, d);
+        int rc = ls_cursor_advance(b->kids[k], d);
         if (rc != LS_OK)
             return rc;
-        if (c->doc == d)
-            s += ls_cursor_score(c);
     }
-    b->score = s;
+    b->scored = 0;
     return LS_OK;
 }
 
@@ -117,7 +115,7 @@ static int find(bool_cursor *b, uint32_t target)
         if (rc != LS_OK)
             break;
         if (!ex) {
-            rc = score_doc(b, d);
+            rc = settle_should(b, d);
             if (rc != LS_OK)
                 break;
             b->base.doc = d;
@@ -143,7 +141,19 @@ static int bool_advance(ls_cursor *c, uint32_t target)
     return find((bool_cursor *)c, target);
 }
 
-static double bool_score(ls_cursor *c) { return ((bool_cursor *)c)->score; }
+static double bool_score(ls_cursor *c)
+{
+    bool_cursor *b = (bool_cursor *)c;
+    if (!b->scored) {
+        double s = 0;
+        for (size_t k = 0; k < b->n_must + b->n_should; k++)
+            if (b->kids[k]->doc == c->doc) /* every MUST cursor, the SHOULD ones there */
+                s += ls_cursor_score(b->kids[k]);
+        b->score = s;
+        b->scored = 1;
+    }
+    return b->score;
+}
 
 static void bool_free(ls_cursor *c)
 {
