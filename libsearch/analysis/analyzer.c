@@ -98,7 +98,7 @@ int ls_analyze(ls_analyzer *a, const char *s, size_t len, uint32_t first_pos, un
         if (n == 0 || n == LS_FOLD_TOO_LONG)
             continue;
         ls_token tok = {.text = a->term, .len = n, .pos = word_pos, .start = w.start, .end = w.end};
-        tok.stop = ls_stopword_is(a->term, n);
+        tok.stop = flags & LS_ANALYZE_NOSTOP ? 0 : ls_stopword_is(a->term, n);
         if (!(flags & LS_ANALYZE_NOSTEM) && (rc = stem(a, &tok)) != LS_OK)
             break;
         if ((rc = fn(&tok, payload)) != 0)

@@ -34,7 +34,8 @@ typedef struct ls_token {
     uint32_t pos;     /**< position: first_pos + index of the word in the text */
     size_t start;     /**< byte offset of the word in the input */
     size_t end;       /**< byte offset just past the word (possessive 's included) */
-    int stop;         /**< nonzero when the unstemmed normalized word is an English stop word */
+    int stop;         /**< nonzero when the unstemmed normalized word is an English stop word
+                           (0 under LS_ANALYZE_NOSTOP) */
 } ls_token;
 
 /** Called for each token; a nonzero return stops analysis and is returned by ls_analyze. */
@@ -42,6 +43,7 @@ typedef int (*ls_token_fn)(const ls_token *tok, void *payload);
 
 /** Analyze flags. */
 #define LS_ANALYZE_NOSTEM 1u /**< skip stemming (prefix queries) */
+#define LS_ANALYZE_NOSTOP 2u /**< skip the stop-word test (indexing, which keeps every word) */
 
 /**
  * Makes an analyzer for a Snowball language ("english", "french", ... as libstemmer names them,

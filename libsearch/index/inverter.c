@@ -5,6 +5,10 @@
  * pair collected in position order; the pairs are grouped by id with a counting pass (no
  * sort: positions stay ascending within each group), then each id's group is appended to its
  * buffer as VByte(doc gap), VByte(tf), VByte(position delta)^tf.
+ * Keys are looked up in a small direct-mapped table of recent keys (their bytes inline, 128
+ * KiB: it stays in cache) before the term table, whose slots, entries and key bytes are three
+ * cache misses apart once a segment has many terms: text says its common words again and
+ * again.
  */
 #include "index/inverter.h"
 
@@ -17,6 +21,18 @@
 #include "libsearch.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/hashmap.h"
+
+/* The recent-keys table: LS_RECENT_KEYS entries of 32 bytes, keys of up to RECENT_KEY_MAX
+ * bytes held, the others always looked up in the term table. */
+#define LS_RECENT_KEYS 4096
+#define RECENT_KEY_MAX 23
+
+struct ls_recent_key {
+    uint32_t hash, id;
+    uint8_t len; /* 0: empty */
+    uint8_t key[RECENT_KEY_MAX];
+};
 
 void ls_inverter_init(ls_inverter *inv)
 {
@@ -39,11 +55,14 @@ void ls_inverter_free(ls_inverter *inv)
     ls_buf_free(&inv->lens);
     ls_free(inv->pairs);
     ls_free(inv->group);
+    ls_free(inv->recent);
     memset(inv, 0, sizeof *inv);
 }
 
 size_t ls_inverter_memory(const ls_inverter *inv)
 {
+    /* (the recent keys' fixed 128 KiB are left out: the budget is what grows with a
+     * segment, and a small budget, as tests set, would otherwise be spent on them) */
     return inv->postings_bytes + ls_strtab_memory(&inv->keys) +
            inv->lists_cap * sizeof *inv->lists + inv->lens.cap + inv->pairs_cap * 16;
 }
@@ -77,13 +96,14 @@ int ls_doc_keys(ls_analyzer *an, const char *title, size_t title_len, const char
 {
     keys_ctx c = {fn, payload, 1, 0};
     uint32_t title_words = 0, end_pos = 0;
-    int rc = ls_analyze(an, title, title_len, 0, 0, emit_keys, &c, &title_words);
+    int rc = ls_analyze(an, title, title_len, 0, LS_ANALYZE_NOSTOP, emit_keys, &c, &title_words);
     uint32_t ntitle = c.count;
     c.title = 0;
     if (rc == LS_OK && title_words > UINT32_MAX - 2)
         rc = LS_ELIMIT;
     if (rc == LS_OK)
-        rc = ls_analyze(an, body, body_len, title_words + 1, 0, emit_keys, &c, &end_pos);
+        rc = ls_analyze(an, body, body_len, title_words + 1, LS_ANALYZE_NOSTOP, emit_keys, &c,
+                        &end_pos);
     if (rc == LS_OK && end_pos < title_words + 1)
         rc = LS_ELIMIT; /* positions wrapped */
     out->tokens_all = c.count;
@@ -96,6 +116,18 @@ int ls_doc_keys(ls_analyzer *an, const char *title, size_t title_len, const char
 
 int ls_inverter_intern(ls_inverter *inv, const uint8_t *key, size_t len, uint32_t *id)
 {
+    uint32_t h = ls_hash_bytes(key, len);
+    struct ls_recent_key *r = NULL;
+    if (len <= RECENT_KEY_MAX) {
+        if (inv->recent == NULL &&
+            (inv->recent = ls_calloc(LS_RECENT_KEYS, sizeof *inv->recent)) == NULL)
+            return LS_ENOMEM;
+        r = &inv->recent[h & (LS_RECENT_KEYS - 1)];
+        if (r->hash == h && r->len == len && memcmp(r->key, key, len) == 0) {
+            *id = r->id;
+            return LS_OK;
+        }
+    }
     if (inv->keys.count >= inv->lists_cap) {
         size_t ncap = inv->lists_cap ? inv->lists_cap * 2 : 1024;
         ls_plist *nl = ls_reallocarray(inv->lists, ncap, sizeof *nl);
@@ -105,10 +137,16 @@ int ls_inverter_intern(ls_inverter *inv, const uint8_t *key, size_t len, uint32_
         inv->lists_cap = ncap;
     }
     int is_new;
-    if (ls_strtab_intern(&inv->keys, key, len, id, &is_new) != LS_OK)
+    if (ls_strtab_intern_hashed(&inv->keys, key, len, h, id, &is_new) != LS_OK)
         return LS_ENOMEM;
     if (is_new)
         memset(&inv->lists[*id], 0, sizeof inv->lists[*id]);
+    if (r != NULL) { /* the key takes the entry */
+        r->hash = h;
+        r->id = *id;
+        r->len = (uint8_t)len;
+        memcpy(r->key, key, len);
+    }
     return LS_OK;
 }
 

@@ -37,6 +37,7 @@ typedef struct ls_inverter {
     uint32_t *group;  /* per-document scratch, 2 * pairs_cap: ids seen, then positions by id */
     size_t postings_bytes;
     int counts_only; /* lists hold documents and tfs, no positions (word pairs) */
+    struct ls_recent_key *recent; /* LS_RECENT_KEYS keys interned lately (inverter.c) */
 } ls_inverter;
 
 /** Told each key a document indexes, once per occurrence, in position order within each

@@ -73,11 +73,16 @@ int64_t ls_strtab_find(const ls_strtab *t, const void *key, size_t len)
 
 int ls_strtab_intern(ls_strtab *t, const void *key, size_t len, uint32_t *id_out, int *is_new)
 {
+    return ls_strtab_intern_hashed(t, key, len, ls_hash_bytes(key, len), id_out, is_new);
+}
+
+int ls_strtab_intern_hashed(ls_strtab *t, const void *key, size_t len, uint32_t h,
+                            uint32_t *id_out, int *is_new)
+{
     if (len > UINT32_MAX || t->count >= UINT32_MAX - 1)
         return LS_ENOMEM;
     if ((t->count + 1) * 2 > t->cap && grow(t) != LS_OK)
         return LS_ENOMEM;
-    uint32_t h = ls_hash_bytes(key, len);
     size_t j = probe(t, key, len, h);
     if (t->slots[j] != 0) {
         *id_out = t->slots[j] - 1;

@@ -34,6 +34,9 @@ typedef struct ls_strtab {
 /** Finds or adds key. *id_out gets its id; *is_new (may be NULL) whether it was added.
  *  @return LS_OK or LS_ENOMEM. */
 int ls_strtab_intern(ls_strtab *t, const void *key, size_t len, uint32_t *id_out, int *is_new);
+/** ls_strtab_intern of a key whose ls_hash_bytes the caller has already (h). */
+int ls_strtab_intern_hashed(ls_strtab *t, const void *key, size_t len, uint32_t h,
+                            uint32_t *id_out, int *is_new);
 /** @return the id of key, or -1. */
 int64_t ls_strtab_find(const ls_strtab *t, const void *key, size_t len);
 /** @return the key bytes of id (borrowed until the next intern). */
