@@ -7,6 +7,10 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 typedef struct reader {
     const char *p, *end;
     char *out; /* where the next decoded byte goes */
@@ -38,6 +42,36 @@ static int hex4(const char *p, unsigned *v)
     return 1;
 }
 
+/* Nonzero when c ends a plain run: a quote, a backslash or a byte outside 0x20..0x7f. */
+static inline int ends_run(unsigned char c)
+{
+    return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+}
+
+/* The first byte of p[0..end) that ends a plain run (end when none does): 16 bytes a step
+ * where SSE2 is compiled for (bytes 0x80 and up are negative as signed bytes, so one
+ * signed compare finds them with the control bytes), then byte by byte. */
+static const char *plain_run(const char *p, const char *end)
+{
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
+                  backslash = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)p);
+        __m128i hit = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                _mm_cmpeq_epi8(v, backslash)));
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        if (m != 0)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
+    while (p < end && !ends_run((unsigned char)*p))
+        p++;
+    return p;
+}
+
 /* A string at r->p (the opening quote), decoded to r->out. @return 1, or 0 to fall back. */
 static int string(reader *r, const char **s, size_t *len)
 {
@@ -48,10 +82,7 @@ static int string(reader *r, const char **s, size_t *len)
     *s = o;
     for (;;) {
         /* the plain run up to a quote, a backslash or a byte outside 0x20..0x7f */
-        const char *q = r->p;
-        while (q < r->end && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80 && *q != '"' &&
-               *q != '\\')
-            q++;
+        const char *q = plain_run(r->p, r->end);
         memcpy(o, r->p, (size_t)(q - r->p));
         o += q - r->p;
         r->p = q;
