@@ -118,7 +118,7 @@ int ls_inverter_intern(ls_inverter *inv, const uint8_t *key, size_t len, uint32_
 {
     uint32_t h = ls_hash_bytes(key, len);
     struct ls_recent_key *r = NULL;
-    if (len <= RECENT_KEY_MAX) {
+    if (len <= RECENT_KEY_MAX && !inv->counts_only) { /* (word pairs: the pairer has its ids) */
         if (inv->recent == NULL &&
             (inv->recent = ls_calloc(LS_RECENT_KEYS, sizeof *inv->recent)) == NULL)
             return LS_ENOMEM;

@@ -204,8 +204,9 @@ static int first_match(phrase_cursor *p, const uint32_t *order, uint32_t *there)
             *there = 1;
             return LS_OK;
         }
-        uint64_t next = (uint64_t)rd[r].cur - order[r] + lead; /* word r has none before */
-        want = next > rd[0].cur + 1 ? next : rd[0].cur + 1;
+        /* word r has none before rd[r].cur, which is past start + its place: the next start
+         * is after this one */
+        want = (uint64_t)rd[r].cur - order[r] + lead;
     }
 }
 
@@ -345,14 +346,16 @@ static int rewind_words(phrase_cursor *p, uint32_t doc)
 }
 
 /* The words' cursors moved to doc (at or after where they stand): *pf its pf, or with
- * enough = 1 whether the phrase is there (count_freq); 0 when a word lacks doc (a pair
- * without its words: nothing to match, as when walking). */
+ * enough = 1 whether the phrase is there (count_freq). A word without doc, which one of its
+ * pairs lists, is damage (the batch's cursors would stand past the next candidates). */
 static int freq_at(phrase_cursor *p, uint32_t doc, uint32_t enough, uint32_t *pf)
 {
     uint32_t d;
     *pf = 0;
     int rc = ls_cursor_intersect(p->bases + p->nfilters, p->nbases - p->nfilters, doc, &d);
-    return rc != LS_OK || d != doc ? rc : count_freq(p, enough, pf);
+    if (rc == LS_OK && d != doc)
+        rc = LS_ECORRUPT;
+    return rc != LS_OK ? rc : count_freq(p, enough, pf);
 }
 
 /* Nonzero when candidate c is unread and its bound may beat floor. */

@@ -47,9 +47,9 @@ static inline void ls_cursor_free(ls_cursor *c)
 typedef struct ls_term_cursor ls_term_cursor;
 
 /** Creates a cursor over meta's postings in seg for field (LS_FIELD_*: the body field reads the
- *  all-field postings through the body-position filter, format/fields.h), scoring with sc (sc may be NULL: no scoring,
- *  e.g. for phrases and NOT). need_positions: keep positions available via
- *  ls_term_cursor_positions. */
+ *  all-field postings through the body-position filter, format/fields.h), scoring with sc (sc
+ *  may be NULL: no scoring, e.g. for phrases and NOT). need_positions: keep positions
+ *  available via ls_term_cursor_positions. */
 int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, int field,
                        const ls_bm25_term *sc, int need_positions, ls_term_cursor **out,
                        ls_error *err);

@@ -87,8 +87,10 @@ static int execute(const ls_reader *r, const ls_plan *plan, ls_topk *top, uint64
             rc = ls_cursor_next(c);
             if (rc != LS_OK) {
                 ls_cursor_free(c);
-                return ls_error_set(err, rc, "'%s' or '%s': damaged postings while searching",
-                                    s->doc.path, s->pos.path);
+                return rc == LS_ENOMEM
+                           ? ls_error_set(err, rc, "out of memory while searching")
+                           : ls_error_set(err, rc, "'%s' or '%s': damaged postings while searching",
+                                          s->doc.path, s->pos.path);
             }
         }
         ls_cursor_free(c);

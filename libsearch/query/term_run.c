@@ -17,6 +17,10 @@ int ls_term_run_blocks(ls_term_cursor *t, ls_collector *col)
 {
     ls_cursor *c = ls_term_cursor_base(t);
     int rc = LS_OK;
+    while (ls_collector_counts_only(col) && rc == LS_OK && c->doc != LS_DOC_END) {
+        ls_collector_collect(col, c->doc, 0); /* a count needs no score */
+        rc = ls_cursor_next(c);
+    }
     while (rc == LS_OK && c->doc != LS_DOC_END) {
         if (ls_collector_floor(col) > -INFINITY) {
             double bound;

@@ -21,7 +21,8 @@ int ls_term_run_applies(const ls_plan_node *n);
 
 /** Hands an unfiltered term cursor's postings from its current one on to col a block at a
  *  time, a block whose bound cannot enter stepped over undecoded (the loop ls_term_run runs
- *  for a word alone, and a phrase that is one word pair). Does not free t.
+ *  for a word alone, and a phrase that is one word pair), or one by one without scores when
+ *  col only counts. Does not free t.
  *  @return LS_OK or LS_ECORRUPT. */
 int ls_term_run_blocks(ls_term_cursor *t, ls_collector *col);
 
