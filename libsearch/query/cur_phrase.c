@@ -67,21 +67,24 @@ typedef struct phrase_cursor {
     ls_topk local;       /* the window's k best scores found */
 } phrase_cursor;
 
+/* The smallest tf of cs[0..n) on their current document, at most `below`. */
+static uint32_t min_tf(ls_term_cursor *const *cs, size_t n, uint32_t below)
+{
+    for (size_t k = 0; k < n; k++) {
+        uint32_t t = ls_term_cursor_tf(cs[k]);
+        below = t < below ? t : below;
+    }
+    return below;
+}
+
 /* With a collector that may skip: nonzero when the document all terms stand on cannot enter
  * (pf <= each term's and each pair's tf, and BM25 rises with pf). */
 static int cannot_enter(const phrase_cursor *p)
 {
     if (p->col == NULL || ls_collector_floor(p->col) == -INFINITY)
         return 0;
-    uint32_t tf = ls_term_cursor_tf(p->terms[0]);
-    for (size_t k = 1; k < p->n; k++) {
-        uint32_t t = ls_term_cursor_tf(p->terms[k]);
-        tf = t < tf ? t : tf;
-    }
-    for (size_t k = 0; k < p->nfilters; k++) { /* a pair occurs at each match, or more */
-        uint32_t t = ls_term_cursor_tf(p->filters[k]);
-        tf = t < tf ? t : tf;
-    }
+    /* a pair occurs at each match, or more */
+    uint32_t tf = min_tf(p->filters, p->nfilters, min_tf(p->terms, p->n, UINT32_MAX));
     double bound = ls_bm25_score(&p->sc, tf, ls_term_cursor_doclen(p->terms[0]));
     if (!ls_collector_cannot_enter(p->col, bound))
         return 0;
@@ -261,16 +264,6 @@ static int count_freq(phrase_cursor *p, uint32_t enough, uint32_t *pf_out)
 
 /* ---- ranked mode ---- */
 
-static uint32_t filters_min_tf(const phrase_cursor *p)
-{
-    uint32_t tf = UINT32_MAX;
-    for (size_t k = 0; k < p->nfilters; k++) {
-        uint32_t t = ls_term_cursor_tf(p->filters[k]);
-        tf = t < tf ? t : tf;
-    }
-    return tf;
-}
-
 /* Fills the window: the live documents from scan_from on that hold every pair, up to
  * RANK_WINDOW of those whose bound may enter (the others are skipped), in document order. */
 static int scan_window(phrase_cursor *p)
@@ -289,7 +282,7 @@ static int scan_window(phrase_cursor *p)
         if (!ls_collector_live(p->col, d))
             continue; /* never collected: neither counted nor a candidate */
         uint32_t len = ls_term_cursor_doclen(p->filters[0]);
-        double bound = ls_bm25_score(&p->sc, filters_min_tf(p), len);
+        double bound = ls_bm25_score(&p->sc, min_tf(p->filters, p->nfilters, UINT32_MAX), len);
         if (ls_collector_cannot_enter(p->col, bound)) {
             ls_collector_skipped(p->col);
             continue;
@@ -345,14 +338,16 @@ static int rewind_words(phrase_cursor *p, uint32_t doc)
     return LS_OK;
 }
 
-/* The words' cursors moved to doc (at or after where they stand): *pf its pf, or with
- * enough = 1 whether the phrase is there (count_freq). A word without doc, which one of its
- * pairs lists, is damage (the batch's cursors would stand past the next candidates). */
+/* The words' cursors moved to doc (rewound first where they stand past it): *pf its pf, or
+ * with enough = 1 whether the phrase is there (count_freq). A word without doc, which one of
+ * its pairs lists, is damage (its cursor would stand past the next candidates). */
 static int freq_at(phrase_cursor *p, uint32_t doc, uint32_t enough, uint32_t *pf)
 {
     uint32_t d;
     *pf = 0;
-    int rc = ls_cursor_intersect(p->bases + p->nfilters, p->nbases - p->nfilters, doc, &d);
+    int rc = rewind_words(p, doc);
+    if (rc == LS_OK)
+        rc = ls_cursor_intersect(p->bases + p->nfilters, p->nbases - p->nfilters, doc, &d);
     if (rc == LS_OK && d != doc)
         rc = LS_ECORRUPT;
     return rc != LS_OK ? rc : count_freq(p, enough, pf);
@@ -365,17 +360,14 @@ static int may_enter(const phrase_cand *c, double floor)
 }
 
 /* Reads the pf of the window's unread candidates that may beat floor and bound at least
- * cut, in document order (the words rewound first): their scores go to local. */
+ * cut, in document order: their scores go to local. */
 static int read_batch(phrase_cursor *p, double floor, double cut)
 {
-    int rewound = 0;
     for (size_t i = 0; i < p->ncand; i++) {
         phrase_cand *c = &p->cand[i];
         if (!may_enter(c, floor) || c->bound < cut)
             continue;
-        int rc = rewound++ ? LS_OK : rewind_words(p, c->doc);
-        if (rc == LS_OK)
-            rc = freq_at(p, c->doc, UINT32_MAX, &c->pf);
+        int rc = freq_at(p, c->doc, UINT32_MAX, &c->pf);
         if (rc != LS_OK)
             return rc;
         c->read = 1;
@@ -391,7 +383,6 @@ static int read_batch(phrase_cursor *p, double floor, double cut)
 static int count_rest(phrase_cursor *p)
 {
     uint64_t have = p->col->total, limit = p->col->count_limit;
-    int rewound = 0;
     for (size_t i = 0; i < p->ncand; i++)
         have += p->cand[i].read && p->cand[i].pf > 0;
     for (size_t i = 0; i < p->ncand; i++) {
@@ -403,9 +394,7 @@ static int count_rest(phrase_cursor *p)
             break;
         }
         uint32_t there;
-        int rc = rewound++ ? LS_OK : rewind_words(p, c->doc);
-        if (rc == LS_OK)
-            rc = freq_at(p, c->doc, 1, &there);
+        int rc = freq_at(p, c->doc, 1, &there);
         if (rc != LS_OK)
             return rc;
         if (there) {

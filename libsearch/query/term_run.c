@@ -68,10 +68,9 @@ int ls_term_run(const ls_plan *p, const ls_plan_node *n, uint32_t si, ls_collect
     ls_cursor *c = ls_term_cursor_base(t), *tc = tt ? ls_term_cursor_base(tt) : NULL;
     uint32_t last = 0;    /* last document of the block whose bound is known */
     double bound = -1;    /* that bound; < 0: none known */
-    /* a block at a time where the word scores alone, unfiltered; otherwise posting by
-     * posting below */
-    int by_block = tt == NULL && !ls_field_filtered(ls_term_cursor_field(t)) &&
-                   !ls_collector_counts_only(col);
+    /* a block at a time where the word scores alone, unfiltered (or a count, posting by
+     * posting without scores); otherwise posting by posting below */
+    int by_block = tt == NULL && !ls_field_filtered(ls_term_cursor_field(t));
     if (by_block)
         rc = ls_term_run_blocks(t, col);
     while (!by_block && rc == LS_OK && c->doc != LS_DOC_END) {
