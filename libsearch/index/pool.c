@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pool.c - index threads: batches of copied documents handed to the least busy of N
- * threads, each building segments of its own (index/pool.h). One mutex guards the queues,
- * the free batches and the list of written segments; the rest of the pool belongs to the
- * caller's thread (ids, deleted sequence numbers, adopted segments) or to one thread (its
- * segment and analyzer).
+ * pool.c - index threads: batches of copied documents handed to N threads in turn, each
+ * building segments of its own (index/pool.h). One mutex guards the queues, the free batches
+ * and the list of written segments; the rest of the pool belongs to the caller's thread (ids,
+ * deleted sequence numbers, adopted segments) or to one thread (its segment and analyzer).
  */
 #include "index/pool.h"
 
@@ -71,7 +70,7 @@ typedef struct ls_pool {
     atomic_size_t any_written; /* n_written, for the caller to peek at without the lock */
     /* the caller's thread: */
     pool_batch *cur;
-    uint64_t batches;         /* handed out so far: turns among equally busy threads */
+    uint64_t batches;         /* handed out so far: the next goes to thread batches % n */
     ls_strtab ids;            /* ids added since the last sync */
     uint64_t *id_seq;         /* by id entry: its live version's sequence number, or DEAD */
     size_t id_seq_cap;
@@ -221,10 +220,14 @@ static int thread_error(ls_pool *p, ls_error *err)
     return rc == LS_OK ? LS_OK : ls_error_append(err, rc, " (in an index thread)");
 }
 
-/* Queues batch b on thread t (the lock held). */
-static void enqueue(ls_pool *p, pool_thread *t, pool_batch *b)
+/* Gives batch b to thread i, waiting while its queue is full. */
+static void hand_to(ls_pool *p, unsigned i, pool_batch *b)
 {
+    pool_thread *t = &p->threads[i];
     b->next = NULL;
+    pthread_mutex_lock(&p->lock);
+    while (t->queued >= QUEUE_MAX && !t->failed)
+        pthread_cond_wait(&p->idle, &p->lock);
     if (t->tail != NULL)
         t->tail->next = b;
     else
@@ -232,46 +235,13 @@ static void enqueue(ls_pool *p, pool_thread *t, pool_batch *b)
     t->tail = b;
     t->queued++;
     pthread_cond_broadcast(&p->work);
-}
-
-/* Gives batch b to thread i, waiting while its queue is full. */
-static void hand_to(ls_pool *p, unsigned i, pool_batch *b)
-{
-    pool_thread *t = &p->threads[i];
-    pthread_mutex_lock(&p->lock);
-    while (t->queued >= QUEUE_MAX && !t->failed)
-        pthread_cond_wait(&p->idle, &p->lock);
-    enqueue(p, t, b);
     pthread_mutex_unlock(&p->lock);
 }
 
-/* Gives the batch being filled to the thread with the fewest batches queued (the next in
- * turn among equals), waiting while every queue is full. A thread busy writing its segment
- * does not hold the others up: strict turns left the others idle once its queue filled.
- * Each thread still takes its batches in the order given, so the sequence numbers of a
- * segment stay ascending. */
+/* Gives the batch being filled to the next thread in turn. */
 static void hand_out_current(ls_pool *p)
 {
-    pthread_mutex_lock(&p->lock);
-    for (;;) {
-        pool_thread *best = NULL;
-        for (unsigned k = 0; k < p->n; k++) {
-            pool_thread *t = &p->threads[(p->batches + k) % p->n];
-            if (t->failed) { /* the caller learns it at the next check; the batch is lost */
-                best = t;
-                break;
-            }
-            if (t->queued < QUEUE_MAX && (best == NULL || t->queued < best->queued))
-                best = t;
-        }
-        if (best != NULL) {
-            p->batches++;
-            enqueue(p, best, p->cur);
-            break;
-        }
-        pthread_cond_wait(&p->idle, &p->lock);
-    }
-    pthread_mutex_unlock(&p->lock);
+    hand_to(p, (unsigned)(p->batches++ % p->n), p->cur);
     p->cur = NULL;
 }
 
