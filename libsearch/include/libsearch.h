@@ -132,11 +132,15 @@ typedef struct ls_writer_options {
     unsigned threads;      /**< index threads, 0..LS_MAX_WRITER_THREADS. 0 or 1: documents are
                                 analyzed and inverted in the caller's thread, in ls_writer_add.
                                 N >= 2: ls_writer_add copies the document into a batch and
-                                returns; N threads each build segments of their own from every
-                                N-th batch, within one ram_budget (each up to 7/8 of it / N;
-                                batches waiting for a thread, and what ids need between
-                                commits, about 1/8: past that the threads write their
-                                segments, as one thread does at its budget). Ids stay keys: a
+                                returns; N lanes each build segments of their own from every
+                                N-th batch, in order, and N threads invert them, a thread
+                                taking the next batch of any lane no other holds (so one
+                                writing a lane's full segment holds no one up). The budget
+                                is one ram_budget: each lane's segment up to 7/8 of it /
+                                (N + 1), as one full segment may be written while every lane
+                                grows its next; batches waiting, and what ids need between
+                                commits, about 1/8: past that the threads write the lanes'
+                                segments, as one thread does at its budget. Ids stay keys: a
                                 replaced or deleted document is gone as of the next commit,
                                 as with one thread. The documents' order in the index (the
                                 last tie-breaker of equal scores) then follows the batches,

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pool.c - index threads: batches of copied documents handed to N threads in turn, each
- * building segments of its own (index/pool.h). One mutex guards the queues, the free batches
- * and the list of written segments; the rest of the pool belongs to the caller's thread (ids,
- * deleted sequence numbers, adopted segments) or to one thread (its segment and analyzer).
+ * pool.c - index threads: batches of copied documents handed in turn to N lanes, each
+ * building segments of its own from its batches, in order (index/pool.h). N workers invert
+ * them: a worker takes the next batch of any lane that no other worker holds, so a worker
+ * that is writing a lane's full segment does not hold the lane up (the next worker carries
+ * on with a fresh segment) and the others never wait on it. Which documents share a segment
+ * depends only on the calls, never on timing. One mutex guards the queues, the free
+ * batches, the lanes' flags and the list of written segments; the rest of the pool belongs
+ * to the caller's thread (ids, deleted sequence numbers, adopted segments) or to the worker
+ * holding a lane (its segment).
  */
 #include "index/pool.h"
 
@@ -42,26 +47,34 @@ typedef struct pool_seg {
     uint32_t n;
 } pool_seg;
 
-typedef struct pool_thread {
+/** Every n-th batch, and the segment they build. */
+typedef struct pool_lane {
+    ls_ramseg ram;           /* the worker holding the lane's */
+    pool_batch *head, *tail; /* under the lock */
+    unsigned queued;         /* under the lock: waiting or being inverted */
+    int busy;                /* under the lock: a worker holds the lane */
+} pool_lane;
+
+typedef struct pool_worker {
     struct ls_pool *pool;
     pthread_t thread;
     int started;
-    ls_ramseg ram;
+    unsigned me;  /* its own lane */
     ls_analyzer *an;
-    pool_batch *head, *tail; /* under the lock */
-    unsigned queued;         /* under the lock: waiting or being inverted */
-    int failed;              /* under the lock */
-    int rc;
     ls_error err;
-} pool_thread;
+} pool_worker;
 
 typedef struct ls_pool {
     ls_writer *w;
-    unsigned n;
-    pool_thread *threads;
+    unsigned n;              /* lanes, and workers */
+    pool_lane *lanes;
+    pool_worker *workers;
     pthread_mutex_t lock;
     pthread_cond_t work, idle;
     int stop, discard;       /* under the lock */
+    int apart;               /* under the lock: a full segment is being written apart */
+    int fail_rc;             /* under the lock: the first failure of a worker, or LS_OK */
+    ls_error fail_err;
     atomic_int failed;
     size_t budget_each, batch_bytes;
     pool_batch *free_batches; /* under the lock */
@@ -70,7 +83,7 @@ typedef struct ls_pool {
     atomic_size_t any_written; /* n_written, for the caller to peek at without the lock */
     /* the caller's thread: */
     pool_batch *cur;
-    uint64_t batches;         /* handed out so far: the next goes to thread batches % n */
+    uint64_t batches;         /* handed out so far: the next goes to lane batches % n */
     ls_strtab ids;            /* ids added since the last sync */
     uint64_t *id_seq;         /* by id entry: its live version's sequence number, or DEAD */
     size_t id_seq_cap;
@@ -82,29 +95,30 @@ typedef struct ls_pool {
     size_t adopted_bytes;     /* of the adopted lists' sequence numbers */
 } ls_pool;
 
-/* ---- a thread ---- */
+/* ---- a worker ---- */
 
-static void thread_fail(pool_thread *t, int rc)
+/* Records a worker's failure (the first one is the pool's); the writer has failed. */
+static void worker_fail(ls_pool *p, int rc, const ls_error *err)
 {
-    ls_pool *p = t->pool;
     pthread_mutex_lock(&p->lock);
-    t->failed = 1;
-    t->rc = rc;
+    if (p->fail_rc == LS_OK) {
+        p->fail_rc = rc;
+        p->fail_err = *err;
+    }
     pthread_mutex_unlock(&p->lock);
     atomic_store(&p->failed, 1);
 }
 
-/* Writes the thread's segment into the written list. */
-static int write_segment(pool_thread *t)
+/* Writes segment ram into the written list. */
+static int write_segment(ls_pool *p, ls_ramseg *ram, ls_error *err)
 {
-    ls_pool *p = t->pool;
-    pool_seg ps = {.seq = t->ram.seq, .n = t->ram.inv.ndocs};
-    t->ram.seq = NULL; /* taken over */
-    t->ram.seq_cap = 0;
-    int rc = ls_ramseg_write(p->w, &t->ram, &ps.s, &t->err);
+    pool_seg ps = {.seq = ram->seq, .n = ram->inv.ndocs};
+    ram->seq = NULL; /* taken over */
+    ram->seq_cap = 0;
+    int rc = ls_ramseg_write(p->w, ram, &ps.s, err);
     if (rc != LS_OK) {
         ls_free(ps.seq);
-        ls_ramseg_drop(p->w, &t->ram);
+        ls_ramseg_drop(p->w, ram);
         return rc;
     }
     ps.s.first_seq = ps.seq[0];
@@ -119,36 +133,56 @@ static int write_segment(pool_thread *t)
         return LS_OK;
     ls_wseg_abandon(p->w->dir, &ps.s);
     ls_free(ps.seq);
-    return ls_error_set(&t->err, LS_ENOMEM, "out of memory");
+    return ls_error_set(err, LS_ENOMEM, "out of memory");
 }
 
-static int run_batch(pool_thread *t, const pool_batch *b)
+/* The lane's segment is full. When no segment is being written apart, it moves to *apart, to
+ * be written once the lane is let go (the lane starts afresh); else it is written here,
+ * holding the lane. So at most n + 1 segments are in memory. */
+static int segment_full(ls_pool *p, pool_lane *l, ls_ramseg *apart, int *has_apart,
+                        ls_error *err)
 {
-    ls_pool *p = t->pool;
+    pthread_mutex_lock(&p->lock);
+    int move = !p->apart;
+    p->apart = 1;
+    pthread_mutex_unlock(&p->lock);
+    if (!move)
+        return write_segment(p, &l->ram, err);
+    *apart = l->ram;
+    apart->sw.w = &apart->fdt; /* the stored-fields writer writes through its own file */
+    *has_apart = 1;
+    memset(&l->ram, 0, sizeof l->ram);
+    l->ram.fdt.fd = -1;
+    return LS_OK;
+}
+
+static int run_batch(ls_pool *p, pool_lane *l, pool_worker *wk, const pool_batch *b,
+                     ls_ramseg *apart, int *has_apart)
+{
     int rc = LS_OK;
     for (size_t i = 0; i < b->n && rc == LS_OK; i++) {
         const pool_doc *d = &b->docs[i];
         const char *f[4];
-        size_t l[4];
+        size_t len[4];
         for (int k = 0; k < 4; k++) {
             f[k] = (const char *)b->bytes.data + d->off[k];
-            l[k] = d->len[k];
+            len[k] = d->len[k];
         }
-        if (!t->ram.open && (rc = ls_ramseg_start(p->w, &t->ram, &t->err)) != LS_OK)
+        if (!l->ram.open && (rc = ls_ramseg_start(p->w, &l->ram, &wk->err)) != LS_OK)
             break;
-        uint32_t local = t->ram.inv.ndocs;
-        if (ls_grow(&t->ram.seq, &t->ram.seq_cap, (size_t)local + 1, sizeof *t->ram.seq))
-            rc = ls_error_set(&t->err, LS_ENOMEM, "out of memory");
+        uint32_t local = l->ram.inv.ndocs;
+        if (ls_grow(&l->ram.seq, &l->ram.seq_cap, (size_t)local + 1, sizeof *l->ram.seq))
+            rc = ls_error_set(&wk->err, LS_ENOMEM, "out of memory");
         if (rc == LS_OK)
-            rc = ls_ramseg_add(&t->ram, t->an, f, l, b->bytes.data + d->off[4], d->len[4],
-                               &t->err);
+            rc = ls_ramseg_add(&l->ram, wk->an, f, len, b->bytes.data + d->off[4], d->len[4],
+                               &wk->err);
         if (rc == LS_OK)
-            t->ram.seq[local] = d->seq;
-        if (rc == LS_OK && ls_ramseg_full(&t->ram, p->budget_each))
-            rc = write_segment(t);
+            l->ram.seq[local] = d->seq;
+        if (rc == LS_OK && ls_ramseg_full(&l->ram, p->budget_each))
+            rc = segment_full(p, l, apart, has_apart, &wk->err);
     }
-    if (rc == LS_OK && b->flush && t->ram.open)
-        rc = write_segment(t);
+    if (rc == LS_OK && b->flush && l->ram.open)
+        rc = write_segment(p, &l->ram, &wk->err);
     return rc;
 }
 
@@ -168,29 +202,63 @@ static void recycle(ls_pool *p, pool_batch *b)
     p->free_batches = b;
 }
 
-static void *thread_main(void *arg)
+/* A lane with a batch waiting that no worker holds (the lock held): worker `me`'s own lane
+ * first, whose segment is in its core's caches, then the others from the next one on. */
+static pool_lane *free_lane(ls_pool *p, unsigned me)
 {
-    pool_thread *t = arg;
-    ls_pool *p = t->pool;
+    for (unsigned k = 0; k < p->n; k++) {
+        pool_lane *l = &p->lanes[(me + k) % p->n];
+        if (l->head != NULL && !l->busy)
+            return l;
+    }
+    return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+    pool_worker *wk = arg;
+    ls_pool *p = wk->pool;
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (t->head == NULL && !p->stop)
+        pool_lane *l;
+        while ((l = free_lane(p, wk->me)) == NULL && !p->stop)
             pthread_cond_wait(&p->work, &p->lock);
-        pool_batch *b = t->head;
-        if (b == NULL)
+        if (l == NULL)
             break;
-        t->head = b->next;
-        if (t->head == NULL)
-            t->tail = NULL;
-        int skip = p->discard || t->failed;
+        pool_batch *b = l->head;
+        l->head = b->next;
+        if (l->head == NULL)
+            l->tail = NULL;
+        l->busy = 1;
+        int skip = p->discard || p->fail_rc != LS_OK;
         pthread_mutex_unlock(&p->lock);
-        int rc = skip ? LS_OK : run_batch(t, b);
-        if (rc != LS_OK)
-            thread_fail(t, rc);
+        ls_ramseg apart;
+        int has_apart = 0;
+        int rc = skip ? LS_OK : run_batch(p, l, wk, b, &apart, &has_apart);
         pthread_mutex_lock(&p->lock);
         recycle(p, b);
-        t->queued--;
+        l->queued--;
+        l->busy = 0;
+        pthread_cond_broadcast(&p->work); /* the lane's next batch is free for any worker */
         pthread_cond_broadcast(&p->idle);
+        pthread_mutex_unlock(&p->lock);
+        if (rc != LS_OK)
+            worker_fail(p, rc, &wk->err);
+        if (has_apart) {
+            if (rc == LS_OK)
+                rc = write_segment(p, &apart, &wk->err);
+            else
+                ls_ramseg_drop(p->w, &apart);
+            if (rc != LS_OK) {
+                ls_free(apart.seq);
+                worker_fail(p, rc, &wk->err);
+            }
+            pthread_mutex_lock(&p->lock);
+            p->apart = 0;
+            pthread_cond_broadcast(&p->idle);
+            pthread_mutex_unlock(&p->lock);
+        }
+        pthread_mutex_lock(&p->lock);
     }
     pthread_mutex_unlock(&p->lock);
     return NULL;
@@ -205,28 +273,24 @@ static void free_batch(pool_batch *b)
     ls_free(b);
 }
 
-/* The failure a thread met, as the caller's error; the writer has failed. */
+/* The failure a worker met, as the caller's error; the writer has failed. */
 static int thread_error(ls_pool *p, ls_error *err)
 {
     pthread_mutex_lock(&p->lock);
-    int rc = LS_OK;
-    for (unsigned i = 0; i < p->n && rc == LS_OK; i++)
-        if (p->threads[i].failed) {
-            rc = p->threads[i].rc;
-            if (err != NULL)
-                *err = p->threads[i].err;
-        }
+    int rc = p->fail_rc;
+    if (rc != LS_OK && err != NULL)
+        *err = p->fail_err;
     pthread_mutex_unlock(&p->lock);
     return rc == LS_OK ? LS_OK : ls_error_append(err, rc, " (in an index thread)");
 }
 
-/* Gives batch b to thread i, waiting while its queue is full. */
+/* Gives batch b to lane i, waiting while its queue is full. */
 static void hand_to(ls_pool *p, unsigned i, pool_batch *b)
 {
-    pool_thread *t = &p->threads[i];
+    pool_lane *t = &p->lanes[i];
     b->next = NULL;
     pthread_mutex_lock(&p->lock);
-    while (t->queued >= QUEUE_MAX && !t->failed)
+    while (t->queued >= QUEUE_MAX && p->fail_rc == LS_OK)
         pthread_cond_wait(&p->idle, &p->lock);
     if (t->tail != NULL)
         t->tail->next = b;
@@ -238,7 +302,7 @@ static void hand_to(ls_pool *p, unsigned i, pool_batch *b)
     pthread_mutex_unlock(&p->lock);
 }
 
-/* Gives the batch being filled to the next thread in turn. */
+/* Gives the batch being filled to the next lane in turn. */
 static void hand_out_current(ls_pool *p)
 {
     hand_to(p, (unsigned)(p->batches++ % p->n), p->cur);
@@ -448,8 +512,10 @@ int ls_pool_sync(ls_writer *w, ls_error *err)
     }
     pthread_mutex_lock(&p->lock);
     for (unsigned i = 0; i < p->n; i++)
-        while (p->threads[i].queued > 0)
+        while (p->lanes[i].queued > 0)
             pthread_cond_wait(&p->idle, &p->lock);
+    while (p->apart) /* the segment written apart */
+        pthread_cond_wait(&p->idle, &p->lock);
     pthread_mutex_unlock(&p->lock);
     int rc = ls_pool_check(w, err);
     if (rc == LS_OK)
@@ -483,8 +549,8 @@ static void stop_threads(ls_pool *p)
     pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->lock);
     for (unsigned i = 0; i < p->n; i++)
-        if (p->threads[i].started)
-            pthread_join(p->threads[i].thread, NULL);
+        if (p->workers[i].started)
+            pthread_join(p->workers[i].thread, NULL);
 }
 
 void ls_pool_free(ls_writer *w)
@@ -494,10 +560,10 @@ void ls_pool_free(ls_writer *w)
         return;
     stop_threads(p);
     for (unsigned i = 0; i < p->n; i++) {
-        pool_thread *t = &p->threads[i];
+        pool_lane *t = &p->lanes[i];
         ls_ramseg_drop(w, &t->ram);
         ls_free(t->ram.seq);
-        ls_analyzer_free(t->an);
+        ls_analyzer_free(p->workers[i].an);
         for (pool_batch *b = t->head, *next; b != NULL; b = next) {
             next = b->next;
             free_batch(b);
@@ -520,7 +586,8 @@ void ls_pool_free(ls_writer *w)
     ls_strtab_free(&p->ids);
     ls_free(p->id_seq);
     ls_free(p->dead);
-    ls_free(p->threads);
+    ls_free(p->lanes);
+    ls_free(p->workers);
     pthread_cond_destroy(&p->work);
     pthread_cond_destroy(&p->idle);
     pthread_mutex_destroy(&p->lock);
@@ -538,24 +605,27 @@ int ls_pool_new(ls_writer *w, unsigned n, ls_error *err)
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->idle, NULL);
     w->pool = p;
-    p->threads = ls_calloc(n, sizeof *p->threads);
-    if (p->threads == NULL) {
+    p->lanes = ls_calloc(n, sizeof *p->lanes);
+    p->workers = ls_calloc(n, sizeof *p->workers);
+    if (p->lanes == NULL || p->workers == NULL) {
         ls_pool_free(w);
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
     p->n = n;
-    /* One budget: 7/8 of it shared by the threads' segments, batches in flight (at most
-     * QUEUE_MAX + 1 per thread) within the rest. */
+    /* One budget: 7/8 of it shared by the lanes' segments and the one written apart,
+     * batches in flight (at most QUEUE_MAX + 1 per lane) within the rest. */
     size_t batch = w->ram_budget / 8 / ((size_t)n * (QUEUE_MAX + 1));
     p->batch_bytes = batch < BATCH_MIN ? BATCH_MIN : batch > BATCH_MAX ? BATCH_MAX : batch;
-    p->budget_each = w->ram_budget / 8 * 7 / n;
+    p->budget_each = w->ram_budget / 8 * 7 / ((size_t)n + 1);
+    for (unsigned i = 0; i < n; i++)
+        p->lanes[i].ram.fdt.fd = -1;
     int rc = LS_OK;
     for (unsigned i = 0; i < n && rc == LS_OK; i++) {
-        pool_thread *t = &p->threads[i];
+        pool_worker *t = &p->workers[i];
         t->pool = p;
-        t->ram.fdt.fd = -1;
+        t->me = i;
         rc = ls_analyzer_new(w->m.language, &t->an, err);
-        if (rc == LS_OK && pthread_create(&t->thread, NULL, thread_main, t) != 0)
+        if (rc == LS_OK && pthread_create(&t->thread, NULL, worker_main, t) != 0)
             rc = ls_error_set(err, LS_ENOMEM, "cannot start index thread %u of %u", i + 1, n);
         t->started = rc == LS_OK;
     }

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pool.h - index threads (ls_writer_options threads >= 2). ls_writer_add copies each document
- * into a batch; batches go to the threads in turn (batch b to thread b mod N), and each thread
- * analyzes, inverts and stores its documents into segments of its own, which it writes when
- * its share of the RAM budget is reached. The caller's thread keeps what ids need: every id
+ * into a batch; batches go to N lanes in turn (batch b to lane b mod N), each lane's documents
+ * analyzed, inverted and stored in order into segments of its own, written when its share of
+ * the RAM budget is reached. N threads do the work, each taking the next batch of its own lane
+ * or, when that one is held or empty, of any other lane no thread holds; a full segment is
+ * written apart (one at a time) while the lane goes on with the next. Which documents share a
+ * segment depends on the calls alone. The caller's thread keeps what ids need: every id
  * added since the last sync with its add sequence number, and which of those numbers are
  * deleted; a written segment is adopted into the writer's list (w->segs) by the caller's
  * thread, its deleted documents marked then. A sync (each commit) hands out the last batch,
- * has every thread write its segment, adopts them all and sorts them by their first document,
+ * has every lane's segment written, adopts them all and sorts them by their first document,
  * so the index is the same on every run of the same calls. Internal to index/.
  */
 #ifndef LS_INDEX_POOL_H
