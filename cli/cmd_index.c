@@ -73,7 +73,7 @@ void cli_help_index(FILE *f)
           "                   a directory being walked is skipped as a loop\n"
           "  -j, --threads N  index threads, 1..64 (default: one per core); with more\n"
           "                   than one, documents are analyzed and inverted beside the\n"
-          "                   reading of the inputs, each thread building its own segments\n"
+          "                   reading of the inputs, in N lanes of segments of their own\n"
           "  -v, --verbose    tell every file passed over (default: the first few of\n"
           "                   each reason, then a count)\n"
           "  -q, --quiet      tell nothing but errors and the counts\n"

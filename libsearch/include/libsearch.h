@@ -134,8 +134,8 @@ typedef struct ls_writer_options {
                                 N >= 2: ls_writer_add copies the document into a batch and
                                 returns; N lanes each build segments of their own from every
                                 N-th batch, in order, and N threads invert them, a thread
-                                taking the next batch of any lane no other holds (so one
-                                writing a lane's full segment holds no one up). The budget
+                                taking the next batch of any lane no other holds (so the
+                                lane of a full segment being written goes on). The budget
                                 is one ram_budget: each lane's segment up to 7/8 of it /
                                 (N + 1), as one full segment may be written while every lane
                                 grows its next; batches waiting, and what ids need between

@@ -2,13 +2,14 @@
 /*
  * pool.c - index threads: batches of copied documents handed in turn to N lanes, each
  * building segments of its own from its batches, in order (index/pool.h). N workers invert
- * them: a worker takes the next batch of any lane that no other worker holds, so a worker
- * that is writing a lane's full segment does not hold the lane up (the next worker carries
- * on with a fresh segment) and the others never wait on it. Which documents share a segment
- * depends only on the calls, never on timing. One mutex guards the queues, the free
- * batches, the lanes' flags and the list of written segments; the rest of the pool belongs
- * to the caller's thread (ids, deleted sequence numbers, adopted segments) or to the worker
- * holding a lane (its segment).
+ * them: a worker takes the next batch of its own lane, or of any lane no other worker holds,
+ * so a worker writing a lane's full segment apart does not hold the lane up (the next worker
+ * carries on with a fresh segment). One segment is written apart at a time; another that
+ * fills meanwhile, and a sync's, is written by the worker holding its lane. Which documents
+ * share a segment depends only on the calls, never on timing. One mutex guards the queues,
+ * the free batches, the lanes' flags and the list of written segments; the rest of the pool
+ * belongs to the caller's thread (ids, deleted sequence numbers, adopted segments) or to the
+ * worker holding a lane (its segment).
  */
 #include "index/pool.h"
 
@@ -21,7 +22,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-#define QUEUE_MAX 2        /* batches waiting per thread */
+#define QUEUE_MAX 2        /* batches waiting per lane */
 #define BATCH_DOCS 4096    /* documents per batch, at most */
 #define BATCH_MIN 512u
 #define BATCH_MAX (4u << 20)
@@ -92,20 +93,19 @@ typedef struct ls_pool {
     size_t dead_bytes;
     pool_seg *adopted;        /* since the last sync: where a sequence number now lives */
     size_t n_adopted, adopted_cap;
-    size_t adopted_bytes;     /* of the adopted lists' sequence numbers */
 } ls_pool;
 
 /* ---- a worker ---- */
 
-/* Records a worker's failure (the first one is the pool's); the writer has failed. */
-static void worker_fail(ls_pool *p, int rc, const ls_error *err)
+/* Records a worker's failure (the first one is the pool's; the lock held): the writer has
+ * failed. Recorded before the worker lets its lane go, so a sync that finds every queue empty
+ * also finds the failure, and no other worker carries on with the lane's broken segment. */
+static void worker_fail_locked(ls_pool *p, int rc, const ls_error *err)
 {
-    pthread_mutex_lock(&p->lock);
     if (p->fail_rc == LS_OK) {
         p->fail_rc = rc;
         p->fail_err = *err;
     }
-    pthread_mutex_unlock(&p->lock);
     atomic_store(&p->failed, 1);
 }
 
@@ -236,24 +236,27 @@ static void *worker_main(void *arg)
         int has_apart = 0;
         int rc = skip ? LS_OK : run_batch(p, l, wk, b, &apart, &has_apart);
         pthread_mutex_lock(&p->lock);
+        if (rc != LS_OK)
+            worker_fail_locked(p, rc, &wk->err);
         recycle(p, b);
         l->queued--;
         l->busy = 0;
+        /* nothing to write apart once the writer has failed or is closing */
+        int drop = has_apart && (p->fail_rc != LS_OK || p->discard);
         pthread_cond_broadcast(&p->work); /* the lane's next batch is free for any worker */
         pthread_cond_broadcast(&p->idle);
         pthread_mutex_unlock(&p->lock);
-        if (rc != LS_OK)
-            worker_fail(p, rc, &wk->err);
         if (has_apart) {
-            if (rc == LS_OK)
-                rc = write_segment(p, &apart, &wk->err);
-            else
+            rc = LS_OK;
+            if (drop) {
                 ls_ramseg_drop(p->w, &apart);
-            if (rc != LS_OK) {
                 ls_free(apart.seq);
-                worker_fail(p, rc, &wk->err);
+            } else {
+                rc = write_segment(p, &apart, &wk->err);
             }
             pthread_mutex_lock(&p->lock);
+            if (rc != LS_OK)
+                worker_fail_locked(p, rc, &wk->err);
             p->apart = 0;
             pthread_cond_broadcast(&p->idle);
             pthread_mutex_unlock(&p->lock);
@@ -399,7 +402,6 @@ static int adopt_written(ls_writer *w, ls_error *err)
             ls_free(ps->seq);
             continue;
         }
-        p->adopted_bytes += (size_t)ps->n * sizeof *ps->seq;
         p->adopted[p->n_adopted] = *ps;
         p->adopted[p->n_adopted++].s.seg = NULL; /* w->segs holds it; only id and seq used */
     }
@@ -412,11 +414,15 @@ int ls_pool_check(ls_writer *w, ls_error *err)
     return atomic_load(&w->pool->failed) ? thread_error(w->pool, err) : LS_OK;
 }
 
-/* Bytes the pool keeps per document since the last sync, for the budget. */
+/* Bytes the pool keeps per document since the last sync, for the budget. The adopted
+ * segments' sequence numbers and the deleted bits are charged for every document given, not
+ * as they are made: when a segment is adopted depends on timing, and so would the add that
+ * calls for a sync, and with it where every lane's segment is cut. */
 static size_t tracking_memory(const ls_pool *p)
 {
-    return ls_strtab_memory(&p->ids) + p->id_seq_cap * sizeof *p->id_seq + p->dead_bytes +
-           p->adopted_bytes;
+    size_t docs = (size_t)(p->seq_next - p->seq_base);
+    return ls_strtab_memory(&p->ids) + p->id_seq_cap * sizeof *p->id_seq +
+           docs * (sizeof(uint64_t) + 1);
 }
 
 int ls_pool_add(ls_writer *w, const char *const f[4], const size_t l[4], const void *stamp,
@@ -535,7 +541,6 @@ int ls_pool_sync(ls_writer *w, ls_error *err)
     for (size_t i = 0; i < p->n_adopted; i++)
         ls_free(p->adopted[i].seq);
     p->n_adopted = 0;
-    p->adopted_bytes = 0;
     return LS_OK;
 }
 

@@ -47,10 +47,19 @@ uint64_t ls_new_tag(void)
 /* Test hook: calls left before failures start (atomic: index threads write files too). */
 static atomic_long fail_countdown = -1;
 static atomic_int fail_errno;
+static atomic_int fail_once; /* only the one call at 0 fails */
 
 void ls_fileio_fail_after(long n, int errno_value)
 {
     atomic_store(&fail_errno, errno_value);
+    atomic_store(&fail_once, 0);
+    atomic_store(&fail_countdown, n);
+}
+
+void ls_fileio_fail_once(long n, int errno_value)
+{
+    atomic_store(&fail_errno, errno_value);
+    atomic_store(&fail_once, 1);
     atomic_store(&fail_countdown, n);
 }
 
@@ -58,6 +67,9 @@ void ls_fileio_fail_after(long n, int errno_value)
 static int injected_failure(void)
 {
     if (!ls_countdown_hit(&fail_countdown))
+        return 0;
+    long zero = 0; /* once: the call that turns the hook off is the one that fails */
+    if (atomic_load(&fail_once) && !atomic_compare_exchange_strong(&fail_countdown, &zero, -1))
         return 0;
     errno = atomic_load(&fail_errno);
     return 1;

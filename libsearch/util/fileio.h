@@ -82,6 +82,8 @@ uint64_t ls_new_tag(void);
  *  with errno_value (e.g. ENOSPC, EIO); n = -1 turns it off. Process-wide and not thread-safe:
  *  for single-threaded tests only. */
 void ls_fileio_fail_after(long n, int errno_value);
+/** ls_fileio_fail_after, but only that one call fails (atomic: index threads may make it). */
+void ls_fileio_fail_once(long n, int errno_value);
 
 /** Joins dir and name into a new string (NULL on ENOMEM). */
 char *ls_path_join(const char *dir, const char *name);

@@ -66,6 +66,60 @@ START_TEST(lifecycle_oracle_updates_deletes)
 }
 END_TEST
 
+/* Builds dir from n documents with two index threads and a small budget (many syncs called
+ * by what the pool tracks, many segments) and returns the index's statistics. */
+static ls_index_stats threads_index(const char *dir, int n)
+{
+    ls_writer_options wo = LS_WRITER_OPTIONS_INIT;
+    wo.threads = 2;
+    wo.ram_budget = 2u << 20;
+    wo.no_auto_merge = 1;
+    ls_writer *w;
+    ls_error err = {0};
+    ck_assert_int_eq(ls_writer_open(dir, &wo, &w, &err), LS_OK);
+    uint32_t x = 12345;
+    for (int i = 0; i < n; i++) {
+        char id[32], body[256];
+        size_t bl = 0;
+        snprintf(id, sizeof id, "doc-%d", i);
+        for (int k = 0; k < 12; k++) {
+            x = x * 1103515245u + 12345u;
+            bl += (size_t)snprintf(body + bl, sizeof body - bl, "w%u ", (x >> 8) % 50000);
+        }
+        ls_document d = LS_DOCUMENT_INIT;
+        d.id = id;
+        d.id_len = strlen(id);
+        d.body = body;
+        d.body_len = bl;
+        ck_assert_int_eq(ls_writer_add(w, &d, &err), LS_OK);
+    }
+    ck_assert_int_eq(ls_writer_commit(w, &err), LS_OK);
+    ls_writer_close(w);
+    ls_reader *r;
+    ck_assert_int_eq(ls_reader_open(dir, &r, &err), LS_OK);
+    ls_index_stats st = ls_lc_stats(r);
+    ls_reader_close(r);
+    return st;
+}
+
+/* Index threads: where a sync cuts the lanes' segments does not depend on timing either. The
+ * pool once charged the adopted segments' sequence numbers to its budget as they were
+ * adopted, so the add that called for a sync, and the segments, changed from run to run. */
+START_TEST(lifecycle_threads_syncs_repeatable)
+{
+    char *a = ls_test_tmpdir(), *b = ls_test_tmpdir();
+    ls_index_stats x = threads_index(a, 40000), y = threads_index(b, 40000);
+    ck_assert_msg(x.segments >= 20, "%u segments: too few syncs to show", x.segments);
+    ck_assert_uint_eq(y.segments, x.segments);
+    ck_assert_uint_eq(y.documents, x.documents);
+    ck_assert_uint_eq(y.terms, x.terms); /* a word in two segments counts twice */
+    ls_test_rmtree(a);
+    ls_test_rmtree(b);
+    free(a);
+    free(b);
+}
+END_TEST
+
 /* Index threads: the same calls give the same index on every run (documents in batch order,
  * segments sorted by their first document), so equal scores come in the same order; and the
  * index answers as one built by the caller's thread does, to the same scores. */
@@ -786,6 +840,7 @@ Suite *ls_suite_lifecycle(void)
     tcase_set_timeout(tc, timeout);
     tcase_add_loop_test(tc, lifecycle_oracle_updates_deletes, 0, (int)N_CONFIGS);
     tcase_add_test(tc, lifecycle_threads_repeatable);
+    tcase_add_test(tc, lifecycle_threads_syncs_repeatable);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("merges");
