@@ -15,6 +15,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+int ls_test_add_body(ls_writer *w, const char *id, size_t id_len, const char *body,
+                     size_t body_len, ls_error *err)
+{
+    ls_document d = LS_DOCUMENT_INIT;
+    d.id = id;
+    d.id_len = id_len;
+    d.body = body;
+    d.body_len = body_len;
+    return ls_writer_add(w, &d, err);
+}
+
 unsigned long ls_test_seed(void)
 {
     const char *s = getenv("LS_TEST_SEED");

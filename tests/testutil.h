@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * testutil.h - helpers shared by the test suites: seeded randomness, temporary directories,
- * reading whole files, running the cisearch binary.
+ * testutil.h - helpers shared by the test suites: seeded randomness, adding a document,
+ * temporary directories, reading whole files, running the cisearch binary.
  */
 #ifndef LS_TESTUTIL_H
 #define LS_TESTUTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "libsearch.h"
 
 /** The run's seed: LS_TEST_SEED or a fixed default. */
 unsigned long ls_test_seed(void);
@@ -43,6 +45,10 @@ void ls_test_str_append(char *buf, size_t cap, size_t *len, const char *s);
  *  execs a shell that exits with the code instead, so that memcheck does not report the
  *  parent's memory, which the child inherited and never frees, as the child's leaks. */
 void ls_test_child_exit(int code) __attribute__((noreturn));
+
+/** ls_writer_add of a document with an id and a body only. */
+int ls_test_add_body(ls_writer *w, const char *id, size_t id_len, const char *body,
+                     size_t body_len, ls_error *err);
 
 /** Makes a fresh empty directory under $TMPDIR; returns a malloc'd path. Aborts the test on
  *  failure. */

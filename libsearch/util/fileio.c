@@ -49,19 +49,16 @@ static atomic_long fail_countdown = -1;
 static atomic_int fail_errno;
 static atomic_int fail_once; /* only the one call at 0 fails */
 
-void ls_fileio_fail_after(long n, int errno_value)
+static void fail_arm(long n, int errno_value, int once)
 {
     atomic_store(&fail_errno, errno_value);
-    atomic_store(&fail_once, 0);
+    atomic_store(&fail_once, once);
     atomic_store(&fail_countdown, n);
 }
 
-void ls_fileio_fail_once(long n, int errno_value)
-{
-    atomic_store(&fail_errno, errno_value);
-    atomic_store(&fail_once, 1);
-    atomic_store(&fail_countdown, n);
-}
+void ls_fileio_fail_after(long n, int errno_value) { fail_arm(n, errno_value, 0); }
+
+void ls_fileio_fail_once(long n, int errno_value) { fail_arm(n, errno_value, 1); }
 
 /* @return nonzero (errno set) when the test hook says this call fails. */
 static int injected_failure(void)

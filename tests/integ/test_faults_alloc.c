@@ -62,18 +62,6 @@ static void open_writer(const char *dir, const ls_writer_options *wo, ls_writer 
     ck_assert_msg(rc == LS_OK, "ls_writer_open: %d %s", rc, err.message);
 }
 
-/* ls_writer_add of a document with an id and a body only. */
-static int add_body(ls_writer *w, const char *id, size_t id_len, const char *body,
-                    size_t body_len, ls_error *err)
-{
-    ls_document d = LS_DOCUMENT_INIT;
-    d.id = id;
-    d.id_len = id_len;
-    d.body = body;
-    d.body_len = body_len;
-    return ls_writer_add(w, &d, err);
-}
-
 START_TEST(faults_alloc_writer_open_add)
 {
     ls_rng r;
@@ -119,7 +107,7 @@ START_TEST(faults_alloc_writer_open_add)
             /* every fourth replaces a committed document */
             int il = i % 4 == 0 ? snprintf(id, sizeof id, "doc-%zu", i)
                                 : snprintf(id, sizeof id, "new-%zu", i);
-            rc = add_body(w, id, (size_t)il, body, (size_t)bl, &err);
+            rc = ls_test_add_body(w, id, (size_t)il, body, (size_t)bl, &err);
             ls_alloc_fail_after(-1);
             if (rc != LS_OK) {
                 assert_enomem(rc, &err, "ls_writer_add", n);
@@ -201,7 +189,7 @@ START_TEST(faults_writer_threads)
             /* every fourth replaces a committed document, every seventh one added here */
             int il = i % 4 == 0 ? snprintf(id, sizeof id, "doc-%zu", i)
                                 : snprintf(id, sizeof id, "new-%zu", thread_key(i));
-            rc = add_body(w, id, (size_t)il, body, (size_t)bl, &err);
+            rc = ls_test_add_body(w, id, (size_t)il, body, (size_t)bl, &err);
         }
         if (rc == LS_OK) {
             what = "ls_writer_delete";
@@ -289,7 +277,7 @@ START_TEST(faults_writer_threads_one_failure)
             char id[32], body[96];
             int il = snprintf(id, sizeof id, "d%d", i);
             int bl = snprintf(body, sizeof body, "alpha bravo word%d w%d", i, i * 7919 % 1000);
-            rc = add_body(w, id, (size_t)il, body, (size_t)bl, &err);
+            rc = ls_test_add_body(w, id, (size_t)il, body, (size_t)bl, &err);
         }
         if (rc == LS_OK)
             rc = ls_writer_commit(w, &err);

@@ -99,12 +99,7 @@ static char *build_index(ls_oracle *o)
         snprintf(id, sizeof id, "d%u", i);
         make_body(&r, body, sizeof body, &len, &p);
         pure[i] = (uint8_t)p;
-        ls_document d = LS_DOCUMENT_INIT;
-        d.id = id;
-        d.id_len = strlen(id);
-        d.body = body;
-        d.body_len = len;
-        ck_assert_int_eq(ls_writer_add(w, &d, &err), LS_OK);
+        ck_assert_int_eq(ls_test_add_body(w, id, strlen(id), body, len, &err), LS_OK);
         ck_assert_uint_eq(ls_oracle_add(o, "", 0, body, len), i);
         if (i == N_DOCS * 3 / 4)
             ck_assert_int_eq(ls_writer_commit(w, &err), LS_OK); /* a second segment after */
