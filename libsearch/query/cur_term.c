@@ -6,6 +6,7 @@
  * document's body start.
  */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "format/doclens.h"
@@ -16,6 +17,9 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
+/* LS_DOC_END entries after a block's documents (term_advance) */
+#define PAD 8
+
 struct ls_term_cursor {
     ls_cursor base;
     const ls_segment *seg;
@@ -24,8 +28,10 @@ struct ls_term_cursor {
     int scoring;
     ls_bm25_term sc;
     int need_positions;
-    uint32_t *docs, *tfs; /* LS_BLOCK each, one allocation apart from the cursor: both stay
-                             within the allocator's small, cached sizes */
+    /* the current block's documents: LS_BLOCK + PAD entries, docs[n..n + PAD) LS_DOC_END so
+     * that advance scans without bounds checks; apart from the cursor, so that both stay
+     * within the allocator's small, cached sizes (the frequencies: tfs, the last member) */
+    uint32_t *docs;
     uint32_t n, i, block;
     /* positions: pos_p is the first byte of docs[pos_i]'s positions (NULL until the block's
      * positions are first read and verified), pos_stop the end of the block's positions */
@@ -37,6 +43,7 @@ struct ls_term_cursor {
     uint32_t pos_doc_loaded; /* doc whose positions are in pos, or LS_DOC_END */
     uint32_t ftf;            /* filtered tf (body) */
     uint32_t list_max_tf, list_min_len; /* over the whole list (the tail's bound) */
+    uint32_t tfs[LS_BLOCK]; /* last: not cleared on creation, a block load writes them */
 };
 
 static int load_block(ls_term_cursor *t, uint32_t b)
@@ -47,14 +54,16 @@ static int load_block(ls_term_cursor *t, uint32_t b)
     t->pos_i = 0;
     t->pos_p = t->pos_stop = NULL;
     t->pos_doc_loaded = LS_DOC_END;
+    int n = LS_BLOCK;
     if (b < v->nblocks) {
-        t->n = LS_BLOCK;
-        return ls_postings_decode_block(v, b, t->docs, t->tfs);
-    }
-    int n = ls_postings_decode_tail(v, t->docs, t->tfs);
-    if (n < 0)
+        if (ls_postings_decode_block(v, b, t->docs, t->tfs) != LS_OK)
+            return LS_ECORRUPT;
+    } else if ((n = ls_postings_decode_tail(v, t->docs, t->tfs)) < 0) {
         return LS_ECORRUPT;
+    }
     t->n = (uint32_t)n;
+    for (uint32_t k = t->n; k < t->n + PAD; k++)
+        t->docs[k] = LS_DOC_END;
     return LS_OK;
 }
 
@@ -227,14 +236,21 @@ static int term_advance(ls_cursor *c, uint32_t target)
         if (rc != LS_OK)
             return fail(t, rc);
     }
-    /* eight postings a step while the eighth is short of target, then one by one */
-    uint32_t i = t->i, n = t->n;
+    /* Eight postings a step while the eighth is short of target, then the last seven
+     * counted without a branch (sorted: those below target lead). The padding is at or
+     * above any target, so neither reads past docs[n + PAD). */
+    uint32_t i = t->i;
     const uint32_t *docs = t->docs;
-    while (n - i >= 8 && docs[i + 7] < target)
+    if (docs[i] < target && docs[i + 1] >= target) { /* the next one, as next would */
+        t->i = i + 1;
+        return settle(t);
+    }
+    while (docs[i + 7] < target)
         i += 8;
-    while (i < n && docs[i] < target)
-        i++;
-    t->i = i;
+    uint32_t below = 0;
+    for (uint32_t k = 0; k < 7; k++)
+        below += docs[i + k] < target;
+    t->i = i + below;
     return settle(t);
 }
 
@@ -427,15 +443,16 @@ int ls_term_cursor_new(const ls_segment *seg, const ls_term_meta *meta, int fiel
                        ls_error *err)
 {
     *out = NULL;
-    ls_term_cursor *t = ls_calloc(1, sizeof *t);
-    uint32_t *block = ls_malloc(2 * LS_BLOCK * sizeof *block);
-    if (t == NULL || block == NULL) {
+    ls_term_cursor *t = ls_malloc(sizeof *t);
+    if (t != NULL) /* all but tfs */
+        memset(t, 0, offsetof(ls_term_cursor, tfs));
+    uint32_t *docs = ls_malloc((LS_BLOCK + PAD) * sizeof *docs);
+    if (t == NULL || docs == NULL) {
         ls_free(t);
-        ls_free(block);
+        ls_free(docs);
         return ls_error_set(err, LS_ENOMEM, "out of memory");
     }
-    t->docs = block;
-    t->tfs = block + LS_BLOCK;
+    t->docs = docs;
     t->base.ops = &term_ops;
     t->seg = seg;
     t->field = field;
