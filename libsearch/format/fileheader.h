@@ -17,7 +17,7 @@
 
 #include "util/fileio.h"
 
-#define LS_FORMAT_VERSION 6u
+#define LS_FORMAT_VERSION 7u
 #define LS_HEADER_SIZE 8u
 #define LS_FOOTER_SIZE 24u
 #define LS_FOOTER_MAGIC 0x544f464cu /* "LFOT" */

@@ -2,7 +2,8 @@
 /*
  * postings.c - writer and decoders of FORMAT.md "Postings" and the position block checks (see
  * postings.h). Bit packing after Lemire & Boytsov (codec/bitpack.c); a skip table per
- * 128-posting block with block-max inputs for MaxScore / Block-Max WAND (Ding & Suel 2011).
+ * 128-posting block with block-max inputs (impacts) for MaxScore / Block-Max WAND (Ding & Suel
+ * 2011).
  */
 #include "format/postings.h"
 
@@ -15,11 +16,16 @@
 
 static int write_blocks(ls_buf *blk, const ls_term_input *in, ls_buf *skip)
 {
+    /* the list's mean length, for choosing which impacts to merge (format/impacts.h) */
+    uint64_t len_sum = 0;
+    for (uint32_t i = 0; i < in->n; i++)
+        len_sum += in->lens[i];
+    double avglen = in->n ? (double)len_sum / in->n : 1;
     uint32_t gaps[LS_BLOCK], tfm1[LS_BLOCK];
     uint32_t nblocks = in->n / LS_BLOCK;
     uint32_t prev = UINT32_MAX;
     for (uint32_t b = 0; b < nblocks; b++) {
-        uint32_t max_tf = 0, min_len = UINT32_MAX;
+        uint32_t max_tf = 0;
         for (uint32_t j = 0; j < LS_BLOCK; j++) {
             uint32_t i = b * LS_BLOCK + j;
             gaps[j] = in->docs[i] - prev - 1;
@@ -27,9 +33,10 @@ static int write_blocks(ls_buf *blk, const ls_term_input *in, ls_buf *skip)
             tfm1[j] = in->tfs[i] - 1;
             if (in->tfs[i] > max_tf)
                 max_tf = in->tfs[i];
-            if (in->lens[i] < min_len)
-                min_len = in->lens[i];
         }
+        ls_impact im[LS_IMPACTS];
+        uint32_t nim = ls_impacts_build(in->tfs + b * LS_BLOCK, in->lens + b * LS_BLOCK,
+                                        LS_BLOCK, avglen, im);
         unsigned wd = ls_bp128_width(gaps), wt = ls_bp128_width(tfm1);
         if (ls_buf_reserve(blk, 2 + ls_bp128_size(wd) + ls_bp128_size(wt)) != LS_OK)
             return LS_ENOMEM;
@@ -44,7 +51,7 @@ static int write_blocks(ls_buf *blk, const ls_term_input *in, ls_buf *skip)
         ls_put_u32le(e + 4, (uint32_t)blk->len);
         ls_put_u64le(e + 8, in->pos_end[(b + 1) * LS_BLOCK - 1]);
         ls_put_u32le(e + 16, max_tf);
-        ls_put_u32le(e + 20, min_len);
+        ls_impacts_put(e + 20, im, nim);
         if (ls_buf_append(skip, e, sizeof e) != LS_OK)
             return LS_ENOMEM;
     }

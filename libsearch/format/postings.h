@@ -4,14 +4,15 @@
  * its positions (FORMAT.md "Positions"), the writer and the bounded decoders side by side.
  *
  *   TermPostings --> SkipEntry^B, Block^B, Tail          (B = df / 128 full blocks)
- *   SkipEntry    --> LastDoc u32, BlockEnd u32, PosEnd u64, MaxTf u32, MinLen u32
+ *   SkipEntry    --> LastDoc u32, BlockEnd u32, PosEnd u64, MaxTf u32, Impacts
  *   Block        --> DocWidth u8, TfWidth u8, BitPacked128(doc gaps), BitPacked128(tf - 1)
  *   Tail         --> (VByte(gap << 1 | tf == 1), [VByte(tf) when tf > 1])^(df mod 128)
  *   gap = doc - previous doc - 1 (previous doc of the first posting is -1)
  * BlockEnd is the byte offset of the block's end from the first block; PosEnd the offset of the
- * end of the block's positions from the term's first position byte. MaxTf and MinLen bound the
- * BM25 score of any posting of the block, whatever k1 and b (block-max pruning). Both files are
- * paged (format/pages.h): every decoder verifies the pages of the bytes it reads first.
+ * end of the block's positions from the term's first position byte. MaxTf is the block's largest
+ * tf; its impacts (format/impacts.h) bound the BM25 score of any posting of the block, whatever
+ * k1 and b (block-max pruning). Both files are paged (format/pages.h): every decoder verifies
+ * the pages of the bytes it reads first.
  */
 #ifndef LS_FORMAT_POSTINGS_H
 #define LS_FORMAT_POSTINGS_H
@@ -20,11 +21,12 @@
 #include <stdint.h>
 
 #include "codec/bitpack.h"
+#include "format/impacts.h"
 #include "format/pages.h"
 #include "util/buf.h"
 #include "util/fileio.h"
 
-#define LS_SKIP_ENTRY_SIZE 24u
+#define LS_SKIP_ENTRY_SIZE (20u + LS_IMPACTS_SIZE)
 #define LS_DOC_END UINT32_MAX
 
 /** What the dictionary records of one term in one field of one segment. */
@@ -92,9 +94,12 @@ static inline uint32_t ls_skip_max_tf(const ls_postings_view *v, uint32_t i)
 {
     return ls_get_u32le(v->skip + (size_t)i * LS_SKIP_ENTRY_SIZE + 16);
 }
-static inline uint32_t ls_skip_min_len(const ls_postings_view *v, uint32_t i)
+/** Block i's impacts into out: @return how many (0: none, damage). */
+static inline uint32_t ls_skip_impacts(const ls_postings_view *v, uint32_t i,
+                                       ls_impact out[LS_IMPACTS])
 {
-    return ls_get_u32le(v->skip + (size_t)i * LS_SKIP_ENTRY_SIZE + 20);
+    return ls_impacts_get(v->skip + (size_t)i * LS_SKIP_ENTRY_SIZE + 20, ls_skip_max_tf(v, i),
+                          out);
 }
 /** @return nonzero when skip entry i lies in verified pages. */
 static inline int ls_skip_entry_ok(const ls_postings_view *v, uint32_t i)

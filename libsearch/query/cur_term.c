@@ -338,9 +338,10 @@ static double bound(const ls_term_cursor *t, uint32_t max_tf, uint32_t min_len)
     return ls_bm25_score(&t->sc, max_tf, t->field == LS_FIELD_BODY ? 0 : min_len);
 }
 
-/* The bound of block b's postings and, in *last, its last document: the tail has no skip
- * entry and takes the list's bound; a skip entry whose page fails its check gives +inf (no
- * skipping: decoding reports the damage). Both end the list (LS_DOC_END). */
+/* The bound of block b's postings and, in *last, its last document: the most one of its
+ * impacts (format/impacts.h) scores; the tail has no skip entry and takes the list's bound; a
+ * skip entry whose page fails its check, or that has no impact, gives +inf (no skipping:
+ * decoding reports the damage). Both end the list (LS_DOC_END). */
 static double block_max(const ls_term_cursor *t, uint32_t b, uint32_t *last)
 {
     const ls_postings_view *v = &t->v;
@@ -350,7 +351,16 @@ static double block_max(const ls_term_cursor *t, uint32_t b, uint32_t *last)
     if (!ls_skip_entry_ok(v, b))
         return INFINITY;
     *last = ls_skip_last_doc(v, b);
-    return bound(t, ls_skip_max_tf(v, b), ls_skip_min_len(v, b));
+    if (t->field == LS_FIELD_BODY) /* bounds with length 0: the largest tf alone counts */
+        return bound(t, ls_skip_max_tf(v, b), 0);
+    ls_impact im[LS_IMPACTS];
+    uint32_t n = ls_skip_impacts(v, b, im);
+    double best = n ? 0 : INFINITY;
+    for (uint32_t j = 0; j < n; j++) {
+        double s = bound(t, im[j].tf, im[j].len);
+        best = s > best ? s : best;
+    }
+    return best;
 }
 
 int ls_term_cursor_field(const ls_term_cursor *t) { return t->field; }

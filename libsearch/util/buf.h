@@ -29,6 +29,15 @@ int ls_buf_put_vbyte(ls_buf *b, uint32_t v);
 int ls_buf_put_vbyte64(ls_buf *b, uint64_t v);
 void ls_buf_free(ls_buf *b);
 
+static inline void ls_put_u16le(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline uint16_t ls_get_u16le(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
 static inline void ls_put_u32le(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)v;

@@ -561,20 +561,23 @@ static void check_blocks(const plist *p, const ls_postings_view *v, size_t li)
         memset(docs, 0, sizeof docs);
         int rc = ls_postings_decode_block(v, b, docs, tfs);
         ck_assert_msg(rc == LS_OK, "list %zu block %u: %d", li, b, rc);
-        uint32_t bmax = 0, bmin = UINT32_MAX;
+        uint32_t bmax = 0;
+        ck_assert(ls_skip_entry_ok(v, b));
+        ls_impact im[LS_IMPACTS];
+        uint32_t nim = ls_skip_impacts(v, b, im);
+        ck_assert_uint_ge(nim, 1);
         for (uint32_t j = 0; j < LS_BLOCK; j++) {
             uint32_t i = b * LS_BLOCK + j;
             ck_assert_msg(docs[j] == p->docs[i] && tfs[j] == p->tfs[i],
                           "list %zu posting %u: doc %u tf %u, want %u %u", li, i, docs[j], tfs[j],
                           p->docs[i], p->tfs[i]);
             bmax = p->tfs[i] > bmax ? p->tfs[i] : bmax;
-            bmin = p->lens[i] < bmin ? p->lens[i] : bmin;
+            ck_assert_msg(ls_impacts_cover(im, nim, p->tfs[i], p->lens[i]),
+                          "list %zu posting %u: not covered by its block's impacts", li, i);
         }
         uint32_t last = (b + 1) * LS_BLOCK - 1;
-        ck_assert(ls_skip_entry_ok(v, b));
         ck_assert_uint_eq(ls_skip_last_doc(v, b), p->docs[last]);
         ck_assert_uint_eq(ls_skip_max_tf(v, b), bmax);
-        ck_assert_uint_eq(ls_skip_min_len(v, b), bmin);
         ck_assert_uint_eq(ls_skip_pos_end(v, b), p->pos_end[last]);
         ck_assert_uint_gt(ls_skip_block_end(v, b), prev_block_end);
         prev_block_end = ls_skip_block_end(v, b);
@@ -624,7 +627,7 @@ static void check_plist(const plist *p, const pfiles *f, size_t li)
     ck_assert_uint_eq(v.df, p->n);
     ck_assert_uint_eq(v.nblocks, p->n / LS_BLOCK);
     ck_assert_uint_eq((size_t)(v.end - v.skip), m->doc_bytes);
-    ck_assert_uint_eq(LS_SKIP_ENTRY_SIZE, 24);
+    ck_assert_uint_eq(LS_SKIP_ENTRY_SIZE, 32);
     ck_assert_uint_eq((size_t)(v.blocks - v.skip), (size_t)v.nblocks * LS_SKIP_ENTRY_SIZE);
     if (v.nblocks > 0 && p->n % LS_BLOCK == 0) /* the last block ends the list */
         ck_assert_uint_eq(ls_skip_block_end(&v, v.nblocks - 1), (size_t)(v.end - v.blocks));

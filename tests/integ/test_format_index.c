@@ -241,8 +241,9 @@ START_TEST(manifest_versions)
         expect_damaged_newest(dir, 2, &m1, 4);
         free(d);
     }
-    static const uint32_t versions[] = {LS_FORMAT_VERSION + 1, UINT32_MAX, 1};
-    for (size_t i = 0; i < 3; i++) {
+    static const uint32_t versions[] = {LS_FORMAT_VERSION + 1, UINT32_MAX, 1,
+                                        LS_FORMAT_VERSION - 1};
+    for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
         ck_assert_int_eq(ls_test_write_file(p2, orig, len), 0);
         set_manifest_version(dir, 2, versions[i]);
         for (int recover = 0; recover < 2; recover++) {
@@ -250,7 +251,7 @@ START_TEST(manifest_versions)
             ck_assert_msg(rc == LS_EFORMAT, "version %u: %d %s", versions[i], rc, err.message);
             ck_assert_msg(strstr(err.message, "manifest-00000000000000000002") != NULL,
                           "message: %s", err.message);
-            if (versions[i] == 1)
+            if (versions[i] < LS_FORMAT_VERSION)
                 ck_assert_msg(strstr(err.message, "re-index") != NULL, "message: %s", err.message);
         }
     }
