@@ -65,6 +65,7 @@ typedef struct phrase_cursor {
     double *bounds;      /* rank_window's scratch */
     size_t ncand, ready_i, cand_cap, bounds_cap;
     ls_topk local;       /* the window's k best scores found */
+    uint32_t blocks_from, blocks_to; /* blocks_cannot_enter: their blocks may enter here */
 } phrase_cursor;
 
 /* The smallest tf of cs[0..n) on their current document, at most `below`. */
@@ -88,6 +89,43 @@ static int cannot_enter(const phrase_cursor *p)
     double bound = ls_bm25_score(&p->sc, tf, ls_term_cursor_doclen(p->terms[0]));
     if (!ls_collector_cannot_enter(p->col, bound))
         return 0;
+    ls_collector_skipped(p->col);
+    return 1;
+}
+
+/* Folds the block bounds of cs[0..n) (each standing in the block to bound) into *bound (the
+ * least) and *last (the first block end). */
+static void fold_blocks(const phrase_cursor *p, ls_term_cursor *const *cs, size_t n,
+                        double *bound, uint32_t *last)
+{
+    for (size_t k = 0; k < n; k++) {
+        double b;
+        uint32_t l = ls_term_cursor_block_bound_as(cs[k], &p->sc, &b);
+        *bound = b < *bound ? b : *bound;
+        *last = l < *last ? l : *last;
+    }
+}
+
+/* With a collector that may skip, where the filters (and the words, with_words) all stand
+ * on doc: nonzero when no document from doc to *last, the end of the first of their blocks to
+ * end, can enter: a match there is in each list's block, with pf at most its tf there, so it
+ * scores no more than the least of the lists' block bounds under the phrase's scoring.
+ * Checked once per stretch of blocks found to be able to enter. */
+static int blocks_cannot_enter(phrase_cursor *p, uint32_t doc, int with_words, uint32_t *last)
+{
+    if (p->col == NULL || ls_collector_floor(p->col) == -INFINITY ||
+        (doc >= p->blocks_from && doc <= p->blocks_to))
+        return 0;
+    double bound = INFINITY;
+    *last = LS_DOC_END;
+    fold_blocks(p, p->filters, p->nfilters, &bound, last);
+    if (with_words)
+        fold_blocks(p, p->terms, p->n, &bound, last);
+    if (!ls_collector_cannot_enter(p->col, bound)) {
+        p->blocks_from = doc;
+        p->blocks_to = *last;
+        return 0;
+    }
     ls_collector_skipped(p->col);
     return 1;
 }
@@ -279,6 +317,12 @@ static int scan_window(phrase_cursor *p)
         if (d == LS_DOC_END)
             break;
         p->scan_from = d + 1;
+        uint32_t last;
+        if (blocks_cannot_enter(p, d, 0, &last)) {
+            p->scan_done |= last >= LS_DOC_END - 1;
+            p->scan_from = last + 1;
+            continue;
+        }
         if (!ls_collector_live(p->col, d))
             continue; /* never collected: neither counted nor a candidate */
         uint32_t len = ls_term_cursor_doclen(p->filters[0]);
@@ -473,8 +517,16 @@ static int find(phrase_cursor *p, uint32_t target)
         return rc;
     }
     for (;;) {
-        uint32_t d, pf = 0;
+        uint32_t d, pf = 0, last;
         int rc = ls_cursor_intersect(p->bases, p->nbases, target, &d);
+        if (rc == LS_OK && d != LS_DOC_END && blocks_cannot_enter(p, d, 1, &last)) {
+            if (last >= LS_DOC_END - 1) {
+                p->base.doc = LS_DOC_END;
+                return LS_OK;
+            }
+            target = last + 1;
+            continue;
+        }
         if (rc == LS_OK && d != LS_DOC_END && !cannot_enter(p))
             rc = count_freq(p, p->match_only ? 1 : UINT32_MAX, &pf);
         if (rc != LS_OK || d == LS_DOC_END) {

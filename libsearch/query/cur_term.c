@@ -333,34 +333,46 @@ int ls_term_cursor_add_window(ls_term_cursor *t, uint32_t from, uint32_t to, dou
 /* The most a posting with tf <= max_tf in a document of length >= min_len can score. Body
  * postings are the all field's: their lengths bound the body's from above, so a body term
  * bounds with length 0. */
+static double bound_as(const ls_term_cursor *t, const ls_bm25_term *sc, uint32_t max_tf,
+                       uint32_t min_len)
+{
+    return ls_bm25_score(sc, max_tf, t->field == LS_FIELD_BODY ? 0 : min_len);
+}
+
 static double bound(const ls_term_cursor *t, uint32_t max_tf, uint32_t min_len)
 {
-    return ls_bm25_score(&t->sc, max_tf, t->field == LS_FIELD_BODY ? 0 : min_len);
+    return bound_as(t, &t->sc, max_tf, min_len);
 }
 
 /* The bound of block b's postings and, in *last, its last document: the most one of its
  * impacts (format/impacts.h) scores; the tail has no skip entry and takes the list's bound; a
  * skip entry whose page fails its check, or that has no impact, gives +inf (no skipping:
  * decoding reports the damage). Both end the list (LS_DOC_END). */
-static double block_max(const ls_term_cursor *t, uint32_t b, uint32_t *last)
+static double block_max_as(const ls_term_cursor *t, const ls_bm25_term *sc, uint32_t b,
+                           uint32_t *last)
 {
     const ls_postings_view *v = &t->v;
     *last = LS_DOC_END;
     if (b >= v->nblocks)
-        return bound(t, t->list_max_tf, t->list_min_len);
+        return bound_as(t, sc, t->list_max_tf, t->list_min_len);
     if (!ls_skip_entry_ok(v, b))
         return INFINITY;
     *last = ls_skip_last_doc(v, b);
     if (t->field == LS_FIELD_BODY) /* bounds with length 0: the largest tf alone counts */
-        return bound(t, ls_skip_max_tf(v, b), 0);
+        return bound_as(t, sc, ls_skip_max_tf(v, b), 0);
     ls_impact im[LS_IMPACTS];
     uint32_t n = ls_skip_impacts(v, b, im);
     double best = n ? 0 : INFINITY;
     for (uint32_t j = 0; j < n; j++) {
-        double s = bound(t, im[j].tf, im[j].len);
+        double s = bound_as(t, sc, im[j].tf, im[j].len);
         best = s > best ? s : best;
     }
     return best;
+}
+
+static double block_max(const ls_term_cursor *t, uint32_t b, uint32_t *last)
+{
+    return block_max_as(t, &t->sc, b, last);
 }
 
 int ls_term_cursor_field(const ls_term_cursor *t) { return t->field; }
@@ -427,6 +439,14 @@ uint32_t ls_term_cursor_block_bound(const ls_term_cursor *t, double *max_score)
 {
     uint32_t last;
     *max_score = block_max(t, t->block, &last);
+    return last;
+}
+
+uint32_t ls_term_cursor_block_bound_as(const ls_term_cursor *t, const ls_bm25_term *sc,
+                                       double *max_score)
+{
+    uint32_t last;
+    *max_score = block_max_as(t, sc, t->block, &last);
     return last;
 }
 

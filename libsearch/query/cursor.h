@@ -110,6 +110,10 @@ double ls_term_cursor_max_score(const ls_term_cursor *t, uint32_t to);
 /** The last document of the current block (LS_DOC_END in the tail) and, in *max_score, the
  *  most any of its postings scores. */
 uint32_t ls_term_cursor_block_bound(const ls_term_cursor *t, double *max_score);
+/** ls_term_cursor_block_bound scored with sc instead of the cursor's own (a phrase's, whose
+ *  frequency is at most each of its lists'). */
+uint32_t ls_term_cursor_block_bound_as(const ls_term_cursor *t, const ls_bm25_term *sc,
+                                       double *max_score);
 
 /* ---- phrase cursor (cur_phrase.c) ---- */
 
